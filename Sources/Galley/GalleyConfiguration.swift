@@ -1,0 +1,52 @@
+import Logging
+import Postgres
+
+/// Settings read from the environment, each with a default that works on a laptop.
+public struct GalleyConfiguration: Sendable {
+    /// `DATABASE_URL`; empty means libpq's own `PG*` variables and defaults.
+    public var databaseURL: String
+    /// `GALLEY_PORT`, default 8080.
+    public var port: Int
+    /// `GALLEY_HOST`, default 127.0.0.1.
+    public var host: String
+    /// `GALLEY_LOG_LEVEL`: trace, debug, info (default), notice, warning, error, critical.
+    public var logLevel: Logger.Level
+    /// `GALLEY_DB_POOL_SIZE`, default 10.
+    public var poolSize: Int
+
+    public init(environment: [String: String]) throws {
+        databaseURL = environment["DATABASE_URL"] ?? ""
+        host = environment["GALLEY_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
+        port = try Self.integer(environment, "GALLEY_PORT", default: 8080, range: 1...65535)
+        poolSize = try Self.integer(environment, "GALLEY_DB_POOL_SIZE", default: 10, range: 1...1000)
+        if let level = environment["GALLEY_LOG_LEVEL"], !level.isEmpty {
+            guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
+                throw ConfigurationError(
+                    variable: "GALLEY_LOG_LEVEL", value: level,
+                    expected: "one of trace, debug, info, notice, warning, error, critical")
+            }
+            logLevel = parsed
+        } else {
+            logLevel = .info
+        }
+    }
+
+    public var postgres: PostgresConfiguration {
+        PostgresConfiguration(connectionString: databaseURL, maxConnections: poolSize)
+    }
+
+    private static func integer(_ environment: [String: String], _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text = environment[name], !text.isEmpty else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw ConfigurationError(variable: name, value: text, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let variable: String
+    public let value: String
+    public let expected: String
+    public var description: String { "\(variable)=\(value) is not valid: expected \(expected)" }
+}

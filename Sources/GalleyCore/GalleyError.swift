@@ -1,0 +1,47 @@
+/// The one error type of the domain. Each adapter (HTTP, CLI) maps it once: to a problem
+/// document with a status, or to a message and an exit code.
+public enum GalleyError: Error, Sendable, Equatable {
+    /// No such thing: `kind` is "article", "actor", …, `id` what was asked for.
+    case notFound(kind: String, id: String)
+    /// The actor lacks a permission; `permission` names it.
+    case forbidden(permission: String, reason: String)
+    /// The action is not allowed now; `unmet` lists every requirement that is not met.
+    case invalidTransition(action: String, state: String, unmet: [String])
+    /// Another change got there first, or the request clashes with what is stored.
+    case conflict(String)
+    /// The caller's expected version is stale.
+    case preconditionFailed(expected: Int, actual: Int)
+    /// Input that cannot be accepted; one problem per field.
+    case validation([FieldProblem])
+    /// The database cannot be reached.
+    case unavailable(String)
+
+    public struct FieldProblem: Sendable, Equatable, Codable {
+        public var field: String
+        public var message: String
+        public init(field: String, message: String) {
+            self.field = field
+            self.message = message
+        }
+    }
+
+    /// One sentence that says what was wrong and what would fix it.
+    public var message: String {
+        switch self {
+        case .notFound(let kind, let id):
+            "No \(kind) with id \(id) exists; check the id."
+        case .forbidden(let permission, let reason):
+            "Not allowed: \(reason) (missing permission \(permission))."
+        case .invalidTransition(let action, let state, let unmet):
+            "Cannot \(action) an article that is \(state): " + unmet.joined(separator: "; ") + "."
+        case .conflict(let text):
+            text
+        case .preconditionFailed(let expected, let actual):
+            "The article changed since you read it (you sent version \(expected), it is now \(actual)); fetch it again and retry."
+        case .validation(let problems):
+            "Invalid input: " + problems.map { "\($0.field): \($0.message)" }.joined(separator: "; ") + "."
+        case .unavailable(let text):
+            "The database is unavailable: \(text)."
+        }
+    }
+}

@@ -1,0 +1,211 @@
+import CLibPQ
+import Foundation
+import Glibc
+
+/// One libpq connection. Every method blocks its thread until the server answers, so a
+/// connection is only ever used on the thread of its `ConnectionWorker` (through
+/// `PostgresPool`), never on Swift's cooperative thread pool.
+public final class PostgresConnection {
+    private var handle: OpaquePointer?
+    private let connectionString: String
+
+    /// Connects with a libpq URL (`postgresql://…`) or key=value string; an empty string lets
+    /// libpq use its `PG*` environment variables and defaults. TLS and authentication are
+    /// libpq's, configured the usual way (`sslmode`, `.pgpass`, …).
+    public init(connectionString: String) throws {
+        self.connectionString = connectionString
+        try open()
+    }
+
+    deinit {
+        if let handle { PQfinish(handle) }
+    }
+
+    private func open() throws {
+        let keywords = ["dbname", "client_encoding", "fallback_application_name"]
+        let values = [connectionString, "UTF8", "galley"]
+        let conn = withCStringArray(keywords) { k in
+            withCStringArray(values) { v in PQconnectdbParams(k, v, 1) }
+        }
+        guard let conn, PQstatus(conn) == CONNECTION_OK else {
+            let message = conn.map { trimmed(PQerrorMessage($0)) } ?? "out of memory"
+            if let conn { PQfinish(conn) }
+            throw PostgresError(kind: .connection, message: "could not connect to PostgreSQL: \(message)")
+        }
+        handle = conn
+        // libpq prints notices to stderr by default; server notices are not errors, and a
+        // command-line tool must not spray them between its own output.
+        PQsetNoticeProcessor(conn, { _, _ in }, nil)
+        // Our decoders read timestamps in this exact form.
+        try runScript("SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO, YMD'; SET IntervalStyle TO 'iso_8601'")
+    }
+
+    /// Drops the current session and opens a new one.
+    public func reconnect() throws {
+        if let handle { PQfinish(handle) }
+        handle = nil
+        try open()
+    }
+
+    private var conn: OpaquePointer {
+        get throws {
+            guard let handle else {
+                throw PostgresError(kind: .connection, message: "the connection is closed")
+            }
+            return handle
+        }
+    }
+
+    /// Runs a statement and returns its rows.
+    @discardableResult
+    public func query(_ sql: SQL) throws -> PostgresRows {
+        let text = sql.text
+        let result = try withParameters(sql.parameters) { count, types, values in
+            PQexecParams(try conn, text, count, types, values, nil, nil, 0)
+        }
+        return try rows(from: result, statement: text)
+    }
+
+    /// Runs a statement and returns the number of rows it changed.
+    @discardableResult
+    public func execute(_ sql: SQL) throws -> Int {
+        try query(sql).affectedRows
+    }
+
+    /// Runs a trusted script of several statements without parameters, such as a migration
+    /// file. Never pass text that contains values from outside.
+    public func runScript(_ script: String) throws {
+        var result = PQexec(try conn, script)
+        // A script yields its last statement's result; earlier errors stop it there.
+        _ = try rows(from: result, statement: script)
+        result = nil
+    }
+
+    func rows(from result: OpaquePointer?, statement: String) throws -> PostgresRows {
+        guard let result else {
+            throw connectionError(statement: statement)
+        }
+        let box = ResultBox(result)
+        switch PQresultStatus(result) {
+        case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+            return PostgresRows(box, statement: statement)
+        default:
+            throw error(from: result, statement: statement)
+        }
+    }
+
+    func error(from result: OpaquePointer, statement: String) -> PostgresError {
+        func field(_ code: Character) -> String? {
+            guard let value = PQresultErrorField(result, Int32(code.asciiValue!)) else { return nil }
+            return String(cString: value)
+        }
+        let lost = handle.map { PQstatus($0) != CONNECTION_OK } ?? true
+        return PostgresError(
+            kind: lost ? .connection : .server,
+            message: field("M") ?? trimmed(PQresultErrorMessage(result)),
+            sqlState: field("C"),
+            detail: field("D"),
+            hint: field("H"),
+            constraint: field("n"),
+            table: field("t"),
+            column: field("c"),
+            statement: statement
+        )
+    }
+
+    func connectionError(statement: String?) -> PostgresError {
+        let message = handle.map { trimmed(PQerrorMessage($0)) } ?? "the connection is closed"
+        return PostgresError(kind: .connection, message: message, statement: statement)
+    }
+
+    // MARK: Session state
+
+    public enum TransactionStatus: Sendable {
+        case idle, active, inTransaction, inFailedTransaction, unknown
+    }
+
+    public var transactionStatus: TransactionStatus {
+        guard let handle else { return .unknown }
+        switch PQtransactionStatus(handle) {
+        case PQTRANS_IDLE: return .idle
+        case PQTRANS_ACTIVE: return .active
+        case PQTRANS_INTRANS: return .inTransaction
+        case PQTRANS_INERROR: return .inFailedTransaction
+        default: return .unknown
+        }
+    }
+
+    /// True when the session is open and idle and the server has sent nothing unasked.
+    /// An idle session that has something to read was almost always closed by the server
+    /// (a restart, `pg_terminate_backend`, an idle timeout), so the pool replaces it before
+    /// use rather than let the next statement fail.
+    public var isUsable: Bool {
+        guard let handle, PQstatus(handle) == CONNECTION_OK, PQtransactionStatus(handle) == PQTRANS_IDLE else {
+            return false
+        }
+        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) == 0
+    }
+
+    /// The server process id of this session, as `pg_backend_pid()` reports it.
+    public var backendPID: Int32 {
+        handle.map { PQbackendPID($0) } ?? 0
+    }
+
+    /// Quotes a name for use as an SQL identifier where parameters cannot go (DDL).
+    public func quoteIdentifier(_ name: String) throws -> String {
+        guard let quoted = PQescapeIdentifier(try conn, name, name.utf8.count) else {
+            throw connectionError(statement: nil)
+        }
+        defer { PQfreemem(quoted) }
+        return String(cString: quoted)
+    }
+
+    var rawHandle: OpaquePointer {
+        get throws { try conn }
+    }
+}
+
+func trimmed(_ message: UnsafePointer<CChar>?) -> String {
+    guard let message else { return "unknown error" }
+    return String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+/// Calls `body` with a NULL-terminated array of C strings.
+func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) throws -> R) rethrows -> R {
+    var pointers: [UnsafePointer<CChar>?] = []
+    var storage: [UnsafeMutablePointer<CChar>] = []
+    for string in strings {
+        let copy = strdup(string)!
+        storage.append(copy)
+        pointers.append(UnsafePointer(copy))
+    }
+    pointers.append(nil)
+    defer { storage.forEach { free($0) } }
+    return try body(pointers)
+}
+
+/// Lays the parameters out as libpq wants them: one buffer of NUL-terminated values and an
+/// array of pointers into it (nil for NULL).
+func withParameters<R>(
+    _ parameters: [PostgresParameter],
+    _ body: (Int32, UnsafePointer<Oid>?, UnsafePointer<UnsafePointer<CChar>?>?) throws -> R
+) rethrows -> R {
+    if parameters.isEmpty { return try body(0, nil, nil) }
+    var buffer: [CChar] = []
+    var offsets: [Int] = []
+    offsets.reserveCapacity(parameters.count)
+    for parameter in parameters {
+        if let text = parameter.text {
+            offsets.append(buffer.count)
+            buffer.append(contentsOf: text.utf8CString)
+        } else {
+            offsets.append(-1)
+        }
+    }
+    let types = parameters.map { Oid($0.type.rawValue) }
+    return try buffer.withUnsafeBufferPointer { base in
+        let pointers: [UnsafePointer<CChar>?] = offsets.map { $0 < 0 ? nil : base.baseAddress! + $0 }
+        return try body(Int32(parameters.count), types, pointers)
+    }
+}

@@ -1,0 +1,160 @@
+import Logging
+import Synchronization
+
+/// Settings of a `PostgresPool`.
+public struct PostgresConfiguration: Sendable {
+    /// A libpq URL or key=value string; empty means libpq's `PG*` environment variables.
+    public var connectionString: String
+    /// The most connections the pool opens.
+    public var maxConnections: Int
+    /// How long a caller waits for a free connection before `PostgresError.Kind.poolTimeout`.
+    public var acquireTimeout: Duration
+
+    public init(connectionString: String = "", maxConnections: Int = 10, acquireTimeout: Duration = .seconds(10)) {
+        self.connectionString = connectionString
+        self.maxConnections = max(1, maxConnections)
+        self.acquireTimeout = acquireTimeout
+    }
+}
+
+/// A bounded pool of connections, each used on a thread of its own.
+///
+///     let title = try await pool.withConnection { conn in
+///         try conn.query("SELECT title FROM articles WHERE id = \(id)").single?.decode("title", as: String.self)
+///     }
+public final class PostgresPool: Sendable {
+    public let configuration: PostgresConfiguration
+    private let workers: [ConnectionWorker]
+    private let state: Mutex<State>
+
+    private struct Waiter {
+        let id: UInt64
+        let continuation: CheckedContinuation<ConnectionWorker, any Error>
+        var timer: Task<Void, Never>?
+    }
+
+    private struct State {
+        var free: [ConnectionWorker]
+        var waiters: [Waiter] = []
+        var nextWaiterID: UInt64 = 0
+        var closed = false
+    }
+
+    public init(configuration: PostgresConfiguration) {
+        self.configuration = configuration
+        let workers = (0..<configuration.maxConnections).map {
+            ConnectionWorker(slot: $0, connectionString: configuration.connectionString)
+        }
+        self.workers = workers
+        // Popped from the end: slot 0 first, so a lightly used pool keeps few sessions open.
+        self.state = Mutex(State(free: workers.reversed()))
+    }
+
+    /// Runs `body` with a connection on that connection's own thread.
+    public func withConnection<Result: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) throws -> Result
+    ) async throws -> Result {
+        let worker = try await lease()
+        defer { release(worker) }
+        return try await worker.run(body)
+    }
+
+    /// Runs one statement and returns its rows.
+    public func query(_ sql: SQL) async throws -> PostgresRows {
+        try await withConnection { try $0.query(sql) }
+    }
+
+    /// Runs one statement and returns the number of rows it changed.
+    @discardableResult
+    public func execute(_ sql: SQL) async throws -> Int {
+        try await withConnection { try $0.execute(sql) }
+    }
+
+    /// The pool's size and how much of it is in use, for metrics.
+    public var usage: (size: Int, inUse: Int, waiting: Int) {
+        state.withLock { (workers.count, workers.count - $0.free.count, $0.waiters.count) }
+    }
+
+    /// Fails every waiter and closes every connection.
+    public func close() async {
+        let waiters = state.withLock { state -> [Waiter] in
+            state.closed = true
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters {
+            waiter.timer?.cancel()
+            waiter.continuation.resume(throwing: PostgresError(kind: .poolClosed, message: "the connection pool was shut down"))
+        }
+        for worker in workers { await worker.close() }
+    }
+
+    private func lease() async throws -> ConnectionWorker {
+        enum Lease {
+            case ready(ConnectionWorker)
+            case closed
+            case wait(UInt64)
+        }
+        let id = state.withLock { state -> UInt64 in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ConnectionWorker, any Error>) in
+                let lease = state.withLock { state -> Lease in
+                    if state.closed { return .closed }
+                    if let worker = state.free.popLast() { return .ready(worker) }
+                    state.waiters.append(Waiter(id: id, continuation: continuation, timer: nil))
+                    return .wait(id)
+                }
+                switch lease {
+                case .ready(let worker):
+                    continuation.resume(returning: worker)
+                case .closed:
+                    continuation.resume(throwing: PostgresError(kind: .poolClosed, message: "the connection pool was shut down"))
+                case .wait(let id):
+                    let timeout = configuration.acquireTimeout
+                    let size = workers.count
+                    let timer = Task { [weak self] in
+                        guard (try? await Task.sleep(for: timeout)) != nil else { return }
+                        self?.abandon(
+                            waiter: id,
+                            with: PostgresError(
+                                kind: .poolTimeout,
+                                message: "no database connection became free within \(timeout) (all \(size) in use); "
+                                    + "raise the pool size or look for slow queries"))
+                    }
+                    let stillWaiting = state.withLock { state -> Bool in
+                        guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return false }
+                        state.waiters[index].timer = timer
+                        return true
+                    }
+                    if !stillWaiting { timer.cancel() }
+                }
+            }
+        } onCancel: {
+            abandon(waiter: id, with: CancellationError())
+        }
+    }
+
+    private func abandon(waiter id: UInt64, with error: any Error) {
+        let waiter = state.withLock { state -> Waiter? in
+            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return state.waiters.remove(at: index)
+        }
+        waiter?.timer?.cancel()
+        waiter?.continuation.resume(throwing: error)
+    }
+
+    private func release(_ worker: ConnectionWorker) {
+        let waiter = state.withLock { state -> Waiter? in
+            if state.waiters.isEmpty {
+                state.free.append(worker)
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        waiter?.timer?.cancel()
+        waiter?.continuation.resume(returning: worker)
+    }
+}

@@ -1,0 +1,85 @@
+import CLibPQ
+
+/// Owns a `PGresult`. A result is read-only once libpq hands it over, and libpq documents
+/// reading one from several threads as safe, so sharing the box is sound.
+final class ResultBox: @unchecked Sendable {
+    let pointer: OpaquePointer
+    init(_ pointer: OpaquePointer) { self.pointer = pointer }
+    deinit { PQclear(pointer) }
+}
+
+/// The rows of one statement's result.
+public struct PostgresRows: Sendable, RandomAccessCollection {
+    public struct Column: Sendable {
+        public let name: String
+        public let type: PostgresType
+    }
+
+    let box: ResultBox
+    public let columns: [Column]
+    public let count: Int
+    /// Rows inserted, updated, deleted, … as reported by the command tag.
+    public let affectedRows: Int
+    let statement: String
+
+    init(_ box: ResultBox, statement: String) {
+        self.box = box
+        self.statement = statement
+        let result = box.pointer
+        count = Int(PQntuples(result))
+        columns = (0..<PQnfields(result)).map { index in
+            Column(name: String(cString: PQfname(result, index)), type: PostgresType(rawValue: PQftype(result, index)))
+        }
+        affectedRows = Int(String(cString: PQcmdTuples(result))) ?? 0
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+    public subscript(position: Int) -> PostgresRow { PostgresRow(rows: self, index: position) }
+
+    /// The first row, or a `notFound`-style nil for callers that use `find…` semantics.
+    public var single: PostgresRow? { isEmpty ? nil : self[0] }
+}
+
+/// One row; decode its columns by name or position.
+public struct PostgresRow: Sendable {
+    let rows: PostgresRows
+    let index: Int
+
+    public func decode<Value: PostgresDecodable>(_ column: String, as type: Value.Type = Value.self) throws -> Value {
+        guard let position = rows.columns.firstIndex(where: { $0.name == column }) else {
+            throw PostgresError(
+                kind: .decoding, message: "the result has no column \"\(column)\"", statement: rows.statement)
+        }
+        return try decode(at: position, as: type)
+    }
+
+    public func decode<Value: PostgresDecodable>(at position: Int, as type: Value.Type = Value.self) throws -> Value {
+        let result = rows.box.pointer
+        let row = Int32(index)
+        let column = Int32(position)
+        let pgType = rows.columns[position].type
+        do {
+            if PQgetisnull(result, row, column) == 1 {
+                return try Value.fromNull()
+            }
+            let length = Int(PQgetlength(result, row, column))
+            return try PQgetvalue(result, row, column).withMemoryRebound(to: UInt8.self, capacity: length) {
+                pointer throws(PostgresDecodingFailure) in
+                try Value(postgresText: UnsafeBufferPointer(start: pointer, count: length), type: pgType)
+            }
+        } catch {
+            let name = rows.columns[position].name
+            let message: String
+            switch error {
+            case .typeMismatch:
+                message = "column \"\(name)\": cannot decode PostgreSQL type \(pgType) as Swift type \(Value.self)"
+            case .unexpectedNull:
+                message = "column \"\(name)\": NULL cannot be decoded as non-optional Swift type \(Value.self)"
+            case .invalidValue(let text):
+                message = "column \"\(name)\": value \"\(text.prefix(64))\" of PostgreSQL type \(pgType) is not a valid \(Value.self)"
+            }
+            throw PostgresError(kind: .decoding, message: message, statement: rows.statement)
+        }
+    }
+}

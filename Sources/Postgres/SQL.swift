@@ -1,0 +1,108 @@
+/// A statement and its parameters. Values interpolated into an `SQL` literal become
+/// parameters (`$1`, `$2`, …) and never part of the statement text:
+///
+///     let rows = try conn.query("SELECT title FROM articles WHERE id = \(id)")
+///
+/// Fragments compose with `append(_:)` or by interpolating one `SQL` into another, so optional
+/// filters stay parameterised too.
+public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible {
+    enum Part: Sendable {
+        case text(String)
+        case parameter(Int)
+    }
+
+    private(set) var parts: [Part]
+    public private(set) var parameters: [PostgresParameter]
+
+    public init(stringLiteral value: String) {
+        parts = [.text(value)]
+        parameters = []
+    }
+
+    public init(stringInterpolation: StringInterpolation) {
+        parts = stringInterpolation.parts
+        parameters = stringInterpolation.parameters
+    }
+
+    /// The statement text with `$n` placeholders, as sent to the server.
+    public var text: String {
+        var out = ""
+        for part in parts {
+            switch part {
+            case .text(let s): out += s
+            case .parameter(let n): out += "$\(n)"
+            }
+        }
+        return out
+    }
+
+    public var description: String { text }
+
+    public mutating func append(_ other: SQL) {
+        let offset = parameters.count
+        for part in other.parts {
+            switch part {
+            case .text(let s): parts.append(.text(s))
+            case .parameter(let n): parts.append(.parameter(n + offset))
+            }
+        }
+        parameters += other.parameters
+    }
+
+    public static func + (lhs: SQL, rhs: SQL) -> SQL {
+        var result = lhs
+        result.append(rhs)
+        return result
+    }
+
+    /// Joins fragments with a separator, e.g. the rows of a multi-row INSERT.
+    public static func joined(_ fragments: [SQL], separator: String) -> SQL {
+        var result: SQL = ""
+        for (index, fragment) in fragments.enumerated() {
+            if index > 0 { result.append(SQL(stringLiteral: separator)) }
+            result.append(fragment)
+        }
+        return result
+    }
+
+    public struct StringInterpolation: StringInterpolationProtocol {
+        var parts: [Part] = []
+        var parameters: [PostgresParameter] = []
+
+        public init(literalCapacity: Int, interpolationCount: Int) {
+            parts.reserveCapacity(interpolationCount * 2 + 1)
+            parameters.reserveCapacity(interpolationCount)
+        }
+
+        public mutating func appendLiteral(_ literal: String) {
+            parts.append(.text(literal))
+        }
+
+        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value) {
+            parameters.append(PostgresParameter(value))
+            parts.append(.parameter(parameters.count))
+        }
+
+        public mutating func appendInterpolation(_ fragment: SQL) {
+            let offset = parameters.count
+            for part in fragment.parts {
+                switch part {
+                case .text(let s): parts.append(.text(s))
+                case .parameter(let n): parts.append(.parameter(n + offset))
+                }
+            }
+            parameters += fragment.parameters
+        }
+    }
+}
+
+/// One bound parameter in PostgreSQL's text format; `text == nil` is SQL NULL.
+public struct PostgresParameter: Sendable {
+    public var type: PostgresType
+    public var text: String?
+
+    public init<Value: PostgresEncodable>(_ value: Value) {
+        type = Value.postgresType
+        text = value.postgresText
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+
+/// `timestamptz` in the text form PostgreSQL sends with `DateStyle = ISO` and `TimeZone = UTC`
+/// (both set on every connection): `2026-11-25 21:42:17.123456+00`.
+enum TimestampFormat {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+        var index = 0
+        func number(maxDigits: Int) -> Int? {
+            var value = 0
+            var digits = 0
+            while index < bytes.count, digits < maxDigits, let d = digit(bytes[index]) {
+                value = value * 10 + d
+                index += 1
+                digits += 1
+            }
+            return digits > 0 ? value : nil
+        }
+        func expect(_ char: Character) -> Bool {
+            guard index < bytes.count, bytes[index] == char.asciiValue! else { return false }
+            index += 1
+            return true
+        }
+        guard let year = number(maxDigits: 7), expect("-"),
+            let month = number(maxDigits: 2), expect("-"),
+            let day = number(maxDigits: 2), expect(" ") || expect("T"),
+            let hour = number(maxDigits: 2), expect(":"),
+            let minute = number(maxDigits: 2), expect(":"),
+            let second = number(maxDigits: 2)
+        else { return nil }
+        var micros = 0
+        if expect(".") {
+            var scale = 100_000
+            while index < bytes.count, let d = digit(bytes[index]) {
+                micros += d * scale
+                scale /= 10
+                index += 1
+            }
+        }
+        var offsetSeconds = 0
+        if index < bytes.count {
+            let sign: Int
+            if expect("+") { sign = 1 } else if expect("-") { sign = -1 } else if expect("Z") { sign = 0 } else { return nil }
+            if sign != 0 {
+                guard let h = number(maxDigits: 2) else { return nil }
+                var total = h * 3600
+                if expect(":"), let m = number(maxDigits: 2) {
+                    total += m * 60
+                    if expect(":"), let s = number(maxDigits: 2) { total += s }
+                }
+                offsetSeconds = sign * total
+            }
+        }
+        guard index == bytes.count else { return nil }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        return Date(timeIntervalSince1970: Double(seconds) + Double(micros) / 1_000_000)
+    }
+
+    static func format(_ date: Date) -> String {
+        let totalMicros = Int((date.timeIntervalSince1970 * 1_000_000).rounded())
+        var days = totalMicros / 86_400_000_000
+        var rest = totalMicros % 86_400_000_000
+        if rest < 0 {
+            days -= 1
+            rest += 86_400_000_000
+        }
+        let (year, month, day) = civilFromDays(days)
+        let seconds = rest / 1_000_000
+        let micros = rest % 1_000_000
+        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(seconds / 3600, 2) + ":"
+            + pad(seconds / 60 % 60, 2) + ":" + pad(seconds % 60, 2) + "." + pad(micros, 6) + "Z"
+    }
+
+    private static func digit(_ byte: UInt8) -> Int? {
+        byte >= 48 && byte <= 57 ? Int(byte) - 48 : nil
+    }
+
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let s = String(value)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+
+    // Howard Hinnant's civil-calendar algorithms.
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func civilFromDays(_ days: Int) -> (Int, Int, Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}
+
+/// `bytea` in hex output format: `\x0aff…`.
+enum ByteaFormat {
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    static func format(_ data: Data) -> String {
+        var out = [UInt8](repeating: 0, count: 2 + data.count * 2)
+        out[0] = UInt8(ascii: "\\")
+        out[1] = UInt8(ascii: "x")
+        var i = 2
+        for byte in data {
+            out[i] = hexDigits[Int(byte >> 4)]
+            out[i + 1] = hexDigits[Int(byte & 0x0f)]
+            i += 2
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Data? {
+        guard bytes.count >= 2, bytes[0] == UInt8(ascii: "\\"), bytes[1] == UInt8(ascii: "x"),
+            bytes.count % 2 == 0
+        else { return nil }
+        var data = Data(capacity: (bytes.count - 2) / 2)
+        var i = 2
+        while i < bytes.count {
+            guard let high = nibble(bytes[i]), let low = nibble(bytes[i + 1]) else { return nil }
+            data.append(high << 4 | low)
+            i += 2
+        }
+        return data
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 48...57: c - 48
+        case 97...102: c - 87
+        case 65...70: c - 55
+        default: nil
+        }
+    }
+}
+
+/// One-dimensional `text[]` literals: `{a,"b c","d\"e"}`. NULL elements are refused, since
+/// `[String]` cannot hold them.
+enum TextArrayFormat {
+    static func format(_ elements: [String]) -> String {
+        var out = "{"
+        for (index, element) in elements.enumerated() {
+            if index > 0 { out += "," }
+            out += "\""
+            for char in element.unicodeScalars {
+                if char == "\"" || char == "\\" { out += "\\" }
+                out.unicodeScalars.append(char)
+            }
+            out += "\""
+        }
+        return out + "}"
+    }
+
+    static func parse(_ text: String) -> [String]? {
+        var scalars = Substring(text).unicodeScalars[...]
+        guard scalars.first == "{", scalars.last == "}" else { return nil }
+        scalars = scalars.dropFirst().dropLast()
+        var elements: [String] = []
+        if scalars.isEmpty { return elements }
+        var iterator = scalars.makeIterator()
+        var current = String.UnicodeScalarView()
+        var quoted = false
+        var wasQuoted = false
+        while let char = iterator.next() {
+            if quoted {
+                if char == "\\" {
+                    guard let next = iterator.next() else { return nil }
+                    current.append(next)
+                } else if char == "\"" {
+                    quoted = false
+                } else {
+                    current.append(char)
+                }
+            } else if char == "\"" {
+                quoted = true
+                wasQuoted = true
+            } else if char == "," {
+                guard let element = finish(current, wasQuoted) else { return nil }
+                elements.append(element)
+                current = String.UnicodeScalarView()
+                wasQuoted = false
+            } else {
+                current.append(char)
+            }
+        }
+        guard !quoted, let last = finish(current, wasQuoted) else { return nil }
+        elements.append(last)
+        return elements
+    }
+
+    private static func finish(_ scalars: String.UnicodeScalarView, _ wasQuoted: Bool) -> String? {
+        let value = String(scalars)
+        if !wasQuoted && value.uppercased() == "NULL" { return nil }
+        return value
+    }
+}

@@ -1,0 +1,67 @@
+/// Transaction isolation levels, as in `BEGIN ISOLATION LEVEL …`.
+public enum IsolationLevel: Sendable {
+    case readCommitted, repeatableRead, serializable
+
+    var beginStatement: String {
+        switch self {
+        case .readCommitted: "BEGIN ISOLATION LEVEL READ COMMITTED"
+        case .repeatableRead: "BEGIN ISOLATION LEVEL REPEATABLE READ"
+        case .serializable: "BEGIN ISOLATION LEVEL SERIALIZABLE"
+        }
+    }
+}
+
+extension PostgresConnection {
+    /// Runs `body` inside a transaction on this connection: commits when it returns, rolls
+    /// back when it throws. No retry here; see `PostgresPool.transaction`.
+    public func inTransaction<Result>(
+        isolation: IsolationLevel = .readCommitted, _ body: (PostgresConnection) throws -> Result
+    ) throws -> Result {
+        try runScript(isolation.beginStatement)
+        let result: Result
+        do {
+            result = try body(self)
+        } catch {
+            try? runScript("ROLLBACK")
+            throw error
+        }
+        if transactionStatus == .inFailedTransaction {
+            // COMMIT would quietly roll back; say so instead.
+            try? runScript("ROLLBACK")
+            throw PostgresError(kind: .server, message: "a statement in the transaction failed, so it was rolled back")
+        }
+        do {
+            try runScript("COMMIT")
+        } catch {
+            try? runScript("ROLLBACK")
+            throw error
+        }
+        return result
+    }
+}
+
+extension PostgresPool {
+    /// Runs `body` in a transaction on one connection's thread: commits when it returns and
+    /// rolls back when it throws. A serialization failure (40001) or deadlock (40P01) runs
+    /// the whole body again, up to `maxAttempts` times, after a short random pause; `body`
+    /// must therefore have no effects outside the database.
+    public func transaction<Result: Sendable>(
+        isolation: IsolationLevel = .readCommitted,
+        maxAttempts: Int = 5,
+        _ body: @escaping @Sendable (PostgresConnection) throws -> Result
+    ) async throws -> Result {
+        var attempt = 1
+        while true {
+            do {
+                return try await withConnection { conn in
+                    try conn.inTransaction(isolation: isolation, body)
+                }
+            } catch let error as PostgresError where error.isTransient && attempt < maxAttempts {
+                // Jittered backoff so the transactions that collided do not collide again.
+                let pause = Int.random(in: 1...(5 << min(attempt, 6)))
+                try await Task.sleep(for: .milliseconds(pause))
+                attempt += 1
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Galley
+import GalleyHTTP
+import Hummingbird
+import Logging
+import Postgres
+import ServiceLifecycle
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP API server.")
+
+    @Option(help: "Port to listen on (default: GALLEY_PORT or 8080).")
+    var port: Int?
+
+    @Option(help: "Address to bind (default: GALLEY_HOST or 127.0.0.1).")
+    var host: String?
+
+    func run() async throws {
+        var configuration = try loadConfiguration()
+        if let port { configuration.port = port }
+        if let host { configuration.host = host }
+        let logger = makeLogger(configuration, label: "galley.serve")
+        let pool = PostgresPool(configuration: configuration.postgres)
+        let app = buildApplication(configuration: configuration, pool: pool, logger: logger)
+        let services = ServiceGroup(
+            configuration: .init(
+                services: [app],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await services.run()
+        await pool.close()
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import Galley
+import GalleyHTTP
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Postgres
+import TestSupport
+import Testing
+
+@Suite struct HealthTests {
+    @Test func readyWhileTheDatabaseAnswers() async throws {
+        try await TestDatabase.withMigratedDatabase { pool, _ in
+            let app = buildApplication(configuration: try .init(environment: [:]), pool: pool, logger: Logger(label: "test"))
+            try await app.test(.router) { client in
+                try await client.execute(uri: "/healthz", method: .get) { response in
+                    #expect(response.status == .ok)
+                }
+                try await client.execute(uri: "/readyz", method: .get) { response in
+                    #expect(response.status == .ok)
+                }
+            }
+        }
+    }
+
+    @Test func notReadyAsProblemJSONWhenTheDatabaseIsGone() async throws {
+        let pool = PostgresPool(configuration: .init(connectionString: "host=127.0.0.1 port=1 connect_timeout=2", maxConnections: 1))
+        let app = buildApplication(configuration: try .init(environment: [:]), pool: pool, logger: Logger(label: "test"))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.headers[.contentType] == "application/problem+json")
+                let body = try JSONDecoder().decode([String: JSONValue].self, from: Data(buffer: response.body))
+                #expect(body["status"] == .number(503))
+                #expect(body["type"] == .string("https://galley.dev/problems/database-unavailable"))
+            }
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .ok)
+            }
+        }
+        await pool.close()
+    }
+}
+
+/// Just enough JSON to compare response fields in tests.
+enum JSONValue: Decodable, Equatable {
+    case string(String), number(Double), bool(Bool), null, array([JSONValue]), object([String: JSONValue])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Double.self) { self = .number(value) }
+        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
+        else { self = .object(try container.decode([String: JSONValue].self)) }
+    }
+}

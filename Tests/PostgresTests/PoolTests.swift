@@ -1,0 +1,60 @@
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+@Suite struct PoolTests {
+    @Test func aWaiterGivesUpWithAClearErrorWhenThePoolIsExhausted() async throws {
+        try await TestDatabase.withMigratedDatabase(poolSize: 1, acquireTimeout: .milliseconds(200)) { pool, _ in
+            let holder = Task { try await pool.execute("SELECT pg_sleep(1.5)") }
+            try await Task.sleep(for: .milliseconds(100))
+            let started = ContinuousClock.now
+            let error = try await #require(throws: PostgresError.self) { try await pool.execute("SELECT 1") }
+            #expect(error.kind == .poolTimeout)
+            #expect(error.message.contains("no database connection became free"))
+            #expect(ContinuousClock.now - started < .seconds(1))
+            _ = try await holder.value
+            // Once the holder is done the pool serves again.
+            try await pool.execute("SELECT 1")
+        }
+    }
+
+    @Test func aKilledBackendIsReplacedWithoutTheNextCallSeeingAnError() async throws {
+        try await TestDatabase.withMigratedDatabase(poolSize: 1) { pool, connectionString in
+            let firstPID = try await pool.withConnection { $0.backendPID }
+            let killer = try PostgresConnection(connectionString: connectionString)
+            let killed = try #require(try killer.query("SELECT pg_terminate_backend(\(firstPID)) AS ok").single)
+            #expect(try killed.decode("ok", as: Bool.self))
+            // Wait until the server has really closed the session.
+            for _ in 0..<100 {
+                let alive = try killer.query("SELECT 1 FROM pg_stat_activity WHERE pid = \(Int(firstPID))")
+                if alive.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let answer = try #require(try await pool.query("SELECT pg_backend_pid() AS pid").single)
+            #expect(try answer.decode("pid", as: Int.self) != Int(firstPID))
+        }
+    }
+
+    @Test func manyTasksShareAFewConnections() async throws {
+        try await TestDatabase.withMigratedDatabase(poolSize: 3) { pool, _ in
+            let sum = try await withThrowingTaskGroup(of: Int.self) { group in
+                for n in 1...200 {
+                    group.addTask {
+                        try #require(try await pool.query("SELECT \(n) + 0 AS n").single).decode("n", as: Int.self)
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(sum == 200 * 201 / 2)
+            #expect(pool.usage.inUse == 0)
+        }
+    }
+
+    @Test func anUnreachableServerIsAConnectionError() async throws {
+        let pool = PostgresPool(configuration: .init(connectionString: "host=127.0.0.1 port=1 connect_timeout=2", maxConnections: 1))
+        let error = try await #require(throws: PostgresError.self) { try await pool.execute("SELECT 1") }
+        #expect(error.kind == .connection)
+        await pool.close()
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+@Suite struct TypeRoundTripTests {
+    @Test func valuesComeBackAsTheyWereSent() async throws {
+        try await TestDatabase.withMigratedDatabase { pool, _ in
+            let id = UUID()
+            let moment = Date(timeIntervalSince1970: 1_764_106_937.123456)
+            let bytes = Data((0...255).map { UInt8($0) })
+            let tags = ["politics", "a \"quoted\" tag", "back\\slash", "comma, inside", "", "NULL", "Zoë 日本 🗞️"]
+            let text = "Zoë’s „Analyse“ — 日本語 🗞️"
+            let row = try #require(
+                try await pool.query(
+                    """
+                    SELECT \(text) AS text, \(42) AS int, \(Int64.min) AS big, \(Int32(-7)) AS int4, \(Int16(12)) AS int2,
+                           \(true) AS yes, \(false) AS no, \(3.25) AS double, \(id) AS id, \(moment) AS at,
+                           \(CalendarDate(year: 2026, month: 2, day: 28)) AS day, \(bytes) AS bytes, \(tags) AS tags,
+                           \(JSONB(["title": "Zoë", "n": "1"])) AS doc
+                    """
+                ).single)
+            #expect(try row.decode("text", as: String.self) == text)
+            #expect(try row.decode("int", as: Int.self) == 42)
+            #expect(try row.decode("big", as: Int64.self) == Int64.min)
+            #expect(try row.decode("int4", as: Int32.self) == -7)
+            #expect(try row.decode("int2", as: Int16.self) == 12)
+            #expect(try row.decode("yes", as: Bool.self) == true)
+            #expect(try row.decode("no", as: Bool.self) == false)
+            #expect(try row.decode("double", as: Double.self) == 3.25)
+            #expect(try row.decode("id", as: UUID.self) == id)
+            let at = try row.decode("at", as: Date.self)
+            #expect(abs(at.timeIntervalSince1970 - moment.timeIntervalSince1970) < 0.000_001)
+            #expect(try row.decode("day", as: CalendarDate.self) == CalendarDate(year: 2026, month: 2, day: 28))
+            #expect(try row.decode("bytes", as: Data.self) == bytes)
+            #expect(try row.decode("tags", as: [String].self) == tags)
+            #expect(try row.decode("doc", as: JSONB<[String: String]>.self).value == ["title": "Zoë", "n": "1"])
+        }
+    }
+
+    @Test func nullDecodesAsNilAndIsRefusedForNonOptionals() async throws {
+        try await TestDatabase.withMigratedDatabase { pool, _ in
+            let missing: String? = nil
+            let row = try #require(try await pool.query("SELECT \(missing) AS nothing, \(Optional(5)) AS five").single)
+            #expect(try row.decode("nothing", as: String?.self) == nil)
+            #expect(try row.decode("five", as: Int?.self) == 5)
+            let error = try #require(throws: PostgresError.self) { try row.decode("nothing", as: String.self) }
+            #expect(error.kind == .decoding)
+            #expect(error.message.contains("\"nothing\""))
+        }
+    }
+
+    @Test func decodingErrorNamesTheColumnAndBothTypes() async throws {
+        try await TestDatabase.withMigratedDatabase { pool, _ in
+            let row = try #require(try await pool.query("SELECT 12::bigint AS count").single)
+            let error = try #require(throws: PostgresError.self) { try row.decode("count", as: String.self) }
+            #expect(error.message == "column \"count\": cannot decode PostgreSQL type bigint as Swift type String")
+        }
+    }
+
+    @Test func timestampsBeforeTheEpochAndAtMicrosecondPrecision() async throws {
+        try await TestDatabase.withMigratedDatabase { pool, _ in
+            let row = try #require(
+                try await pool.query(
+                    "SELECT '1969-07-20 20:17:40.5+00'::timestamptz AS landing, '2026-11-25 23:59:59.999999+02'::timestamptz AS late"
+                ).single)
+            #expect(try row.decode("landing", as: Date.self) == Date(timeIntervalSince1970: -14_182_939.5))
+            let late = try row.decode("late", as: Date.self).timeIntervalSince1970
+            #expect(abs(late - 1_795_643_999.999_999) < 0.000_001)
+        }
+    }
+
+    @Test func serverErrorsCarrySQLStateAndConstraint() async throws {
+        try await TestDatabase.withMigratedDatabase { pool, _ in
+            try await pool.execute("CREATE TABLE things (id int PRIMARY KEY, size int CHECK (size > 0))")
+            try await pool.execute("INSERT INTO things VALUES (\(1), \(1))")
+            let duplicate = try await #require(throws: PostgresError.self) {
+                try await pool.execute("INSERT INTO things VALUES (\(1), \(1))")
+            }
+            #expect(duplicate.isUniqueViolation)
+            #expect(duplicate.constraint == "things_pkey")
+            #expect(duplicate.detail?.contains("(id)=(1)") == true)
+            let negative = try await #require(throws: PostgresError.self) {
+                try await pool.execute("INSERT INTO things VALUES (\(2), \(-1))")
+            }
+            #expect(negative.isCheckViolation)
+            #expect(negative.constraint == "things_size_check")
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Galley
+import Postgres
+
+/// A freshly migrated database of its own for each test, copied from a migrated template
+/// (`CREATE DATABASE … TEMPLATE …`), so tests run in parallel and never see each other's rows.
+/// The server is found through libpq's `PG*` variables, which `scripts/test` sets.
+public enum TestDatabase {
+    /// The project's `sql/` folder, found from this file's path.
+    public static let migrationsDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("sql")
+
+    public static func migrations() throws -> [Migration] {
+        try Migration.load(from: migrationsDirectory)
+    }
+
+    /// Creates an empty database (no migrations applied) and runs `body` with a connection
+    /// string to it; drops it afterwards.
+    public static func withEmptyDatabase<Result>(
+        _ body: (_ connectionString: String) async throws -> Result
+    ) async throws -> Result {
+        let name = "galley_t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try await admin { conn in
+            try conn.runScript("CREATE DATABASE " + conn.quoteIdentifier(name))
+        }
+        do {
+            let result = try await body("dbname=\(name)")
+            try await drop(name)
+            return result
+        } catch {
+            try? await drop(name)
+            throw error
+        }
+    }
+
+    /// Creates a migrated database and runs `body` with a pool on it; drops it afterwards.
+    public static func withMigratedDatabase<Result>(
+        poolSize: Int = 4,
+        acquireTimeout: Duration = .seconds(10),
+        _ body: (PostgresPool, _ connectionString: String) async throws -> Result
+    ) async throws -> Result {
+        let template = try await TemplateCache.shared.templateName()
+        let name = "galley_t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try await admin { conn in
+            try conn.runScript("CREATE DATABASE \(try conn.quoteIdentifier(name)) TEMPLATE \(try conn.quoteIdentifier(template))")
+        }
+        let connectionString = "dbname=\(name)"
+        let pool = PostgresPool(
+            configuration: .init(connectionString: connectionString, maxConnections: poolSize, acquireTimeout: acquireTimeout))
+        do {
+            let result = try await body(pool, connectionString)
+            await pool.close()
+            try await drop(name)
+            return result
+        } catch {
+            await pool.close()
+            try? await drop(name)
+            throw error
+        }
+    }
+
+    private static func drop(_ name: String) async throws {
+        try await admin { conn in
+            try conn.runScript("DROP DATABASE IF EXISTS \(try conn.quoteIdentifier(name)) WITH (FORCE)")
+        }
+    }
+
+    /// Runs `body` on a short-lived connection to the maintenance database.
+    static func admin<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> Result) async throws -> Result {
+        let pool = PostgresPool(configuration: .init(connectionString: "dbname=postgres", maxConnections: 1))
+        defer { Task { await pool.close() } }
+        return try await pool.withConnection(body)
+    }
+}
+
+/// Builds the migrated template once per process. Its name carries a digest of the
+/// migrations, so a changed `sql/` gets a new template instead of a stale one.
+actor TemplateCache {
+    static let shared = TemplateCache()
+    private var ready: Task<String, any Error>?
+
+    func templateName() async throws -> String {
+        if let ready { return try await ready.value }
+        let task = Task { try await Self.build() }
+        ready = task
+        return try await task.value
+    }
+
+    private static func build() async throws -> String {
+        let migrations = try TestDatabase.migrations()
+        let digest = Migration(version: 0, name: "all", script: migrations.map(\.checksum).joined()).checksum.prefix(16)
+        let template = "galley_template_\(digest)"
+        if try await exists(template) { return template }
+        // Build under a name of our own, then rename: a test process racing us either finds
+        // the template complete or loses the rename and drops its copy.
+        let building = "\(template)_\(getpid())"
+        try await TestDatabase.admin { conn in
+            try conn.runScript("CREATE DATABASE " + conn.quoteIdentifier(building))
+        }
+        let pool = PostgresPool(configuration: .init(connectionString: "dbname=\(building)", maxConnections: 1))
+        try await Migrator(pool: pool, migrations: migrations).migrate()
+        await pool.close()
+        try await TestDatabase.admin { conn in
+            let quotedBuilding = try conn.quoteIdentifier(building)
+            do {
+                try conn.runScript("ALTER DATABASE \(quotedBuilding) RENAME TO \(try conn.quoteIdentifier(template))")
+            } catch let error as PostgresError where error.sqlState == "42P04" {
+                try conn.runScript("DROP DATABASE \(quotedBuilding)")
+            }
+        }
+        return template
+    }
+
+    private static func exists(_ database: String) async throws -> Bool {
+        try await TestDatabase.admin { conn in
+            try !conn.query("SELECT 1 FROM pg_database WHERE datname = \(database)").isEmpty
+        }
+    }
+}
