@@ -3,10 +3,12 @@
 public enum GalleyError: Error, Sendable, Equatable {
     /// No such thing: `kind` is "article", "actor", …, `id` what was asked for.
     case notFound(kind: String, id: String)
+    /// The actor is not known or its credential is not valid.
+    case unauthenticated(String)
     /// The actor lacks a permission; `permission` names it.
     case forbidden(permission: String, reason: String)
     /// The action is not allowed now; `unmet` lists every requirement that is not met.
-    case invalidTransition(action: String, state: String, unmet: [String])
+    case invalidTransition(action: String, state: String, unmet: [Unmet])
     /// Another change got there first, or the request clashes with what is stored.
     case conflict(String)
     /// The caller's expected version is stale.
@@ -15,6 +17,19 @@ public enum GalleyError: Error, Sendable, Equatable {
     case validation([FieldProblem])
     /// The database cannot be reached.
     case unavailable(String)
+
+    /// One requirement of an action that is not met, e.g. `legal_review`.
+    public struct Unmet: Sendable, Equatable, Codable, CustomStringConvertible {
+        /// A stable name: a checkpoint (`legal_review`), a field (`reason`), or a rule
+        /// (`state`, `four_eyes`, `human_approver`, `claims`).
+        public var requirement: String
+        public var message: String
+        public init(_ requirement: String, _ message: String) {
+            self.requirement = requirement
+            self.message = message
+        }
+        public var description: String { "\(requirement): \(message)" }
+    }
 
     public struct FieldProblem: Sendable, Equatable, Codable {
         public var field: String
@@ -29,19 +44,21 @@ public enum GalleyError: Error, Sendable, Equatable {
     public var message: String {
         switch self {
         case .notFound(let kind, let id):
-            "No \(kind) with id \(id) exists; check the id."
+            "No \(kind) \(id) exists; check the id."
+        case .unauthenticated(let text):
+            text
         case .forbidden(let permission, let reason):
             "Not allowed: \(reason) (missing permission \(permission))."
         case .invalidTransition(let action, let state, let unmet):
-            "Cannot \(action) an article that is \(state): " + unmet.joined(separator: "; ") + "."
+            "Cannot \(action) an article that is \(state): " + unmet.map(\.description).joined(separator: "; ") + "."
         case .conflict(let text):
             text
         case .preconditionFailed(let expected, let actual):
             "The article changed since you read it (you sent version \(expected), it is now \(actual)); fetch it again and retry."
         case .validation(let problems):
-            "Invalid input: " + problems.map { "\($0.field): \($0.message)" }.joined(separator: "; ") + "."
+            "Invalid input: " + problems.map { "\($0.field) \($0.message)" }.joined(separator: "; ") + "."
         case .unavailable(let text):
-            "The database is unavailable: \(text)."
+            "The database is unavailable (\(text)); check that PostgreSQL is running and DATABASE_URL is right."
         }
     }
 }

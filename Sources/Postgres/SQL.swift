@@ -83,6 +83,12 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
             parts.append(.parameter(parameters.count))
         }
 
+        /// Optionals bind as their value or SQL NULL.
+        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
+            parameters.append(PostgresParameter(value))
+            parts.append(.parameter(parameters.count))
+        }
+
         public mutating func appendInterpolation(_ fragment: SQL) {
             let offset = parameters.count
             for part in fragment.parts {

@@ -1,0 +1,52 @@
+import Foundation
+import GalleyCore
+import Postgres
+
+/// Who is calling and under which request id; every service call takes one.
+public struct Caller: Sendable {
+    public let principal: Principal
+    public let requestID: String?
+
+    public init(principal: Principal, requestID: String? = nil) {
+        self.principal = principal
+        self.requestID = requestID
+    }
+}
+
+/// The world as the services see it: the database, the clock, and id generation, all
+/// injectable so that tests are deterministic where they need to be.
+public struct GalleyEnvironment: Sendable {
+    public let pool: PostgresPool
+    public let now: @Sendable () -> Date
+    public let newID: @Sendable () -> UUID
+
+    public init(pool: PostgresPool, now: @escaping @Sendable () -> Date = Date.init, newID: @escaping @Sendable () -> UUID = UUID.init) {
+        self.pool = pool
+        self.now = now
+        self.newID = newID
+    }
+}
+
+extension GalleyEnvironment {
+    /// A transaction whose infrastructure failures surface as `GalleyError.unavailable`.
+    @discardableResult
+    func transaction<Result: Sendable>(
+        isolation: IsolationLevel = .readCommitted,
+        _ body: @escaping @Sendable (PostgresConnection) throws -> Result
+    ) async throws -> Result {
+        do {
+            return try await pool.transaction(isolation: isolation, body)
+        } catch let error as PostgresError where error.kind != .server && error.kind != .decoding {
+            throw GalleyError.unavailable(error.message)
+        }
+    }
+
+    /// A read on one connection, without an explicit transaction.
+    func read<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> Result) async throws -> Result {
+        do {
+            return try await pool.withConnection(body)
+        } catch let error as PostgresError where error.kind != .server && error.kind != .decoding {
+            throw GalleyError.unavailable(error.message)
+        }
+    }
+}

@@ -1,0 +1,226 @@
+import Foundation
+import GalleyCore
+import Postgres
+
+/// Creating, editing, reading and listing articles.
+public struct ArticleService: Sendable {
+    let env: GalleyEnvironment
+
+    public struct NewArticle: Sendable {
+        public var content: ArticleContent
+        public var section: String
+        public var tags: [String]
+        public var slug: String?
+
+        public init(content: ArticleContent, section: String, tags: [String] = [], slug: String? = nil) {
+            self.content = content
+            self.section = section
+            self.tags = tags
+            self.slug = slug
+        }
+    }
+
+    /// Creates a human-written draft with its first revision.
+    public func create(_ new: NewArticle, by caller: Caller) async throws -> ArticleDetail {
+        try caller.principal.require(.createArticle)
+        guard let actorID = caller.principal.actorID else {
+            throw GalleyError.forbidden(permission: Permission.createArticle.rawValue, reason: "the operator writes no articles")
+        }
+        let (section, tags) = try Self.validated(section: new.section, tags: new.tags, slug: new.slug)
+        let id = env.newID()
+        let now = env.now()
+        return try await env.transaction { conn in
+            let slug = try new.slug ?? Self.freeSlug(conn, for: new.content.title, id: id)
+            try Self.insertArticle(
+                conn, id: id, slug: slug, section: section, tags: tags, origin: .human, content: new.content,
+                authorID: actorID, generationID: nil, digitalSourceType: nil, caller: caller, at: now)
+            return try ArticleDetail.load(conn, id: id)
+        }
+    }
+
+    /// Shared by human creation and AI generations: the article row, revision 1, the event.
+    static func insertArticle(
+        _ conn: PostgresConnection, id: UUID, slug: String, section: String, tags: [String], origin: Origin,
+        content: ArticleContent, authorID: UUID, generationID: UUID?, digitalSourceType: DigitalSourceType?,
+        caller: Caller, at now: Date
+    ) throws {
+        try ArticleStore.insert(conn, id: id, slug: slug, section: section, tags: tags, origin: origin, content: content, at: now)
+        try RevisionStore.insert(
+            conn, articleID: id, number: 1, content: content, authorID: authorID, generationID: generationID,
+            digitalSourceType: digitalSourceType, at: now)
+        try AuditStore.append(
+            conn,
+            AuditEntry(
+                chain: AuditEntry.chain(article: id), principal: caller.principal, action: "article.created", articleID: id,
+                revision: 1, fromState: nil, toState: ArticleState.draft.rawValue,
+                details: ["slug": .string(slug), "section": .string(section), "origin": .string(origin.rawValue),
+                          "content_hash": .string(content.contentHash)],
+                requestID: caller.requestID, at: now))
+    }
+
+    /// A new revision: the article returns to draft; verdicts and approvals of earlier text
+    /// stay in history but no longer count; the live revision stays live.
+    public func edit(_ id: UUID, content: ArticleContent, expectedVersion: Int? = nil, by caller: Caller) async throws -> ArticleDetail {
+        let now = env.now()
+        return try await env.transaction { conn in
+            let article = try ArticleStore.fetch(conn, id: id)
+            _ = try Self.appendRevision(
+                conn, article: article, content: content, generationID: nil, expectedVersion: expectedVersion, caller: caller, at: now)
+            return try ArticleDetail.load(conn, id: id)
+        }
+    }
+
+    static func appendRevision(
+        _ conn: PostgresConnection, article: Article, content: ArticleContent, generationID: UUID?, expectedVersion: Int?,
+        caller: Caller, at now: Date
+    ) throws -> Int {
+        if let expectedVersion, expectedVersion != article.version {
+            throw GalleyError.preconditionFailed(expected: expectedVersion, actual: article.version)
+        }
+        try caller.principal.require(.editArticle, articleOrigin: article.origin)
+        guard let actorID = caller.principal.actorID else {
+            throw GalleyError.forbidden(permission: Permission.editArticle.rawValue, reason: "the operator writes no articles")
+        }
+        let newState = try Workflow.transition(from: article.state, action: .edit, facts: TransitionFacts(now: now))
+        let previous = try RevisionStore.fetch(conn, articleID: article.id, number: article.currentRevision)
+        if previous.content.contentHash == content.contentHash {
+            throw GalleyError.validation([
+                .init(field: "body", message: "is identical to revision \(previous.number); change something to make a new revision")
+            ])
+        }
+        let number = article.currentRevision + 1
+        let sourceType = digitalSourceType(author: caller.principal, article: article, previous: previous)
+        try RevisionStore.insert(
+            conn, articleID: article.id, number: number, content: content, authorID: actorID, generationID: generationID,
+            digitalSourceType: sourceType, at: now)
+        _ = try ArticleStore.update(
+            conn, article,
+            .init(
+                state: newState, currentRevision: number, liveRevision: article.liveRevision, publishAt: nil,
+                responsibleEditorID: nil, keepResponsibleEditor: true, search: content),
+            at: now)
+        try AuditStore.append(
+            conn,
+            AuditEntry(
+                chain: AuditEntry.chain(article: article.id), principal: caller.principal, action: "article.edited",
+                articleID: article.id, revision: number, fromState: article.state.rawValue, toState: newState.rawValue,
+                details: ["content_hash": .string(content.contentHash), "previous_revision": .number(Double(previous.number))],
+                requestID: caller.requestID, at: now))
+        return number
+    }
+
+    /// IPTC source type of a new revision: untouched output of an AI agent is
+    /// `trainedAlgorithmicMedia`; a person's edit of AI text is `composite…`; purely human
+    /// writing has none.
+    static func digitalSourceType(author: Principal, article: Article, previous: Revision?) -> DigitalSourceType? {
+        if author.roles.contains(.aiAgent) && author.kind == .service { return .trainedAlgorithmicMedia }
+        if article.origin == .ai || previous?.digitalSourceType != nil { return .compositeWithTrainedAlgorithmicMedia }
+        return nil
+    }
+
+    public func get(_ id: UUID, by caller: Caller) async throws -> ArticleDetail {
+        try caller.principal.require(.readArticles)
+        return try await env.read { conn in try ArticleDetail.load(conn, id: id) }
+    }
+
+    public struct ListQuery: Sendable {
+        public var state: ArticleState?
+        public var section: String?
+        public var origin: Origin?
+        public var tag: String?
+        public var live: Bool?
+        public var updatedSince: Date?
+        public var text: String?
+        public var limit: Int = 50
+        public var cursor: String?
+        public init() {}
+    }
+
+    /// Articles newest first, each with its current revision.
+    public func list(_ query: ListQuery, by caller: Caller) async throws -> Page<(Article, Revision)> {
+        try caller.principal.require(.readArticles)
+        let limit = min(max(query.limit, 1), 200)
+        let after = try query.cursor.map(ListCursor.decode)
+        let filter = ArticleStore.ListFilter(
+            state: query.state, section: query.section, origin: query.origin, tag: query.tag, live: query.live,
+            updatedSince: query.updatedSince, query: query.text?.isEmpty == false ? query.text : nil)
+        return try await env.read { conn in
+            let articles = try ArticleStore.list(conn, filter: filter, after: after, limit: limit + 1)
+            let page = Array(articles.prefix(limit))
+            let revisions = try RevisionStore.current(conn, of: page)
+            let next = articles.count > limit ? page.last.map { ListCursor.encode($0.updatedAt, $0.id) } : nil
+            return Page(items: page.compactMap { article in revisions[article.id].map { (article, $0) } }, nextCursor: next)
+        }
+    }
+
+    public func revisions(_ id: UUID, by caller: Caller) async throws -> [Revision] {
+        try caller.principal.require(.readArticles)
+        return try await env.read { conn in
+            _ = try ArticleStore.fetch(conn, id: id)
+            return try RevisionStore.list(conn, articleID: id)
+        }
+    }
+
+    public func revision(_ id: UUID, number: Int, by caller: Caller) async throws -> Revision {
+        try caller.principal.require(.readArticles)
+        return try await env.read { conn in try RevisionStore.fetch(conn, articleID: id, number: number) }
+    }
+
+    /// A line diff of revision `number`'s body against revision `against`.
+    public func diff(_ id: UUID, number: Int, against: Int, by caller: Caller) async throws -> [LineDiff.Line] {
+        let (new, old) = try await env.read { conn in
+            (try RevisionStore.fetch(conn, articleID: id, number: number), try RevisionStore.fetch(conn, articleID: id, number: against))
+        }
+        return LineDiff.lines(from: Self.diffText(old), to: Self.diffText(new))
+    }
+
+    private static func diffText(_ revision: Revision) -> String {
+        let content = revision.content
+        return "# \(content.title)\n\n\(content.dek)\n\n\(content.body)"
+            + (content.insight.map { "\n\n\($0)" } ?? "") + (content.disclosure.map { "\n\n\($0)" } ?? "")
+    }
+
+    // MARK: Helpers
+
+    static func validated(section: String, tags: [String], slug: String?) throws(GalleyError) -> (String, [String]) {
+        var problems: [GalleyError.FieldProblem] = []
+        if !Validation.isSlug(section) {
+            problems.append(.init(field: "section", message: "must be a lowercase slug such as politics"))
+        }
+        let cleanTags = tags.map { $0.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() }
+        if cleanTags.contains(where: { $0.isEmpty || $0.count > 60 }) || cleanTags.count > 30 {
+            problems.append(.init(field: "tags", message: "must be at most 30 non-empty tags of up to 60 characters"))
+        }
+        if let slug, !Validation.isSlug(slug) {
+            problems.append(.init(field: "slug", message: "must be lowercase letters, digits and hyphens"))
+        }
+        if !problems.isEmpty { throw .validation(problems) }
+        var seen = Set<String>()
+        return (section, cleanTags.filter { seen.insert($0).inserted })
+    }
+
+    /// A slug from the title, made unique with a piece of the id when taken.
+    static func freeSlug(_ conn: PostgresConnection, for title: String, id: UUID) throws -> String {
+        let base = Validation.slugify(title).isEmpty ? "article" : Validation.slugify(title)
+        if try !ArticleStore.slugExists(conn, base) { return base }
+        return base + "-" + id.uuidString.lowercased().prefix(8)
+    }
+}
+
+/// Opaque list cursors: the sort key of the last item seen.
+enum ListCursor {
+    static func encode(_ date: Date, _ id: UUID) -> String {
+        Data("\(PostgresTimestamp.format(date))|\(id.uuidString.lowercased())".utf8).base64EncodedString()
+    }
+
+    static func decode(_ cursor: String) throws -> (Date, UUID) {
+        guard let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8) else {
+            throw GalleyError.validation([.init(field: "cursor", message: "is not a cursor this server issued")])
+        }
+        let parts = text.split(separator: "|")
+        guard parts.count == 2, let date = PostgresTimestamp.parse(String(parts[0])), let id = UUID(uuidString: String(parts[1])) else {
+            throw GalleyError.validation([.init(field: "cursor", message: "is not a cursor this server issued")])
+        }
+        return (date, id)
+    }
+}

@@ -1,0 +1,116 @@
+import Crypto
+import Foundation
+import GalleyCore
+import Postgres
+import Synchronization
+
+/// Reading the audit log, sealing it, and proving it intact.
+public struct AuditService: Sendable {
+    let env: GalleyEnvironment
+
+    public struct Query: Sendable {
+        public var articleID: UUID?
+        public var actor: String?
+        public var action: String?
+        public var since: Date?
+        public var until: Date?
+        public var limit: Int = 50
+        public var cursor: String?
+        public init() {}
+    }
+
+    public func events(_ query: Query, by caller: Caller) async throws -> Page<AuditEvent> {
+        try caller.principal.require(.readAudit)
+        let limit = min(max(query.limit, 1), 1000)
+        let after = try query.cursor.map(Self.decodeCursor) ?? 0
+        let filter = AuditStore.Filter(articleID: query.articleID, actor: query.actor, action: query.action, since: query.since, until: query.until)
+        return try await env.read { conn in
+            let rows = try AuditStore.list(conn, filter: filter, afterID: after, limit: limit + 1)
+            let page = Array(rows.prefix(limit))
+            return Page(items: page, nextCursor: rows.count > limit ? page.last.map { String($0.id) } : nil)
+        }
+    }
+
+    /// One article's history, oldest first; readable by anyone who may read the article.
+    public func history(of articleID: UUID, by caller: Caller) async throws -> [AuditEvent] {
+        try caller.principal.require(.readArticles)
+        return try await env.read { conn in
+            _ = try ArticleStore.fetch(conn, id: articleID)
+            var events: [AuditEvent] = []
+            var after = 0
+            while true {
+                let batch = try AuditStore.list(conn, filter: .init(articleID: articleID), afterID: after, limit: 1000)
+                events += batch
+                guard batch.count == 1000, let last = batch.last else { return events }
+                after = last.id
+            }
+        }
+    }
+
+    /// Every matching event in id order, a batch at a time, so that exports of millions of
+    /// events run in constant memory.
+    public func stream(_ query: Query, batchSize: Int = 5_000, by caller: Caller) throws -> AsyncThrowingStream<[AuditEvent], any Error> {
+        try caller.principal.require(.readAudit)
+        let filter = AuditStore.Filter(articleID: query.articleID, actor: query.actor, action: query.action, since: query.since, until: query.until)
+        let env = self.env
+        let position = Position()
+        return AsyncThrowingStream {
+            let after = position.lastID.withLock { $0 }
+            let batch = try await env.read { conn in try AuditStore.list(conn, filter: filter, afterID: after, limit: batchSize) }
+            guard let last = batch.last else { return nil }
+            position.lastID.withLock { $0 = last.id }
+            return batch
+        }
+    }
+
+    private final class Position: Sendable {
+        let lastID = Mutex(0)
+    }
+
+    static func decodeCursor(_ cursor: String) throws -> Int {
+        guard let id = Int(cursor), id >= 0 else {
+            throw GalleyError.validation([.init(field: "cursor", message: "is not a cursor this server issued")])
+        }
+        return id
+    }
+
+    // MARK: Seals
+
+    /// Records a seal over every chain head; see docs/audit.md.
+    @discardableResult
+    public func seal() async throws -> Int {
+        try await env.transaction { conn in
+            // One sealer at a time, so that seals form a single chain.
+            try conn.execute("SELECT pg_advisory_xact_lock(\(0x7365_616c))")
+            let heads = try conn.query("SELECT chain, seq, hash FROM audit_chain_heads ORDER BY chain").map { row in
+                AuditVerifier.Head(chain: try row.decode("chain"), seq: try row.decode("seq"), hash: try row.decode("hash"))
+            }
+            let previous = try conn.query("SELECT hash FROM audit_seals ORDER BY id DESC LIMIT 1").single?.decode("hash", as: String.self) ?? ""
+            let hash = AuditVerifier.sealHash(previous: previous, heads: heads)
+            let stored = heads.map { JSONValue.array([.string($0.chain), .number(Double($0.seq)), .string($0.hash)]) }
+            try conn.execute(
+                "INSERT INTO audit_seals (heads, prev_hash, hash) VALUES (\(JSONValue.array(stored)), \(previous), \(hash))")
+            return heads.count
+        }
+    }
+
+    // MARK: Verification
+
+    /// Recomputes every event's hash and link, checks each chain against its head and every
+    /// seal, and names the first broken event.
+    public func verify(by caller: Caller, progress: (@Sendable (Int) -> Void)? = nil) async throws -> AuditVerifier.Report {
+        try caller.principal.require(.readAudit)
+        var verifier = try await env.read { conn in try AuditVerifier(seals: AuditVerifier.loadSeals(conn)) }
+        var after: (String, Int) = ("", 0)
+        while true {
+            let cursor = after
+            let batch = try await env.read { conn in try AuditVerifier.loadBatch(conn, after: cursor, limit: 20_000) }
+            guard let last = batch.last else { break }
+            verifier.check(batch)
+            progress?(verifier.eventsChecked)
+            after = (last.chain, last.seq)
+        }
+        let heads = try await env.read { conn in try AuditVerifier.loadHeads(conn) }
+        return verifier.finish(heads: heads)
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import GalleyCore
+import Postgres
+
+/// Publishing many articles at once, and publishing scheduled articles when they fall due.
+public struct PublishingService: Sendable {
+    let env: GalleyEnvironment
+
+    public struct ItemResult: Sendable, Equatable {
+        public enum Status: String, Sendable, Codable { case published, failed, skipped }
+        public let articleID: UUID
+        public let status: Status
+        public let error: GalleyError?
+    }
+
+    public struct BatchResult: Sendable {
+        public let id: UUID
+        public let atomic: Bool
+        public let results: [ItemResult]
+        public var failed: Int { results.filter { $0.status == .failed }.count }
+    }
+
+    public static let maxBatchSize = 10_000
+
+    /// Publishes each article. Atomic: all in one transaction, and when any item fails
+    /// nothing is published (the result says which failed). Otherwise each item stands
+    /// alone. Articles already live with their current text are skipped.
+    public func publish(
+        _ ids: [UUID], atomic: Bool, correctionNote: String? = nil, dryRun: Bool = false, by caller: Caller
+    ) async throws -> BatchResult {
+        try caller.principal.require(.batchPublish)
+        if ids.isEmpty || ids.count > Self.maxBatchSize {
+            throw GalleyError.validation([.init(field: "article_ids", message: "must list 1 to \(Self.maxBatchSize) articles")])
+        }
+        var seen = Set<UUID>()
+        let unique = ids.filter { seen.insert($0).inserted }
+        let batchID = env.newID()
+        let now = env.now()
+        let request = TransitionService.Request(.publish, correctionNote: correctionNote)
+        var results: [ItemResult]
+        if atomic || dryRun {
+            results = try await publishTogether(unique, request: request, rollback: dryRun, caller: caller, at: now)
+        } else {
+            results = []
+            results.reserveCapacity(unique.count)
+            for chunk in stride(from: 0, to: unique.count, by: 100).map({ Array(unique[$0..<min($0 + 100, unique.count)]) }) {
+                results += try await publishEach(chunk, request: request, caller: caller, at: now)
+            }
+        }
+        if !dryRun, let actorID = caller.principal.actorID {
+            let stored = results
+            try await env.transaction { conn in
+                try conn.execute(
+                    """
+                    INSERT INTO publish_batches (id, requested_by, atomic, results, created_at)
+                    VALUES (\(batchID), \(actorID), \(atomic), \(JSONB(stored.map(StoredResult.init))), \(now))
+                    """)
+            }
+        }
+        return BatchResult(id: batchID, atomic: atomic, results: results)
+    }
+
+    /// Publishes each article in a savepoint of one transaction, so that a failing article
+    /// does not undo the others, in a few round trips rather than one transaction each.
+    private func publishEach(_ ids: [UUID], request: TransitionService.Request, caller: Caller, at now: Date) async throws -> [ItemResult] {
+        try await env.transaction { conn in
+            try ids.map { id in
+                try conn.runScript("SAVEPOINT item")
+                do {
+                    let result = try Self.publishOne(id, request: request, conn: conn, caller: caller, at: now)
+                    try conn.runScript("RELEASE SAVEPOINT item")
+                    return result
+                } catch let error as GalleyError {
+                    try conn.runScript("ROLLBACK TO SAVEPOINT item")
+                    return ItemResult(articleID: id, status: .failed, error: error)
+                }
+            }
+        }
+    }
+
+    private struct RolledBack: Error { let results: [ItemResult] }
+
+    private func publishTogether(_ ids: [UUID], request: TransitionService.Request, rollback: Bool, caller: Caller, at now: Date) async throws -> [ItemResult] {
+        do {
+            return try await env.transaction { conn in
+                var results: [ItemResult] = []
+                var failed = false
+                for id in ids {
+                    try conn.runScript("SAVEPOINT item")
+                    do {
+                        results.append(try Self.publishOne(id, request: request, conn: conn, caller: caller, at: now))
+                        try conn.runScript("RELEASE SAVEPOINT item")
+                    } catch let error as GalleyError {
+                        try conn.runScript("ROLLBACK TO SAVEPOINT item")
+                        results.append(ItemResult(articleID: id, status: .failed, error: error))
+                        failed = true
+                    }
+                }
+                if failed || rollback { throw RolledBack(results: results) }
+                return results
+            }
+        } catch let rolledBack as RolledBack {
+            return rolledBack.results
+        }
+    }
+
+    static func publishOne(_ id: UUID, request: TransitionService.Request, conn: PostgresConnection, caller: Caller, at now: Date) throws -> ItemResult {
+        let article = try ArticleStore.fetch(conn, id: id)
+        if article.state == .published, article.liveRevision == article.currentRevision {
+            return ItemResult(articleID: id, status: .skipped, error: nil)
+        }
+        _ = try TransitionService.apply(request, to: article, conn: conn, caller: caller, at: now)
+        return ItemResult(articleID: id, status: .published, error: nil)
+    }
+
+    /// Publishes every scheduled article that is due, claiming them with `FOR UPDATE SKIP
+    /// LOCKED` so that several servers never publish one twice. Returns how many.
+    public func publishDue(limit: Int = 100) async throws -> Int {
+        let now = env.now()
+        let principal = Principal(actorID: nil, name: "system:scheduler", kind: .service, roles: [.publisher])
+        let caller = Caller(principal: principal, requestID: nil)
+        return try await env.transaction { conn in
+            let due = try ArticleStore.claimDue(conn, now: now, limit: limit)
+            var published = 0
+            for id in due {
+                try conn.runScript("SAVEPOINT item")
+                do {
+                    let article = try ArticleStore.fetch(conn, id: id)
+                    _ = try TransitionService.apply(.init(.publish), to: article, conn: conn, caller: caller, at: now)
+                    try conn.runScript("RELEASE SAVEPOINT item")
+                    published += 1
+                } catch is GalleyError {
+                    // A due article that cannot be published (say its text changed and needs a
+                    // correction note) stays scheduled for an editor to resolve.
+                    try conn.runScript("ROLLBACK TO SAVEPOINT item")
+                }
+            }
+            return published
+        }
+    }
+
+    private struct StoredResult: Codable, Sendable {
+        var article_id: String
+        var status: String
+        var error: String?
+        init(_ result: ItemResult) {
+            article_id = result.articleID.uuidString.lowercased()
+            status = result.status.rawValue
+            error = result.error?.message
+        }
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import GalleyCore
+import Postgres
+
+/// Checkpoints, verdicts and claims: the human verification of a revision.
+public struct ReviewService: Sendable {
+    let env: GalleyEnvironment
+
+    /// Required checkpoints and where each stands on the current revision.
+    public func checkpoints(_ id: UUID, by caller: Caller) async throws -> (revision: Int, statuses: [CheckpointStatus]) {
+        try caller.principal.require(.readArticles)
+        return try await env.read { conn in
+            let article = try ArticleStore.fetch(conn, id: id)
+            let revision = try RevisionStore.fetch(conn, articleID: id, number: article.currentRevision)
+            return (revision.number, try ReviewFacts.load(conn, article: article, revision: revision).statuses)
+        }
+    }
+
+    public struct VerdictInput: Sendable {
+        public var checkpoint: String
+        public var verdict: Verdict
+        public var revision: Int
+        public var note: String
+        public var evidence: [Evidence]
+
+        public init(checkpoint: String, verdict: Verdict, revision: Int, note: String = "", evidence: [Evidence] = []) {
+            self.checkpoint = checkpoint
+            self.verdict = verdict
+            self.revision = revision
+            self.note = note
+            self.evidence = evidence
+        }
+    }
+
+    /// Records a verdict on the current revision's exact text.
+    public func record(_ input: VerdictInput, on id: UUID, by caller: Caller) async throws -> Verification {
+        let principal = caller.principal
+        try principal.require(input.verdict == .waived ? .waiveCheckpoint : .recordVerification)
+        guard let actorID = principal.actorID else {
+            throw GalleyError.forbidden(permission: Permission.recordVerification.rawValue, reason: "verdicts need a named person")
+        }
+        let note = input.note.trimmingCharacters(in: .whitespacesAndNewlines)
+        var problems: [GalleyError.FieldProblem] = []
+        if input.verdict == .waived && note.isEmpty {
+            problems.append(.init(field: "note", message: "must give the reason for the waiver"))
+        }
+        for (index, evidence) in input.evidence.enumerated() where !Self.isURL(evidence.url) {
+            problems.append(.init(field: "evidence[\(index)].url", message: "must be an http or https URL"))
+        }
+        if !problems.isEmpty { throw GalleyError.validation(problems) }
+        let now = env.now()
+        let verificationID = env.newID()
+        return try await env.transaction { conn in
+            let article = try ArticleStore.lockAndTouch(conn, id: id, expectedVersion: nil, at: now)
+            guard [.draft, .inReview].contains(article.state) else {
+                throw GalleyError.invalidTransition(
+                    action: "record \(input.checkpoint)", state: article.state.rawValue,
+                    unmet: [.init("state", "verdicts are recorded while the article is draft or in_review")])
+            }
+            guard input.revision == article.currentRevision else {
+                throw GalleyError.conflict(
+                    "Revision \(input.revision) is not the current revision (\(article.currentRevision)); verify the current text.")
+            }
+            let revision = try RevisionStore.fetch(conn, articleID: id, number: article.currentRevision)
+            let review = try ReviewFacts.load(conn, article: article, revision: revision)
+            guard let rule = review.required.first(where: { $0.checkpoint == input.checkpoint }) else {
+                let names = review.required.map(\.checkpoint).joined(separator: ", ")
+                throw GalleyError.validation([
+                    .init(field: "checkpoint", message: "\(input.checkpoint) is not required for this article (required: \(names))")
+                ])
+            }
+            if input.verdict != .waived, principal.roles.isDisjoint(with: rule.roles) {
+                throw GalleyError.forbidden(
+                    permission: "\(Permission.recordVerification.rawValue):\(rule.checkpoint)",
+                    reason: "\(rule.checkpoint) is recorded by " + rule.roles.map(\.rawValue).joined(separator: " or "))
+            }
+            if input.checkpoint == "fact_check", input.verdict == .passed {
+                let blocking = try ReviewFacts.blockingClaims(conn, articleID: id, revision: revision.number)
+                if !blocking.isEmpty {
+                    throw GalleyError.invalidTransition(
+                        action: "pass fact_check", state: article.state.rawValue,
+                        unmet: blocking.map { .init("claims", $0) })
+                }
+            }
+            let verification = try ReviewStore.insertVerification(
+                conn, id: verificationID, articleID: id, revision: revision.number, checkpoint: input.checkpoint,
+                verdict: input.verdict, contentHash: revision.content.contentHash, actorID: actorID, note: note,
+                evidence: input.evidence, at: now)
+            try AuditStore.append(
+                conn,
+                AuditEntry(
+                    chain: AuditEntry.chain(article: id), principal: principal, action: "verification.recorded", articleID: id,
+                    revision: revision.number, fromState: article.state.rawValue, toState: article.state.rawValue,
+                    reason: note.isEmpty ? nil : note,
+                    details: [
+                        "checkpoint": .string(input.checkpoint), "verdict": .string(input.verdict.rawValue),
+                        "content_hash": .string(revision.content.contentHash),
+                        "verification_id": .string(verificationID.uuidString.lowercased()),
+                        "evidence": .array(input.evidence.map { .string($0.url) }),
+                    ],
+                    requestID: caller.requestID, at: now))
+            return verification
+        }
+    }
+
+    public func verifications(_ id: UUID, by caller: Caller) async throws -> [Verification] {
+        try caller.principal.require(.readArticles)
+        return try await env.read { conn in
+            _ = try ArticleStore.fetch(conn, id: id)
+            return try ReviewStore.verifications(conn, articleID: id)
+        }
+    }
+
+    // MARK: Claims
+
+    public func addClaim(text: String, revision: Int, on id: UUID, by caller: Caller) async throws -> Claim {
+        try caller.principal.require(.writeClaims)
+        guard let actorID = caller.principal.actorID else {
+            throw GalleyError.forbidden(permission: Permission.writeClaims.rawValue, reason: "claims need a named person")
+        }
+        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.isEmpty || text.count > 2_000 {
+            throw GalleyError.validation([.init(field: "text", message: "must be 1 to 2,000 characters")])
+        }
+        let now = env.now()
+        let claimID = env.newID()
+        return try await env.transaction { conn in
+            let article = try ArticleStore.lockAndTouch(conn, id: id, expectedVersion: nil, at: now)
+            guard revision == article.currentRevision else {
+                throw GalleyError.conflict("Revision \(revision) is not the current revision (\(article.currentRevision)).")
+            }
+            let claim = try ReviewStore.insertClaim(conn, id: claimID, articleID: id, revision: revision, text: text, actorID: actorID, at: now)
+            try AuditStore.append(
+                conn,
+                AuditEntry(
+                    chain: AuditEntry.chain(article: id), principal: caller.principal, action: "claim.added", articleID: id,
+                    revision: revision, fromState: article.state.rawValue, toState: article.state.rawValue,
+                    details: ["claim_id": .string(claimID.uuidString.lowercased()), "text": .string(text), "status": "unverified"],
+                    requestID: caller.requestID, at: now))
+            return claim
+        }
+    }
+
+    public func updateClaim(_ claimID: UUID, on id: UUID, status: ClaimStatus, evidence: [Evidence]?, by caller: Caller) async throws -> Claim {
+        try caller.principal.require(.writeClaims)
+        guard let actorID = caller.principal.actorID else {
+            throw GalleyError.forbidden(permission: Permission.writeClaims.rawValue, reason: "claims need a named person")
+        }
+        for (index, item) in (evidence ?? []).enumerated() where !Self.isURL(item.url) {
+            throw GalleyError.validation([.init(field: "evidence[\(index)].url", message: "must be an http or https URL")])
+        }
+        let now = env.now()
+        return try await env.transaction { conn in
+            let article = try ArticleStore.lockAndTouch(conn, id: id, expectedVersion: nil, at: now)
+            let (before, claim) = try ReviewStore.updateClaim(
+                conn, id: claimID, articleID: id, status: status, evidence: evidence, actorID: actorID, at: now)
+            try AuditStore.append(
+                conn,
+                AuditEntry(
+                    chain: AuditEntry.chain(article: id), principal: caller.principal, action: "claim.updated", articleID: id,
+                    revision: claim.revision, fromState: article.state.rawValue, toState: article.state.rawValue,
+                    details: [
+                        "claim_id": .string(claimID.uuidString.lowercased()), "from_status": .string(before.rawValue),
+                        "to_status": .string(status.rawValue), "evidence": .array(claim.evidence.map { .string($0.url) }),
+                    ],
+                    requestID: caller.requestID, at: now))
+            return claim
+        }
+    }
+
+    public func claims(_ id: UUID, by caller: Caller) async throws -> [Claim] {
+        try caller.principal.require(.readArticles)
+        return try await env.read { conn in
+            _ = try ArticleStore.fetch(conn, id: id)
+            return try ReviewStore.claims(conn, articleID: id)
+        }
+    }
+
+    static func isURL(_ text: String) -> Bool {
+        (text.hasPrefix("https://") || text.hasPrefix("http://")) && text.count > 10 && !text.contains(" ")
+    }
+}

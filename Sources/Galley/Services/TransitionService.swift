@@ -1,0 +1,137 @@
+import Foundation
+import GalleyCore
+import Postgres
+
+/// Every change of an article's state: check permission, gather facts, let `Workflow`
+/// decide, write the change and its audit event, all in one transaction.
+public struct TransitionService: Sendable {
+    let env: GalleyEnvironment
+
+    public struct Request: Sendable {
+        public var action: ArticleAction
+        public var reason: String?
+        public var publishAt: Date?
+        public var correctionNote: String?
+        public var notice: String?
+        public var expectedVersion: Int?
+
+        public init(
+            _ action: ArticleAction, reason: String? = nil, publishAt: Date? = nil, correctionNote: String? = nil,
+            notice: String? = nil, expectedVersion: Int? = nil
+        ) {
+            self.action = action
+            self.reason = reason
+            self.publishAt = publishAt
+            self.correctionNote = correctionNote
+            self.notice = notice
+            self.expectedVersion = expectedVersion
+        }
+    }
+
+    public func perform(_ request: Request, on id: UUID, by caller: Caller) async throws -> ArticleDetail {
+        if request.action == .edit {
+            throw GalleyError.validation([.init(field: "action", message: "edit is done by posting a new revision")])
+        }
+        let now = env.now()
+        return try await env.transaction { conn in
+            let article = try ArticleStore.fetch(conn, id: id)
+            let updated = try Self.apply(request, to: article, conn: conn, caller: caller, at: now)
+            return try ArticleDetail.load(conn, article: updated)
+        }
+    }
+
+    /// The transition on an already-read article, inside the caller's transaction. Throws
+    /// `conflict` when someone else changed the article since it was read.
+    static func apply(_ request: Request, to article: Article, conn: PostgresConnection, caller: Caller, at now: Date) throws -> Article {
+        if let expected = request.expectedVersion, expected != article.version {
+            throw GalleyError.preconditionFailed(expected: expected, actual: article.version)
+        }
+        let principal = caller.principal
+        try principal.require(Permissions.required(for: request.action), articleOrigin: article.origin)
+
+        var facts = TransitionFacts(
+            now: now, reason: request.reason, publishAt: request.publishAt, correctionNote: request.correctionNote,
+            notice: request.notice, actorIsService: principal.kind == .service)
+        var current: Revision?
+        var lastPublished: (revision: Int, contentHash: String)?
+        switch request.action {
+        case .approve:
+            let revision = try RevisionStore.fetch(conn, articleID: article.id, number: article.currentRevision)
+            facts.unsatisfiedCheckpoints = try ReviewFacts.load(conn, article: article, revision: revision).unmet
+            facts.actorAuthoredCurrentRevision = revision.authorID == principal.actorID
+            current = revision
+        case .publish:
+            let revision = try RevisionStore.fetch(conn, articleID: article.id, number: article.currentRevision)
+            lastPublished = try PublicationStore.lastPublished(conn, articleID: article.id)
+            facts.republishesChangedContent = lastPublished.map { $0.contentHash != revision.content.contentHash } ?? false
+            current = revision
+        default:
+            break
+        }
+        let newState = try Workflow.transition(from: article.state, action: request.action, facts: facts)
+
+        var change = ArticleStore.Change(
+            state: newState, currentRevision: article.currentRevision, liveRevision: article.liveRevision,
+            publishAt: nil, responsibleEditorID: nil, keepResponsibleEditor: true, search: nil)
+        var details: JSONValue = [:]
+        switch request.action {
+        case .approve:
+            guard let actorID = principal.actorID, let current else { throw GalleyError.conflict("the operator cannot approve") }
+            try ReviewStore.insertApproval(
+                conn, articleID: article.id, revision: current.number, contentHash: current.content.contentHash, approverID: actorID, at: now)
+            details = ["content_hash": .string(current.content.contentHash)]
+        case .schedule:
+            change.publishAt = request.publishAt
+            if let publishAt = request.publishAt { details = ["publish_at": .string(PostgresTimestamp.format(publishAt))] }
+        case .publish:
+            guard let current else { break }
+            guard
+                let approverID = try ReviewStore.approver(
+                    conn, articleID: article.id, revision: current.number, contentHash: current.content.contentHash)
+            else {
+                throw GalleyError.invalidTransition(
+                    action: "publish", state: article.state.rawValue,
+                    unmet: [.init("approval", "revision \(current.number) has no approval on its current text")])
+            }
+            var correctionNumber: Int?
+            if facts.republishesChangedContent, let note = request.correctionNote {
+                correctionNumber = try PublicationStore.insertCorrection(
+                    conn, articleID: article.id, revision: current.number, kind: "correction", note: note,
+                    actorID: principal.actorID, at: now)
+                details = ["correction_number": .number(Double(correctionNumber!)), "correction_note": .string(note)]
+            }
+            try PublicationStore.insertPublication(
+                conn, articleID: article.id, revision: current.number, responsibleEditorID: approverID,
+                publishedBy: principal.name, correctionNumber: correctionNumber, at: now)
+            change.liveRevision = current.number
+            change.responsibleEditorID = approverID
+            change.keepResponsibleEditor = false
+            if case .object(var object) = details {
+                object["content_hash"] = .string(current.content.contentHash)
+                object["previous_live_revision"] = lastPublished.map { .number(Double($0.revision)) } ?? .null
+                details = .object(object)
+            }
+        case .unpublish:
+            change.liveRevision = nil
+        case .retract:
+            change.liveRevision = nil
+            if let notice = request.notice {
+                let number = try PublicationStore.insertCorrection(
+                    conn, articleID: article.id, revision: article.liveRevision ?? article.currentRevision, kind: "retraction",
+                    note: notice, actorID: principal.actorID, at: now)
+                details = ["notice": .string(notice), "correction_number": .number(Double(number))]
+            }
+        case .spike, .restore, .submit, .requestChanges, .unschedule, .edit:
+            break
+        }
+        if newState == .scheduled { change.publishAt = request.publishAt }
+        _ = try ArticleStore.update(conn, article, change, at: now)
+        try AuditStore.append(
+            conn,
+            AuditEntry(
+                chain: AuditEntry.chain(article: article.id), principal: principal, action: "article.\(request.action.rawValue)",
+                articleID: article.id, revision: article.currentRevision, fromState: article.state.rawValue,
+                toState: newState.rawValue, reason: request.reason, details: details, requestID: caller.requestID, at: now))
+        return try ArticleStore.fetch(conn, id: article.id)
+    }
+}

@@ -1,0 +1,95 @@
+import Crypto
+import Foundation
+import GalleyCore
+import Postgres
+
+/// SQL for actors and their tokens.
+enum ActorStore {
+    static let columns: SQL = "id, name, display_name, kind, roles, created_at"
+
+    static func actor(_ row: PostgresRow) throws -> Actor {
+        let roles = try row.decode("roles", as: [String].self).compactMap(Role.init(rawValue:))
+        return Actor(
+            id: try row.decode("id"), name: try row.decode("name"), displayName: try row.decode("display_name"),
+            kind: try row.enumValue("kind"), roles: roles, createdAt: try row.decode("created_at"))
+    }
+
+    static func insert(_ conn: PostgresConnection, id: UUID, name: String, displayName: String, kind: ActorKind, roles: [Role], at: Date) throws -> Actor {
+        do {
+            let row = try conn.query(
+                """
+                INSERT INTO actors (id, name, display_name, kind, roles, created_at)
+                VALUES (\(id), \(name), \(displayName), \(kind.rawValue), \(roles.map(\.rawValue)), \(at))
+                RETURNING \(columns)
+                """
+            )[0]
+            return try actor(row)
+        } catch let error as PostgresError where error.isUniqueViolation {
+            throw GalleyError.conflict("An actor named \(name) already exists; choose another name.")
+        }
+    }
+
+    static func find(_ conn: PostgresConnection, name: String) throws -> Actor? {
+        try conn.query("SELECT \(columns) FROM actors WHERE name = \(name)").single.map(actor)
+    }
+
+    static func fetch(_ conn: PostgresConnection, name: String) throws -> Actor {
+        guard let found = try find(conn, name: name) else { throw GalleyError.notFound(kind: "actor", id: name) }
+        return found
+    }
+
+    static func fetch(_ conn: PostgresConnection, id: UUID) throws -> Actor {
+        guard let row = try conn.query("SELECT \(columns) FROM actors WHERE id = \(id)").single else {
+            throw GalleyError.notFound(kind: "actor", id: id.uuidString.lowercased())
+        }
+        return try actor(row)
+    }
+
+    static func list(_ conn: PostgresConnection) throws -> [Actor] {
+        try conn.query("SELECT \(columns) FROM actors ORDER BY name").map(actor)
+    }
+
+    // MARK: Tokens
+
+    static func tokenHash(_ token: String) -> Data {
+        Data(SHA256.hash(data: Data(token.utf8)))
+    }
+
+    static func insertToken(_ conn: PostgresConnection, id: UUID, actorID: UUID, hash: Data, expiresAt: Date?, at: Date) throws {
+        try conn.execute(
+            """
+            INSERT INTO tokens (id, actor_id, token_hash, expires_at, created_at)
+            VALUES (\(id), \(actorID), \(hash), \(expiresAt), \(at))
+            """)
+    }
+
+    /// The actor a live token belongs to. The lookup is by the token's SHA-256, an index
+    /// probe on a value that reveals nothing about the token, so timing tells an attacker
+    /// nothing useful.
+    static func actor(_ conn: PostgresConnection, tokenHash hash: Data, at now: Date) throws -> Actor? {
+        try conn.query(
+            """
+            SELECT a.id, a.name, a.display_name, a.kind, a.roles, a.created_at
+            FROM tokens t JOIN actors a ON a.id = t.actor_id
+            WHERE t.token_hash = \(hash) AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > \(now))
+            """
+        ).single.map(actor)
+    }
+
+    static func tokens(_ conn: PostgresConnection, actorID: UUID) throws -> [TokenRecord] {
+        try conn.query(
+            "SELECT id, actor_id, created_at, expires_at, revoked_at FROM tokens WHERE actor_id = \(actorID) ORDER BY created_at"
+        ).map { row in
+            TokenRecord(
+                id: try row.decode("id"), actorID: try row.decode("actor_id"), createdAt: try row.decode("created_at"),
+                expiresAt: try row.decode("expires_at"), revokedAt: try row.decode("revoked_at"))
+        }
+    }
+
+    /// Revokes a token; returns its owner, or nil when there is no live token with that id.
+    static func revokeToken(_ conn: PostgresConnection, id: UUID, at: Date) throws -> UUID? {
+        try conn.query(
+            "UPDATE tokens SET revoked_at = \(at) WHERE id = \(id) AND revoked_at IS NULL RETURNING actor_id"
+        ).single?.decode("actor_id")
+    }
+}

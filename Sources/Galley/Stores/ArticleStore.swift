@@ -1,0 +1,138 @@
+import Foundation
+import GalleyCore
+import Postgres
+
+/// SQL for articles.
+enum ArticleStore {
+    static let select: SQL = """
+        SELECT a.id, a.slug, a.section, a.tags, a.origin, a.state, a.current_revision, a.live_revision, a.publish_at,
+               e.name AS responsible_editor, a.version, a.created_at, a.updated_at
+        FROM articles a LEFT JOIN actors e ON e.id = a.responsible_editor_id
+        """
+
+    static func article(_ row: PostgresRow) throws -> Article {
+        Article(
+            id: try row.decode("id"), slug: try row.decode("slug"), section: try row.decode("section"),
+            tags: try row.decode("tags"), origin: try row.enumValue("origin"), state: try row.enumValue("state"),
+            currentRevision: try row.decode("current_revision"), liveRevision: try row.decode("live_revision"),
+            publishAt: try row.decode("publish_at"), responsibleEditor: try row.decode("responsible_editor"),
+            version: try row.decode("version"), createdAt: try row.decode("created_at"),
+            updatedAt: try row.decode("updated_at"))
+    }
+
+    static func fetch(_ conn: PostgresConnection, id: UUID) throws -> Article {
+        guard let row = try conn.query("\(select) WHERE a.id = \(id)").single else {
+            throw GalleyError.notFound(kind: "article", id: id.uuidString.lowercased())
+        }
+        return try article(row)
+    }
+
+    /// Takes the article's row lock and bumps its version, for changes that add records to
+    /// an article (verdicts, claims) without moving its state: they serialise with every
+    /// other change of the article and make stale `If-Match` headers fail.
+    static func lockAndTouch(_ conn: PostgresConnection, id: UUID, expectedVersion: Int?, at: Date) throws -> Article {
+        guard
+            let row = try conn.query(
+                "UPDATE articles SET version = version + 1, updated_at = \(at) WHERE id = \(id) RETURNING version"
+            ).single
+        else {
+            throw GalleyError.notFound(kind: "article", id: id.uuidString.lowercased())
+        }
+        let newVersion = try row.decode("version", as: Int.self)
+        if let expectedVersion, expectedVersion != newVersion - 1 {
+            throw GalleyError.preconditionFailed(expected: expectedVersion, actual: newVersion - 1)
+        }
+        return try fetch(conn, id: id)
+    }
+
+    static func searchVector(_ content: ArticleContent) -> SQL {
+        """
+        setweight(to_tsvector('english', \(content.title)), 'A') || setweight(to_tsvector('english', \(content.dek)), 'B')
+            || to_tsvector('english', \(content.body))
+        """
+    }
+
+    static func insert(
+        _ conn: PostgresConnection, id: UUID, slug: String, section: String, tags: [String], origin: Origin,
+        content: ArticleContent, at: Date
+    ) throws {
+        do {
+            try conn.execute(
+                """
+                INSERT INTO articles (id, slug, section, tags, origin, state, current_revision, search, created_at, updated_at)
+                VALUES (\(id), \(slug), \(section), \(tags), \(origin.rawValue), 'draft', 1, \(searchVector(content)), \(at), \(at))
+                """)
+        } catch let error as PostgresError where error.isUniqueViolation {
+            throw GalleyError.conflict("An article with slug \(slug) already exists; choose another slug.")
+        }
+    }
+
+    /// Whether a slug is free; creation picks another when it is not.
+    static func slugExists(_ conn: PostgresConnection, _ slug: String) throws -> Bool {
+        try !conn.query("SELECT 1 FROM articles WHERE slug = \(slug)").isEmpty
+    }
+
+    /// The columns a transition or edit may change, written only if nobody changed the
+    /// article since `article.version` was read; zero rows is a lost race.
+    struct Change: Sendable {
+        var state: ArticleState
+        var currentRevision: Int
+        var liveRevision: Int?
+        var publishAt: Date?
+        var responsibleEditorID: UUID?
+        var keepResponsibleEditor: Bool
+        var search: ArticleContent?
+    }
+
+    static func update(_ conn: PostgresConnection, _ article: Article, _ change: Change, at: Date) throws -> Int {
+        var sql: SQL = """
+            UPDATE articles SET state = \(change.state.rawValue), current_revision = \(change.currentRevision),
+                live_revision = \(change.liveRevision), publish_at = \(change.publishAt),
+                version = version + 1, updated_at = \(at)
+            """
+        if !change.keepResponsibleEditor { sql.append(", responsible_editor_id = \(change.responsibleEditorID)") }
+        if let content = change.search { sql.append(", search = \(searchVector(content))") }
+        sql.append(" WHERE id = \(article.id) AND version = \(article.version) RETURNING version")
+        guard let row = try conn.query(sql).single else {
+            throw GalleyError.conflict(
+                "Article \(article.id.uuidString.lowercased()) was changed by someone else at the same time; fetch it again and retry.")
+        }
+        return try row.decode("version")
+    }
+
+    struct ListFilter: Sendable {
+        var state: ArticleState?
+        var section: String?
+        var origin: Origin?
+        var tag: String?
+        var live: Bool?
+        var updatedSince: Date?
+        var query: String?
+        var ids: [UUID]?
+    }
+
+    /// Newest first by `updated_at`, keyset-paginated by (updated_at, id).
+    static func list(_ conn: PostgresConnection, filter: ListFilter, after cursor: (Date, UUID)?, limit: Int) throws -> [Article] {
+        var sql: SQL = "\(select) WHERE true"
+        if let state = filter.state { sql.append(" AND a.state = \(state.rawValue)") }
+        if let section = filter.section { sql.append(" AND a.section = \(section)") }
+        if let origin = filter.origin { sql.append(" AND a.origin = \(origin.rawValue)") }
+        if let tag = filter.tag { sql.append(" AND a.tags @> ARRAY[\(tag)]") }
+        if let live = filter.live { sql.append(live ? " AND a.live_revision IS NOT NULL" : " AND a.live_revision IS NULL") }
+        if let since = filter.updatedSince { sql.append(" AND a.updated_at >= \(since)") }
+        if let query = filter.query { sql.append(" AND a.search @@ websearch_to_tsquery('english', \(query))") }
+        if let (updatedAt, id) = cursor { sql.append(" AND (a.updated_at, a.id) < (\(updatedAt), \(id))") }
+        sql.append(" ORDER BY a.updated_at DESC, a.id DESC LIMIT \(limit)")
+        return try conn.query(sql).map(article)
+    }
+
+    /// Articles due for publication, claimed so that other schedulers skip them.
+    static func claimDue(_ conn: PostgresConnection, now: Date, limit: Int) throws -> [UUID] {
+        try conn.query(
+            """
+            SELECT id FROM articles WHERE state = 'scheduled' AND publish_at <= \(now)
+            ORDER BY publish_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
+            """
+        ).map { try $0.decode("id") }
+    }
+}

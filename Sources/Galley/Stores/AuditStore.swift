@@ -1,0 +1,74 @@
+import Foundation
+import GalleyCore
+import Postgres
+
+/// One change to record; the database numbers it and links it into its chain.
+struct AuditEntry: Sendable {
+    var chain: String
+    var principal: Principal
+    var action: String
+    var articleID: UUID?
+    var revision: Int?
+    var fromState: String?
+    var toState: String?
+    var reason: String?
+    var details: JSONValue = [:]
+    var requestID: String?
+    var at: Date
+
+    static func chain(article id: UUID) -> String { "article:" + id.uuidString.lowercased() }
+    static func chain(generation id: UUID) -> String { "generation:" + id.uuidString.lowercased() }
+    static let systemChain = "system"
+}
+
+/// SQL for the audit log. Events are only ever inserted; see sql/0003_audit.sql.
+enum AuditStore {
+    static func append(_ conn: PostgresConnection, _ entry: AuditEntry) throws {
+        try conn.execute(insert(entry))
+    }
+
+    static func insert(_ entry: AuditEntry) -> SQL {
+        """
+        INSERT INTO audit_events (chain, seq, prev_hash, hash, actor_id, actor_name, action, article_id, revision,
+                                  from_state, to_state, reason, details, request_id, at)
+        VALUES (\(entry.chain), 0, '', '', \(entry.principal.actorID), \(entry.principal.name), \(entry.action),
+                \(entry.articleID), \(entry.revision), \(entry.fromState), \(entry.toState), \(entry.reason),
+                \(entry.details), \(entry.requestID), \(entry.at))
+        """
+    }
+
+    static let columns: SQL = """
+        id, chain, seq, actor_name, action, article_id, revision, from_state, to_state, reason, details,
+        request_id, at, hash
+        """
+
+    static func event(_ row: PostgresRow) throws -> AuditEvent {
+        AuditEvent(
+            id: try row.decode("id"), chain: try row.decode("chain"), seq: try row.decode("seq"),
+            actor: try row.decode("actor_name"), action: try row.decode("action"),
+            articleID: try row.decode("article_id"), revision: try row.decode("revision"),
+            fromState: try row.decode("from_state"), toState: try row.decode("to_state"),
+            reason: try row.decode("reason"), details: try row.decode("details"),
+            requestID: try row.decode("request_id"), at: try row.decode("at"), hash: try row.decode("hash"))
+    }
+
+    struct Filter: Sendable {
+        var articleID: UUID?
+        var actor: String?
+        var action: String?
+        var since: Date?
+        var until: Date?
+    }
+
+    /// Events in id order after `afterID`, at most `limit`.
+    static func list(_ conn: PostgresConnection, filter: Filter, afterID: Int, limit: Int) throws -> [AuditEvent] {
+        var sql: SQL = "SELECT \(columns) FROM audit_events WHERE id > \(afterID)"
+        if let id = filter.articleID { sql.append(" AND article_id = \(id)") }
+        if let actor = filter.actor { sql.append(" AND actor_name = \(actor)") }
+        if let action = filter.action { sql.append(" AND action = \(action)") }
+        if let since = filter.since { sql.append(" AND at >= \(since)") }
+        if let until = filter.until { sql.append(" AND at < \(until)") }
+        sql.append(" ORDER BY id LIMIT \(limit)")
+        return try conn.query(sql).map(event)
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import GalleyCore
+import Postgres
+
+extension JSONValue: PostgresCodable {
+    public static var postgresType: PostgresType { .jsonb }
+    public var postgresText: String? { JSONB(self).postgresText }
+    public init(postgresText bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure) {
+        self = try JSONB<JSONValue>(postgresText: bytes, type: type).value
+    }
+}
+
+extension PostgresRow {
+    /// Decodes a jsonb column into a Codable value.
+    func json<Value: Codable & Sendable>(_ column: String, as type: Value.Type = Value.self) throws -> Value {
+        try decode(column, as: JSONB<Value>.self).value
+    }
+
+    func optionalJSON<Value: Codable & Sendable>(_ column: String, as type: Value.Type = Value.self) throws -> Value? {
+        try decode(column, as: JSONB<Value>?.self)?.value
+    }
+
+    func enumValue<Value: RawRepresentable>(_ column: String, as type: Value.Type = Value.self) throws -> Value
+    where Value.RawValue == String {
+        let raw = try decode(column, as: String.self)
+        guard let value = Value(rawValue: raw) else {
+            throw PostgresError(kind: .decoding, message: "column \"\(column)\": unknown \(Value.self) \"\(raw)\"")
+        }
+        return value
+    }
+}

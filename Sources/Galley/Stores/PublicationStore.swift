@@ -1,0 +1,55 @@
+import Foundation
+import GalleyCore
+import Postgres
+
+/// SQL for publications, corrections and publish batches.
+enum PublicationStore {
+    /// The revision that was live most recently, if the article was ever published.
+    static func lastPublished(_ conn: PostgresConnection, articleID: UUID) throws -> (revision: Int, contentHash: String)? {
+        guard
+            let row = try conn.query(
+                """
+                SELECT p.revision, r.content_hash FROM publications p
+                JOIN revisions r ON r.article_id = p.article_id AND r.number = p.revision
+                WHERE p.article_id = \(articleID) ORDER BY p.published_at DESC LIMIT 1
+                """
+            ).single
+        else { return nil }
+        return (try row.decode("revision"), try row.decode("content_hash"))
+    }
+
+    static func insertPublication(
+        _ conn: PostgresConnection, articleID: UUID, revision: Int, responsibleEditorID: UUID, publishedBy: String,
+        correctionNumber: Int?, at: Date
+    ) throws {
+        try conn.execute(
+            """
+            INSERT INTO publications (article_id, revision, responsible_editor_id, published_by, correction_number, published_at)
+            VALUES (\(articleID), \(revision), \(responsibleEditorID), \(publishedBy), \(correctionNumber), \(at))
+            """)
+    }
+
+    /// Adds a public correction or retraction notice, numbered 1, 2, 3… per article.
+    static func insertCorrection(
+        _ conn: PostgresConnection, articleID: UUID, revision: Int, kind: String, note: String, actorID: UUID?, at: Date
+    ) throws -> Int {
+        try conn.query(
+            """
+            INSERT INTO corrections (article_id, number, revision, kind, note, created_by, created_at)
+            SELECT \(articleID), COALESCE(max(number), 0) + 1, \(revision), \(kind), \(note), \(actorID), \(at)
+            FROM corrections WHERE article_id = \(articleID)
+            RETURNING number
+            """
+        )[0].decode("number")
+    }
+
+    static func corrections(_ conn: PostgresConnection, articleID: UUID) throws -> [Correction] {
+        try conn.query(
+            "SELECT number, revision, kind, note, created_at FROM corrections WHERE article_id = \(articleID) ORDER BY number"
+        ).map { row in
+            Correction(
+                number: try row.decode("number"), revision: try row.decode("revision"), kind: try row.decode("kind"),
+                note: try row.decode("note"), createdAt: try row.decode("created_at"))
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import GalleyCore
+import Postgres
+
+/// SQL for what reviewers record: verdicts, claims, approvals.
+enum ReviewStore {
+    // MARK: Verifications
+
+    static func insertVerification(
+        _ conn: PostgresConnection, id: UUID, articleID: UUID, revision: Int, checkpoint: String, verdict: Verdict,
+        contentHash: String, actorID: UUID, note: String, evidence: [Evidence], at: Date
+    ) throws -> Verification {
+        let row = try conn.query(
+            """
+            WITH v AS (
+                INSERT INTO verifications (id, article_id, revision, checkpoint, verdict, content_hash, actor_id, note, evidence, created_at)
+                VALUES (\(id), \(articleID), \(revision), \(checkpoint), \(verdict.rawValue), \(contentHash), \(actorID), \(note),
+                        \(JSONB(evidence)), \(at))
+                RETURNING *)
+            SELECT v.*, a.name AS actor_name FROM v JOIN actors a ON a.id = v.actor_id
+            """)[0]
+        return try verification(row)
+    }
+
+    static func verification(_ row: PostgresRow) throws -> Verification {
+        Verification(
+            id: try row.decode("id"), articleID: try row.decode("article_id"), revision: try row.decode("revision"),
+            checkpoint: try row.decode("checkpoint"), verdict: try row.enumValue("verdict"),
+            contentHash: try row.decode("content_hash"), actor: try row.decode("actor_name"), note: try row.decode("note"),
+            evidence: try row.json("evidence"), createdAt: try row.decode("created_at"))
+    }
+
+    /// The newest verdict per checkpoint on one revision.
+    static func latestVerdicts(_ conn: PostgresConnection, articleID: UUID, revision: Int) throws -> [RecordedVerdict] {
+        try conn.query(
+            """
+            SELECT DISTINCT ON (v.checkpoint) v.checkpoint, v.verdict, v.content_hash, a.name AS actor_name, v.created_at
+            FROM verifications v JOIN actors a ON a.id = v.actor_id
+            WHERE v.article_id = \(articleID) AND v.revision = \(revision)
+            ORDER BY v.checkpoint, v.created_at DESC
+            """
+        ).map { row in
+            RecordedVerdict(
+                checkpoint: try row.decode("checkpoint"), verdict: try row.enumValue("verdict"),
+                contentHash: try row.decode("content_hash"), actorName: try row.decode("actor_name"),
+                recordedAt: try row.decode("created_at"))
+        }
+    }
+
+    static func verifications(_ conn: PostgresConnection, articleID: UUID) throws -> [Verification] {
+        try conn.query(
+            """
+            SELECT v.*, a.name AS actor_name FROM verifications v JOIN actors a ON a.id = v.actor_id
+            WHERE v.article_id = \(articleID) ORDER BY v.created_at, v.id
+            """
+        ).map(verification)
+    }
+
+    // MARK: Claims
+
+    static let claimColumns: SQL = "id, article_id, revision, text, status, evidence, created_at, updated_at"
+
+    static func claim(_ row: PostgresRow) throws -> Claim {
+        Claim(
+            id: try row.decode("id"), articleID: try row.decode("article_id"), revision: try row.decode("revision"),
+            text: try row.decode("text"), status: try row.enumValue("status"), evidence: try row.json("evidence"),
+            createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"))
+    }
+
+    static func insertClaim(_ conn: PostgresConnection, id: UUID, articleID: UUID, revision: Int, text: String, actorID: UUID, at: Date) throws -> Claim {
+        try claim(
+            conn.query(
+                """
+                INSERT INTO claims (id, article_id, revision, text, created_by, updated_by, created_at, updated_at)
+                VALUES (\(id), \(articleID), \(revision), \(text), \(actorID), \(actorID), \(at), \(at))
+                RETURNING \(claimColumns)
+                """
+            )[0])
+    }
+
+    static func updateClaim(
+        _ conn: PostgresConnection, id: UUID, articleID: UUID, status: ClaimStatus, evidence: [Evidence]?, actorID: UUID, at: Date
+    ) throws -> (before: ClaimStatus, after: Claim) {
+        guard
+            let row = try conn.query(
+                """
+                UPDATE claims c SET status = \(status.rawValue), evidence = COALESCE(\(evidence.map { JSONB($0) }), c.evidence),
+                    updated_by = \(actorID), updated_at = \(at)
+                FROM claims old WHERE c.id = old.id AND c.id = \(id) AND c.article_id = \(articleID)
+                RETURNING c.id, c.article_id, c.revision, c.text, c.status, c.evidence, c.created_at, c.updated_at,
+                    old.status AS old_status
+                """
+            ).single
+        else {
+            throw GalleyError.notFound(kind: "claim", id: id.uuidString.lowercased())
+        }
+        return (try row.enumValue("old_status"), try claim(row))
+    }
+
+    static func claims(_ conn: PostgresConnection, articleID: UUID, revision: Int? = nil) throws -> [Claim] {
+        var sql: SQL = "SELECT \(claimColumns) FROM claims WHERE article_id = \(articleID)"
+        if let revision { sql.append(" AND revision = \(revision)") }
+        sql.append(" ORDER BY created_at, id")
+        return try conn.query(sql).map(claim)
+    }
+
+    // MARK: Approvals
+
+    static func insertApproval(_ conn: PostgresConnection, articleID: UUID, revision: Int, contentHash: String, approverID: UUID, at: Date) throws {
+        try conn.execute(
+            """
+            INSERT INTO approvals (article_id, revision, content_hash, approver_id, created_at)
+            VALUES (\(articleID), \(revision), \(contentHash), \(approverID), \(at))
+            """)
+    }
+
+    /// Who approved this exact text last, if anyone.
+    static func approver(_ conn: PostgresConnection, articleID: UUID, revision: Int, contentHash: String) throws -> UUID? {
+        try conn.query(
+            """
+            SELECT approver_id FROM approvals
+            WHERE article_id = \(articleID) AND revision = \(revision) AND content_hash = \(contentHash)
+            ORDER BY created_at DESC LIMIT 1
+            """
+        ).single?.decode("approver_id")
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import GalleyCore
+import Postgres
+
+/// SQL for revisions and their sources. Both are immutable once written.
+enum RevisionStore {
+    static let select: SQL = """
+        SELECT r.article_id, r.number, r.title, r.dek, r.body, r.insight, r.disclosure, r.content_hash, r.author_id,
+               au.name AS author, r.generation_id, r.digital_source_type, r.created_at,
+               COALESCE((SELECT jsonb_agg(jsonb_build_object('url', s.url, 'outlet', s.outlet, 'title', s.title,
+                                                             'retrieved_at', s.retrieved_at) ORDER BY s.position)
+                         FROM sources s WHERE s.article_id = r.article_id AND s.revision = r.number), '[]') AS sources
+        FROM revisions r JOIN actors au ON au.id = r.author_id
+        """
+
+    private struct StoredSource: Codable {
+        var url: String
+        var outlet: String
+        var title: String
+        var retrieved_at: String?
+    }
+
+    static func revision(_ row: PostgresRow) throws -> Revision {
+        let sources = try row.json("sources", as: [StoredSource].self).map {
+            Source(url: $0.url, outlet: $0.outlet, title: $0.title, retrievedAt: $0.retrieved_at.flatMap(PostgresTimestamp.parse))
+        }
+        let content = ArticleContent(
+            stored: try row.decode("title"), dek: try row.decode("dek"), body: try row.decode("body"),
+            insight: try row.decode("insight"), disclosure: try row.decode("disclosure"), sources: sources,
+            contentHash: try row.decode("content_hash"))
+        return Revision(
+            articleID: try row.decode("article_id"), number: try row.decode("number"), content: content,
+            authorID: try row.decode("author_id"), author: try row.decode("author"),
+            generationID: try row.decode("generation_id"),
+            digitalSourceType: try row.decode("digital_source_type", as: String?.self).flatMap(DigitalSourceType.init(rawValue:)),
+            createdAt: try row.decode("created_at"))
+    }
+
+    static func fetch(_ conn: PostgresConnection, articleID: UUID, number: Int) throws -> Revision {
+        guard let row = try conn.query("\(select) WHERE r.article_id = \(articleID) AND r.number = \(number)").single else {
+            throw GalleyError.notFound(kind: "revision", id: "\(number) of article \(articleID.uuidString.lowercased())")
+        }
+        return try revision(row)
+    }
+
+    static func list(_ conn: PostgresConnection, articleID: UUID) throws -> [Revision] {
+        try conn.query("\(select) WHERE r.article_id = \(articleID) ORDER BY r.number").map(revision)
+    }
+
+    /// The current revision of each article, keyed by article id.
+    static func current(_ conn: PostgresConnection, of articles: [Article]) throws -> [UUID: Revision] {
+        if articles.isEmpty { return [:] }
+        let ids = articles.map { $0.id.uuidString }
+        let numbers = articles.map { String($0.currentRevision) }
+        let rows = try conn.query(
+            """
+            \(select) JOIN unnest(\(ids)::uuid[], \(numbers)::int[]) AS want(article_id, number)
+                ON want.article_id = r.article_id AND want.number = r.number
+            """)
+        var byArticle: [UUID: Revision] = [:]
+        for row in rows {
+            let revision = try revision(row)
+            byArticle[revision.articleID] = revision
+        }
+        return byArticle
+    }
+
+    static func insert(
+        _ conn: PostgresConnection, articleID: UUID, number: Int, content: ArticleContent, authorID: UUID,
+        generationID: UUID?, digitalSourceType: DigitalSourceType?, at: Date
+    ) throws {
+        try conn.execute(
+            """
+            INSERT INTO revisions (article_id, number, title, dek, body, insight, disclosure, content_hash, author_id,
+                                   generation_id, digital_source_type, created_at)
+            VALUES (\(articleID), \(number), \(content.title), \(content.dek), \(content.body), \(content.insight),
+                    \(content.disclosure), \(content.contentHash), \(authorID), \(generationID),
+                    \(digitalSourceType?.rawValue), \(at))
+            """)
+        if content.sources.isEmpty { return }
+        let urls = content.sources.map(\.url)
+        let outlets = content.sources.map(\.outlet)
+        let titles = content.sources.map(\.title)
+        let retrieved = content.sources.map { $0.retrievedAt.map(PostgresTimestamp.format) ?? "" }
+        try conn.execute(
+            """
+            INSERT INTO sources (article_id, revision, position, url, outlet, title, retrieved_at)
+            SELECT \(articleID), \(number), s.position, s.url, s.outlet, s.title, NULLIF(s.retrieved_at, '')::timestamptz
+            FROM unnest(\(urls)::text[], \(outlets)::text[], \(titles)::text[], \(retrieved)::text[])
+                WITH ORDINALITY AS s(url, outlet, title, retrieved_at, position)
+            """)
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+
+/// Which checkpoints an article needs, by section and origin, and who may record each.
+public struct WorkflowPolicy: Codable, Sendable, Equatable {
+    public struct Rule: Codable, Sendable, Equatable {
+        /// The checkpoint's name, e.g. `legal_review`.
+        public var checkpoint: String
+        /// Sections it applies to; nil for every section.
+        public var sections: [String]?
+        /// Origins it applies to; nil for both.
+        public var origins: [Origin]?
+        /// Roles allowed to record a verdict on it.
+        public var roles: [Role]
+
+        public init(checkpoint: String, sections: [String]? = nil, origins: [Origin]? = nil, roles: [Role]) {
+            self.checkpoint = checkpoint
+            self.sections = sections
+            self.origins = origins
+            self.roles = roles
+        }
+
+        func applies(section: String, origin: Origin) -> Bool {
+            (sections?.contains(section) ?? true) && (origins?.contains(origin) ?? true)
+        }
+    }
+
+    public var rules: [Rule]
+
+    public init(rules: [Rule]) { self.rules = rules }
+
+    /// Every article needs `source_check`; AI-origin articles also `fact_check`; section
+    /// `politics` also `legal_review`.
+    public static let `default` = WorkflowPolicy(rules: [
+        Rule(checkpoint: "source_check", roles: [.factChecker, .editor]),
+        Rule(checkpoint: "fact_check", origins: [.ai], roles: [.factChecker, .editor]),
+        Rule(checkpoint: "legal_review", sections: ["politics"], roles: [.legal]),
+    ])
+
+    /// The checkpoints an article needs, in policy order, each once; when several rules
+    /// name one checkpoint, any of their roles may record it.
+    public func requiredCheckpoints(section: String, origin: Origin) -> [Rule] {
+        var merged: [Rule] = []
+        for rule in rules where rule.applies(section: section, origin: origin) {
+            if let index = merged.firstIndex(where: { $0.checkpoint == rule.checkpoint }) {
+                merged[index].roles = Array(Set(merged[index].roles + rule.roles)).sorted()
+            } else {
+                merged.append(Rule(checkpoint: rule.checkpoint, roles: rule.roles))
+            }
+        }
+        return merged
+    }
+
+    /// Problems that make the policy unusable, e.g. a checkpoint no role may record.
+    public func problems() -> [GalleyError.FieldProblem] {
+        var problems: [GalleyError.FieldProblem] = []
+        if rules.isEmpty {
+            problems.append(.init(field: "rules", message: "must name at least one checkpoint"))
+        }
+        for (index, rule) in rules.enumerated() {
+            if !Validation.isIdentifier(rule.checkpoint) {
+                problems.append(.init(field: "rules[\(index)].checkpoint", message: "must be lower_snake_case, e.g. legal_review"))
+            }
+            if rule.roles.isEmpty {
+                problems.append(.init(field: "rules[\(index)].roles", message: "must name at least one role that may record it"))
+            }
+            if rule.roles.contains(where: \.isServiceRole) {
+                problems.append(.init(field: "rules[\(index)].roles", message: "must name people's roles only: services never verify"))
+            }
+            if let sections = rule.sections, sections.isEmpty || !sections.allSatisfy(Validation.isSlug) {
+                problems.append(.init(field: "rules[\(index)].sections", message: "must be omitted or list section slugs"))
+            }
+            if let origins = rule.origins, origins.isEmpty {
+                problems.append(.init(field: "rules[\(index)].origins", message: "must be omitted or list ai and/or human"))
+            }
+        }
+        return problems
+    }
+}
+
+/// The latest verdict on one checkpoint, as stored.
+public struct RecordedVerdict: Sendable, Equatable {
+    public var checkpoint: String
+    public var verdict: Verdict
+    public var contentHash: String
+    public var actorName: String
+    public var recordedAt: Date
+
+    public init(checkpoint: String, verdict: Verdict, contentHash: String, actorName: String, recordedAt: Date) {
+        self.checkpoint = checkpoint
+        self.verdict = verdict
+        self.contentHash = contentHash
+        self.actorName = actorName
+        self.recordedAt = recordedAt
+    }
+}
+
+/// Where one required checkpoint stands on the current revision.
+public struct CheckpointStatus: Sendable, Equatable, Codable {
+    public enum Status: String, Sendable, Codable {
+        case pending, passed, failed, waived
+    }
+    public var checkpoint: String
+    public var status: Status
+    public var by: String?
+    public var at: Date?
+    public var roles: [Role]
+}
+
+public enum CheckpointEvaluation {
+    /// Each required checkpoint's status. Only verdicts on `contentHash` count: a verdict on
+    /// other text, however recent, leaves the checkpoint pending.
+    public static func statuses(
+        required: [WorkflowPolicy.Rule], latestVerdicts: [RecordedVerdict], contentHash: String
+    ) -> [CheckpointStatus] {
+        required.map { rule in
+            let verdict = latestVerdicts
+                .filter { $0.checkpoint == rule.checkpoint && $0.contentHash == contentHash }
+                .max { $0.recordedAt < $1.recordedAt }
+            guard let verdict else {
+                return CheckpointStatus(checkpoint: rule.checkpoint, status: .pending, by: nil, at: nil, roles: rule.roles)
+            }
+            let status: CheckpointStatus.Status =
+                switch verdict.verdict {
+                case .passed: .passed
+                case .failed: .failed
+                case .waived: .waived
+                }
+            return CheckpointStatus(
+                checkpoint: rule.checkpoint, status: status, by: verdict.actorName, at: verdict.recordedAt, roles: rule.roles)
+        }
+    }
+
+    /// What stands between the current revision and approval: checkpoints not passed or
+    /// waived, and for `fact_check` any claim that is not verified.
+    public static func unmet(statuses: [CheckpointStatus], blockingClaims: [String]) -> [GalleyError.Unmet] {
+        var unmet: [GalleyError.Unmet] = []
+        for status in statuses {
+            switch status.status {
+            case .passed, .waived:
+                if status.checkpoint == "fact_check", !blockingClaims.isEmpty {
+                    unmet.append(.init("fact_check", "claims not verified: " + blockingClaims.joined(separator: "; ")))
+                }
+            case .pending:
+                unmet.append(.init(status.checkpoint, "not yet passed on the current revision"))
+            case .failed:
+                unmet.append(.init(status.checkpoint, "failed on the current revision"))
+            }
+        }
+        return unmet
+    }
+}
