@@ -73,19 +73,24 @@ public struct Principal: Sendable, Equatable {
     public let kind: ActorKind
     public let roles: Set<Role>
 
-    public init(actorID: UUID?, name: String, kind: ActorKind, roles: Set<Role>) {
+    /// True for the database operator running bootstrap commands.
+    public let isOperator: Bool
+
+    public init(actorID: UUID?, name: String, kind: ActorKind, roles: Set<Role>, isOperator: Bool = false) {
         self.actorID = actorID
         self.name = name
         self.kind = kind
         self.roles = roles
+        self.isOperator = isOperator
     }
 
     /// The operator of the database (bootstrap CLI commands), audited as `operator:<os user>`.
     public static func `operator`(osUser: String) -> Principal {
-        Principal(actorID: nil, name: "operator:\(osUser)", kind: .person, roles: [])
+        Principal(actorID: nil, name: "operator:\(osUser)", kind: .person, roles: [], isOperator: true)
     }
 
-    public var isOperator: Bool { actorID == nil }
+    /// Galley's own scheduler, publishing what editors scheduled, audited as `system:scheduler`.
+    public static let scheduler = Principal(actorID: nil, name: "system:scheduler", kind: .service, roles: [.publisher])
 
     /// What the operator may do: set up actors, tokens and policy, and read; never edit,
     /// verify, approve or publish, which need a named actor.

@@ -94,8 +94,8 @@ public struct AuditVerifier: Sendable {
                 broken.append(Broken(eventID: nil, chain: chain, seq: seq, problem: "a seal vouches for this event but it is missing"))
             }
         }
-        let first = broken.min { ($0.eventID ?? .max, $0.chain, $0.seq) < ($1.eventID ?? .max, $1.chain, $1.seq) }
-        return Report(ok: broken.isEmpty, eventsChecked: eventsChecked, sealsChecked: sealsChecked, firstBroken: first)
+        // Broken events are found chain by chain in order, so the first is the earliest break.
+        return Report(ok: broken.isEmpty, eventsChecked: eventsChecked, sealsChecked: sealsChecked, firstBroken: broken.first)
     }
 
     private mutating func fail(_ row: Row, _ problem: String) {

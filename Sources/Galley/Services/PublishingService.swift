@@ -117,8 +117,7 @@ public struct PublishingService: Sendable {
     /// LOCKED` so that several servers never publish one twice. Returns how many.
     public func publishDue(limit: Int = 100) async throws -> Int {
         let now = env.now()
-        let principal = Principal(actorID: nil, name: "system:scheduler", kind: .service, roles: [.publisher])
-        let caller = Caller(principal: principal, requestID: nil)
+        let caller = Caller(principal: .scheduler, requestID: nil)
         return try await env.transaction { conn in
             let due = try ArticleStore.claimDue(conn, now: now, limit: limit)
             var published = 0

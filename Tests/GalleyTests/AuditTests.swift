@@ -1,0 +1,202 @@
+import Foundation
+import Galley
+import GalleyCore
+import Postgres
+import TestSupport
+import Synchronization
+import Testing
+
+@Suite struct AuditTests {
+    /// Real history: two articles walked through review and publication, policy and actors.
+    func history(_ room: Newsroom) async throws -> (UUID, UUID) {
+        let first = try await room.approved().article.id
+        _ = try await room.act(.publish, first, by: room.publisher)
+        let second = try await room.aiDraft().article.id
+        _ = try await room.services.review.addClaim(text: "123 prisoners", revision: 1, on: second, by: room.factChecker)
+        return (first, second)
+    }
+
+    /// Runs SQL as a superuser would, with the audit triggers off.
+    func tamper(_ room: Newsroom, _ statements: SQL...) async throws {
+        try await room.pool.transaction { conn in
+            try conn.runScript("ALTER TABLE audit_events DISABLE TRIGGER USER")
+            for sql in statements { try conn.execute(sql) }
+            try conn.runScript("ALTER TABLE audit_events ENABLE TRIGGER USER")
+        }
+    }
+
+    func eventID(_ room: Newsroom, article: UUID, seq: Int) async throws -> Int {
+        try await room.pool.query(
+            "SELECT id FROM audit_events WHERE chain = \("article:" + article.uuidString.lowercased()) AND seq = \(seq)"
+        )[0].decode("id")
+    }
+
+    @Test func everyChangeIsRecordedWithItsActorStateAndRequest() async throws {
+        try await Newsroom.with { room in
+            let (first, _) = try await history(room)
+            let events = try await room.services.audit.history(of: first, by: room.editor)
+            #expect(events.map(\.action) == [
+                "article.created", "article.submit", "verification.recorded", "article.approve", "article.publish",
+            ])
+            #expect(events.map(\.actor) == ["wendy", "wendy", "fiona", "eddie", "publish-bot"])
+            #expect(events[1].fromState == "draft" && events[1].toState == "in_review")
+            #expect(events[3].requestID == "req-eddie")
+            #expect(events.map(\.seq) == [1, 2, 3, 4, 5])
+        }
+    }
+
+    @Test func theChainVerifiesOnRealHistory() async throws {
+        try await Newsroom.with { room in
+            _ = try await history(room)
+            try await room.services.audit.seal()
+            let report = try await room.services.audit.verify(by: room.admin)
+            #expect(report.ok, "\(String(describing: report.firstBroken))")
+            #expect(report.eventsChecked > 15)
+            #expect(report.sealsChecked == 1)
+        }
+    }
+
+    @Test func aModifiedEventIsDetected() async throws {
+        try await Newsroom.with { room in
+            let (first, _) = try await history(room)
+            let id = try await eventID(room, article: first, seq: 4)
+            try await tamper(room, "UPDATE audit_events SET actor_name = 'erin' WHERE id = \(id)")
+            let report = try await room.services.audit.verify(by: room.admin)
+            #expect(!report.ok)
+            #expect(report.firstBroken?.eventID == id)
+            #expect(report.firstBroken?.problem.contains("altered") == true)
+        }
+    }
+
+    @Test func aDeletedEventIsDetected() async throws {
+        try await Newsroom.with { room in
+            let (first, _) = try await history(room)
+            let id = try await eventID(room, article: first, seq: 3)
+            try await tamper(room, "DELETE FROM audit_events WHERE id = \(id)")
+            let report = try await room.services.audit.verify(by: room.admin)
+            #expect(!report.ok)
+            #expect(report.firstBroken?.seq == 4)
+        }
+    }
+
+    @Test func aDeletedNewestEventIsDetectedEvenWithTheHeadRewritten() async throws {
+        try await Newsroom.with { room in
+            let (first, _) = try await history(room)
+            try await room.services.audit.seal()
+            let chain = "article:" + first.uuidString.lowercased()
+            let id = try await eventID(room, article: first, seq: 5)
+            try await tamper(room, "DELETE FROM audit_events WHERE id = \(id)")
+            try await room.pool.execute(
+                """
+                UPDATE audit_chain_heads SET seq = 4, hash = (SELECT hash FROM audit_events WHERE chain = \(chain) AND seq = 4)
+                WHERE chain = \(chain)
+                """)
+            let report = try await room.services.audit.verify(by: room.admin)
+            #expect(!report.ok)
+            #expect(report.firstBroken?.chain == chain)
+            #expect(report.firstBroken?.problem.contains("seal") == true)
+        }
+    }
+
+    @Test func anInsertedEventIsDetected() async throws {
+        try await Newsroom.with { room in
+            let (first, _) = try await history(room)
+            let chain = "article:" + first.uuidString.lowercased()
+            // A forged event slipped in after the third one: every later link breaks.
+            try await tamper(
+                room,
+                "UPDATE audit_events SET seq = seq + 1000 WHERE chain = \(chain) AND seq > 3",
+                "UPDATE audit_events SET seq = seq - 999 WHERE chain = \(chain) AND seq > 1000",
+                """
+                INSERT INTO audit_events (chain, seq, prev_hash, hash, actor_name, action, article_id, at)
+                SELECT chain, 4, hash, repeat('0', 64), 'eddie', 'verification.recorded', article_id, at
+                FROM audit_events WHERE chain = \(chain) AND seq = 3
+                """)
+            let report = try await room.services.audit.verify(by: room.admin)
+            #expect(!report.ok)
+            #expect(report.firstBroken?.seq == 4)
+        }
+    }
+
+    @Test func swappedEventsAreDetected() async throws {
+        try await Newsroom.with { room in
+            let (first, _) = try await history(room)
+            let a = try await eventID(room, article: first, seq: 2)
+            let b = try await eventID(room, article: first, seq: 3)
+            // Swap their places and links, as someone reordering history would.
+            try await tamper(
+                room,
+                "UPDATE audit_events SET seq = 1000 WHERE id = \(a)",
+                "UPDATE audit_events SET seq = 2, prev_hash = (SELECT prev_hash FROM audit_events WHERE id = \(a)) WHERE id = \(b)",
+                """
+                UPDATE audit_events SET seq = 3, prev_hash = (SELECT hash FROM audit_events WHERE id = \(b)) WHERE id = \(a)
+                """)
+            let report = try await room.services.audit.verify(by: room.admin)
+            #expect(!report.ok)
+            #expect([a, b].contains(report.firstBroken?.eventID ?? -1))
+        }
+    }
+
+    @Test func historyCannotBeRewrittenThroughSQL() async throws {
+        try await Newsroom.with { room in
+            _ = try await history(room)
+            let update = await #expect(throws: PostgresError.self) { try await room.pool.execute("UPDATE audit_events SET reason = 'x'") }
+            #expect(update?.sqlState == SQLState.insufficientPrivilege)
+            await #expect(throws: PostgresError.self) { try await room.pool.execute("DELETE FROM audit_events") }
+            await #expect(throws: PostgresError.self) { try await room.pool.execute("TRUNCATE audit_events") }
+            await #expect(throws: PostgresError.self) { try await room.pool.execute("UPDATE revisions SET body = 'x'") }
+            // The application role lacks the privilege altogether, trigger or not.
+            for statement: SQL in ["UPDATE audit_events SET reason = 'x'", "DELETE FROM audit_events"] {
+                let error = await #expect(throws: PostgresError.self) {
+                    try await room.pool.transaction { conn in
+                        try conn.runScript("SET LOCAL ROLE galley_app")
+                        try conn.execute(statement)
+                    }
+                }
+                #expect(error?.sqlState == SQLState.insufficientPrivilege)
+                #expect(error?.message.contains("permission denied") == true)
+            }
+        }
+    }
+
+    @Test func writesToDifferentArticlesUseDifferentChains() async throws {
+        try await Newsroom.with { room in
+            let (first, second) = try await history(room)
+            let chains = try await room.pool.query("SELECT DISTINCT chain FROM audit_events WHERE article_id IN (\(first), \(second))")
+            #expect(chains.count == 2)
+        }
+    }
+}
+
+@Suite struct SchedulerTests {
+    @Test func twoSchedulersPublishADueArticleOnce() async throws {
+        try await Newsroom.with { room in
+            let clock = ManualClock(Date())
+            let services = GalleyServices(environment: GalleyEnvironment(pool: room.pool, now: { clock.now }))
+            var ids: [UUID] = []
+            for n in 0..<5 {
+                let id = try await room.approved(title: "Scheduled story \(n)").article.id
+                _ = try await room.act(.schedule, id, by: room.publisher, publishAt: Date().addingTimeInterval(60))
+                ids.append(id)
+            }
+            #expect(try await services.publishing.publishDue() == 0)
+            clock.advance(by: 3600)
+            async let one = services.publishing.publishDue()
+            async let two = services.publishing.publishDue()
+            let total = try await one + two
+            #expect(total == 5)
+            let published = try await room.pool.query("SELECT count(*) AS n FROM publications")
+            #expect(try published[0].decode("n", as: Int.self) == 5)
+            #expect(try await services.publishing.publishDue() == 0)
+            for id in ids { #expect(try await room.services.articles.get(id, by: room.editor).article.state == .published) }
+        }
+    }
+}
+
+/// A clock tests move by hand.
+final class ManualClock: Sendable {
+    private let current: Mutex<Date>
+    init(_ start: Date) { current = Mutex(start) }
+    var now: Date { current.withLock { $0 } }
+    func advance(by seconds: TimeInterval) { current.withLock { $0 += seconds } }
+}
