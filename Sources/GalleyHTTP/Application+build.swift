@@ -7,14 +7,33 @@ import Postgres
 public func buildApplication(
     configuration: GalleyConfiguration,
     pool: PostgresPool,
-    logger: Logger
+    logger: Logger,
+    metrics: HTTPMetrics = HTTPMetrics(),
+    backgroundWork: Bool = true
 ) -> some ApplicationProtocol {
-    let router = Router(context: BasicRequestContext.self)
-    router.add(middleware: ProblemMiddleware())
-    HealthRoutes(pool: pool).register(on: router)
-    return Application(
-        router: router,
+    let services = GalleyServices(pool: pool)
+    var app = Application(
+        router: buildRouter(services: services, pool: pool, metrics: metrics),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "galley"),
         logger: logger
     )
+    if backgroundWork {
+        app.addServices(BackgroundWork(services: services, logger: logger))
+    }
+    return app
+}
+
+/// Every route of the API, in one place; the contract test compares it with openapi.yaml.
+public func buildRouter(services: GalleyServices, pool: PostgresPool, metrics: HTTPMetrics) -> Router<GalleyRequestContext> {
+    let router = Router(context: GalleyRequestContext.self)
+    router.add(middleware: RequestEnvelopeMiddleware(metrics: metrics))
+    router.add(middleware: ProblemMiddleware())
+    ServiceRoutes(pool: pool, metrics: metrics).register(on: router)
+    let v1 = router.group("v1").add(middleware: AuthMiddleware(services: services))
+    ArticleRoutes(services: services).register(on: v1)
+    ReviewRoutes(services: services, metrics: metrics).register(on: v1)
+    GenerationRoutes(services: services).register(on: v1)
+    AuditRoutes(services: services).register(on: v1)
+    AdminRoutes(services: services).register(on: v1)
+    return router
 }

@@ -149,3 +149,25 @@ public struct PublishingService: Sendable {
         }
     }
 }
+
+extension PublishingService {
+    /// A stored batch and its per-article results, as first reported.
+    public struct StoredBatch: Sendable {
+        public let id: UUID
+        public let atomic: Bool
+        public let results: JSONValue
+        public let createdAt: Date
+    }
+
+    public func batch(_ id: UUID, by caller: Caller) async throws -> StoredBatch {
+        try caller.principal.require(.batchPublish)
+        return try await env.read { conn in
+            guard let row = try conn.query("SELECT id, atomic, results, created_at FROM publish_batches WHERE id = \(id)").single else {
+                throw GalleyError.notFound(kind: "publish batch", id: id.uuidString.lowercased())
+            }
+            return StoredBatch(
+                id: try row.decode("id"), atomic: try row.decode("atomic"), results: try row.decode("results"),
+                createdAt: try row.decode("created_at"))
+        }
+    }
+}

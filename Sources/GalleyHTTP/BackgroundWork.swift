@@ -1,0 +1,38 @@
+import Galley
+import Logging
+import ServiceLifecycle
+
+/// Work `galley serve` does besides answering requests: publishing scheduled articles as
+/// they fall due (checked every second) and sealing the audit log (every minute). Several
+/// servers can run it at once: the scheduler claims articles with `FOR UPDATE SKIP LOCKED`.
+struct BackgroundWork: Service {
+    let services: GalleyServices
+    let logger: Logger
+    var schedulerInterval: Duration = .seconds(1)
+    var sealInterval: Duration = .seconds(60)
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await every(schedulerInterval, "scheduler") { try await publishDue() } }
+                group.addTask { await every(sealInterval, "audit seal") { try await services.audit.seal() } }
+            }
+        }
+    }
+
+    private func publishDue() async throws {
+        let published = try await services.publishing.publishDue()
+        if published > 0 { logger.info("published scheduled articles", metadata: ["count": "\(published)"]) }
+    }
+
+    private func every(_ interval: Duration, _ name: String, _ work: () async throws -> Void) async {
+        while !Task.isCancelled {
+            do {
+                try await work()
+            } catch {
+                logger.warning("\(name) failed; will retry", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Galley
+import Hummingbird
+import Postgres
+
+/// Per-request state: the request id (the caller's `X-Request-Id` or a new one) and, on
+/// authenticated routes, who is calling.
+public struct GalleyRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var requestID: String = ""
+    public var caller: Caller?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+    }
+
+    public var requestDecoder: JSONDecoder { WireJSON.decoder }
+    public var responseEncoder: JSONEncoder { WireJSON.encoder }
+
+    /// The authenticated caller; routes behind `AuthMiddleware` always have one.
+    func requireCaller() throws -> Caller {
+        guard let caller else {
+            throw Problem.unauthenticated("Send a bearer token: Authorization: Bearer glly_…")
+        }
+        return caller
+    }
+}
+
+/// The API's JSON: RFC 3339 UTC timestamps with microseconds, sorted keys.
+enum WireJSON {
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(PostgresTimestamp.format(date))
+        }
+        return encoder
+    }
+
+    static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = parseTimestamp(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "must be an RFC 3339 time such as 2026-12-01T09:00:00Z")
+            }
+            return date
+        }
+        return decoder
+    }
+
+    /// RFC 3339 with a `T` and a zone (`Z` or `±hh:mm`).
+    static func parseTimestamp(_ text: String) -> Date? {
+        let zone = text.suffix(6)
+        let hasOffset = (zone.first == "+" || zone.first == "-") && zone.dropFirst(3).first == ":"
+        guard text.count >= 20, text.contains("T"), text.hasSuffix("Z") || hasOffset else { return nil }
+        return PostgresTimestamp.parse(text)
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import GalleyCore
+import Hummingbird
+
+/// An RFC 9457 problem document, sent as `application/problem+json`, with a stable `type`
+/// per kind of error.
+struct Problem: Error, HTTPResponseError {
+    static let typeBase = "https://galley.dev/problems/"
+
+    var status: HTTPResponse.Status
+    var type: String
+    var title: String
+    var detail: String
+    var errors: [GalleyError.FieldProblem]?
+    var unmet: [GalleyError.Unmet]?
+    var headers: HTTPFields = [:]
+
+    init(status: HTTPResponse.Status, type: String, title: String, detail: String,
+         errors: [GalleyError.FieldProblem]? = nil, unmet: [GalleyError.Unmet]? = nil) {
+        self.status = status
+        self.type = Self.typeBase + type
+        self.title = title
+        self.detail = detail
+        self.errors = errors
+        self.unmet = unmet
+    }
+
+    static func unauthenticated(_ detail: String) -> Problem {
+        var problem = Problem(status: .unauthorized, type: "unauthenticated", title: "Authentication required", detail: detail)
+        problem.headers[.wwwAuthenticate] = "Bearer"
+        return problem
+    }
+
+    static func badRequest(_ detail: String) -> Problem {
+        Problem(status: .badRequest, type: "malformed-request", title: "Malformed request", detail: detail)
+    }
+
+    static func invalid(_ field: String, _ message: String) -> Problem {
+        Problem(GalleyError.validation([.init(field: field, message: message)]))
+    }
+
+    static func notFound(_ detail: String) -> Problem {
+        Problem(status: .notFound, type: "not-found", title: "Not found", detail: detail)
+    }
+
+    /// The one mapping of domain errors to HTTP.
+    init(_ error: GalleyError) {
+        switch error {
+        case .notFound:
+            self.init(status: .notFound, type: "not-found", title: "Not found", detail: error.message)
+        case .unauthenticated(let detail):
+            self = .unauthenticated(detail)
+        case .forbidden:
+            self.init(status: .forbidden, type: "forbidden", title: "Forbidden", detail: error.message)
+        case .invalidTransition(_, _, let unmet):
+            self.init(status: .conflict, type: "transition-refused", title: "Action refused", detail: error.message, unmet: unmet)
+        case .conflict:
+            self.init(status: .conflict, type: "conflict", title: "Conflict", detail: error.message)
+        case .preconditionFailed:
+            self.init(status: .preconditionFailed, type: "stale-version", title: "Precondition failed", detail: error.message)
+        case .validation(let problems):
+            self.init(status: .unprocessableContent, type: "validation", title: "Invalid input", detail: error.message, errors: problems)
+        case .unavailable:
+            self.init(status: .serviceUnavailable, type: "database-unavailable", title: "Database unavailable", detail: error.message)
+        }
+    }
+
+    private struct Body: Encodable {
+        var type: String
+        var title: String
+        var status: Int
+        var detail: String
+        var errors: [GalleyError.FieldProblem]?
+        var unmet: [GalleyError.Unmet]?
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body = try WireJSON.encoder.encode(
+            Body(type: type, title: title, status: Int(status.code), detail: detail, errors: errors, unmet: unmet))
+        var fields = headers
+        fields[.contentType] = "application/problem+json"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+/// Turns every error a route throws into a problem document, so no client ever sees an
+/// unexplained 500 or a body that is not problem+json.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as Problem {
+            throw problem
+        } catch let error as GalleyError {
+            throw Problem(error)
+        } catch let error as HTTPError {
+            let status = error.status
+            if status == .contentTooLarge {
+                throw Problem(status: status, type: "body-too-large", title: "Request body too large", detail: "The body is over 2 MiB; send less.")
+            }
+            let type = status == .notFound ? "not-found" : status == .methodNotAllowed ? "method-not-allowed" : "http-\(status.code)"
+            throw Problem(status: status, type: type, title: status.reasonPhrase, detail: error.body ?? status.reasonPhrase)
+        } catch {
+            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            throw Problem(
+                status: .internalServerError, type: "internal", title: "Internal error",
+                detail: "The server failed to handle this request; the log has the details.")
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// The outermost layer of every request: gives it an id (the caller's `X-Request-Id`, or a
+/// new one) echoed on the response, turns errors into their responses, records metrics and
+/// writes one structured log line.
+struct RequestEnvelopeMiddleware: RouterMiddleware {
+    typealias Context = GalleyRequestContext
+    let metrics: HTTPMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.requestID = Self.requestID(from: request.headers[.requestID])
+        context.logger[metadataKey: "request_id"] = .string(context.requestID)
+        let started = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as any HTTPResponseError {
+            response = try error.response(from: request, context: context)
+        }
+        response.headers[.requestID] = context.requestID
+        let elapsed = ContinuousClock.now - started
+        let route = context.endpointPath ?? "unmatched"
+        metrics.record(method: request.method.rawValue, route: route, status: Int(response.status.code), duration: elapsed)
+        context.logger.info(
+            "request",
+            metadata: [
+                "method": .string(request.method.rawValue), "route": .string(route), "path": .string(request.uri.path),
+                "status": .stringConvertible(response.status.code),
+                "duration_ms": .string(String(format: "%.2f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
+                "actor": .string(context.caller?.principal.name ?? "-"),
+            ])
+        return response
+    }
+
+    /// A caller's id is kept when it is short and printable; otherwise a new one is made.
+    static func requestID(from header: String?) -> String {
+        if let header, !header.isEmpty, header.count <= 128,
+            header.unicodeScalars.allSatisfy({ $0.value > 32 && $0.value < 127 })
+        {
+            return header
+        }
+        return UUID().uuidString.lowercased()
+    }
+}
+
+extension HTTPField.Name {
+    static let requestID = HTTPField.Name("X-Request-Id")!
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
+}

@@ -1,0 +1,165 @@
+import Foundation
+import Galley
+import GalleyCore
+import Hummingbird
+
+/// A JSON reply, kept as bytes so that idempotent requests can store and replay it.
+struct Reply: ResponseGenerator {
+    var status: HTTPResponse.Status
+    var body: Data
+    var headers: HTTPFields = [:]
+
+    init(_ status: HTTPResponse.Status = .ok, _ value: some Encodable, headers: HTTPFields = [:]) throws {
+        self.status = status
+        self.body = try WireJSON.encoder.encode(value)
+        self.headers = headers
+    }
+
+    init(status: HTTPResponse.Status, body: Data, headers: HTTPFields = [:]) {
+        self.status = status
+        self.body = body
+        self.headers = headers
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var fields = headers
+        if fields[.contentType] == nil { fields[.contentType] = "application/json" }
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+extension Request {
+    /// The body as JSON of type `T`. Malformed JSON is a 400; a missing or mistyped field a
+    /// 422 naming the field; over 2 MiB a 413.
+    func decodeJSON<T: Decodable>(_ type: T.Type, context: GalleyRequestContext) async throws -> (T, Data) {
+        if let contentType = headers[.contentType], !contentType.lowercased().contains("json") {
+            throw Problem(
+                status: .unsupportedMediaType, type: "unsupported-media-type", title: "Unsupported media type",
+                detail: "Send the body as application/json (got \(contentType)).")
+        }
+        var request = self
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        let data = Data(buffer: buffer)
+        do {
+            return (try WireJSON.decoder.decode(T.self, from: data), data)
+        } catch let error as DecodingError {
+            throw Self.problem(for: error)
+        }
+    }
+
+    static func problem(for error: DecodingError) -> Problem {
+        func path(_ codingPath: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
+            let keys = codingPath + (last.map { [$0] } ?? [])
+            let text = keys.map { key in key.intValue.map { "[\($0)]" } ?? "." + key.stringValue }.joined()
+            return text.hasPrefix(".") ? String(text.dropFirst()) : text
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return .invalid(path(context.codingPath, key), "is required")
+        case .typeMismatch(let type, let context):
+            return .invalid(path(context.codingPath), "must be \(Self.describe(type))")
+        case .valueNotFound(let type, let context):
+            return .invalid(path(context.codingPath), "must be \(Self.describe(type)), not null")
+        case .dataCorrupted(let context) where !context.codingPath.isEmpty:
+            return .invalid(path(context.codingPath), context.debugDescription)
+        default:
+            return .badRequest("The body is not valid JSON; send a JSON object.")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        case is [Any].Type: "an array"
+        default: "an object"
+        }
+    }
+
+    /// A path parameter that must be a UUID; anything else names no resource, so 404.
+    func id(_ name: String, context: GalleyRequestContext, kind: String = "article") throws -> UUID {
+        guard let text = context.parameters.get(name), let id = UUID(uuidString: text) else {
+            throw Problem.notFound("No \(kind) \(context.parameters.get(name) ?? "") exists; ids are UUIDs.")
+        }
+        return id
+    }
+
+    func number(_ name: String, context: GalleyRequestContext) throws -> Int {
+        guard let text = context.parameters.get(name), let number = Int(text), number > 0 else {
+            throw Problem.notFound("No revision \(context.parameters.get(name) ?? "") exists; revisions are numbered 1, 2, 3…")
+        }
+        return number
+    }
+
+    /// The version an `If-Match` header expects: our ETags are `"<version>"`.
+    var expectedVersion: Int? {
+        get throws {
+            guard let header = headers[.ifMatch] else { return nil }
+            let trimmed = header.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "W/", with: "")
+            guard trimmed.hasPrefix("\""), trimmed.hasSuffix("\""), let version = Int(trimmed.dropFirst().dropLast()) else {
+                throw Problem.invalid("If-Match", "must be an ETag this server sent, such as \"3\"")
+            }
+            return version
+        }
+    }
+
+    // MARK: Query parameters
+
+    func query(_ name: String) -> String? {
+        uri.queryParameters.get(name).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func query<T: RawRepresentable>(_ name: String, as type: T.Type) throws -> T? where T.RawValue == String {
+        guard let text = query(name) else { return nil }
+        guard let value = T(rawValue: text) else { throw Problem.invalid(name, "\(text) is not a valid value") }
+        return value
+    }
+
+    func queryDate(_ name: String) throws -> Date? {
+        guard let text = query(name) else { return nil }
+        guard let date = WireJSON.parseTimestamp(text) else {
+            throw Problem.invalid(name, "must be an RFC 3339 time such as 2026-12-01T09:00:00Z")
+        }
+        return date
+    }
+
+    func queryBool(_ name: String) throws -> Bool? {
+        guard let text = query(name) else { return nil }
+        switch text {
+        case "true": return true
+        case "false": return false
+        default: throw Problem.invalid(name, "must be true or false")
+        }
+    }
+
+    /// `limit`: default 50, at most 200.
+    func limit() throws -> Int {
+        guard let text = query("limit") else { return 50 }
+        guard let limit = Int(text), (1...200).contains(limit) else { throw Problem.invalid("limit", "must be 1 to 200") }
+        return limit
+    }
+}
+
+func etag(_ version: Int) -> HTTPFields {
+    [.eTag: "\"\(version)\""]
+}
+
+/// Runs a POST once per `Idempotency-Key`: the same key and body replays the stored
+/// response and changes nothing; the same key with another body is refused (422).
+func idempotent(
+    _ request: Request, context: GalleyRequestContext, body: Data, services: GalleyServices,
+    _ handler: () async throws -> Reply
+) async throws -> Reply {
+    guard let key = request.headers[.idempotencyKey] else { return try await handler() }
+    let caller = try context.requireCaller()
+    guard let actorID = caller.principal.actorID else { return try await handler() }
+    let fingerprint = IdempotencyService.fingerprint([request.method.rawValue, request.uri.path], body: body)
+    if let stored = try await services.idempotency.lookup(actorID: actorID, key: key, fingerprint: fingerprint) {
+        return Reply(status: HTTPResponse.Status(code: stored.status), body: stored.body, headers: [.idempotentReplayed: "true"])
+    }
+    let reply = try await handler()
+    try await services.idempotency.store(
+        actorID: actorID, key: key, fingerprint: fingerprint, response: .init(status: Int(reply.status.code), body: reply.body))
+    return reply
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Galley
+import GalleyCore
+import Hummingbird
+import Postgres
+
+/// `/v1/audit-events`, its streaming export, and `/v1/audit/verification`.
+struct AuditRoutes {
+    let services: GalleyServices
+
+    func register(on group: RouterGroup<GalleyRequestContext>) {
+        group.get("audit-events", use: list)
+        group.get("audit-events/export", use: export)
+        group.get("audit/verification", use: verify)
+    }
+
+    func query(_ request: Request) throws -> AuditService.Query {
+        var query = AuditService.Query()
+        if let text = request.query("article_id") {
+            guard let id = UUID(uuidString: text) else { throw Problem.invalid("article_id", "must be a UUID") }
+            query.articleID = id
+        }
+        query.actor = request.query("actor")
+        query.action = request.query("action")
+        query.since = try request.queryDate("since")
+        query.until = try request.queryDate("until")
+        return query
+    }
+
+    @Sendable func list(_ request: Request, context: GalleyRequestContext) async throws -> Reply {
+        var query = try query(request)
+        query.limit = try request.limit()
+        query.cursor = request.query("cursor")
+        let page = try await services.audit.events(query, by: try context.requireCaller())
+        return try Reply(.ok, ListDTO(items: page.items.map(AuditEventDTO.init), next_cursor: page.nextCursor))
+    }
+
+    /// Streams every matching event, a batch at a time, so memory stays flat however many.
+    @Sendable func export(_ request: Request, context: GalleyRequestContext) async throws -> Response {
+        let format = request.query("format") ?? "jsonl"
+        guard format == "jsonl" || format == "csv" else { throw Problem.invalid("format", "must be jsonl or csv") }
+        let batches = try services.audit.stream(try query(request), by: try context.requireCaller())
+        let body = ResponseBody { writer in
+            if format == "csv" { try await writer.write(ByteBuffer(string: AuditExportFormat.csvHeader)) }
+            for try await batch in batches {
+                var buffer = ByteBuffer()
+                for event in batch {
+                    buffer.writeString(format == "csv" ? AuditExportFormat.csvLine(event) : try AuditExportFormat.jsonLine(event))
+                }
+                try await writer.write(buffer)
+            }
+            try await writer.finish(nil)
+        }
+        let contentType = format == "csv" ? "text/csv; charset=utf-8" : "application/jsonl"
+        return Response(status: .ok, headers: [.contentType: contentType], body: body)
+    }
+
+    @Sendable func verify(_ request: Request, context: GalleyRequestContext) async throws -> Reply {
+        let report = try await services.audit.verify(by: try context.requireCaller())
+        var json: [String: JSONValue] = [
+            "ok": .bool(report.ok), "events_checked": .number(Double(report.eventsChecked)),
+            "seals_checked": .number(Double(report.sealsChecked)),
+        ]
+        if let broken = report.firstBroken {
+            json["first_broken_event"] = [
+                "id": broken.eventID.map { .number(Double($0)) } ?? .null, "chain": .string(broken.chain),
+                "seq": .number(Double(broken.seq)), "problem": .string(broken.problem),
+            ]
+        }
+        return try Reply(.ok, JSONValue.object(json))
+    }
+}
+
+/// One event a line, as JSON Lines or CSV (RFC 4180 quoting).
+enum AuditExportFormat {
+    static let csvHeader = "id,at,chain,seq,actor,action,article_id,revision,from_state,to_state,reason,request_id,details,hash\r\n"
+
+    static func jsonLine(_ event: AuditEvent) throws -> String {
+        String(decoding: try WireJSON.encoder.encode(AuditEventDTO(event)), as: UTF8.self) + "\n"
+    }
+
+    static func csvLine(_ event: AuditEvent) -> String {
+        let details = (try? WireJSON.encoder.encode(event.details)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        let fields: [String] = [
+            String(event.id), PostgresTimestamp.format(event.at), event.chain, String(event.seq), event.actor, event.action,
+            event.articleID?.uuidString.lowercased() ?? "", event.revision.map(String.init) ?? "", event.fromState ?? "",
+            event.toState ?? "", event.reason ?? "", event.requestID ?? "", details, event.hash,
+        ]
+        return fields.map(quote).joined(separator: ",") + "\r\n"
+    }
+
+    static func quote(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Hummingbird
+import Postgres
+
+/// Service endpoints outside /v1: liveness, readiness, metrics and the API contract.
+struct ServiceRoutes {
+    let pool: PostgresPool
+    let metrics: HTTPMetrics
+
+    func register(on router: Router<GalleyRequestContext>) {
+        router.get("healthz") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+        }
+        router.get("readyz") { _, _ in
+            do {
+                try await pool.execute("SELECT 1")
+            } catch {
+                throw Problem(
+                    status: .serviceUnavailable, type: "database-unavailable", title: "Database unavailable",
+                    detail: "The database does not answer, so Galley is not ready: \(error)")
+            }
+            return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
+        }
+        router.get("metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(string: metrics.exposition(pool: pool))))
+        }
+        router.get("openapi.yaml") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/yaml"],
+                body: .init(byteBuffer: ByteBuffer(bytes: try OpenAPIDocument.bytes())))
+        }
+    }
+}
+
+/// The committed contract, `Sources/GalleyHTTP/openapi.yaml`, shipped as a resource.
+public enum OpenAPIDocument {
+    public static func bytes() throws -> Data {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml") else {
+            throw Problem.notFound("The OpenAPI document is not installed next to the server binary.")
+        }
+        return try Data(contentsOf: url)
+    }
+}
