@@ -92,6 +92,11 @@ public struct Principal: Sendable, Equatable {
     /// Galley's own scheduler, publishing what editors scheduled, audited as `system:scheduler`.
     public static let scheduler = Principal(actorID: nil, name: "system:scheduler", kind: .service, roles: [.publisher])
 
+    /// Roles including those a role implies: an admin has every editor right.
+    public var effectiveRoles: Set<Role> {
+        roles.contains(.admin) ? roles.union([.editor]) : roles
+    }
+
     /// What the operator may do: set up actors, tokens and policy, and read; never edit,
     /// verify, approve or publish, which need a named actor.
     static let operatorPermissions: Set<Permission> = [

@@ -1,5 +1,6 @@
 import Foundation
 import Galley
+import GalleyCore
 import GalleyHTTP
 import Hummingbird
 import HummingbirdTesting
@@ -30,7 +31,7 @@ import Testing
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
                 #expect(response.headers[.contentType] == "application/problem+json")
-                let body = try JSONDecoder().decode([String: JSONValue].self, from: Data(buffer: response.body))
+                let body = try JSONDecoder().decode([String: GalleyCore.JSONValue].self, from: Data(buffer: response.body))
                 #expect(body["status"] == .number(503))
                 #expect(body["type"] == .string("https://galley.dev/problems/database-unavailable"))
             }
@@ -39,20 +40,5 @@ import Testing
             }
         }
         await pool.close()
-    }
-}
-
-/// Just enough JSON to compare response fields in tests.
-enum JSONValue: Decodable, Equatable {
-    case string(String), number(Double), bool(Bool), null, array([JSONValue]), object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: JSONValue].self)) }
     }
 }

@@ -52,15 +52,6 @@ public struct ReviewService: Sendable {
         let verificationID = env.newID()
         return try await env.transaction { conn in
             let article = try ArticleStore.lockAndTouch(conn, id: id, expectedVersion: nil, at: now)
-            guard [.draft, .inReview].contains(article.state) else {
-                throw GalleyError.invalidTransition(
-                    action: "record \(input.checkpoint)", state: article.state.rawValue,
-                    unmet: [.init("state", "verdicts are recorded while the article is draft or in_review")])
-            }
-            guard input.revision == article.currentRevision else {
-                throw GalleyError.conflict(
-                    "Revision \(input.revision) is not the current revision (\(article.currentRevision)); verify the current text.")
-            }
             let revision = try RevisionStore.fetch(conn, articleID: id, number: article.currentRevision)
             let review = try ReviewFacts.load(conn, article: article, revision: revision)
             guard let rule = review.required.first(where: { $0.checkpoint == input.checkpoint }) else {
@@ -69,10 +60,19 @@ public struct ReviewService: Sendable {
                     .init(field: "checkpoint", message: "\(input.checkpoint) is not required for this article (required: \(names))")
                 ])
             }
-            if input.verdict != .waived, principal.roles.isDisjoint(with: rule.roles) {
+            if input.verdict != .waived, principal.effectiveRoles.isDisjoint(with: rule.roles) {
                 throw GalleyError.forbidden(
                     permission: "\(Permission.recordVerification.rawValue):\(rule.checkpoint)",
                     reason: "\(rule.checkpoint) is recorded by " + rule.roles.map(\.rawValue).joined(separator: " or "))
+            }
+            guard [.draft, .inReview].contains(article.state) else {
+                throw GalleyError.invalidTransition(
+                    action: "record \(input.checkpoint)", state: article.state.rawValue,
+                    unmet: [.init("state", "verdicts are recorded while the article is draft or in_review")])
+            }
+            guard input.revision == article.currentRevision else {
+                throw GalleyError.conflict(
+                    "Revision \(input.revision) is not the current revision (\(article.currentRevision)); verify the current text.")
             }
             if input.checkpoint == "fact_check", input.verdict == .passed {
                 let blocking = try ReviewFacts.blockingClaims(conn, articleID: id, revision: revision.number)

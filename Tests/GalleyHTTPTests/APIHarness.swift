@@ -1,0 +1,109 @@
+import Foundation
+import Galley
+import GalleyCore
+import GalleyHTTP
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Postgres
+import TestSupport
+
+/// A migrated database, one actor and token per role, and the app in router mode.
+struct APIHarness {
+    let services: GalleyServices
+    let pool: PostgresPool
+    let client: any TestClientProtocol
+    let tokens: [String: String]
+
+    static let roles: [(name: String, kind: ActorKind, role: Role)] = [
+        ("wendy", .person, .writer), ("eddie", .person, .editor), ("erin", .person, .editor),
+        ("fiona", .person, .factChecker), ("lou", .person, .legal), ("drafter", .service, .aiAgent),
+        ("publish-bot", .service, .publisher), ("ada", .person, .admin),
+    ]
+
+    static func with(_ body: @Sendable (APIHarness) async throws -> Void) async throws {
+        try await TestDatabase.withMigratedDatabase(poolSize: 8) { pool, _ in
+            let services = GalleyServices(pool: pool)
+            let operatorCaller = Caller(principal: .operator(osUser: "test"))
+            var tokens: [String: String] = [:]
+            for (name, kind, role) in roles {
+                _ = try await services.actors.add(.init(name: name, kind: kind, roles: [role]), by: operatorCaller)
+                tokens[name] = try await services.actors.issueToken(for: .name(name), expiresAt: nil, by: operatorCaller).token
+            }
+            let router = buildRouter(services: services, pool: pool, metrics: HTTPMetrics())
+            let app = Application(router: router, logger: Logger(label: "test"))
+            let frozen = tokens
+            try await app.test(.router) { client in
+                try await body(APIHarness(services: services, pool: pool, client: client, tokens: frozen))
+            }
+        }
+    }
+
+    struct Reply: Sendable {
+        let status: HTTPResponse.Status
+        let headers: HTTPFields
+        let body: Data
+        var json: [String: JSONValue] {
+            (try? WireTestJSON.decode([String: JSONValue].self, body)) ?? [:]
+        }
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    @discardableResult
+    func call(
+        _ method: HTTPRequest.Method, _ path: String, as actor: String? = "eddie", json: JSONValue? = nil, raw: String? = nil,
+        headers extra: HTTPFields = [:]
+    ) async throws -> Reply {
+        var headers = extra
+        if let actor, let token = tokens[actor] { headers[.authorization] = "Bearer \(token)" }
+        var body: ByteBuffer?
+        if let json {
+            body = ByteBuffer(bytes: try JSONEncoder().encode(json))
+            if headers[.contentType] == nil { headers[.contentType] = "application/json" }
+        } else if let raw {
+            body = ByteBuffer(string: raw)
+            if headers[.contentType] == nil { headers[.contentType] = "application/json" }
+        }
+        return try await client.execute(uri: path, method: method, headers: headers, body: body) { response in
+            Reply(status: response.status, headers: response.headers, body: Data(buffer: response.body))
+        }
+    }
+
+    static let articleBody: JSONValue = [
+        "title": "Venezuela releases political prisoners", "dek": "What it means", "section": "world", "tags": ["venezuela"],
+        "body": "Caracas — The government said 123 political prisoners were released.",
+        "sources": [["url": "https://example.org/news/1", "outlet": "Example Wire", "title": "Prisoners freed"]],
+    ]
+
+    /// Creates an article as the writer and returns its id.
+    func createArticle(section: String = "world", title: String? = nil) async throws -> String {
+        var body = Self.articleBody
+        if case .object(var object) = body {
+            object["section"] = .string(section)
+            if let title { object["title"] = .string(title) }
+            body = .object(object)
+        }
+        let reply = try await call(.post, "/v1/articles", as: "wendy", json: body)
+        guard reply.status == .created, let id = reply.json["id"]?.stringValue else {
+            throw HarnessError("create failed: \(reply.status) \(reply.text)")
+        }
+        return id
+    }
+
+    func transition(_ id: String, _ action: String, as actor: String, extra: [String: JSONValue] = [:]) async throws -> Reply {
+        var body: [String: JSONValue] = ["action": .string(action)]
+        body.merge(extra) { $1 }
+        return try await call(.post, "/v1/articles/\(id)/transitions", as: actor, json: .object(body))
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+enum WireTestJSON {
+    static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
+        try JSONDecoder().decode(type, from: data)
+    }
+}
