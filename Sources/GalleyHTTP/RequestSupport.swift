@@ -2,6 +2,7 @@ import Foundation
 import Galley
 import GalleyCore
 import Hummingbird
+import NIOCore
 
 /// A JSON reply, kept as bytes so that idempotent requests can store and replay it.
 struct Reply: ResponseGenerator {
@@ -38,7 +39,12 @@ extension Request {
                 detail: "Send the body as application/json (got \(contentType)).")
         }
         var request = self
-        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        } catch is NIOTooManyBytesError {
+            throw Problem(status: .contentTooLarge, type: "body-too-large", title: "Request body too large", detail: "The body is over 2 MiB; send less.")
+        }
         let data = Data(buffer: buffer)
         do {
             return (try WireJSON.decoder.decode(T.self, from: data), data)
@@ -154,7 +160,9 @@ func idempotent(
     guard let key = request.headers[.idempotencyKey] else { return try await handler() }
     let caller = try context.requireCaller()
     guard let actorID = caller.principal.actorID else { return try await handler() }
-    let fingerprint = IdempotencyService.fingerprint([request.method.rawValue, request.uri.path], body: body)
+    // The same JSON with its keys in another order is the same request.
+    let canonical = (try? JSONDecoder().decode(JSONValue.self, from: body)).flatMap { try? WireJSON.encoder.encode($0) } ?? body
+    let fingerprint = IdempotencyService.fingerprint([request.method.rawValue, request.uri.path], body: canonical)
     if let stored = try await services.idempotency.lookup(actorID: actorID, key: key, fingerprint: fingerprint) {
         return Reply(status: HTTPResponse.Status(code: stored.status), body: stored.body, headers: [.idempotentReplayed: "true"])
     }
