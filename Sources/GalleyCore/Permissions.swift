@@ -85,7 +85,9 @@ public struct Principal: Sendable, Equatable {
         Principal(actorID: nil, name: "operator:\(osUser)", kind: .person, roles: [])
     }
 
-    public var isOperator: Bool { actorID == nil }
+    /// No actor and no roles: the database operator. A system principal without an actor but
+    /// with roles (the scheduler, a publisher) is judged by its roles.
+    public var isOperator: Bool { actorID == nil && roles.isEmpty }
 
     /// What the operator may do: set up actors, tokens and policy, and read; never edit,
     /// verify, approve or publish, which need a named actor.

@@ -22,7 +22,7 @@ struct Demo: AsyncParsableCommand {
                 let token: String
             }
             struct Article: Encodable {
-                let id: UUID
+                @LowercaseUUID var id: UUID
                 let state: ArticleState
                 let origin: Origin
                 let title: String

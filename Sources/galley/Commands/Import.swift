@@ -106,8 +106,8 @@ struct Import: AsyncParsableCommand {
 struct ImportResultView: Encodable {
     let line: Int
     let status: String
-    var articleID: UUID?
-    var generationID: UUID?
+    @OptionalLowercaseUUID var articleID: UUID? = nil
+    @OptionalLowercaseUUID var generationID: UUID? = nil
     var error: ErrorView?
 
     init(line: Int, status: String, error: ErrorView? = nil) {

@@ -101,12 +101,12 @@ struct Publish: AsyncParsableCommand {
 /// Per-article results of a publish, for people or for scripts.
 struct PublishReport: Encodable {
     struct Item: Encodable {
-        let articleID: UUID
+        @LowercaseUUID var articleID: UUID
         let status: String
         let error: ErrorView?
     }
 
-    let batches: [UUID]
+    @LowercaseUUIDs var batches: [UUID]
     let atomic: Bool
     let dryRun: Bool
     let published: Int

@@ -21,7 +21,7 @@ struct Tokens: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         private struct View: Encodable {
-            let id: UUID
+            @LowercaseUUID var id: UUID
             let actor: String
             let token: String
             let expiresAt: Date?

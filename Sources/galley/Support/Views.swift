@@ -5,7 +5,7 @@ import GalleyCore
 // The JSON shapes of `--json` (keys become snake_case; absent optionals are omitted).
 
 struct ArticleSummaryView: Encodable {
-    let id: UUID
+    @LowercaseUUID var id: UUID
     let slug: String
     let title: String
     let section: String
@@ -48,7 +48,7 @@ struct RevisionView: Encodable {
     let sources: [Source]
     let contentHash: String
     let author: String
-    let generationID: UUID?
+    @OptionalLowercaseUUID var generationID: UUID?
     let digitalSourceType: DigitalSourceType?
     let createdAt: Date
 
@@ -83,7 +83,7 @@ struct ArticleView: Encodable {
 }
 
 struct ActorView: Encodable {
-    let id: UUID
+    @LowercaseUUID var id: UUID
     let name: String
     let displayName: String
     let kind: ActorKind
@@ -101,7 +101,7 @@ struct ActorView: Encodable {
 }
 
 struct TokenView: Encodable {
-    let id: UUID
+    @LowercaseUUID var id: UUID
     let actor: String
     let status: String
     let createdAt: Date
@@ -119,8 +119,8 @@ struct TokenView: Encodable {
 }
 
 struct GenerationView: Encodable {
-    let id: UUID
-    let articleID: UUID?
+    @LowercaseUUID var id: UUID
+    @OptionalLowercaseUUID var articleID: UUID?
     let status: GenerationStatus
     let model: String
     let modelVersion: String
@@ -164,7 +164,7 @@ struct AuditEventView: Encodable {
     let seq: Int
     let actor: String
     let action: String
-    let articleID: UUID?
+    @OptionalLowercaseUUID var articleID: UUID?
     let revision: Int?
     let fromState: String?
     let toState: String?
@@ -193,8 +193,8 @@ struct AuditEventView: Encodable {
 }
 
 struct ClaimView: Encodable {
-    let id: UUID
-    let articleID: UUID
+    @LowercaseUUID var id: UUID
+    @LowercaseUUID var articleID: UUID
     let revision: Int
     let text: String
     let status: ClaimStatus
@@ -215,8 +215,8 @@ struct ClaimView: Encodable {
 }
 
 struct VerificationView: Encodable {
-    let id: UUID
-    let articleID: UUID
+    @LowercaseUUID var id: UUID
+    @LowercaseUUID var articleID: UUID
     let revision: Int
     let checkpoint: String
     let verdict: Verdict
