@@ -148,8 +148,9 @@ enum AuditLine {
 
     private static func row(_ cells: String...) -> String {
         let widths = [7, 20, 22, 24, 41, 26]
-        return cells.enumerated().map { index, cell in
+        let text = cells.enumerated().map { index, cell in
             index < widths.count ? cell.padding(toLength: max(widths[index], cell.count), withPad: " ", startingAt: 0) : cell
         }.joined(separator: " ")
+        return String(text.reversed().drop { $0 == " " }.reversed())
     }
 }

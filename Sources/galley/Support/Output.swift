@@ -51,7 +51,7 @@ enum Output {
             let cells = row.enumerated().map { index, cell in
                 index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
             }
-            line(cells.joined(separator: "  "))
+            line(String(cells.joined(separator: "  ").reversed().drop { $0 == " " }.reversed()))
         }
     }
 
