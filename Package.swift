@@ -90,6 +90,10 @@ let package = Package(
             dependencies: ["Galley", "GalleyCore", "Postgres", "TestSupport"]
         ),
         .testTarget(
+            name: "GalleyCLITests",
+            dependencies: ["TestSupport", "Galley", "GalleyCore", "Postgres"]
+        ),
+        .testTarget(
             name: "GalleyHTTPTests",
             dependencies: [
                 "GalleyHTTP", "Galley", "Postgres", "TestSupport",

@@ -1,10 +1,41 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct GalleyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "galley",
         abstract: "Editorial workflow for AI-drafted articles: verify, approve, publish, audit.",
-        subcommands: [Serve.self, Migrate.self]
+        discussion: """
+            Editorial commands act as a named actor (--actor NAME or GALLEY_ACTOR) and are refused \
+            what that actor's roles do not allow. Bootstrap commands (migrate, actors, tokens, demo) \
+            run as the database operator. The database is DATABASE_URL, or libpq's PG* variables.
+
+            Exit status: 0 ok, 1 some items failed, 2 usage, 3 forbidden, 4 not found, \
+            5 conflict or refused transition, 6 database unreachable.
+            """,
+        subcommands: [
+            Migrate.self, Actors.self, Tokens.self, Demo.self,
+            Articles.self, Submit.self, Approve.self, RequestChanges.self, Schedule.self, Unschedule.self,
+            Unpublish.self, Retract.self, Spike.self, Restore.self, Checkpoint.self, Claims.self,
+            Publish.self, Generations.self, Import.self, Audit.self, Scheduler.self, Serve.self,
+        ]
     )
+
+    /// Parses, runs, and maps every error to a message and an exit status in one place.
+    static func main() async {
+        let status: Int32
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+            status = 0
+        } catch {
+            status = Failure.report(error)
+        }
+        Foundation.exit(status)
+    }
 }

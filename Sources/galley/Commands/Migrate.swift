@@ -9,18 +9,40 @@ struct Migrate: AsyncParsableCommand {
     @Flag(help: "List applied and pending migrations instead of applying them.")
     var status = false
 
+    @OptionGroup var output: OutputOptions
+
+    private struct Entry: Encodable {
+        let name: String
+        let appliedAt: String?
+    }
+
     func run() async throws {
         let configuration = try loadConfiguration()
         let pool = PostgresPool(configuration: .init(connectionString: configuration.databaseURL, maxConnections: 1))
-        defer { Task { await pool.close() } }
-        let migrator = try Migrator(pool: pool, migrations: loadMigrations())
+        do {
+            try await migrate(Migrator(pool: pool, migrations: loadMigrations()))
+            await pool.close()
+        } catch {
+            await pool.close()
+            throw error
+        }
+    }
+
+    private func migrate(_ migrator: Migrator) async throws {
         if status {
-            for entry in try await migrator.status() {
-                print(entry.name.padding(toLength: 40, withPad: " ", startingAt: 0), entry.appliedAt ?? "pending")
+            let entries = try await migrator.status()
+            if output.json {
+                try Output.json(entries.map { Entry(name: $0.name, appliedAt: $0.appliedAt) })
+            } else {
+                Output.table(["migration", "applied"], entries.map { [$0.name, $0.appliedAt ?? "pending"] })
             }
         } else {
             let applied = try await migrator.migrate()
-            print(applied.isEmpty ? "Nothing to apply; the database is up to date." : "Applied \(applied.joined(separator: ", ")).")
+            if output.json {
+                try Output.json(["applied": applied])
+            } else {
+                Output.line(applied.isEmpty ? "Nothing to apply; the database is up to date." : "Applied \(applied.joined(separator: ", ")).")
+            }
         }
     }
 }

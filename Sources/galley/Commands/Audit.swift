@@ -1,0 +1,156 @@
+import ArgumentParser
+import Foundation
+import Galley
+import GalleyCore
+
+struct Audit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read, export, verify and seal the tamper-evident audit log.",
+        discussion: """
+            Audit commands act as --as NAME or GALLEY_ACTOR when given (that actor needs the audit.read \
+            permission), else as the database operator. (--actor on `audit log` filters by actor.)
+            """,
+        subcommands: [Log.self, Export.self, Verify.self, Seal.self])
+
+    /// Who reads the log: a named actor, or the database operator.
+    struct Identity: ParsableArguments {
+        @Option(name: .customLong("as"), help: ArgumentHelp("Act as this actor (default: GALLEY_ACTOR, else the database operator).", valueName: "name"))
+        var actor: String?
+
+        func caller(_ session: Session) async throws -> Caller {
+            let name = actor ?? ProcessInfo.processInfo.environment["GALLEY_ACTOR"].flatMap { $0.isEmpty ? nil : $0 }
+            guard let name else { return session.operatorCaller }
+            return try await session.caller(named: name)
+        }
+    }
+
+    /// Which events: shared by log and export.
+    struct Filter: ParsableArguments {
+        @Option(help: "Only events of this article.") var article: UUID?
+        @Option(help: ArgumentHelp("Only events by this actor (e.g. eddie or operator:root).", valueName: "name")) var actor: String?
+        @Option(help: "Only this action, e.g. article.approve.") var action: String?
+        @Option(help: ArgumentHelp("Only events at or after this time (RFC 3339).", valueName: "time")) var since: Date?
+        @Option(help: ArgumentHelp("Only events before this time (RFC 3339).", valueName: "time")) var until: Date?
+
+        var query: AuditService.Query {
+            var query = AuditService.Query()
+            query.articleID = article
+            query.actor = actor
+            query.action = action
+            query.since = since
+            query.until = until
+            return query
+        }
+    }
+
+    struct Log: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print audit events, oldest first (JSON Lines with --json).")
+        @OptionGroup var filter: Filter
+        @Option(help: "Stop after this many events.") var limit: Int?
+        @OptionGroup var identity: Identity
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await Session.with { session in
+                let stream = try session.services.audit.stream(filter.query, batchSize: min(limit ?? 1_000, 1_000), by: try await identity.caller(session))
+                var printed = 0
+                if !output.json { Output.line(AuditLine.header) }
+                for try await batch in stream {
+                    for event in batch {
+                        if let limit, printed >= limit { return }
+                        Output.line(output.json ? try Output.jsonLine(AuditEventView(event)) : AuditLine.row(event))
+                        printed += 1
+                    }
+                }
+            }
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recompute every event's hash and link and check the seals; exit 1 naming the first broken event.")
+        @OptionGroup var identity: Identity
+        @OptionGroup var output: OutputOptions
+
+        private struct View: Encodable {
+            struct Broken: Encodable {
+                let eventID: Int?
+                let chain: String
+                let seq: Int
+                let problem: String
+            }
+            let ok: Bool
+            let eventsChecked: Int
+            let sealsChecked: Int
+            let firstBroken: Broken?
+        }
+
+        func run() async throws {
+            let report = try await Session.with { session in
+                let caller = try await identity.caller(session)
+                let progress = Progress("verifying")
+                if progress.enabled { progress.setTotal(try await session.services.audit.count(.init(), by: caller)) }
+                defer { progress.finish() }
+                return try await session.services.audit.verify(by: caller) { progress.update($0) }
+            }
+            let broken = report.firstBroken
+            if output.json {
+                try Output.json(View(
+                    ok: report.ok, eventsChecked: report.eventsChecked, sealsChecked: report.sealsChecked,
+                    firstBroken: broken.map { .init(eventID: $0.eventID, chain: $0.chain, seq: $0.seq, problem: $0.problem) }))
+            } else if report.ok {
+                Output.line("The audit log is intact: \(report.eventsChecked) events and \(report.sealsChecked) seals checked.")
+            }
+            if let broken {
+                let event = broken.eventID.map { "event \($0) " } ?? ""
+                Output.error(
+                    "The audit log is broken at \(event)(chain \(broken.chain), position \(broken.seq)): \(broken.problem).",
+                    hint: "Compare with a backup or an earlier export; `galley audit log --json` shows the events around it.")
+                throw ExitCode(ExitStatus.failed.rawValue)
+            }
+        }
+    }
+
+    struct Seal: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a seal over every chain's head, so that removing the newest events is detected too.")
+        @OptionGroup var identity: Identity
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let chains = try await Session.with { session in
+                let caller = try await identity.caller(session)
+                try caller.principal.require(.readAudit)
+                return try await session.services.audit.seal()
+            }
+            if output.json { return try Output.json(["chains": chains]) }
+            Output.line("Sealed \(chains) chains.")
+        }
+    }
+}
+
+/// One audit event as a fixed-width line, so a long log streams without buffering.
+enum AuditLine {
+    static let header = row("ID", "AT", "ACTOR", "ACTION", "ARTICLE", "STATE", "REASON")
+
+    static func row(_ event: AuditEvent) -> String {
+        let state =
+            switch (event.fromState, event.toState) {
+            case (let from?, let to?) where from != to: "\(from) → \(to)"
+            case (_, let to?): to
+            default: "-"
+            }
+        return row(
+            "\(event.id)", Output.time(event.at), event.actor, event.action,
+            event.articleID.map { $0.uuidString.lowercased() + (event.revision.map { " r\($0)" } ?? "") } ?? "-", state,
+            Output.shorten(event.reason ?? "", to: 60))
+    }
+
+    private static func row(_ cells: String...) -> String {
+        let widths = [7, 20, 22, 24, 41, 26]
+        let text = cells.enumerated().map { index, cell in
+            index < widths.count ? cell.padding(toLength: max(widths[index], cell.count), withPad: " ", startingAt: 0) : cell
+        }.joined(separator: " ")
+        return String(text.reversed().drop { $0 == " " }.reversed())
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import Galley
+import GalleyCore
+import Postgres
+
+extension Audit {
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Stream audit events as JSON Lines or CSV, in constant memory.")
+
+        enum Format: String, ExpressibleByArgument, CaseIterable {
+            case jsonl, csv
+        }
+
+        @Option(help: "jsonl or csv.") var format: Format
+        @Option(help: ArgumentHelp("Write to this file instead of stdout.", valueName: "file")) var out: String?
+        @OptionGroup var filter: Filter
+        @OptionGroup var identity: Identity
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let handle = try destination()
+            let count = try await Session.with { session in
+                let caller = try await identity.caller(session)
+                let progress = Progress("exporting")
+                if progress.enabled { progress.setTotal(try await session.services.audit.count(filter.query, by: caller)) }
+                defer { progress.finish() }
+                var written = 0
+                if format == .csv { handle.write(Data((CSV.header + "\n").utf8)) }
+                for try await batch in try session.services.audit.stream(filter.query, by: caller) {
+                    var text = ""
+                    for event in batch {
+                        text += (format == .csv ? try CSV.row(event) : try Output.jsonLine(AuditEventView(event))) + "\n"
+                    }
+                    handle.write(Data(text.utf8))
+                    written += batch.count
+                    progress.update(written)
+                }
+                return written
+            }
+            guard let out else { return }
+            try handle.close()
+            if output.json { return try Output.json(Summary(events: count, out: out)) }
+            Output.line("Exported \(count) events to \(out).")
+        }
+
+        private struct Summary: Encodable {
+            let events: Int
+            let out: String
+        }
+
+        private func destination() throws -> FileHandle {
+            guard let out else { return FileHandle.standardOutput }
+            guard FileManager.default.createFile(atPath: out, contents: nil), let handle = FileHandle(forWritingAtPath: out) else {
+                throw CLIError("Cannot write \(out).", hint: "Check that its folder exists and is writable.")
+            }
+            return handle
+        }
+    }
+}
+
+/// RFC 4180 CSV of audit events; `details` is its JSON text.
+enum CSV {
+    static let header = "id,chain,seq,at,actor,action,article_id,revision,from_state,to_state,reason,details,request_id,hash"
+
+    static func row(_ event: AuditEvent) throws -> String {
+        let details = String(decoding: try JSONEncoder.sorted.encode(event.details), as: UTF8.self)
+        return [
+            "\(event.id)", event.chain, "\(event.seq)", PostgresTimestamp.format(event.at), event.actor, event.action,
+            event.articleID?.uuidString.lowercased() ?? "", event.revision.map(String.init) ?? "", event.fromState ?? "",
+            event.toState ?? "", event.reason ?? "", details, event.requestID ?? "", event.hash,
+        ].map(field).joined(separator: ",")
+    }
+
+    static func field(_ value: String) -> String {
+        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import Galley
+import GalleyCore
+
+struct Generations: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "AI generation runs: list them, retry failed ones.",
+        subcommands: [List.self, Retry.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List generations, newest first.")
+        @Option(help: "Only generations with this status.") var status: GenerationStatus?
+        @Option(help: "Only this model.") var model: String?
+        @Option(help: "At most this many (1 to 200).") var limit = 50
+        @OptionGroup var actor: ActorOptions
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            if !(1...200).contains(limit) { throw ValidationError("--limit must be from 1 to 200.") }
+        }
+
+        func run() async throws {
+            let page = try await Session.with { session in
+                try await session.services.generations.list(status: status, model: model, limit: limit, by: session.caller(actor))
+            }
+            if output.json { return try Output.json(page.items.map(GenerationView.init)) }
+            Output.table(
+                ["id", "status", "attempt", "model", "prompt", "article", "created", "error"],
+                page.items.map {
+                    [$0.id.uuidString.lowercased(), $0.status.rawValue, "\($0.attempt)/\($0.maxAttempts)", "\($0.model) \($0.modelVersion)",
+                     $0.promptVersion, $0.articleID.map { $0.uuidString.lowercased() } ?? "-", Output.time($0.createdAt),
+                     Output.shorten($0.error ?? "", to: 50)]
+                })
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Queue a failed generation again (failed → queued, next attempt).")
+        @Argument(help: "The generation's id.") var id: UUID
+        @OptionGroup var actor: ActorOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let generation = try await Session.with { session in try await session.services.generations.retry(id, by: session.caller(actor)) }
+            if output.json { return try Output.json(GenerationView(generation)) }
+            Output.line("Queued \(id.uuidString.lowercased()) again (attempt \(generation.attempt) of \(generation.maxAttempts)).")
+        }
+    }
+}
+
+struct Scheduler: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Publish scheduled articles that are due.", subcommands: [RunOnce.self])
+
+    struct RunOnce: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "run-once", abstract: "Publish every scheduled article that is due now, then exit.")
+        @OptionGroup var output: OutputOptions
+
+        static let batch = 100
+
+        func run() async throws {
+            let published = try await Session.with { session in
+                var total = 0
+                while true {
+                    let count = try await session.services.publishing.publishDue(limit: Self.batch)
+                    total += count
+                    if count < Self.batch { return total }
+                }
+            }
+            if output.json { return try Output.json(["published": published]) }
+            Output.line(published == 1 ? "Published 1 due article." : "Published \(published) due articles.")
+        }
+    }
+}

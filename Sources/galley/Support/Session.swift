@@ -1,0 +1,56 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+import Foundation
+import Galley
+import GalleyCore
+import Postgres
+
+/// One command's way to the database: a small pool, the domain services, and who is acting.
+struct Session: Sendable {
+    let pool: PostgresPool
+    let services: GalleyServices
+    /// Stored on every audit event this command writes, to tell its changes apart.
+    let requestID = "cli-" + UUID().uuidString.lowercased()
+
+    /// Runs `body` with a session and always closes its connections.
+    static func with<Result>(_ body: (Session) async throws -> Result) async throws -> Result {
+        let configuration = try loadConfiguration()
+        let pool = PostgresPool(configuration: .init(connectionString: configuration.databaseURL, maxConnections: 2))
+        let session = Session(pool: pool, services: GalleyServices(pool: pool))
+        do {
+            let result = try await body(session)
+            await pool.close()
+            return result
+        } catch {
+            await pool.close()
+            throw error
+        }
+    }
+
+    /// The named actor; its roles decide what the domain allows.
+    func caller(_ options: ActorOptions) async throws -> Caller {
+        try await caller(named: options.name())
+    }
+
+    func caller(named name: String) async throws -> Caller {
+        guard let actor = try await services.actors.find(name: name) else {
+            throw GalleyError.notFound(kind: "actor", id: name)
+        }
+        return Caller(principal: actor.principal, requestID: requestID)
+    }
+
+    /// The database operator, for bootstrap commands: audited as `operator:<os user>`.
+    var operatorCaller: Caller {
+        Caller(principal: .operator(osUser: Self.osUser), requestID: requestID)
+    }
+
+    static var osUser: String {
+        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name {
+            return String(cString: name)
+        }
+        return ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+    }
+}
