@@ -10,7 +10,7 @@ struct ActorInput: Decodable, Sendable {
 }
 
 struct ActorDTO: Encodable, Sendable {
-    var id: UUID
+    var id: String
     var name: String
     var display_name: String
     var kind: String
@@ -18,7 +18,7 @@ struct ActorDTO: Encodable, Sendable {
     var created_at: Date
 
     init(_ actor: Actor) {
-        id = actor.id
+        id = actor.id.wire
         name = actor.name
         display_name = actor.displayName
         kind = actor.kind.rawValue
@@ -32,7 +32,7 @@ struct TokenInput: Decodable, Sendable {
 }
 
 struct IssuedTokenDTO: Encodable, Sendable {
-    var id: UUID
+    var id: String
     var token: String
     var expires_at: Date?
 }

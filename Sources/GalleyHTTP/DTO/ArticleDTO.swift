@@ -32,7 +32,7 @@ struct RevisionDTO: Encodable, Sendable {
     var author: String
     var created_at: Date
     var digital_source_type: String?
-    var generation_id: UUID?
+    var generation_id: String?
 
     init(_ revision: Revision) {
         let content = revision.content
@@ -47,7 +47,7 @@ struct RevisionDTO: Encodable, Sendable {
         author = revision.author
         created_at = revision.createdAt
         digital_source_type = revision.digitalSourceType?.rawValue
-        generation_id = revision.generationID
+        generation_id = revision.generationID.wire
     }
 }
 
@@ -68,7 +68,7 @@ struct CheckpointDTO: Encodable, Sendable {
 }
 
 struct ArticleDTO: Encodable, Sendable {
-    var id: UUID
+    var id: String
     var slug: String
     var section: String
     var tags: [String]
@@ -85,7 +85,7 @@ struct ArticleDTO: Encodable, Sendable {
     var updated_at: Date
 
     init(_ article: Article, current: Revision, live: Revision? = nil, checkpoints: [CheckpointStatus]? = nil) {
-        id = article.id
+        id = article.id.wire
         slug = article.slug
         section = article.section
         tags = article.tags
@@ -154,4 +154,13 @@ struct ListDTO<Item: Encodable & Sendable>: Encodable, Sendable {
 
 struct ItemsDTO<Item: Encodable & Sendable>: Encodable, Sendable {
     var items: [Item]
+}
+
+extension UUID {
+    /// Ids on the wire are lowercase, as RFC 9562 recommends and as the CLI prints them.
+    var wire: String { uuidString.lowercased() }
+}
+
+extension Optional where Wrapped == UUID {
+    var wire: String? { self?.uuidString.lowercased() }
 }

@@ -32,8 +32,8 @@ struct GenerationPatch: Decodable, Sendable {
 }
 
 struct GenerationDTO: Encodable, Sendable {
-    var id: UUID
-    var article_id: UUID?
+    var id: String
+    var article_id: String?
     var revision: Int?
     var brief: BriefDTO?
     var model: String
@@ -52,8 +52,8 @@ struct GenerationDTO: Encodable, Sendable {
     var updated_at: Date
 
     init(_ generation: Generation) {
-        id = generation.id
-        article_id = generation.articleID
+        id = generation.id.wire
+        article_id = generation.articleID.wire
         revision = generation.revision
         brief = generation.brief.map { BriefDTO(section: $0.section, tags: $0.tags, title: $0.title) }
         model = generation.model
@@ -81,11 +81,11 @@ struct PublishBatchInput: Decodable, Sendable {
 
 struct PublishBatchDTO: Encodable, Sendable {
     struct Item: Encodable, Sendable {
-        var article_id: UUID
+        var article_id: String
         var status: String
         var error: String?
     }
-    var id: UUID
+    var id: String
     var atomic: Bool
     var results: [Item]
 }

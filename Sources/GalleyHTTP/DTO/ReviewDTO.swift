@@ -21,7 +21,7 @@ struct VerdictInput: Decodable, Sendable {
 }
 
 struct VerificationDTO: Encodable, Sendable {
-    var id: UUID
+    var id: String
     var checkpoint: String
     var verdict: String
     var revision: Int
@@ -32,7 +32,7 @@ struct VerificationDTO: Encodable, Sendable {
     var created_at: Date
 
     init(_ verification: Verification) {
-        id = verification.id
+        id = verification.id.wire
         checkpoint = verification.checkpoint
         verdict = verification.verdict.rawValue
         revision = verification.revision
@@ -60,8 +60,8 @@ struct ClaimPatch: Decodable, Sendable {
 }
 
 struct ClaimDTO: Encodable, Sendable {
-    var id: UUID
-    var article_id: UUID
+    var id: String
+    var article_id: String
     var revision: Int
     var text: String
     var status: String
@@ -70,8 +70,8 @@ struct ClaimDTO: Encodable, Sendable {
     var updated_at: Date
 
     init(_ claim: Claim) {
-        id = claim.id
-        article_id = claim.articleID
+        id = claim.id.wire
+        article_id = claim.articleID.wire
         revision = claim.revision
         text = claim.text
         status = claim.status.rawValue
@@ -87,7 +87,7 @@ struct AuditEventDTO: Encodable, Sendable {
     var seq: Int
     var actor: String
     var action: String
-    var article_id: UUID?
+    var article_id: String?
     var from_state: String?
     var to_state: String?
     var revision: Int?
@@ -103,7 +103,7 @@ struct AuditEventDTO: Encodable, Sendable {
         seq = event.seq
         actor = event.actor
         action = event.action
-        article_id = event.articleID
+        article_id = event.articleID.wire
         from_state = event.fromState
         to_state = event.toState
         revision = event.revision

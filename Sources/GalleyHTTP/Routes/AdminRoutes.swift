@@ -47,7 +47,7 @@ struct AdminRoutes {
         let (input, body) = try await request.decodeJSON(TokenInput.self, context: context)
         return try await idempotent(request, context: context, body: body, services: services) {
             let issued = try await services.actors.issueToken(for: .id(id), expiresAt: input.expires_at, by: caller)
-            return try Reply(.created, IssuedTokenDTO(id: issued.id, token: issued.token, expires_at: issued.expiresAt))
+            return try Reply(.created, IssuedTokenDTO(id: issued.id.wire, token: issued.token, expires_at: issued.expiresAt))
         }
     }
 

@@ -75,8 +75,8 @@ struct GenerationRoutes {
             let atomic = input.atomic ?? false
             let result = try await services.publishing.publish(input.article_ids, atomic: atomic, correctionNote: input.correction_note, by: caller)
             let dto = PublishBatchDTO(
-                id: result.id, atomic: atomic,
-                results: result.results.map { .init(article_id: $0.articleID, status: $0.status.rawValue, error: $0.error?.message) })
+                id: result.id.wire, atomic: atomic,
+                results: result.results.map { .init(article_id: $0.articleID.wire, status: $0.status.rawValue, error: $0.error?.message) })
             if atomic && result.failed > 0 {
                 let failures = result.results.compactMap { item in
                     item.error.map { GalleyError.FieldProblem(field: item.articleID.uuidString.lowercased(), message: $0.message) }
