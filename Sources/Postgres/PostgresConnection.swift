@@ -2,9 +2,11 @@ import CLibPQ
 import Foundation
 import Glibc
 
-/// One libpq connection. Every method blocks its thread until the server answers, so a
-/// connection is only ever used on the thread of its `ConnectionWorker` (through
-/// `PostgresPool`), never on Swift's cooperative thread pool.
+/// One libpq connection. Every public method blocks its thread until the server answers, so
+/// they only ever run on the thread of its `ConnectionWorker` (through `PostgresPool`), never
+/// on Swift's cooperative thread pool. Only the internal non-blocking pair
+/// `sendWithoutBlocking`/`collect` runs elsewhere: on the calling task and the pool's
+/// `EventLoop`.
 public final class PostgresConnection {
     private var handle: OpaquePointer?
     private let connectionString: String
