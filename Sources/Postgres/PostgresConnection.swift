@@ -2,9 +2,11 @@ import CLibPQ
 import Foundation
 import Glibc
 
-/// One libpq connection. Every method blocks its thread until the server answers, so a
-/// connection is only ever used on the thread of its `ConnectionWorker` (through
-/// `PostgresPool`), never on Swift's cooperative thread pool.
+/// One libpq connection. Every public method blocks its thread until the server answers, so
+/// they only ever run on the thread of its `ConnectionWorker` (through `PostgresPool`), never
+/// on Swift's cooperative thread pool. Only the internal non-blocking pair
+/// `sendWithoutBlocking`/`collect` runs elsewhere: on the calling task and the pool's
+/// `EventLoop`.
 public final class PostgresConnection {
     private var handle: OpaquePointer?
     private let connectionString: String
@@ -64,6 +66,56 @@ public final class PostgresConnection {
             PQexecParams(try conn, text, count, types, values, nil, nil, 0)
         }
         return try rows(from: result, statement: text)
+    }
+
+    /// Sends a statement without waiting for the answer, for `collect` to read later. Returns
+    /// the socket to wait on and whether libpq still has output to write to it.
+    func sendWithoutBlocking(_ text: String, parameters: [PostgresParameter]) throws -> (socket: Int32, writable: Bool) {
+        let conn = try conn
+        guard PQsetnonblocking(conn, 1) == 0 else { throw connectionError(statement: text) }
+        let sent = withParameters(parameters) { count, types, values in
+            PQsendQueryParams(conn, text, count, types, values, nil, nil, 0)
+        }
+        let flushed = sent == 1 ? PQflush(conn) : -1
+        guard flushed >= 0 else {
+            let error = connectionError(statement: text)
+            PQsetnonblocking(conn, 0)
+            throw error
+        }
+        return (PQsocket(conn), flushed == 1)
+    }
+
+    enum Collected {
+        case waiting(socket: Int32, writable: Bool)
+        case complete
+    }
+
+    /// Reads what has arrived for a statement sent with `sendWithoutBlocking`, without
+    /// blocking. `outcome` ends as the statement's rows or its first error.
+    func collect(into outcome: inout Result<PostgresRows, any Error>?, statement: String) -> Collected {
+        guard let conn = handle else {
+            outcome = .failure(connectionError(statement: statement))
+            return .complete
+        }
+        let flushed = PQflush(conn)
+        if flushed == 1 { return .waiting(socket: PQsocket(conn), writable: true) }
+        guard flushed == 0, PQconsumeInput(conn) == 1 else {
+            outcome = .failure(connectionError(statement: statement))
+            PQsetnonblocking(conn, 0)
+            return .complete
+        }
+        while PQisBusy(conn) == 0 {
+            guard let result = PQgetResult(conn) else {
+                PQsetnonblocking(conn, 0)
+                if outcome == nil {
+                    outcome = .failure(PostgresError(kind: .protocolViolation, message: "the server sent no result", statement: statement))
+                }
+                return .complete
+            }
+            let current = Result { try self.rows(from: result, statement: statement) }
+            if case .failure = outcome {} else { outcome = current }
+        }
+        return .waiting(socket: PQsocket(conn), writable: false)
     }
 
     /// Runs a statement and returns the number of rows it changed.

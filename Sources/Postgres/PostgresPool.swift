@@ -25,6 +25,7 @@ public struct PostgresConfiguration: Sendable {
 public final class PostgresPool: Sendable {
     public let configuration: PostgresConfiguration
     private let workers: [ConnectionWorker]
+    private let loop: EventLoop
     private let state: Mutex<State>
 
     private struct Waiter {
@@ -46,6 +47,7 @@ public final class PostgresPool: Sendable {
             ConnectionWorker(slot: $0, connectionString: configuration.connectionString)
         }
         self.workers = workers
+        self.loop = EventLoop(workers: workers)
         // Popped from the end: slot 0 first, so a lightly used pool keeps few sessions open.
         self.state = Mutex(State(free: workers.reversed()))
     }
@@ -60,14 +62,21 @@ public final class PostgresPool: Sendable {
     }
 
     /// Runs one statement and returns its rows.
+    ///
+    /// The statement is sent without blocking and the pool's event loop collects the answer,
+    /// which is cheaper than running `withConnection` on the connection's thread.
     public func query(_ sql: SQL) async throws -> PostgresRows {
-        try await withConnection { try $0.query(sql) }
+        let worker = try await lease()
+        defer { release(worker) }
+        if let rows = try await worker.send(sql, loop: loop) { return rows }
+        // The session must be opened first, which blocks.
+        return try await worker.run { try $0.query(sql) }
     }
 
     /// Runs one statement and returns the number of rows it changed.
     @discardableResult
     public func execute(_ sql: SQL) async throws -> Int {
-        try await withConnection { try $0.execute(sql) }
+        try await query(sql).affectedRows
     }
 
     /// The pool's size and how much of it is in use, for metrics.
@@ -87,6 +96,13 @@ public final class PostgresPool: Sendable {
             waiter.continuation.resume(throwing: PostgresError(kind: .poolClosed, message: "the connection pool was shut down"))
         }
         for worker in workers { await worker.close() }
+        loop.stop()
+    }
+
+    deinit {
+        // Without close(): let the threads end; the sessions close as the workers go away.
+        for worker in workers { worker.stopThread() }
+        loop.stop()
     }
 
     private func lease() async throws -> ConnectionWorker {
