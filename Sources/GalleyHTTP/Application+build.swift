@@ -35,5 +35,6 @@ public func buildRouter(services: GalleyServices, pool: PostgresPool, metrics: H
     GenerationRoutes(services: services).register(on: v1)
     AuditRoutes(services: services).register(on: v1)
     AdminRoutes(services: services).register(on: v1)
+    router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }

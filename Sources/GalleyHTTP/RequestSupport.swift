@@ -46,6 +46,10 @@ extension Request {
             throw Problem(status: .contentTooLarge, type: "body-too-large", title: "Request body too large", detail: "The body is over 2 MiB; send less.")
         }
         let data = Data(buffer: buffer)
+        if JSONText.containsEscapedNUL(data) {
+            // PostgreSQL text cannot hold U+0000 (and libpq would cut the string at it).
+            throw Problem.invalid("body", "strings must not contain the NUL character (\\u0000)")
+        }
         do {
             return (try WireJSON.decoder.decode(T.self, from: data), data)
         } catch let error as DecodingError {
@@ -92,7 +96,7 @@ extension Request {
     }
 
     func number(_ name: String, context: GalleyRequestContext) throws -> Int {
-        guard let text = context.parameters.get(name), let number = Int(text), number > 0 else {
+        guard let text = context.parameters.get(name), let number = Int(text), (1...Int(Int32.max)).contains(number) else {
             throw Problem.notFound("No revision \(context.parameters.get(name) ?? "") exists; revisions are numbered 1, 2, 3…")
         }
         return number
@@ -102,8 +106,12 @@ extension Request {
     var expectedVersion: Int? {
         get throws {
             guard let header = headers[.ifMatch] else { return nil }
-            let trimmed = header.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "W/", with: "")
-            guard trimmed.hasPrefix("\""), trimmed.hasSuffix("\""), let version = Int(trimmed.dropFirst().dropLast()) else {
+            var tag = Substring(header.trimmingCharacters(in: .whitespaces))
+            if tag.hasPrefix("W/") { tag = tag.dropFirst(2) }
+            let digits = tag.dropFirst().dropLast()
+            guard tag.count >= 3, tag.first == "\"", tag.last == "\"", digits.count <= 9, digits.allSatisfy(\.isASCIIDigitCharacter),
+                let version = Int(digits)
+            else {
                 throw Problem.invalid("If-Match", "must be an ETag this server sent, such as \"3\"")
             }
             return version
@@ -112,18 +120,24 @@ extension Request {
 
     // MARK: Query parameters
 
+    /// A free-text parameter; empty counts as absent.
     func query(_ name: String) -> String? {
         uri.queryParameters.get(name).flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// A typed parameter as sent: absent is nil, but an empty value is there, and invalid.
+    func typedQuery(_ name: String) -> String? {
+        uri.queryParameters.get(name)
+    }
+
     func query<T: RawRepresentable>(_ name: String, as type: T.Type) throws -> T? where T.RawValue == String {
-        guard let text = query(name) else { return nil }
+        guard let text = typedQuery(name) else { return nil }
         guard let value = T(rawValue: text) else { throw Problem.invalid(name, "\(text) is not a valid value") }
         return value
     }
 
     func queryDate(_ name: String) throws -> Date? {
-        guard let text = query(name) else { return nil }
+        guard let text = typedQuery(name) else { return nil }
         guard let date = WireJSON.parseTimestamp(text) else {
             throw Problem.invalid(name, "must be an RFC 3339 time such as 2026-12-01T09:00:00Z")
         }
@@ -131,7 +145,7 @@ extension Request {
     }
 
     func queryBool(_ name: String) throws -> Bool? {
-        guard let text = query(name) else { return nil }
+        guard let text = typedQuery(name) else { return nil }
         switch text {
         case "true": return true
         case "false": return false
@@ -141,10 +155,14 @@ extension Request {
 
     /// `limit`: default 50, at most 200.
     func limit() throws -> Int {
-        guard let text = query("limit") else { return 50 }
+        guard let text = typedQuery("limit") else { return 50 }
         guard let limit = Int(text), (1...200).contains(limit) else { throw Problem.invalid("limit", "must be 1 to 200") }
         return limit
     }
+}
+
+extension Character {
+    fileprivate var isASCIIDigitCharacter: Bool { isASCII && isWholeNumber }
 }
 
 func etag(_ version: Int) -> HTTPFields {

@@ -51,6 +51,7 @@ public struct GenerationService: Sendable {
             problems.append(.init(field: field, message: "must be 1 to 200 characters"))
         }
         if !(1...10).contains(new.maxAttempts) { problems.append(.init(field: "max_attempts", message: "must be 1 to 10")) }
+        if case .object = new.parameters {} else { problems.append(.init(field: "parameters", message: "must be an object")) }
         if !problems.isEmpty { throw GalleyError.validation(problems) }
         let id = env.newID()
         let now = env.now()
@@ -102,8 +103,14 @@ public struct GenerationService: Sendable {
         if change.status == .failed, change.error?.isEmpty ?? true {
             problems.append(.init(field: "error", message: "is required when the status is failed"))
         }
-        if let tokens = change.inputTokens, tokens < 0 { problems.append(.init(field: "usage.input_tokens", message: "must not be negative")) }
-        if let tokens = change.outputTokens, tokens < 0 { problems.append(.init(field: "usage.output_tokens", message: "must not be negative")) }
+        // The columns are PostgreSQL integers.
+        let counts = 0...Int(Int32.max)
+        if let tokens = change.inputTokens, !counts.contains(tokens) {
+            problems.append(.init(field: "usage.input_tokens", message: "must be 0 to \(Int32.max)"))
+        }
+        if let tokens = change.outputTokens, !counts.contains(tokens) {
+            problems.append(.init(field: "usage.output_tokens", message: "must be 0 to \(Int32.max)"))
+        }
         if !problems.isEmpty { throw GalleyError.validation(problems) }
         let now = env.now()
         let newArticleID = env.newID()

@@ -74,7 +74,7 @@ struct ArticleRoutes {
 
     @Sendable func diff(_ request: Request, context: GalleyRequestContext) async throws -> Reply {
         let number = try request.number("number", context: context)
-        guard let againstText = request.query("against"), let against = Int(againstText), against > 0 else {
+        guard let againstText = request.typedQuery("against"), let against = Int(againstText), (1...Int(Int32.max)).contains(against) else {
             throw Problem.invalid("against", "give the revision number to compare with, e.g. ?against=1")
         }
         let lines = try await services.articles.diff(

@@ -16,7 +16,7 @@ struct AuditRoutes {
 
     func query(_ request: Request) throws -> AuditService.Query {
         var query = AuditService.Query()
-        if let text = request.query("article_id") {
+        if let text = request.typedQuery("article_id") {
             guard let id = UUID(uuidString: text) else { throw Problem.invalid("article_id", "must be a UUID") }
             query.articleID = id
         }
@@ -37,7 +37,7 @@ struct AuditRoutes {
 
     /// Streams every matching event, a batch at a time, so memory stays flat however many.
     @Sendable func export(_ request: Request, context: GalleyRequestContext) async throws -> Response {
-        let format = request.query("format") ?? "jsonl"
+        let format = request.typedQuery("format") ?? "jsonl"
         guard format == "jsonl" || format == "csv" else { throw Problem.invalid("format", "must be jsonl or csv") }
         let batches = try services.audit.stream(try query(request), by: try context.requireCaller())
         let body = ResponseBody { writer in
