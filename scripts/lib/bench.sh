@@ -35,6 +35,11 @@ bench_cleanup() {
         [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
     done
     [ -n "${cluster:-}" ] || return 0
+    # BENCH_KEEP=DIR keeps the run's logs and outputs (server log, wrk and pgbench output).
+    if [ -n "${BENCH_KEEP:-}" ]; then
+        mkdir -p "$BENCH_KEEP"
+        find "$cluster" -maxdepth 1 -type f -exec cp {} "$BENCH_KEEP/" \; 2>/dev/null || true
+    fi
     galley_cluster_stop "$cluster"
     rm -rf "$cluster"
 }
