@@ -72,6 +72,8 @@ let package = Package(
         .executableTarget(
             name: "galley-bench",
             dependencies: [
+                "Galley",
+                "GalleyCore",
                 "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -110,10 +110,34 @@ public struct ArticleContent: Sendable, Equatable {
         }.joined()
     }
 
+    /// Line breaks as `\n`, Unicode NFC, no surrounding white space. Foundation's string
+    /// methods are slow on Linux (they go through UTF-16), so each step first checks cheaply
+    /// whether it would change anything and is skipped when it would not.
     private static func text(_ value: String) -> String {
-        value.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-            .precomposedStringWithCanonicalMapping
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        var value = value
+        if value.utf8.contains(UInt8(ascii: "\r")) {
+            value = value.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        }
+        if !isNFC(value) { value = value.precomposedStringWithCanonicalMapping }
+        if needsTrimming(value) { value = value.trimmingCharacters(in: .whitespacesAndNewlines) }
+        return value
+    }
+
+    /// True when the text is certainly in NFC already: every scalar is below U+0300 (none of
+    /// those has a canonical decomposition or a non-zero combining class, and none composes
+    /// with what precedes it), or is typographic punctuation in U+2010…U+2027 (dashes,
+    /// quotes, bullets, ellipsis; likewise inert under NFC). Anything else takes Foundation's path.
+    static func isNFC(_ value: String) -> Bool {
+        if value.utf8.allSatisfy({ $0 < 0x80 }) { return true }
+        return value.unicodeScalars.allSatisfy { $0.value < 0x300 || (0x2010...0x2027).contains($0.value) }
+    }
+
+    /// False when the first and last characters are ASCII and not white space, so that
+    /// trimming `.whitespacesAndNewlines` could not remove anything.
+    static func needsTrimming(_ value: String) -> Bool {
+        guard let first = value.utf8.first, let last = value.utf8.last else { return false }
+        func keeps(_ byte: UInt8) -> Bool { byte < 0x80 && byte != 0x20 && !(0x09...0x0d).contains(byte) }
+        return !(keeps(first) && keeps(last))
     }
 
     private static func line(_ value: String) -> String {

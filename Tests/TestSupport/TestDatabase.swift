@@ -37,7 +37,7 @@ public enum TestDatabase {
     /// Creates a migrated database and runs `body` with a pool on it; drops it afterwards.
     public static func withMigratedDatabase<Result>(
         poolSize: Int = 4,
-        acquireTimeout: Duration = .seconds(10),
+        acquireTimeout: Duration = .seconds(60),
         _ body: (PostgresPool, _ connectionString: String) async throws -> Result
     ) async throws -> Result {
         let template = try await TemplateCache.shared.templateName()

@@ -101,14 +101,18 @@ public struct AuditService: Sendable {
     public func verify(by caller: Caller, progress: (@Sendable (Int) -> Void)? = nil) async throws -> AuditVerifier.Report {
         try caller.principal.require(.readAudit)
         var verifier = try await env.read { conn in try AuditVerifier(seals: AuditVerifier.loadSeals(conn)) }
-        var after: (String, Int) = ("", 0)
+        // The next batch is read while this one is checked: the database and the hashing overlap.
+        let env = self.env
+        func load(after cursor: (String, Int)) -> Task<[AuditVerifier.Row], any Error> {
+            Task { try await env.read { conn in try AuditVerifier.loadBatch(conn, after: cursor, limit: 20_000) } }
+        }
+        var pending = load(after: ("", 0))
         while true {
-            let cursor = after
-            let batch = try await env.read { conn in try AuditVerifier.loadBatch(conn, after: cursor, limit: 20_000) }
+            let batch = try await pending.value
             guard let last = batch.last else { break }
+            pending = load(after: (last.chain, last.seq))
             verifier.check(batch)
             progress?(verifier.eventsChecked)
-            after = (last.chain, last.seq)
         }
         let heads = try await env.read { conn in try AuditVerifier.loadHeads(conn) }
         return verifier.finish(heads: heads)

@@ -103,24 +103,29 @@ public struct AuditVerifier: Sendable {
     }
 
     /// `galley-audit/1`, then each field as `<UTF-8 byte count>:<text>` or `~` for NULL, one a line.
+    /// Built as bytes rather than by appending to a String: verification hashes every event.
     static func hash(_ row: Row) -> String {
-        var text = "galley-audit/1\n"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256 + row.fields.reduce(0) { $0 + ($1?.utf8.count ?? 0) })
+        func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
         func field(_ value: String?) {
             if let value {
-                text += String(value.utf8.count)
-                text += ":"
-                text += value
+                append(String(value.utf8.count))
+                bytes.append(UInt8(ascii: ":"))
+                append(value)
             } else {
-                text += "~"
+                bytes.append(UInt8(ascii: "~"))
             }
-            text += "\n"
+            bytes.append(UInt8(ascii: "\n"))
         }
+        append("galley-audit/1\n")
         field(row.chain)
-        text += String(row.seq) + "\n"
+        append(String(row.seq))
+        bytes.append(UInt8(ascii: "\n"))
         field(row.prevHash)
         for value in row.fields { field(value) }
-        text += String(row.atMicros)
-        return hex(SHA256.hash(data: Data(text.utf8)))
+        append(String(row.atMicros))
+        return hex(SHA256.hash(data: bytes))
     }
 
     static func sealHash(previous: String, heads: [Head]) -> String {

@@ -43,6 +43,13 @@ public struct TransitionService: Sendable {
     /// The transition on an already-read article, inside the caller's transaction. Throws
     /// `conflict` when someone else changed the article since it was read.
     static func apply(_ request: Request, to article: Article, conn: PostgresConnection, caller: Caller, at now: Date) throws -> Article {
+        try change(request, of: article, conn: conn, caller: caller, at: now)
+        return try ArticleStore.fetch(conn, id: article.id)
+    }
+
+    /// `apply` without reading the changed article back, for callers that do not need it
+    /// (batch publishing): one round trip less per article.
+    static func change(_ request: Request, of article: Article, conn: PostgresConnection, caller: Caller, at now: Date) throws {
         if let expected = request.expectedVersion, expected != article.version {
             throw GalleyError.preconditionFailed(expected: expected, actual: article.version)
         }
@@ -132,6 +139,5 @@ public struct TransitionService: Sendable {
                 chain: AuditEntry.chain(article: article.id), principal: principal, action: "article.\(request.action.rawValue)",
                 articleID: article.id, revision: article.currentRevision, fromState: article.state.rawValue,
                 toState: newState.rawValue, reason: request.reason, details: details, requestID: caller.requestID, at: now))
-        return try ArticleStore.fetch(conn, id: article.id)
     }
 }
