@@ -11,7 +11,7 @@ public func buildApplication(
     metrics: HTTPMetrics = HTTPMetrics(),
     backgroundWork: Bool = true
 ) -> some ApplicationProtocol {
-    let services = GalleyServices(pool: pool)
+    let services = GalleyServices(environment: GalleyEnvironment(pool: pool, webhookPolicy: configuration.webhookPolicy))
     var app = Application(
         router: buildRouter(services: services, pool: pool, metrics: metrics),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "galley"),
@@ -19,6 +19,7 @@ public func buildApplication(
     )
     if backgroundWork {
         app.addServices(BackgroundWork(services: services, logger: logger))
+        app.addServices(WebhookDispatcher(services: services, logger: logger))
     }
     return app
 }
@@ -35,5 +36,6 @@ public func buildRouter(services: GalleyServices, pool: PostgresPool, metrics: H
     GenerationRoutes(services: services).register(on: v1)
     AuditRoutes(services: services).register(on: v1)
     AdminRoutes(services: services).register(on: v1)
+    WebhookRoutes(services: services).register(on: v1)
     return router
 }
