@@ -101,6 +101,8 @@ let package = Package(
             dependencies: [
                 "GalleyHTTP", "Galley", "Postgres", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
     ],

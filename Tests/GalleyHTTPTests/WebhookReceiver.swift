@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import NIOCore
 import Synchronization
 
@@ -18,7 +19,7 @@ final class WebhookReceiver: Sendable {
 
     private let state = Mutex<(received: [Received], status: HTTPResponse.Status)>(([], .ok))
     private let portBox = Mutex<Int?>(nil)
-    private let task = Mutex<Task<Void, any Error>?>(nil)
+    private let running = Mutex<(group: ServiceGroup, task: Task<Void, any Error>)?>(nil)
 
     var received: [Received] { state.withLock { $0.received } }
     var port: Int { portBox.withLock { $0 ?? 0 } }
@@ -42,7 +43,8 @@ final class WebhookReceiver: Sendable {
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in receiver.portBox.withLock { $0 = channel.localAddress?.port } },
             logger: Logger(label: "receiver"))
-        receiver.task.withLock { $0 = Task { try await app.runService(gracefulShutdownSignals: []) } }
+        let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "receiver")))
+        receiver.running.withLock { $0 = (group, Task { try await group.run() }) }
         for _ in 0..<500 where receiver.portBox.withLock({ $0 == nil }) {
             try await Task.sleep(for: .milliseconds(10))
         }
@@ -50,8 +52,8 @@ final class WebhookReceiver: Sendable {
     }
 
     func stop() async {
-        let running = task.withLock { $0 }
-        running?.cancel()
-        _ = try? await running?.value
+        guard let (group, task) = running.withLock({ $0 }) else { return }
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
     }
 }
