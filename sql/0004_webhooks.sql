@@ -76,7 +76,28 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     END
 $$;
 
--- Writes one delivery per matching active subscription, in the inserting transaction.
+-- The JSON of a published event, as webhooks and the event stream carry it.
+CREATE FUNCTION galley_event_payload(e audit_events, kind text) RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT jsonb_build_object(
+        'id', e.id::text, 'type', kind, 'time', e.at, 'actor', e.actor_name,
+        'article_id', e.article_id, 'revision', e.revision, 'from_state', e.from_state,
+        'to_state', e.to_state, 'reason', e.reason, 'details', e.details)
+$$;
+
+-- Published events in the order a stream may read them: by the inserting transaction's id,
+-- then the event id. Only events whose transaction is older than every transaction still
+-- running are read (`xid < pg_snapshot_xmin(pg_current_snapshot())`), so no event can
+-- later appear behind a reader's position. See docs/events.md.
+CREATE TABLE event_stream (
+    event_id bigint PRIMARY KEY REFERENCES audit_events (id),
+    type text NOT NULL,
+    xid xid8 NOT NULL DEFAULT pg_current_xact_id()
+);
+CREATE INDEX event_stream_position ON event_stream (xid, event_id);
+
+-- Records a published event for the stream and writes one delivery per matching active
+-- subscription, in the inserting transaction.
 CREATE FUNCTION galley_webhook_enqueue() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -85,18 +106,12 @@ BEGIN
     IF kind IS NULL THEN
         RETURN NULL;
     END IF;
+    INSERT INTO event_stream (event_id, type) VALUES (NEW.id, kind);
+    PERFORM pg_notify('galley_events', '');
     INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, article_id, payload, next_attempt_at, created_at, updated_at)
-    SELECT w.id, NEW.id, kind, NEW.article_id,
-           jsonb_build_object(
-               'id', NEW.id::text, 'type', kind, 'time', NEW.at, 'actor', NEW.actor_name,
-               'article_id', NEW.article_id, 'revision', NEW.revision, 'from_state', NEW.from_state,
-               'to_state', NEW.to_state, 'reason', NEW.reason, 'details', NEW.details),
-           NEW.at, NEW.at, NEW.at
+    SELECT w.id, NEW.id, kind, NEW.article_id, galley_event_payload(NEW, kind), NEW.at, NEW.at, NEW.at
     FROM webhooks w
     WHERE w.status = 'active' AND (w.event_types IS NULL OR kind = ANY (w.event_types));
-    IF FOUND THEN
-        PERFORM pg_notify('galley_webhooks', '');
-    END IF;
     RETURN NULL;
 END
 $$;
@@ -105,4 +120,4 @@ CREATE TRIGGER audit_events_to_webhooks AFTER INSERT ON audit_events
     FOR EACH ROW EXECUTE FUNCTION galley_webhook_enqueue();
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON webhooks, webhook_deliveries TO galley_app;
-GRANT SELECT, INSERT ON webhook_attempts TO galley_app;
+GRANT SELECT, INSERT ON webhook_attempts, event_stream TO galley_app;

@@ -24,4 +24,5 @@ public struct GalleyServices: Sendable {
     public var policy: PolicyService { PolicyService(env: environment) }
     public var webhooks: WebhookService { WebhookService(env: environment) }
     public var outbox: WebhookOutbox { WebhookOutbox(env: environment) }
+    public var events: EventStreamService { EventStreamService(env: environment) }
 }
