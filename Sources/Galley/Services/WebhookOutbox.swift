@@ -112,9 +112,11 @@ public struct WebhookOutbox: Sendable {
             try conn.execute(
                 """
                 INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, status_code, error, response_excerpt)
-                VALUES (\(claimed.id), \(claimed.attempt), \(outcome.startedAt), \(outcome.durationMilliseconds), \(outcome.statusCode),
-                        \(error), \(outcome.responseExcerpt))
+                SELECT id, \(claimed.attempt), \(outcome.startedAt), \(outcome.durationMilliseconds), \(outcome.statusCode),
+                       \(error), \(outcome.responseExcerpt)
+                FROM webhook_deliveries WHERE id = \(claimed.id)
                 """)
+            // The webhook may have been deleted meanwhile; then there is nothing left to move on.
             // Only the holder of this attempt moves the delivery on.
             let moved = try conn.execute(
                 """

@@ -3,6 +3,7 @@ import Galley
 import GalleyCore
 import HTTPTypes
 import Hummingbird
+import ServiceLifecycle
 
 /// `GET /v1/events`: published events as Server-Sent Events, resumable with `Last-Event-ID`.
 struct EventRoutes {
@@ -36,7 +37,8 @@ struct EventRoutes {
             var position = start
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
             var idle = ContinuousClock.now
-            while !Task.isCancelled {
+            // Ends on graceful shutdown, so open streams do not hold a stopping server up.
+            while !Task.isCancelled, !Task.isShuttingDownGracefully {
                 let seen = notifier?.current ?? 0
                 let events = try await services.events.read(after: position, limit: 100, by: caller)
                 for event in events {
