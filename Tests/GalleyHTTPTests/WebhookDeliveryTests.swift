@@ -87,6 +87,16 @@ import Testing
             #expect(afterwards.compactMap(\.event) == ["article.submitted", "verification.recorded", "article.approved", "article.published"])
             #expect(Set(afterwards.compactMap(\.delivery)).count == 4)
             #expect(try await room.count("SELECT count(*) FROM webhook_attempts WHERE status_code = 503") == whileDown.count)
+            let hookID = try #require(try await room.api.call(.get, "/v1/webhooks", as: "ada").json["items"].flatMap { value -> String? in
+                guard case .array(let items) = value else { return nil }
+                return items.first?["id"]?.stringValue
+            })
+            let log = try await room.api.call(.get, "/v1/webhooks/\(hookID)/deliveries/\(whileDown[0].delivery!)/attempts", as: "ada")
+            guard case .array(let attempts) = log.json["items"] else { Issue.record("no attempts: \(log.text)"); return }
+            #expect(attempts.count == whileDown.count + 1)
+            #expect(attempts.first?["status_code"] == 503)
+            #expect(attempts.first?["response_excerpt"] == "thanks")
+            #expect(attempts.last?["status_code"] == 200)
         }
     }
 

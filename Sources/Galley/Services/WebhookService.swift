@@ -71,9 +71,15 @@ public struct WebhookService: Sendable {
         return (rows.map(\.1), rows.count == limit ? rows.last.map { String($0.0) } : nil)
     }
 
-    public func attempts(of deliveryID: UUID, by caller: Caller) async throws -> [WebhookAttempt] {
+    /// Every HTTP attempt of one delivery, oldest first.
+    public func attempts(of deliveryID: UUID, webhookID: UUID, by caller: Caller) async throws -> [WebhookAttempt] {
         try caller.principal.require(.manageWebhooks)
-        return try await env.read { conn in try WebhookStore.attempts(conn, deliveryID: deliveryID) }
+        return try await env.read { conn in
+            guard try WebhookStore.deliveryExists(conn, id: deliveryID, webhookID: webhookID) else {
+                throw GalleyError.notFound(kind: "delivery", id: deliveryID.uuidString.lowercased())
+            }
+            return try WebhookStore.attempts(conn, deliveryID: deliveryID)
+        }
     }
 
     /// Sends a delivery again, as a new delivery with the same event id and body.

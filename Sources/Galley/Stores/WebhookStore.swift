@@ -90,6 +90,10 @@ enum WebhookStore {
         ).map { (try $0.decode("seq"), try delivery($0)) }
     }
 
+    static func deliveryExists(_ conn: PostgresConnection, id: UUID, webhookID: UUID) throws -> Bool {
+        try !conn.query("SELECT 1 FROM webhook_deliveries WHERE id = \(id) AND webhook_id = \(webhookID)").isEmpty
+    }
+
     static func attempts(_ conn: PostgresConnection, deliveryID: UUID) throws -> [WebhookAttempt] {
         try conn.query(
             """

@@ -101,3 +101,21 @@ struct WebhookDeliveryDTO: Encodable, Sendable {
         updated_at = delivery.updatedAt
     }
 }
+
+struct WebhookAttemptDTO: Encodable, Sendable {
+    var attempt: Int
+    var started_at: Date
+    var duration_ms: Int
+    var status_code: Int?
+    var error: String?
+    var response_excerpt: String?
+
+    init(_ attempt: WebhookAttempt) {
+        self.attempt = attempt.attempt
+        started_at = attempt.startedAt
+        duration_ms = attempt.durationMilliseconds
+        status_code = attempt.statusCode
+        error = attempt.error
+        response_excerpt = attempt.responseExcerpt
+    }
+}

@@ -14,6 +14,7 @@ struct WebhookRoutes {
         group.patch("webhooks/:id", use: update)
         group.delete("webhooks/:id", use: remove)
         group.get("webhooks/:id/deliveries", use: deliveries)
+        group.get("webhooks/:id/deliveries/:delivery_id/attempts", use: attempts)
         group.post("webhooks/:id/deliveries/:delivery_id/redeliver", use: redeliver)
     }
 
@@ -61,6 +62,13 @@ struct WebhookRoutes {
         let page = try await services.webhooks.deliveries(
             of: id, cursor: request.query("cursor"), limit: try request.limit(), by: try context.requireCaller())
         return try Reply(.ok, ListDTO(items: page.items.map(WebhookDeliveryDTO.init), next_cursor: page.nextCursor))
+    }
+
+    @Sendable func attempts(_ request: Request, context: GalleyRequestContext) async throws -> Reply {
+        let id = try request.id("id", context: context, kind: "webhook")
+        let deliveryID = try request.id("delivery_id", context: context, kind: "delivery")
+        let attempts = try await services.webhooks.attempts(of: deliveryID, webhookID: id, by: try context.requireCaller())
+        return try Reply(.ok, ItemsDTO(items: attempts.map(WebhookAttemptDTO.init)))
     }
 
     @Sendable func redeliver(_ request: Request, context: GalleyRequestContext) async throws -> Reply {
