@@ -1,3 +1,4 @@
+import GalleyCore
 import Logging
 import Postgres
 
@@ -13,12 +14,22 @@ public struct GalleyConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// `GALLEY_DB_POOL_SIZE`, default 10.
     public var poolSize: Int
+    /// `GALLEY_WEBHOOK_ALLOW`: hosts and CIDRs webhooks may call although they are private,
+    /// loopback or link-local (refused by default; see docs/events.md).
+    public var webhookPolicy: WebhookAddressPolicy
 
     public init(environment: [String: String]) throws {
         databaseURL = environment["DATABASE_URL"] ?? ""
         host = environment["GALLEY_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
         port = try Self.integer(environment, "GALLEY_PORT", default: 8080, range: 1...65535)
         poolSize = try Self.integer(environment, "GALLEY_DB_POOL_SIZE", default: 10, range: 1...1000)
+        do {
+            webhookPolicy = try WebhookAddressPolicy(allowList: environment["GALLEY_WEBHOOK_ALLOW"] ?? "")
+        } catch {
+            throw ConfigurationError(
+                variable: "GALLEY_WEBHOOK_ALLOW", value: environment["GALLEY_WEBHOOK_ALLOW"] ?? "",
+                expected: "comma-separated hosts, IP addresses and CIDRs such as 127.0.0.1,10.0.0.0/8")
+        }
         if let level = environment["GALLEY_LOG_LEVEL"], !level.isEmpty {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw ConfigurationError(

@@ -11,20 +11,25 @@ public func buildApplication(
     metrics: HTTPMetrics = HTTPMetrics(),
     backgroundWork: Bool = true
 ) -> some ApplicationProtocol {
-    let services = GalleyServices(pool: pool)
+    let services = GalleyServices(environment: GalleyEnvironment(pool: pool, webhookPolicy: configuration.webhookPolicy))
+    let notifier = EventNotifier(connectionString: configuration.databaseURL, logger: logger)
     var app = Application(
-        router: buildRouter(services: services, pool: pool, metrics: metrics),
+        router: buildRouter(services: services, pool: pool, metrics: metrics, notifier: notifier),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "galley"),
         logger: logger
     )
     if backgroundWork {
         app.addServices(BackgroundWork(services: services, logger: logger))
+        app.addServices(WebhookDispatcher(services: services, logger: logger))
     }
+    app.addServices(notifier)
     return app
 }
 
 /// Every route of the API, in one place; the contract test compares it with openapi.yaml.
-public func buildRouter(services: GalleyServices, pool: PostgresPool, metrics: HTTPMetrics) -> Router<GalleyRequestContext> {
+public func buildRouter(
+    services: GalleyServices, pool: PostgresPool, metrics: HTTPMetrics, notifier: EventNotifier? = nil
+) -> Router<GalleyRequestContext> {
     let router = Router(context: GalleyRequestContext.self)
     router.add(middleware: RequestEnvelopeMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware())
@@ -35,6 +40,8 @@ public func buildRouter(services: GalleyServices, pool: PostgresPool, metrics: H
     GenerationRoutes(services: services).register(on: v1)
     AuditRoutes(services: services).register(on: v1)
     AdminRoutes(services: services).register(on: v1)
+    WebhookRoutes(services: services).register(on: v1)
+    EventRoutes(services: services, notifier: notifier).register(on: v1)
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }

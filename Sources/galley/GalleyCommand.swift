@@ -9,7 +9,7 @@ struct GalleyCommand: AsyncParsableCommand {
         discussion: """
             Editorial commands act as a named actor (--actor NAME or GALLEY_ACTOR) and are refused \
             what that actor's roles do not allow. Bootstrap commands (migrate, actors, tokens, demo) \
-            run as the database operator. The database is DATABASE_URL, or libpq's PG* variables.
+            run as the database operator; so do webhooks. The database is DATABASE_URL, or libpq's PG* variables.
 
             Exit status: 0 ok, 1 some items failed, 2 usage, 3 forbidden, 4 not found, \
             5 conflict or refused transition, 6 database unreachable.
@@ -18,7 +18,7 @@ struct GalleyCommand: AsyncParsableCommand {
             Migrate.self, Actors.self, Tokens.self, Demo.self,
             Articles.self, Submit.self, Approve.self, RequestChanges.self, Schedule.self, Unschedule.self,
             Unpublish.self, Retract.self, Spike.self, Restore.self, Checkpoint.self, Claims.self,
-            Publish.self, Generations.self, Import.self, Audit.self, Scheduler.self, Serve.self,
+            Publish.self, Generations.self, Import.self, Audit.self, Scheduler.self, Webhooks.self, Serve.self,
         ]
     )
 

@@ -21,9 +21,11 @@ struct APIHarness {
         ("publish-bot", .service, .publisher), ("ada", .person, .admin),
     ]
 
-    static func with(_ body: @Sendable (APIHarness) async throws -> Void) async throws {
+    static func with(
+        webhookPolicy: WebhookAddressPolicy = WebhookAddressPolicy(), _ body: @Sendable (APIHarness) async throws -> Void
+    ) async throws {
         try await TestDatabase.withMigratedDatabase(poolSize: 8) { pool, _ in
-            let services = GalleyServices(pool: pool)
+            let services = GalleyServices(environment: GalleyEnvironment(pool: pool, webhookPolicy: webhookPolicy))
             let operatorCaller = Caller(principal: .operator(osUser: "test"))
             var tokens: [String: String] = [:]
             for (name, kind, role) in roles {

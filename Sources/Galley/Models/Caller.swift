@@ -19,11 +19,17 @@ public struct GalleyEnvironment: Sendable {
     public let pool: PostgresPool
     public let now: @Sendable () -> Date
     public let newID: @Sendable () -> UUID
+    /// Which webhook destinations may be called (`GALLEY_WEBHOOK_ALLOW`).
+    public let webhookPolicy: WebhookAddressPolicy
 
-    public init(pool: PostgresPool, now: @escaping @Sendable () -> Date = Date.init, newID: @escaping @Sendable () -> UUID = UUID.init) {
+    public init(
+        pool: PostgresPool, now: @escaping @Sendable () -> Date = Date.init, newID: @escaping @Sendable () -> UUID = UUID.init,
+        webhookPolicy: WebhookAddressPolicy = WebhookAddressPolicy()
+    ) {
         self.pool = pool
         self.now = now
         self.newID = newID
+        self.webhookPolicy = webhookPolicy
     }
 }
 

@@ -22,4 +22,7 @@ public struct GalleyServices: Sendable {
     public var audit: AuditService { AuditService(env: environment) }
     public var actors: ActorService { ActorService(env: environment) }
     public var policy: PolicyService { PolicyService(env: environment) }
+    public var webhooks: WebhookService { WebhookService(env: environment) }
+    public var outbox: WebhookOutbox { WebhookOutbox(env: environment) }
+    public var events: EventStreamService { EventStreamService(env: environment) }
 }

@@ -1,0 +1,148 @@
+import Foundation
+import GalleyCore
+import Postgres
+
+/// The dispatcher's side of the outbox: claim due deliveries, fix their bodies, record each
+/// attempt. Not an API for callers; `galley serve` runs it as the system.
+public struct WebhookOutbox: Sendable {
+    let env: GalleyEnvironment
+
+    /// A delivery this dispatcher holds until `lease` runs out.
+    public struct Claimed: Sendable {
+        public let id: UUID
+        public let webhookID: UUID
+        public let url: String
+        public let secret: String
+        public let eventType: String
+        public let articleID: UUID?
+        public let payload: JSONValue
+        public let body: String?
+        /// This attempt's number, 1 for the first.
+        public let attempt: Int
+        public let eventAt: Date
+    }
+
+    /// What one HTTP attempt came to.
+    public struct Outcome: Sendable {
+        public var startedAt: Date
+        public var durationMilliseconds: Int
+        public var statusCode: Int?
+        public var error: String?
+        public var responseExcerpt: String?
+        public var succeeded: Bool { error == nil && (statusCode.map { (200..<300).contains($0) } ?? false) }
+
+        public init(startedAt: Date, durationMilliseconds: Int, statusCode: Int?, error: String?, responseExcerpt: String?) {
+            self.startedAt = startedAt
+            self.durationMilliseconds = durationMilliseconds
+            self.statusCode = statusCode
+            self.error = error
+            self.responseExcerpt = responseExcerpt
+        }
+    }
+
+    /// Claims up to `limit` due deliveries of active webhooks. `SKIP LOCKED` lets several
+    /// dispatchers claim at once without waiting for or doubling each other; a delivery whose
+    /// webhook has an earlier undelivered event about the same article waits for it.
+    public func claim(limit: Int, lease: TimeInterval) async throws -> [Claimed] {
+        let now = env.now()
+        let leaseUntil = now.addingTimeInterval(lease)
+        return try await env.transaction { conn in
+            try conn.query(
+                """
+                WITH due AS (
+                    SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+                    WHERE w.status = 'active'
+                      AND ((d.status = 'pending' AND d.next_attempt_at <= \(now))
+                           OR (d.status = 'delivering' AND d.lease_until < \(now)))
+                      AND NOT EXISTS (
+                          SELECT 1 FROM webhook_deliveries e
+                          WHERE e.webhook_id = d.webhook_id AND e.article_id = d.article_id AND e.seq < d.seq
+                            AND e.status IN ('pending', 'delivering'))
+                    ORDER BY d.seq LIMIT \(limit)
+                    FOR UPDATE OF d SKIP LOCKED
+                )
+                UPDATE webhook_deliveries d
+                SET status = 'delivering', attempts = d.attempts + 1, lease_until = \(leaseUntil), updated_at = \(now)
+                FROM due, webhooks w
+                WHERE d.id = due.id AND w.id = d.webhook_id
+                RETURNING d.id, d.webhook_id, w.url, w.secret, d.event_type, d.article_id, d.payload, d.body, d.attempts,
+                          d.created_at, d.seq
+                """
+            ).map { row in
+                Claimed(
+                    id: try row.decode("id"), webhookID: try row.decode("webhook_id"), url: try row.decode("url"),
+                    secret: try row.decode("secret"), eventType: try row.decode("event_type"), articleID: try row.decode("article_id"),
+                    payload: try row.decode("payload"), body: try row.decode("body"), attempt: try row.decode("attempts"),
+                    eventAt: try row.decode("created_at"))
+            }.sorted { $0.eventAt < $1.eventAt }
+        }
+    }
+
+    /// The article as it is now, for the body of a delivery; nil when it no longer exists.
+    public func article(_ id: UUID) async throws -> ArticleDetail? {
+        try await env.read { conn in
+            do {
+                return try ArticleDetail.load(conn, id: id)
+            } catch GalleyError.notFound {
+                return nil
+            }
+        }
+    }
+
+    /// Stores the body of a delivery's first attempt and returns the stored one, so that every
+    /// attempt (and a redelivery) sends the same bytes.
+    public func fix(body: String, of id: UUID) async throws -> String {
+        try await env.transaction { conn in
+            try conn.query(
+                "UPDATE webhook_deliveries SET body = COALESCE(body, \(body)) WHERE id = \(id) RETURNING body"
+            ).single?.decode("body") ?? body
+        }
+    }
+
+    /// Logs the attempt and moves the delivery on: succeeded, pending again after a backoff, or
+    /// failed. Counts the webhook's consecutive failures and pauses it at `policy.pauseAfter`.
+    /// Returns true when this failure paused the webhook.
+    @discardableResult
+    public func record(_ outcome: Outcome, for claimed: Claimed, policy: WebhookRetryPolicy) async throws -> Bool {
+        let now = env.now()
+        let next = outcome.succeeded ? nil : policy.nextAttempt(after: claimed.attempt, eventAt: claimed.eventAt, now: now)
+        let status = outcome.succeeded ? "succeeded" : next == nil ? "failed" : "pending"
+        let error = outcome.error ?? (outcome.succeeded ? nil : outcome.statusCode.map { "the receiver answered \($0)" })
+        return try await env.transaction { conn in
+            try conn.execute(
+                """
+                INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, status_code, error, response_excerpt)
+                SELECT id, \(claimed.attempt), \(outcome.startedAt), \(outcome.durationMilliseconds), \(outcome.statusCode),
+                       \(error), \(outcome.responseExcerpt)
+                FROM webhook_deliveries WHERE id = \(claimed.id)
+                """)
+            // The webhook may have been deleted meanwhile; then there is nothing left to move on.
+            // Only the holder of this attempt moves the delivery on.
+            let moved = try conn.execute(
+                """
+                UPDATE webhook_deliveries
+                SET status = \(status), next_attempt_at = COALESCE(\(next), next_attempt_at), lease_until = NULL,
+                    last_status = \(outcome.statusCode), last_error = \(error), response_excerpt = \(outcome.responseExcerpt),
+                    updated_at = \(now)
+                WHERE id = \(claimed.id) AND status = 'delivering' AND attempts = \(claimed.attempt)
+                """)
+            guard moved == 1 else { return false }
+            if outcome.succeeded {
+                try conn.execute("UPDATE webhooks SET consecutive_failures = 0 WHERE id = \(claimed.webhookID)")
+                return false
+            }
+            let reason = "paused after \(policy.pauseAfter) consecutive failed attempts"
+            return try conn.query(
+                """
+                UPDATE webhooks SET consecutive_failures = consecutive_failures + 1,
+                    status = CASE WHEN consecutive_failures + 1 >= \(policy.pauseAfter) THEN 'paused' ELSE status END,
+                    paused_reason = CASE WHEN consecutive_failures + 1 >= \(policy.pauseAfter) AND status = 'active'
+                                         THEN \(reason) ELSE paused_reason END,
+                    updated_at = \(now)
+                WHERE id = \(claimed.webhookID)
+                RETURNING status = 'paused' AND consecutive_failures = \(policy.pauseAfter) AS paused_now
+                """
+            ).single?.decode("paused_now") ?? false
+        }
+    }
+}
