@@ -12,7 +12,7 @@ struct BackgroundWork: Service {
     var sealInterval: Duration = .seconds(60)
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await every(schedulerInterval, "scheduler") { try await publishDue() } }
                 group.addTask { await every(sealInterval, "audit seal") { try await services.audit.seal() } }

@@ -10,7 +10,7 @@ import Testing
     @Test func commitsOnReturnAndRollsBackOnThrow() async throws {
         try await TestDatabase.withMigratedDatabase { pool, _ in
             try await pool.execute("CREATE TABLE notes (body text NOT NULL)")
-            try await pool.transaction { conn in
+            _ = try await pool.transaction { conn in
                 try conn.execute("INSERT INTO notes VALUES (\("kept"))")
             }
             await #expect(throws: Boom.self) {

@@ -11,28 +11,53 @@ public struct HTTPMetrics: Sendable {
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
     ]
 
+    private static var requests: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "galley", subsystem: "http", metricName: "requests", unitName: "total", helpText: "HTTP requests by route and status.")
+    }
+    private static var requestDuration: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "galley", subsystem: "http", metricName: "request_duration", unitName: "seconds", helpText: "Time to answer a request.")
+    }
+    private static var transitions: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "galley", subsystem: "article", metricName: "transitions", unitName: "total", helpText: "Article transitions by action.")
+    }
+    private static var poolSize: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "galley", subsystem: "db_pool", metricName: "size", unitName: "connections", helpText: "Connections the pool may open.")
+    }
+    private static var poolInUse: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "galley", subsystem: "db_pool", metricName: "in_use", unitName: "connections", helpText: "Connections leased now.")
+    }
+    private static var poolWaiting: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "galley", subsystem: "db_pool", metricName: "waiting", unitName: "callers", helpText: "Callers waiting for a connection.")
+    }
+
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
     }
 
     func record(method: String, route: String, status: Int, duration: Duration) {
         let labels = [("method", method), ("route", route), ("status", String(status))]
-        registry.makeCounter(name: "galley_http_requests_total", labels: labels).increment()
+        registry.makeCounter(descriptor: Self.requests, labels: labels).increment()
         registry.makeDurationHistogram(
-            name: "galley_http_request_duration_seconds", labels: [("method", method), ("route", route)], buckets: Self.buckets
+            descriptor: Self.requestDuration, labels: [("method", method), ("route", route)], buckets: Self.buckets
         ).record(duration)
     }
 
     func transition(_ action: String) {
-        registry.makeCounter(name: "galley_article_transitions_total", labels: [("action", action)]).increment()
+        registry.makeCounter(descriptor: Self.transitions, labels: [("action", action)]).increment()
     }
 
     /// The text exposition, with the pool's state read at scrape time.
     func exposition(pool: PostgresPool) -> String {
         let usage = pool.usage
-        registry.makeGauge(name: "galley_db_pool_size").set(Double(usage.size))
-        registry.makeGauge(name: "galley_db_pool_in_use").set(Double(usage.inUse))
-        registry.makeGauge(name: "galley_db_pool_waiting").set(Double(usage.waiting))
+        registry.makeGauge(descriptor: Self.poolSize).set(Double(usage.size))
+        registry.makeGauge(descriptor: Self.poolInUse).set(Double(usage.inUse))
+        registry.makeGauge(descriptor: Self.poolWaiting).set(Double(usage.waiting))
         return registry.emitToString()
     }
 }
