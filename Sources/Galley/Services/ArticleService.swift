@@ -168,6 +168,7 @@ public struct ArticleService: Sendable {
 
     /// A line diff of revision `number`'s body against revision `against`.
     public func diff(_ id: UUID, number: Int, against: Int, by caller: Caller) async throws -> [LineDiff.Line] {
+        try caller.principal.require(.readArticles)
         let (new, old) = try await env.read { conn in
             (try RevisionStore.fetch(conn, articleID: id, number: number), try RevisionStore.fetch(conn, articleID: id, number: against))
         }

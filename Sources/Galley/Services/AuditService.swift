@@ -17,13 +17,17 @@ public struct AuditService: Sendable {
         public var limit: Int = 50
         public var cursor: String?
         public init() {}
+
+        var filter: AuditStore.Filter {
+            AuditStore.Filter(articleID: articleID, actor: actor, action: action, since: since, until: until)
+        }
     }
 
     public func events(_ query: Query, by caller: Caller) async throws -> Page<AuditEvent> {
         try caller.principal.require(.readAudit)
         let limit = min(max(query.limit, 1), 1000)
         let after = try query.cursor.map(Self.decodeCursor) ?? 0
-        let filter = AuditStore.Filter(articleID: query.articleID, actor: query.actor, action: query.action, since: query.since, until: query.until)
+        let filter = query.filter
         return try await env.read { conn in
             let rows = try AuditStore.list(conn, filter: filter, afterID: after, limit: limit + 1)
             let page = Array(rows.prefix(limit))
@@ -51,7 +55,7 @@ public struct AuditService: Sendable {
     /// events run in constant memory.
     public func stream(_ query: Query, batchSize: Int = 5_000, by caller: Caller) throws -> AsyncThrowingStream<[AuditEvent], any Error> {
         try caller.principal.require(.readAudit)
-        let filter = AuditStore.Filter(articleID: query.articleID, actor: query.actor, action: query.action, since: query.since, until: query.until)
+        let filter = query.filter
         let env = self.env
         let position = Position()
         return AsyncThrowingStream {

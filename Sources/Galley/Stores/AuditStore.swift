@@ -58,17 +58,26 @@ enum AuditStore {
         var action: String?
         var since: Date?
         var until: Date?
+
+        /// `AND …` conditions for the set filters, appended after a `WHERE`.
+        var conditions: SQL {
+            var sql: SQL = ""
+            if let articleID { sql.append(" AND article_id = \(articleID)") }
+            if let actor { sql.append(" AND actor_name = \(actor)") }
+            if let action { sql.append(" AND action = \(action)") }
+            if let since { sql.append(" AND at >= \(since)") }
+            if let until { sql.append(" AND at < \(until)") }
+            return sql
+        }
     }
 
     /// Events in id order after `afterID`, at most `limit`.
     static func list(_ conn: PostgresConnection, filter: Filter, afterID: Int, limit: Int) throws -> [AuditEvent] {
-        var sql: SQL = "SELECT \(columns) FROM audit_events WHERE id > \(afterID)"
-        if let id = filter.articleID { sql.append(" AND article_id = \(id)") }
-        if let actor = filter.actor { sql.append(" AND actor_name = \(actor)") }
-        if let action = filter.action { sql.append(" AND action = \(action)") }
-        if let since = filter.since { sql.append(" AND at >= \(since)") }
-        if let until = filter.until { sql.append(" AND at < \(until)") }
-        sql.append(" ORDER BY id LIMIT \(limit)")
+        let sql: SQL = "SELECT \(columns) FROM audit_events WHERE id > \(afterID)\(filter.conditions) ORDER BY id LIMIT \(limit)"
         return try conn.query(sql).map(event)
+    }
+
+    static func count(_ conn: PostgresConnection, filter: Filter) throws -> Int {
+        try conn.query("SELECT count(*) AS n FROM audit_events WHERE true\(filter.conditions)").single?.decode("n", as: Int.self) ?? 0
     }
 }
