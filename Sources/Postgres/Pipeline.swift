@@ -12,6 +12,9 @@ extension PostgresConnection {
     /// deadlock with both sides' buffers full.
     public func pipeline(_ statements: [SQL]) throws -> [PostgresRows] {
         if statements.isEmpty { return [] }
+        if let begin = takeDeferredBegin() {
+            return Array(try pipeline([SQL(stringLiteral: begin)] + statements).dropFirst())
+        }
         let conn = try rawHandle
         guard PQenterPipelineMode(conn) == 1, PQsetnonblocking(conn, 1) == 0 else {
             throw connectionError(statement: nil)

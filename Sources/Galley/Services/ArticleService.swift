@@ -64,16 +64,18 @@ public struct ArticleService: Sendable {
         let now = env.now()
         return try await env.transaction { conn in
             let article = try ArticleStore.fetch(conn, id: id)
-            _ = try Self.appendRevision(
+            let edited = try Self.appendRevision(
                 conn, article: article, content: content, generationID: nil, expectedVersion: expectedVersion, caller: caller, at: now)
-            return try ArticleDetail.load(conn, id: id)
+            return try ArticleDetail.load(conn, article: edited)
         }
     }
 
+    /// Returns the article as changed.
+    @discardableResult
     static func appendRevision(
         _ conn: PostgresConnection, article: Article, content: ArticleContent, generationID: UUID?, expectedVersion: Int?,
         caller: Caller, at now: Date
-    ) throws -> Int {
+    ) throws -> Article {
         if let expectedVersion, expectedVersion != article.version {
             throw GalleyError.preconditionFailed(expected: expectedVersion, actual: article.version)
         }
@@ -93,20 +95,17 @@ public struct ArticleService: Sendable {
         try RevisionStore.insert(
             conn, articleID: article.id, number: number, content: content, authorID: actorID, generationID: generationID,
             digitalSourceType: sourceType, at: now)
-        _ = try ArticleStore.update(
+        return try ArticleStore.update(
             conn, article,
             .init(
                 state: newState, currentRevision: number, liveRevision: article.liveRevision, publishAt: nil,
                 responsibleEditorID: nil, keepResponsibleEditor: true, search: content),
-            at: now)
-        try AuditStore.append(
-            conn,
-            AuditEntry(
+            at: now,
+            event: AuditEntry(
                 chain: AuditEntry.chain(article: article.id), principal: caller.principal, action: "article.edited",
                 articleID: article.id, revision: number, fromState: article.state.rawValue, toState: newState.rawValue,
                 details: ["content_hash": .string(content.contentHash), "previous_revision": .number(Double(previous.number))],
                 requestID: caller.requestID, at: now))
-        return number
     }
 
     /// IPTC source type of a new revision: untouched output of an AI agent is

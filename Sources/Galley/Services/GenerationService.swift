@@ -176,9 +176,9 @@ public struct GenerationService: Sendable {
         }
         if let articleID = generation.articleID {
             let article = try ArticleStore.fetch(conn, id: articleID)
-            let number = try ArticleService.appendRevision(
+            let edited = try ArticleService.appendRevision(
                 conn, article: article, content: content, generationID: generation.id, expectedVersion: nil, caller: caller, at: now)
-            return (articleID, number)
+            return (articleID, edited.currentRevision)
         }
         guard let brief = generation.brief else { throw GalleyError.conflict("generation has neither article nor brief") }
         let slug = try ArticleService.freeSlug(conn, for: brief.title ?? content.title, id: newArticleID)

@@ -29,10 +29,11 @@ public struct ProvenanceService: Sendable {
             let generation = try revision.generationID.map { try GenerationStore.fetch(conn, id: $0) }
             let verdicts = try ReviewStore.verifications(conn, articleID: id)
                 .filter { $0.revision == number && $0.contentHash == revision.content.contentHash }
-            let approver = try ReviewStore.approver(conn, articleID: id, revision: number, contentHash: revision.content.contentHash)
+            let (approver, claims) = try conn.read(
+                ReviewStore.approver(articleID: id, revision: number), ReviewStore.claims(articleID: id, revision: number))
             return ProvenanceRecord(
                 article: article, revision: revision, isLive: article.liveRevision == number, generation: generation,
-                verdicts: verdicts, claims: try ReviewStore.claims(conn, articleID: id, revision: number),
+                verdicts: verdicts, claims: claims,
                 corrections: try PublicationStore.corrections(conn, articleID: id),
                 responsibleEditor: try approver.map { try ActorStore.fetch(conn, id: $0) })
         }

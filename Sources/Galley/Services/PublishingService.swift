@@ -111,7 +111,7 @@ public struct PublishingService: Sendable {
         if article.state == .published, article.liveRevision == article.currentRevision {
             return ItemResult(articleID: id, status: .skipped, error: nil)
         }
-        try TransitionService.change(request, of: article, conn: conn, caller: caller, at: now)
+        try TransitionService.apply(request, to: article, conn: conn, caller: caller, at: now)
         return ItemResult(articleID: id, status: .published, error: nil)
     }
 
@@ -127,7 +127,7 @@ public struct PublishingService: Sendable {
                 try conn.runScript("SAVEPOINT item")
                 do {
                     let article = try ArticleStore.fetch(conn, id: id)
-                    _ = try TransitionService.apply(.init(.publish), to: article, conn: conn, caller: caller, at: now)
+                    try TransitionService.apply(.init(.publish), to: article, conn: conn, caller: caller, at: now)
                     try conn.runScript("RELEASE SAVEPOINT item")
                     published += 1
                 } catch is GalleyError {

@@ -9,20 +9,36 @@ struct ReviewFacts {
     let statuses: [CheckpointStatus]
     let unmet: [GalleyError.Unmet]
     let required: [WorkflowPolicy.Rule]
+    /// Claims that keep `fact_check` from passing.
+    let blockingClaims: [String]
 
+    /// The facts of `revision`, read in one round trip.
     static func load(_ conn: PostgresConnection, article: Article, revision: Revision) throws -> ReviewFacts {
-        let required = try PolicyStore.current(conn).policy.requiredCheckpoints(section: article.section, origin: article.origin)
-        let verdicts = try ReviewStore.latestVerdicts(conn, articleID: article.id, revision: revision.number)
-        let statuses = CheckpointEvaluation.statuses(required: required, latestVerdicts: verdicts, contentHash: revision.content.contentHash)
-        let blocking = try blockingClaims(conn, articleID: article.id, revision: revision.number)
-        return ReviewFacts(statuses: statuses, unmet: CheckpointEvaluation.unmet(statuses: statuses, blockingClaims: blocking), required: required)
+        let (policy, verdicts, claims) = try conn.read(
+            PolicyStore.current, ReviewStore.latestVerdicts(articleID: article.id, revision: revision.number),
+            ReviewStore.claims(articleID: article.id, revision: revision.number))
+        return ReviewFacts(article: article, revision: revision, policy: policy.policy, verdicts: verdicts, claims: claims)
+    }
+
+    /// The revision itself and its facts, read in one round trip.
+    static func load(_ conn: PostgresConnection, currentRevisionOf article: Article) throws -> (Revision, ReviewFacts) {
+        let number = article.currentRevision
+        let (revision, policy, verdicts, claims) = try conn.read(
+            RevisionStore.one(articleID: article.id, number: number), PolicyStore.current,
+            ReviewStore.latestVerdicts(articleID: article.id, revision: number), ReviewStore.claims(articleID: article.id, revision: number))
+        return (revision, ReviewFacts(article: article, revision: revision, policy: policy.policy, verdicts: verdicts, claims: claims))
+    }
+
+    init(article: Article, revision: Revision, policy: WorkflowPolicy, verdicts: [RecordedVerdict], claims: [Claim]) {
+        required = policy.requiredCheckpoints(section: article.section, origin: article.origin)
+        statuses = CheckpointEvaluation.statuses(required: required, latestVerdicts: verdicts, contentHash: revision.content.contentHash)
+        blockingClaims = Self.blocking(claims)
+        unmet = CheckpointEvaluation.unmet(statuses: statuses, blockingClaims: blockingClaims)
     }
 
     /// Claims of a revision that keep `fact_check` from passing, as "text (status)".
-    static func blockingClaims(_ conn: PostgresConnection, articleID: UUID, revision: Int) throws -> [String] {
-        try ReviewStore.claims(conn, articleID: articleID, revision: revision)
-            .filter { $0.status.blocksFactCheck }
-            .map { "\"\($0.text.prefix(80))\" is \($0.status.rawValue)" }
+    private static func blocking(_ claims: [Claim]) -> [String] {
+        claims.filter { $0.status.blocksFactCheck }.map { "\"\($0.text.prefix(80))\" is \($0.status.rawValue)" }
     }
 }
 
@@ -32,13 +48,13 @@ extension ArticleDetail {
         return try load(conn, article: article)
     }
 
+    /// The article's revisions and review state, read in one round trip.
     static func load(_ conn: PostgresConnection, article: Article) throws -> ArticleDetail {
-        let current = try RevisionStore.fetch(conn, articleID: article.id, number: article.currentRevision)
-        let live: Revision? =
-            if let number = article.liveRevision {
-                number == current.number ? current : try RevisionStore.fetch(conn, articleID: article.id, number: number)
-            } else { nil }
-        let review = try ReviewFacts.load(conn, article: article, revision: current)
-        return ArticleDetail(article: article, current: current, live: live, checkpoints: review.statuses)
+        let number = article.currentRevision
+        let (revisions, policy, verdicts, claims) = try conn.read(
+            RevisionStore.currentAndLive(of: article), PolicyStore.current,
+            ReviewStore.latestVerdicts(articleID: article.id, revision: number), ReviewStore.claims(articleID: article.id, revision: number))
+        let review = ReviewFacts(article: article, revision: revisions.current, policy: policy.policy, verdicts: verdicts, claims: claims)
+        return ArticleDetail(article: article, current: revisions.current, live: revisions.live, checkpoints: review.statuses)
     }
 }

@@ -11,8 +11,8 @@ public struct ReviewService: Sendable {
         try caller.principal.require(.readArticles)
         return try await env.read { conn in
             let article = try ArticleStore.fetch(conn, id: id)
-            let revision = try RevisionStore.fetch(conn, articleID: id, number: article.currentRevision)
-            return (revision.number, try ReviewFacts.load(conn, article: article, revision: revision).statuses)
+            let (revision, review) = try ReviewFacts.load(conn, currentRevisionOf: article)
+            return (revision.number, review.statuses)
         }
     }
 
@@ -52,8 +52,7 @@ public struct ReviewService: Sendable {
         let verificationID = env.newID()
         return try await env.transaction { conn in
             let article = try ArticleStore.lockAndTouch(conn, id: id, expectedVersion: nil, at: now)
-            let revision = try RevisionStore.fetch(conn, articleID: id, number: article.currentRevision)
-            let review = try ReviewFacts.load(conn, article: article, revision: revision)
+            let (revision, review) = try ReviewFacts.load(conn, currentRevisionOf: article)
             guard let rule = review.required.first(where: { $0.checkpoint == input.checkpoint }) else {
                 let names = review.required.map(\.checkpoint).joined(separator: ", ")
                 throw GalleyError.validation([
@@ -75,7 +74,7 @@ public struct ReviewService: Sendable {
                     "Revision \(input.revision) is not the current revision (\(article.currentRevision)); verify the current text.")
             }
             if input.checkpoint == "fact_check", input.verdict == .passed {
-                let blocking = try ReviewFacts.blockingClaims(conn, articleID: id, revision: revision.number)
+                let blocking = review.blockingClaims
                 if !blocking.isEmpty {
                     throw GalleyError.invalidTransition(
                         action: "pass fact_check", state: article.state.rawValue,

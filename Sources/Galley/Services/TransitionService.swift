@@ -40,16 +40,15 @@ public struct TransitionService: Sendable {
         }
     }
 
-    /// The transition on an already-read article, inside the caller's transaction. Throws
-    /// `conflict` when someone else changed the article since it was read.
+    /// The transition on an already-read article, inside the caller's transaction; returns
+    /// the article as changed. Throws `conflict` when someone else changed the article since
+    /// it was read.
+    ///
+    /// Round trips: one for the facts `approve` and `publish` need (read together), one for
+    /// the writes (the state change and its audit event are one statement, sent together
+    /// with any approval, publication or correction row).
+    @discardableResult
     static func apply(_ request: Request, to article: Article, conn: PostgresConnection, caller: Caller, at now: Date) throws -> Article {
-        try change(request, of: article, conn: conn, caller: caller, at: now)
-        return try ArticleStore.fetch(conn, id: article.id)
-    }
-
-    /// `apply` without reading the changed article back, for callers that do not need it
-    /// (batch publishing): one round trip less per article.
-    static func change(_ request: Request, of article: Article, conn: PostgresConnection, caller: Caller, at now: Date) throws {
         if let expected = request.expectedVersion, expected != article.version {
             throw GalleyError.preconditionFailed(expected: expected, actual: article.version)
         }
@@ -61,15 +60,19 @@ public struct TransitionService: Sendable {
             notice: request.notice, actorIsService: principal.kind == .service)
         var current: Revision?
         var lastPublished: (revision: Int, contentHash: String)?
+        var approverID: UUID?
         switch request.action {
         case .approve:
-            let revision = try RevisionStore.fetch(conn, articleID: article.id, number: article.currentRevision)
-            facts.unsatisfiedCheckpoints = try ReviewFacts.load(conn, article: article, revision: revision).unmet
+            let (revision, review) = try ReviewFacts.load(conn, currentRevisionOf: article)
+            facts.unsatisfiedCheckpoints = review.unmet
             facts.actorAuthoredCurrentRevision = revision.authorID == principal.actorID
             current = revision
         case .publish:
-            let revision = try RevisionStore.fetch(conn, articleID: article.id, number: article.currentRevision)
-            lastPublished = try PublicationStore.lastPublished(conn, articleID: article.id)
+            let revision: Revision
+            (revision, lastPublished, approverID) = try conn.read(
+                RevisionStore.one(articleID: article.id, number: article.currentRevision),
+                PublicationStore.lastPublished(articleID: article.id),
+                ReviewStore.approver(articleID: article.id, revision: article.currentRevision))
             facts.republishesChangedContent = lastPublished.map { $0.contentHash != revision.content.contentHash } ?? false
             current = revision
         default:
@@ -81,35 +84,37 @@ public struct TransitionService: Sendable {
             state: newState, currentRevision: article.currentRevision, liveRevision: article.liveRevision,
             publishAt: nil, responsibleEditorID: nil, keepResponsibleEditor: true, search: nil)
         var details: JSONValue = [:]
+        // Rows that go with the change, written in the same round trip before it.
+        var records: [SQL] = []
         switch request.action {
         case .approve:
             guard let actorID = principal.actorID, let current else { throw GalleyError.conflict("the operator cannot approve") }
-            try ReviewStore.insertApproval(
-                conn, articleID: article.id, revision: current.number, contentHash: current.content.contentHash, approverID: actorID, at: now)
+            records.append(
+                ReviewStore.insertApproval(
+                    articleID: article.id, revision: current.number, contentHash: current.content.contentHash, approverID: actorID, at: now))
             details = ["content_hash": .string(current.content.contentHash)]
         case .schedule:
             change.publishAt = request.publishAt
             if let publishAt = request.publishAt { details = ["publish_at": .string(PostgresTimestamp.format(publishAt))] }
         case .publish:
             guard let current else { break }
-            guard
-                let approverID = try ReviewStore.approver(
-                    conn, articleID: article.id, revision: current.number, contentHash: current.content.contentHash)
-            else {
+            guard let approverID else {
                 throw GalleyError.invalidTransition(
                     action: "publish", state: article.state.rawValue,
                     unmet: [.init("approval", "revision \(current.number) has no approval on its current text")])
             }
             var correctionNumber: Int?
             if facts.republishesChangedContent, let note = request.correctionNote {
-                correctionNumber = try PublicationStore.insertCorrection(
+                let number = try PublicationStore.insertCorrection(
                     conn, articleID: article.id, revision: current.number, kind: "correction", note: note,
                     actorID: principal.actorID, at: now)
-                details = ["correction_number": .number(Double(correctionNumber!)), "correction_note": .string(note)]
+                correctionNumber = number
+                details = ["correction_number": .number(Double(number)), "correction_note": .string(note)]
             }
-            try PublicationStore.insertPublication(
-                conn, articleID: article.id, revision: current.number, responsibleEditorID: approverID,
-                publishedBy: principal.name, correctionNumber: correctionNumber, at: now)
+            records.append(
+                PublicationStore.insertPublication(
+                    articleID: article.id, revision: current.number, responsibleEditorID: approverID,
+                    publishedBy: principal.name, correctionNumber: correctionNumber, at: now))
             change.liveRevision = current.number
             change.responsibleEditorID = approverID
             change.keepResponsibleEditor = false
@@ -132,12 +137,12 @@ public struct TransitionService: Sendable {
             break
         }
         if newState == .scheduled { change.publishAt = request.publishAt }
-        _ = try ArticleStore.update(conn, article, change, at: now)
-        try AuditStore.append(
-            conn,
-            AuditEntry(
-                chain: AuditEntry.chain(article: article.id), principal: principal, action: "article.\(request.action.rawValue)",
-                articleID: article.id, revision: article.currentRevision, fromState: article.state.rawValue,
-                toState: newState.rawValue, reason: request.reason, details: details, requestID: caller.requestID, at: now))
+        let event = AuditEntry(
+            chain: AuditEntry.chain(article: article.id), principal: principal, action: "article.\(request.action.rawValue)",
+            articleID: article.id, revision: article.currentRevision, fromState: article.state.rawValue,
+            toState: newState.rawValue, reason: request.reason, details: details, requestID: caller.requestID, at: now)
+        if records.isEmpty { return try ArticleStore.update(conn, article, change, at: now, event: event) }
+        let results = try conn.pipeline(records + [ArticleStore.updateStatement(article, change, at: now, event: event)])
+        return try ArticleStore.changed(results[results.count - 1], from: article)
     }
 }

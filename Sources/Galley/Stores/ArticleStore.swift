@@ -4,10 +4,20 @@ import Postgres
 
 /// SQL for articles.
 enum ArticleStore {
-    static let select: SQL = """
+    static let select: SQL = "\(columns) FROM articles a LEFT JOIN actors e ON e.id = a.responsible_editor_id"
+
+    /// The columns `article(_:)` decodes, from rows of `articles` named `a` and the
+    /// responsible editor's actor row named `e`.
+    static let columns: SQL = """
         SELECT a.id, a.slug, a.section, a.tags, a.origin, a.state, a.current_revision, a.live_revision, a.publish_at,
                e.name AS responsible_editor, a.version, a.created_at, a.updated_at
-        FROM articles a LEFT JOIN actors e ON e.id = a.responsible_editor_id
+        """
+
+    /// What a changing statement returns for `columns` to read: every column but the large
+    /// search vector.
+    static let returning: SQL = """
+        RETURNING id, slug, section, tags, origin, state, current_revision, live_revision, publish_at, responsible_editor_id,
+                  version, created_at, updated_at
         """
 
     static func article(_ row: PostgresRow) throws -> Article {
@@ -33,16 +43,19 @@ enum ArticleStore {
     static func lockAndTouch(_ conn: PostgresConnection, id: UUID, expectedVersion: Int?, at: Date) throws -> Article {
         guard
             let row = try conn.query(
-                "UPDATE articles SET version = version + 1, updated_at = \(at) WHERE id = \(id) RETURNING version"
+                """
+                WITH a AS (UPDATE articles SET version = version + 1, updated_at = \(at) WHERE id = \(id) \(returning))
+                \(columns) FROM a LEFT JOIN actors e ON e.id = a.responsible_editor_id
+                """
             ).single
         else {
             throw GalleyError.notFound(kind: "article", id: id.uuidString.lowercased())
         }
-        let newVersion = try row.decode("version", as: Int.self)
-        if let expectedVersion, expectedVersion != newVersion - 1 {
-            throw GalleyError.preconditionFailed(expected: expectedVersion, actual: newVersion - 1)
+        let touched = try article(row)
+        if let expectedVersion, expectedVersion != touched.version - 1 {
+            throw GalleyError.preconditionFailed(expected: expectedVersion, actual: touched.version - 1)
         }
-        return try fetch(conn, id: id)
+        return touched
     }
 
     static func searchVector(_ content: ArticleContent) -> SQL {
@@ -84,20 +97,41 @@ enum ArticleStore {
         var search: ArticleContent?
     }
 
-    static func update(_ conn: PostgresConnection, _ article: Article, _ change: Change, at: Date) throws -> Int {
-        var sql: SQL = """
-            UPDATE articles SET state = \(change.state.rawValue), current_revision = \(change.currentRevision),
-                live_revision = \(change.liveRevision), publish_at = \(change.publishAt),
-                version = version + 1, updated_at = \(at)
-            """
-        if !change.keepResponsibleEditor { sql.append(", responsible_editor_id = \(change.responsibleEditorID)") }
-        if let content = change.search { sql.append(", search = \(searchVector(content))") }
-        sql.append(" WHERE id = \(article.id) AND version = \(article.version) RETURNING version")
-        guard let row = try conn.query(sql).single else {
+    /// Writes `change` and appends its audit event in one statement, so both happen or
+    /// neither; returns the article as changed. Zero rows means someone changed the article
+    /// since `article.version` was read: a conflict.
+    @discardableResult
+    static func update(_ conn: PostgresConnection, _ article: Article, _ change: Change, at: Date, event: AuditEntry) throws -> Article {
+        try changed(conn.query(updateStatement(article, change, at: at, event: event)), from: article)
+    }
+
+    /// The answer of `updateStatement`: the changed article, or a conflict after a lost race.
+    static func changed(_ rows: PostgresRows, from article: Article) throws -> Article {
+        guard let row = rows.single else {
             throw GalleyError.conflict(
                 "Article \(article.id.uuidString.lowercased()) was changed by someone else at the same time; fetch it again and retry.")
         }
-        return try row.decode("version")
+        return try self.article(row)
+    }
+
+    /// The statement of `update`, for callers that pipeline it with others; its answer is
+    /// one row, or none after a lost race.
+    static func updateStatement(_ article: Article, _ change: Change, at: Date, event: AuditEntry) -> SQL {
+        var sql: SQL = """
+            WITH a AS (
+                UPDATE articles SET state = \(change.state.rawValue), current_revision = \(change.currentRevision),
+                    live_revision = \(change.liveRevision), publish_at = \(change.publishAt),
+                    version = version + 1, updated_at = \(at)
+            """
+        if !change.keepResponsibleEditor { sql.append(", responsible_editor_id = \(change.responsibleEditorID)") }
+        if let content = change.search { sql.append(", search = \(searchVector(content))") }
+        sql.append(
+            """
+             WHERE id = \(article.id) AND version = \(article.version) \(returning)),
+            logged AS (\(AuditStore.insert(event, onlyAfter: "a")))
+            \(columns) FROM a LEFT JOIN actors e ON e.id = a.responsible_editor_id
+            """)
+        return sql
     }
 
     struct ListFilter: Sendable {

@@ -28,12 +28,25 @@ enum AuditStore {
     }
 
     static func insert(_ entry: AuditEntry) -> SQL {
-        """
+        "\(insertColumns) VALUES (\(values(entry)))"
+    }
+
+    /// The event's INSERT, writing a row only when the query `source` (a name in the same
+    /// statement's WITH list) yields one: the event of a change that happened.
+    static func insert(_ entry: AuditEntry, onlyAfter source: String) -> SQL {
+        "\(insertColumns) SELECT \(values(entry)) FROM \(SQL(stringLiteral: source))"
+    }
+
+    private static let insertColumns: SQL = """
         INSERT INTO audit_events (chain, seq, prev_hash, hash, actor_id, actor_name, action, article_id, revision,
                                   from_state, to_state, reason, details, request_id, at)
-        VALUES (\(entry.chain), 0, '', '', \(entry.principal.actorID), \(entry.principal.name), \(entry.action),
-                \(entry.articleID), \(entry.revision), \(entry.fromState), \(entry.toState), \(entry.reason),
-                \(entry.details), \(entry.requestID), \(entry.at))
+        """
+
+    private static func values(_ entry: AuditEntry) -> SQL {
+        """
+        \(entry.chain), 0, '', '', \(entry.principal.actorID)::uuid, \(entry.principal.name), \(entry.action),
+        \(entry.articleID)::uuid, \(entry.revision)::int, \(entry.fromState)::text, \(entry.toState)::text, \(entry.reason)::text,
+        \(entry.details)::jsonb, \(entry.requestID)::text, \(entry.at)::timestamptz
         """
     }
 

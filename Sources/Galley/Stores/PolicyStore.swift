@@ -5,8 +5,12 @@ import Postgres
 /// SQL for the workflow policy: every version is kept; the newest applies.
 enum PolicyStore {
     static func current(_ conn: PostgresConnection) throws -> (version: Int, policy: WorkflowPolicy) {
-        let row = try conn.query("SELECT version, rules FROM workflow_policies ORDER BY version DESC LIMIT 1")[0]
-        return (try row.decode("version"), WorkflowPolicy(rules: try row.json("rules")))
+        try conn.read(current)
+    }
+
+    static let current = StoreRead(sql: "SELECT version, rules FROM workflow_policies ORDER BY version DESC LIMIT 1") { rows in
+        let row = rows[0]
+        return (version: try row.decode("version", as: Int.self), policy: WorkflowPolicy(rules: try row.json("rules")))
     }
 
     static func insert(_ conn: PostgresConnection, version: Int, policy: WorkflowPolicy, by name: String, at: Date) throws {

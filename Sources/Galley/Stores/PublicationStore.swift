@@ -5,28 +5,26 @@ import Postgres
 /// SQL for publications, corrections and publish batches.
 enum PublicationStore {
     /// The revision that was live most recently, if the article was ever published.
-    static func lastPublished(_ conn: PostgresConnection, articleID: UUID) throws -> (revision: Int, contentHash: String)? {
-        guard
-            let row = try conn.query(
-                """
+    static func lastPublished(articleID: UUID) -> StoreRead<(revision: Int, contentHash: String)?> {
+        StoreRead(
+            sql: """
                 SELECT p.revision, r.content_hash FROM publications p
                 JOIN revisions r ON r.article_id = p.article_id AND r.number = p.revision
                 WHERE p.article_id = \(articleID) ORDER BY p.published_at DESC LIMIT 1
                 """
-            ).single
-        else { return nil }
-        return (try row.decode("revision"), try row.decode("content_hash"))
+        ) { rows in
+            guard let row = rows.single else { return nil }
+            return (try row.decode("revision", as: Int.self), try row.decode("content_hash", as: String.self))
+        }
     }
 
     static func insertPublication(
-        _ conn: PostgresConnection, articleID: UUID, revision: Int, responsibleEditorID: UUID, publishedBy: String,
-        correctionNumber: Int?, at: Date
-    ) throws {
-        try conn.execute(
-            """
-            INSERT INTO publications (article_id, revision, responsible_editor_id, published_by, correction_number, published_at)
-            VALUES (\(articleID), \(revision), \(responsibleEditorID), \(publishedBy), \(correctionNumber), \(at))
-            """)
+        articleID: UUID, revision: Int, responsibleEditorID: UUID, publishedBy: String, correctionNumber: Int?, at: Date
+    ) -> SQL {
+        """
+        INSERT INTO publications (article_id, revision, responsible_editor_id, published_by, correction_number, published_at)
+        VALUES (\(articleID), \(revision), \(responsibleEditorID), \(publishedBy), \(correctionNumber), \(at))
+        """
     }
 
     /// Adds a public correction or retraction notice, numbered 1, 2, 3… per article.

@@ -31,19 +31,21 @@ enum ReviewStore {
     }
 
     /// The newest verdict per checkpoint on one revision.
-    static func latestVerdicts(_ conn: PostgresConnection, articleID: UUID, revision: Int) throws -> [RecordedVerdict] {
-        try conn.query(
-            """
-            SELECT DISTINCT ON (v.checkpoint) v.checkpoint, v.verdict, v.content_hash, a.name AS actor_name, v.created_at
-            FROM verifications v JOIN actors a ON a.id = v.actor_id
-            WHERE v.article_id = \(articleID) AND v.revision = \(revision)
-            ORDER BY v.checkpoint, v.created_at DESC
-            """
-        ).map { row in
-            RecordedVerdict(
-                checkpoint: try row.decode("checkpoint"), verdict: try row.enumValue("verdict"),
-                contentHash: try row.decode("content_hash"), actorName: try row.decode("actor_name"),
-                recordedAt: try row.decode("created_at"))
+    static func latestVerdicts(articleID: UUID, revision: Int) -> StoreRead<[RecordedVerdict]> {
+        StoreRead(
+            sql: """
+                SELECT DISTINCT ON (v.checkpoint) v.checkpoint, v.verdict, v.content_hash, a.name AS actor_name, v.created_at
+                FROM verifications v JOIN actors a ON a.id = v.actor_id
+                WHERE v.article_id = \(articleID) AND v.revision = \(revision)
+                ORDER BY v.checkpoint, v.created_at DESC
+                """
+        ) { rows in
+            try rows.map { row in
+                RecordedVerdict(
+                    checkpoint: try row.decode("checkpoint"), verdict: try row.enumValue("verdict"),
+                    contentHash: try row.decode("content_hash"), actorName: try row.decode("actor_name"),
+                    recordedAt: try row.decode("created_at"))
+            }
         }
     }
 
@@ -98,30 +100,34 @@ enum ReviewStore {
     }
 
     static func claims(_ conn: PostgresConnection, articleID: UUID, revision: Int? = nil) throws -> [Claim] {
+        try conn.read(claims(articleID: articleID, revision: revision))
+    }
+
+    static func claims(articleID: UUID, revision: Int?) -> StoreRead<[Claim]> {
         var sql: SQL = "SELECT \(claimColumns) FROM claims WHERE article_id = \(articleID)"
         if let revision { sql.append(" AND revision = \(revision)") }
         sql.append(" ORDER BY created_at, id")
-        return try conn.query(sql).map(claim)
+        return StoreRead(sql: sql) { rows in try rows.map(claim) }
     }
 
     // MARK: Approvals
 
-    static func insertApproval(_ conn: PostgresConnection, articleID: UUID, revision: Int, contentHash: String, approverID: UUID, at: Date) throws {
-        try conn.execute(
-            """
-            INSERT INTO approvals (article_id, revision, content_hash, approver_id, created_at)
-            VALUES (\(articleID), \(revision), \(contentHash), \(approverID), \(at))
-            """)
+    static func insertApproval(articleID: UUID, revision: Int, contentHash: String, approverID: UUID, at: Date) -> SQL {
+        """
+        INSERT INTO approvals (article_id, revision, content_hash, approver_id, created_at)
+        VALUES (\(articleID), \(revision), \(contentHash), \(approverID), \(at))
+        """
     }
 
-    /// Who approved this exact text last, if anyone.
-    static func approver(_ conn: PostgresConnection, articleID: UUID, revision: Int, contentHash: String) throws -> UUID? {
-        try conn.query(
-            """
-            SELECT approver_id FROM approvals
-            WHERE article_id = \(articleID) AND revision = \(revision) AND content_hash = \(contentHash)
-            ORDER BY created_at DESC LIMIT 1
-            """
-        ).single?.decode("approver_id")
+    /// Who approved this revision's exact text last, if anyone.
+    static func approver(articleID: UUID, revision: Int) -> StoreRead<UUID?> {
+        StoreRead(
+            sql: """
+                SELECT ap.approver_id FROM approvals ap
+                JOIN revisions r ON r.article_id = ap.article_id AND r.number = ap.revision AND r.content_hash = ap.content_hash
+                WHERE ap.article_id = \(articleID) AND ap.revision = \(revision)
+                ORDER BY ap.created_at DESC LIMIT 1
+                """
+        ) { rows in try rows.single?.decode("approver_id") }
     }
 }

@@ -37,10 +37,30 @@ enum RevisionStore {
     }
 
     static func fetch(_ conn: PostgresConnection, articleID: UUID, number: Int) throws -> Revision {
-        guard let row = try conn.query("\(select) WHERE r.article_id = \(articleID) AND r.number = \(number)").single else {
-            throw GalleyError.notFound(kind: "revision", id: "\(number) of article \(articleID.uuidString.lowercased())")
+        try conn.read(one(articleID: articleID, number: number))
+    }
+
+    static func one(articleID: UUID, number: Int) -> StoreRead<Revision> {
+        StoreRead(sql: "\(select) WHERE r.article_id = \(articleID) AND r.number = \(number)") { rows in
+            guard let row = rows.single else {
+                throw GalleyError.notFound(kind: "revision", id: "\(number) of article \(articleID.uuidString.lowercased())")
+            }
+            return try revision(row)
         }
-        return try revision(row)
+    }
+
+    /// An article's current revision and, when another one is live, that one too.
+    static func currentAndLive(of article: Article) -> StoreRead<(current: Revision, live: Revision?)> {
+        let numbers = [article.currentRevision, article.liveRevision ?? article.currentRevision].map(String.init)
+        return StoreRead(sql: "\(select) WHERE r.article_id = \(article.id) AND r.number = ANY(\(numbers)::int[])") { rows in
+            let revisions = try rows.map(revision)
+            guard let current = revisions.first(where: { $0.number == article.currentRevision }) else {
+                throw GalleyError.notFound(
+                    kind: "revision", id: "\(article.currentRevision) of article \(article.id.uuidString.lowercased())")
+            }
+            let live = article.liveRevision.flatMap { number in revisions.first { $0.number == number } }
+            return (current, live)
+        }
     }
 
     static func list(_ conn: PostgresConnection, articleID: UUID) throws -> [Revision] {

@@ -1,0 +1,24 @@
+import Postgres
+
+/// A read a store knows how to send and decode. Reads that do not depend on each other go
+/// to the server together in one pipeline (`PostgresConnection.read`), one round trip
+/// instead of one each.
+struct StoreRead<Value>: Sendable {
+    let sql: SQL
+    let decode: @Sendable (PostgresRows) throws -> Value
+}
+
+extension PostgresConnection {
+    /// Sends every read in one pipeline and decodes each answer in order.
+    func read<each Value>(_ reads: repeat StoreRead<each Value>) throws -> (repeat each Value) {
+        var statements: [SQL] = []
+        for read in repeat each reads { statements.append(read.sql) }
+        let results = try pipeline(statements)
+        var index = 0
+        func next<V>(_ read: StoreRead<V>) throws -> V {
+            defer { index += 1 }
+            return try read.decode(results[index])
+        }
+        return (repeat try next(each reads))
+    }
+}
