@@ -79,6 +79,7 @@ let package = Package(
                 "GalleyCore",
                 "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .target(

@@ -20,7 +20,7 @@ public func buildApplication(
     )
     if backgroundWork {
         app.addServices(BackgroundWork(services: services, logger: logger))
-        app.addServices(WebhookDispatcher(services: services, logger: logger))
+        app.addServices(WebhookDispatcher(services: services, notifier: notifier, logger: logger))
     }
     app.addServices(notifier)
     return app

@@ -5,6 +5,6 @@ struct GalleyBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "galley-bench",
         abstract: "Micro-benchmarks of Galley's building blocks.",
-        subcommands: [DB.self, Domain.self]
+        subcommands: [DB.self, Domain.self, Webhooks.self]
     )
 }

@@ -92,7 +92,7 @@ public struct WebhookOutbox: Sendable {
     /// Stores the body of a delivery's first attempt and returns the stored one, so that every
     /// attempt (and a redelivery) sends the same bytes.
     public func fix(body: String, of id: UUID) async throws -> String {
-        try await env.transaction { conn in
+        try await env.read { conn in
             try conn.query(
                 "UPDATE webhook_deliveries SET body = COALESCE(body, \(body)) WHERE id = \(id) RETURNING body"
             ).single?.decode("body") ?? body
@@ -109,28 +109,36 @@ public struct WebhookOutbox: Sendable {
         let status = outcome.succeeded ? "succeeded" : next == nil ? "failed" : "pending"
         let error = outcome.error ?? (outcome.succeeded ? nil : outcome.statusCode.map { "the receiver answered \($0)" })
         return try await env.transaction { conn in
-            try conn.execute(
-                """
+            let log: SQL = """
                 INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, status_code, error, response_excerpt)
                 SELECT id, \(claimed.attempt), \(outcome.startedAt), \(outcome.durationMilliseconds), \(outcome.statusCode),
                        \(error), \(outcome.responseExcerpt)
                 FROM webhook_deliveries WHERE id = \(claimed.id)
-                """)
+                """
             // The webhook may have been deleted meanwhile; then there is nothing left to move on.
             // Only the holder of this attempt moves the delivery on.
-            let moved = try conn.execute(
-                """
+            let move: SQL = """
                 UPDATE webhook_deliveries
                 SET status = \(status), next_attempt_at = COALESCE(\(next), next_attempt_at), lease_until = NULL,
                     last_status = \(outcome.statusCode), last_error = \(error), response_excerpt = \(outcome.responseExcerpt),
                     updated_at = \(now)
                 WHERE id = \(claimed.id) AND status = 'delivering' AND attempts = \(claimed.attempt)
-                """)
-            guard moved == 1 else { return false }
+                RETURNING id
+                """
             if outcome.succeeded {
-                try conn.execute("UPDATE webhooks SET consecutive_failures = 0 WHERE id = \(claimed.webhookID)")
+                // A success clears the failure count; the webhook's row is written (and locked)
+                // only when there is a count to clear, so concurrent successes do not queue on it.
+                _ = try conn.pipeline([
+                    log,
+                    """
+                    WITH moved AS (\(move))
+                    UPDATE webhooks SET consecutive_failures = 0
+                    WHERE id = \(claimed.webhookID) AND consecutive_failures > 0 AND EXISTS (SELECT 1 FROM moved)
+                    """,
+                ])
                 return false
             }
+            guard try conn.pipeline([log, move])[1].count == 1 else { return false }
             let reason = "paused after \(policy.pauseAfter) consecutive failed attempts"
             return try conn.query(
                 """

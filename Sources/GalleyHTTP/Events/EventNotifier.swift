@@ -28,7 +28,7 @@ public final class EventNotifier: Service, Sendable {
     func wait(after seen: Int, timeout: Duration) async {
         let deadline = ContinuousClock.now + timeout
         while current == seen, ContinuousClock.now < deadline, !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(50))
+            try? await Task.sleep(for: .milliseconds(10))
         }
     }
 }

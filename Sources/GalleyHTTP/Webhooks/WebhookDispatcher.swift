@@ -11,9 +11,12 @@ import ServiceLifecycle
 /// records the attempt. Several servers may run it at once; see docs/events.md.
 public struct WebhookDispatcher: Service {
     public struct Settings: Sendable {
-        /// Pause between polls when nothing was due.
+        /// Longest pause between polls when nothing was due (retries fall due without a
+        /// notification); a new event wakes the dispatcher at once.
         public var interval: Duration = .milliseconds(500)
         public var batchSize = 20
+        /// Batches in flight at once, each claimed separately (`SKIP LOCKED` keeps them apart).
+        public var concurrentBatches = 3
         /// Per request, connecting included.
         public var timeout: TimeInterval = 10
         public var retry = WebhookRetryPolicy()
@@ -23,10 +26,13 @@ public struct WebhookDispatcher: Service {
     let services: GalleyServices
     let settings: Settings
     let logger: Logger
+    /// Wakes idle loops when an event is recorded (`NOTIFY galley_events`); without it they poll.
+    let notifier: EventNotifier?
 
-    public init(services: GalleyServices, settings: Settings = Settings(), logger: Logger) {
+    public init(services: GalleyServices, settings: Settings = Settings(), notifier: EventNotifier? = nil, logger: Logger) {
         self.services = services
         self.settings = settings
+        self.notifier = notifier
         self.logger = logger
     }
 
@@ -41,12 +47,27 @@ public struct WebhookDispatcher: Service {
     public func run() async throws {
         let client = Self.makeClient()
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                let sent = await deliverDue(client: client)
-                if sent == 0 { try? await Task.sleep(for: settings.interval) }
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<max(1, settings.concurrentBatches) {
+                    group.addTask { await deliverUntilCancelled(client: client) }
+                }
             }
         }
         try await client.shutdown()
+    }
+
+    private func deliverUntilCancelled(client: HTTPClient) async {
+        while !Task.isCancelled {
+            // Read before claiming, so an event recorded during the claim is not slept through.
+            let seen = notifier?.current
+            let sent = await deliverDue(client: client)
+            if sent > 0 { continue }
+            if let notifier, let seen {
+                await notifier.wait(after: seen, timeout: settings.interval)
+            } else {
+                try? await Task.sleep(for: settings.interval)
+            }
+        }
     }
 
     /// Claims one batch of due deliveries and sends them concurrently; returns how many.
