@@ -61,17 +61,17 @@ public struct PublishingService: Sendable {
     }
 
     /// Publishes each article in a savepoint of one transaction, so that a failing article
-    /// does not undo the others, in a few round trips rather than one transaction each.
-    /// An item's savepoint is released together with the next item's SAVEPOINT, in one round
-    /// trip; the last one is released by COMMIT.
+    /// does not undo the others, in two round trips each rather than a transaction each: the
+    /// savepoint and every read in one pipeline, the writes in another. An item's savepoint
+    /// is released in the next item's pipeline; the last one is released by COMMIT.
     private func publishEach(_ ids: [UUID], request: TransitionService.Request, caller: Caller, at now: Date) async throws -> [ItemResult] {
         try await env.transaction { conn in
             var open = false
             return try ids.map { id in
-                try conn.runScript(open ? "RELEASE SAVEPOINT item; SAVEPOINT item" : "SAVEPOINT item")
+                let savepoint: [SQL] = open ? ["RELEASE SAVEPOINT item", "SAVEPOINT item"] : ["SAVEPOINT item"]
                 open = true
                 do {
-                    return try Self.publishOne(id, request: request, conn: conn, caller: caller, at: now)
+                    return try Self.publishOne(id, after: savepoint, request: request, conn: conn, caller: caller, at: now)
                 } catch let error as GalleyError {
                     try conn.runScript("ROLLBACK TO SAVEPOINT item")
                     return ItemResult(articleID: id, status: .failed, error: error)
@@ -87,11 +87,12 @@ public struct PublishingService: Sendable {
             return try await env.transaction { conn in
                 var results: [ItemResult] = []
                 var failed = false
+                var open = false
                 for id in ids {
-                    try conn.runScript("SAVEPOINT item")
+                    let savepoint: [SQL] = open ? ["RELEASE SAVEPOINT item", "SAVEPOINT item"] : ["SAVEPOINT item"]
+                    open = true
                     do {
-                        results.append(try Self.publishOne(id, request: request, conn: conn, caller: caller, at: now))
-                        try conn.runScript("RELEASE SAVEPOINT item")
+                        results.append(try Self.publishOne(id, after: savepoint, request: request, conn: conn, caller: caller, at: now))
                     } catch let error as GalleyError {
                         try conn.runScript("ROLLBACK TO SAVEPOINT item")
                         results.append(ItemResult(articleID: id, status: .failed, error: error))
@@ -106,12 +107,15 @@ public struct PublishingService: Sendable {
         }
     }
 
-    static func publishOne(_ id: UUID, request: TransitionService.Request, conn: PostgresConnection, caller: Caller, at now: Date) throws -> ItemResult {
-        let article = try ArticleStore.fetch(conn, id: id)
+    /// Publishes one article of a batch; `savepoint` goes to the server with its reads.
+    static func publishOne(
+        _ id: UUID, after savepoint: [SQL], request: TransitionService.Request, conn: PostgresConnection, caller: Caller, at now: Date
+    ) throws -> ItemResult {
+        let (article, facts) = try TransitionService.PublishFacts.readWithArticle(conn, id: id, after: savepoint)
         if article.state == .published, article.liveRevision == article.currentRevision {
             return ItemResult(articleID: id, status: .skipped, error: nil)
         }
-        try TransitionService.apply(request, to: article, conn: conn, caller: caller, at: now)
+        try TransitionService.apply(request, to: article, conn: conn, caller: caller, at: now, publishFacts: facts)
         return ItemResult(articleID: id, status: .published, error: nil)
     }
 

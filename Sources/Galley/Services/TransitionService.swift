@@ -47,8 +47,42 @@ public struct TransitionService: Sendable {
     /// Round trips: one for the facts `approve` and `publish` need (read together), one for
     /// the writes (the state change and its audit event are one statement, sent together
     /// with any approval, publication or correction row).
+    /// What publishing needs besides the article, read in one round trip; `publishFacts` lets
+    /// a caller read it together with the article.
+    struct PublishFacts {
+        let revision: Revision
+        let lastPublished: (revision: Int, contentHash: String)?
+        let approverID: UUID?
+
+        static func read(_ conn: PostgresConnection, articleID: UUID) throws -> PublishFacts {
+            let (revision, lastPublished, approverID) = try conn.read(
+                RevisionStore.current(articleID: articleID), PublicationStore.lastPublished(articleID: articleID),
+                ReviewStore.approverOfCurrentRevision(articleID: articleID))
+            return PublishFacts(revision: revision, lastPublished: lastPublished, approverID: approverID)
+        }
+
+        /// The article and its publish facts in one round trip, after the statements of
+        /// `prefix` (a batch's savepoint), which go in the same pipeline.
+        static func readWithArticle(_ conn: PostgresConnection, id: UUID, after prefix: [SQL]) throws -> (Article, PublishFacts) {
+            let article = ArticleStore.one(id)
+            let revision = RevisionStore.current(articleID: id)
+            let lastPublished = PublicationStore.lastPublished(articleID: id)
+            let approver = ReviewStore.approverOfCurrentRevision(articleID: id)
+            let results = try conn.pipeline(prefix + [article.sql, revision.sql, lastPublished.sql, approver.sql])
+            let first = prefix.count
+            return (
+                try article.decode(results[first]),
+                PublishFacts(
+                    revision: try revision.decode(results[first + 1]), lastPublished: try lastPublished.decode(results[first + 2]),
+                    approverID: try approver.decode(results[first + 3]))
+            )
+        }
+    }
+
     @discardableResult
-    static func apply(_ request: Request, to article: Article, conn: PostgresConnection, caller: Caller, at now: Date) throws -> Article {
+    static func apply(
+        _ request: Request, to article: Article, conn: PostgresConnection, caller: Caller, at now: Date, publishFacts: PublishFacts? = nil
+    ) throws -> Article {
         if let expected = request.expectedVersion, expected != article.version {
             throw GalleyError.preconditionFailed(expected: expected, actual: article.version)
         }
@@ -68,11 +102,12 @@ public struct TransitionService: Sendable {
             facts.actorAuthoredCurrentRevision = revision.authorID == principal.actorID
             current = revision
         case .publish:
-            let revision: Revision
-            (revision, lastPublished, approverID) = try conn.read(
-                RevisionStore.one(articleID: article.id, number: article.currentRevision),
-                PublicationStore.lastPublished(articleID: article.id),
-                ReviewStore.approver(articleID: article.id, revision: article.currentRevision))
+            let known = try publishFacts ?? PublishFacts.read(conn, articleID: article.id)
+            let revision = known.revision
+            // Read apart from the article: if it moved on meanwhile, the change below would
+            // lose the race anyway.
+            guard revision.number == article.currentRevision else { throw ArticleStore.lostRace(article) }
+            (lastPublished, approverID) = (known.lastPublished, known.approverID)
             facts.republishesChangedContent = lastPublished.map { $0.contentHash != revision.content.contentHash } ?? false
             current = revision
         default:

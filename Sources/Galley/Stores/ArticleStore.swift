@@ -31,10 +31,14 @@ enum ArticleStore {
     }
 
     static func fetch(_ conn: PostgresConnection, id: UUID) throws -> Article {
-        guard let row = try conn.query("\(select) WHERE a.id = \(id)").single else {
-            throw GalleyError.notFound(kind: "article", id: id.uuidString.lowercased())
+        try conn.read(one(id))
+    }
+
+    static func one(_ id: UUID) -> StoreRead<Article> {
+        StoreRead(sql: "\(select) WHERE a.id = \(id)") { rows in
+            guard let row = rows.single else { throw GalleyError.notFound(kind: "article", id: id.uuidString.lowercased()) }
+            return try article(row)
         }
-        return try article(row)
     }
 
     /// Takes the article's row lock and bumps its version, for changes that add records to
@@ -107,11 +111,12 @@ enum ArticleStore {
 
     /// The answer of `updateStatement`: the changed article, or a conflict after a lost race.
     static func changed(_ rows: PostgresRows, from article: Article) throws -> Article {
-        guard let row = rows.single else {
-            throw GalleyError.conflict(
-                "Article \(article.id.uuidString.lowercased()) was changed by someone else at the same time; fetch it again and retry.")
-        }
+        guard let row = rows.single else { throw lostRace(article) }
         return try self.article(row)
+    }
+
+    static func lostRace(_ article: Article) -> GalleyError {
+        .conflict("Article \(article.id.uuidString.lowercased()) was changed by someone else at the same time; fetch it again and retry.")
     }
 
     /// The statement of `update`, for callers that pipeline it with others; its answer is

@@ -121,6 +121,15 @@ enum ReviewStore {
 
     /// Who approved this revision's exact text last, if anyone.
     static func approver(articleID: UUID, revision: Int) -> StoreRead<UUID?> {
+        approver(articleID: articleID, revision: "\(revision)")
+    }
+
+    /// Who approved the exact text of the article's current revision last, if anyone.
+    static func approverOfCurrentRevision(articleID: UUID) -> StoreRead<UUID?> {
+        approver(articleID: articleID, revision: "(SELECT current_revision FROM articles WHERE id = \(articleID))")
+    }
+
+    private static func approver(articleID: UUID, revision: SQL) -> StoreRead<UUID?> {
         StoreRead(
             sql: """
                 SELECT ap.approver_id FROM approvals ap

@@ -49,6 +49,16 @@ enum RevisionStore {
         }
     }
 
+    /// The revision an article's row names as current when the statement runs.
+    static func current(articleID: UUID) -> StoreRead<Revision> {
+        StoreRead(
+            sql: "\(select) WHERE r.article_id = \(articleID) AND r.number = (SELECT current_revision FROM articles WHERE id = \(articleID))"
+        ) { rows in
+            guard let row = rows.single else { throw GalleyError.notFound(kind: "article", id: articleID.uuidString.lowercased()) }
+            return try revision(row)
+        }
+    }
+
     /// An article's current revision and, when another one is live, that one too.
     static func currentAndLive(of article: Article) -> StoreRead<(current: Revision, live: Revision?)> {
         let numbers = [article.currentRevision, article.liveRevision ?? article.currentRevision].map(String.init)

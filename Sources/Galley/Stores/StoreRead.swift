@@ -13,7 +13,7 @@ extension PostgresConnection {
     func read<each Value>(_ reads: repeat StoreRead<each Value>) throws -> (repeat each Value) {
         var statements: [SQL] = []
         for read in repeat each reads { statements.append(read.sql) }
-        let results = try pipeline(statements)
+        let results = statements.count == 1 ? [try query(statements[0])] : try pipeline(statements)
         var index = 0
         func next<V>(_ read: StoreRead<V>) throws -> V {
             defer { index += 1 }
