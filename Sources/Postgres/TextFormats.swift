@@ -148,18 +148,24 @@ enum ByteaFormat {
 /// One-dimensional `text[]` literals: `{a,"b c","d\"e"}`. NULL elements are refused, since
 /// `[String]` cannot hold them.
 enum TextArrayFormat {
+    /// Every element quoted, `"` and `\\` escaped. Works on UTF-8 bytes rather than Unicode
+    /// scalars (the escaped characters are ASCII, so no multi-byte sequence is split), which
+    /// matters for large elements such as webhook bodies.
     static func format(_ elements: [String]) -> String {
-        var out = "{"
+        var out: [UInt8] = []
+        out.reserveCapacity(elements.reduce(2) { $0 + $1.utf8.count + 3 })
+        out.append(UInt8(ascii: "{"))
         for (index, element) in elements.enumerated() {
-            if index > 0 { out += "," }
-            out += "\""
-            for char in element.unicodeScalars {
-                if char == "\"" || char == "\\" { out += "\\" }
-                out.unicodeScalars.append(char)
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            for byte in element.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }
+                out.append(byte)
             }
-            out += "\""
+            out.append(UInt8(ascii: "\""))
         }
-        return out + "}"
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func parse(_ text: String) -> [String]? {

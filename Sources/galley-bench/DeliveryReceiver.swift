@@ -11,13 +11,16 @@ import Synchronization
 final class DeliveryReceiver: Sendable {
     struct Arrival: Sendable {
         let eventID: String
+        let articleID: UUID?
         let eventTime: Date
         let receivedAt: Date
     }
 
     private struct Body: Decodable {
+        struct Event: Decodable { let article_id: String? }
         let id: String
         let time: String
+        let event: Event
     }
 
     private let received = Mutex<[Arrival]>([])
@@ -37,7 +40,10 @@ final class DeliveryReceiver: Sendable {
             let receivedAt = Date()
             let body = try JSONDecoder().decode(Body.self, from: Data(buffer: buffer))
             guard let eventTime = PostgresTimestamp.parse(body.time) else { return Response(status: .badRequest) }
-            receiver.received.withLock { $0.append(Arrival(eventID: body.id, eventTime: eventTime, receivedAt: receivedAt)) }
+            let arrival = Arrival(
+                eventID: body.id, articleID: body.event.article_id.flatMap(UUID.init(uuidString:)), eventTime: eventTime,
+                receivedAt: receivedAt)
+            receiver.received.withLock { $0.append(arrival) }
             receiver.seen.withLock { _ = $0.insert(body.id) }
             return Response(status: .ok)
         }
@@ -53,6 +59,17 @@ final class DeliveryReceiver: Sendable {
         }
         guard started.withLock({ $0 }) else { throw BenchmarkError(description: "the receiver did not start on port \(port)") }
         return receiver
+    }
+
+    /// Returns once `count` distinct events have arrived (or after `timeout` seconds), a
+    /// moment later so that duplicates would show, with the server stopped.
+    func wait(for count: Int, timeout: Int) async throws {
+        let deadline = Date().addingTimeInterval(Double(timeout))
+        while uniqueCount < count, Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        await stop()
     }
 
     func stop() async {

@@ -89,13 +89,60 @@ public struct WebhookOutbox: Sendable {
         }
     }
 
-    /// Stores the body of a delivery's first attempt and returns the stored one, so that every
-    /// attempt (and a redelivery) sends the same bytes.
-    public func fix(body: String, of id: UUID) async throws -> String {
-        try await env.read { conn in
+    /// Stores the bodies of deliveries' first attempts and returns the stored ones, so that
+    /// every attempt (and a redelivery) sends the same bytes.
+    public func fix(bodies: [(id: UUID, body: String)]) async throws -> [UUID: String] {
+        if bodies.isEmpty { return [:] }
+        let ids = bodies.map { $0.id.uuidString }
+        let texts = bodies.map(\.body)
+        return try await env.read { conn in
             try conn.query(
-                "UPDATE webhook_deliveries SET body = COALESCE(body, \(body)) WHERE id = \(id) RETURNING body"
-            ).single?.decode("body") ?? body
+                """
+                UPDATE webhook_deliveries d SET body = COALESCE(d.body, b.body)
+                FROM unnest(\(ids)::uuid[], \(texts)::text[]) AS b(id, body)
+                WHERE d.id = b.id
+                RETURNING d.id, d.body
+                """
+            ).reduce(into: [:]) { stored, row in stored[try row.decode("id", as: UUID.self)] = try row.decode("body", as: String.self) }
+        }
+    }
+
+    /// Logs successful attempts and marks their deliveries succeeded, all in one statement;
+    /// clears the failure count of their webhooks where there is one to clear (so that
+    /// concurrent successes do not queue on the webhook's row). As in `record`, only the
+    /// holder of an attempt moves its delivery on.
+    public func recordSuccesses(_ successes: [(Claimed, Outcome)]) async throws {
+        if successes.isEmpty { return }
+        let now = env.now()
+        let ids = successes.map { $0.0.id.uuidString }
+        let attempts = successes.map { String($0.0.attempt) }
+        let started = successes.map { PostgresTimestamp.format($0.1.startedAt) }
+        let durations = successes.map { String($0.1.durationMilliseconds) }
+        let statuses = successes.map { String($0.1.statusCode ?? 200) }
+        let excerpts = successes.map { $0.1.responseExcerpt ?? "" }
+        _ = try await env.read { conn in
+            try conn.execute(
+                """
+                WITH done AS (
+                    SELECT * FROM unnest(\(ids)::uuid[], \(attempts)::int[], \(started)::timestamptz[], \(durations)::int[],
+                                         \(statuses)::int[], \(excerpts)::text[])
+                        AS done(id, attempt, started_at, duration_ms, status_code, excerpt)
+                ),
+                logged AS (
+                    INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, status_code, error, response_excerpt)
+                    SELECT d.id, done.attempt, done.started_at, done.duration_ms, done.status_code, NULL, done.excerpt
+                    FROM done JOIN webhook_deliveries d ON d.id = done.id
+                ),
+                moved AS (
+                    UPDATE webhook_deliveries d
+                    SET status = 'succeeded', lease_until = NULL, last_status = done.status_code, last_error = NULL,
+                        response_excerpt = done.excerpt, updated_at = \(now)
+                    FROM done WHERE d.id = done.id AND d.status = 'delivering' AND d.attempts = done.attempt
+                    RETURNING d.webhook_id
+                )
+                UPDATE webhooks SET consecutive_failures = 0
+                WHERE id IN (SELECT webhook_id FROM moved) AND consecutive_failures > 0
+                """)
         }
     }
 

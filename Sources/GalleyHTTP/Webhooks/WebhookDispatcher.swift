@@ -81,22 +81,69 @@ public struct WebhookDispatcher: Service {
             logger.warning("could not claim webhook deliveries; will retry", metadata: ["error": "\(error)"])
             return 0
         }
-        await withTaskGroup(of: Void.self) { group in
+        if claimed.isEmpty { return 0 }
+        let bodies = await bodies(of: claimed)
+        let outcomes = await withTaskGroup(of: (WebhookOutbox.Claimed, WebhookOutbox.Outcome).self) { group in
             for delivery in claimed {
-                group.addTask { await deliver(delivery, client: client) }
+                let body: Result<String, any Error> = bodies[delivery.id] ?? .failure(BodyError.missingBody)
+                group.addTask { (delivery, await attempt(delivery, body: body, client: client)) }
             }
+            return await group.reduce(into: []) { $0.append($1) }
         }
+        await record(outcomes)
         return claimed.count
     }
 
-    private func deliver(_ claimed: WebhookOutbox.Claimed, client: HTTPClient) async {
+    private enum BodyError: Error, CustomStringConvertible {
+        case missingBody
+        var description: String { "the delivery's body could not be prepared" }
+    }
+
+    /// Each delivery's body: fixed at its first attempt so every retry signs the same bytes.
+    /// The article of each new delivery is read as it is now (concurrently), and the batch's
+    /// bodies are stored in one statement.
+    private func bodies(of claimed: [WebhookOutbox.Claimed]) async -> [UUID: Result<String, any Error>] {
+        var bodies: [UUID: Result<String, any Error>] = [:]
+        for delivery in claimed { if let body = delivery.body { bodies[delivery.id] = .success(body) } }
+        let fresh = claimed.filter { $0.body == nil }
+        if fresh.isEmpty { return bodies }
+        let rendered = await withTaskGroup(of: (UUID, Result<String, any Error>).self) { group in
+            for delivery in fresh {
+                group.addTask {
+                    do {
+                        let article = try await delivery.articleID.asyncMap { try await services.outbox.article($0) } ?? nil
+                        let event = WebhookEventBody(delivery.payload, article: article)
+                        return (delivery.id, .success(String(decoding: try WireJSON.encoder.encode(event), as: UTF8.self)))
+                    } catch {
+                        return (delivery.id, .failure(error))
+                    }
+                }
+            }
+            return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        var toFix: [(UUID, String)] = []
+        for (id, result) in rendered {
+            switch result {
+            case .success(let body): toFix.append((id, body))
+            case .failure: bodies[id] = result
+            }
+        }
+        do {
+            for (id, body) in try await services.outbox.fix(bodies: toFix) { bodies[id] = .success(body) }
+        } catch {
+            for (id, _) in toFix { bodies[id] = .failure(error) }
+        }
+        return bodies
+    }
+
+    /// One HTTP attempt, with its outcome logged.
+    private func attempt(_ claimed: WebhookOutbox.Claimed, body: Result<String, any Error>, client: HTTPClient) async -> WebhookOutbox.Outcome {
         let started = Date()
         let clock = ContinuousClock.now
         var outcome: WebhookOutbox.Outcome
         do {
             try await WebhookDestination.check(claimed.url, policy: services.environment.webhookPolicy)
-            let body = try await body(of: claimed)
-            let (status, excerpt) = try await send(body, for: claimed, client: client)
+            let (status, excerpt) = try await send(try body.get(), for: claimed, client: client)
             outcome = .init(startedAt: started, durationMilliseconds: 0, statusCode: status, error: nil, responseExcerpt: excerpt)
         } catch let error as GalleyError {
             outcome = .init(startedAt: started, durationMilliseconds: 0, statusCode: nil, error: error.message, responseExcerpt: nil)
@@ -112,22 +159,27 @@ public struct WebhookDispatcher: Service {
                 "event": "\(claimed.eventType)", "attempt": "\(claimed.attempt)", "status": "\(outcome.statusCode.map(String.init) ?? "-")",
                 "duration_ms": "\(outcome.durationMilliseconds)", "error": "\(outcome.error ?? "")",
             ])
-        do {
-            if try await services.outbox.record(outcome, for: claimed, policy: settings.retry) {
-                logger.warning("webhook paused after repeated failures", metadata: ["webhook": "\(claimed.webhookID.uuidString.lowercased())"])
-            }
-        } catch {
-            logger.warning("could not record a webhook attempt; the lease will expire and it is retried", metadata: ["error": "\(error)"])
-        }
+        return outcome
     }
 
-    /// The delivery's body: fixed at the first attempt so every retry signs the same bytes.
-    private func body(of claimed: WebhookOutbox.Claimed) async throws -> String {
-        if let body = claimed.body { return body }
-        let article = try await claimed.articleID.asyncMap { try await services.outbox.article($0) } ?? nil
-        let event = WebhookEventBody(claimed.payload, article: article)
-        let rendered = String(decoding: try WireJSON.encoder.encode(event), as: UTF8.self)
-        return try await services.outbox.fix(body: rendered, of: claimed.id)
+    /// Records the batch's attempts: the successes together in one transaction, each failure
+    /// on its own (it may back off, fail for good, or pause its webhook).
+    private func record(_ outcomes: [(WebhookOutbox.Claimed, WebhookOutbox.Outcome)]) async {
+        let succeeded = outcomes.filter { $0.1.succeeded }
+        do {
+            try await services.outbox.recordSuccesses(succeeded)
+        } catch {
+            logger.warning("could not record webhook attempts; their leases will expire and they are retried", metadata: ["error": "\(error)"])
+        }
+        for (claimed, outcome) in outcomes where !outcome.succeeded {
+            do {
+                if try await services.outbox.record(outcome, for: claimed, policy: settings.retry) {
+                    logger.warning("webhook paused after repeated failures", metadata: ["webhook": "\(claimed.webhookID.uuidString.lowercased())"])
+                }
+            } catch {
+                logger.warning("could not record a webhook attempt; the lease will expire and it is retried", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     private func send(_ body: String, for claimed: WebhookOutbox.Claimed, client: HTTPClient) async throws -> (Int, String) {
