@@ -47,6 +47,16 @@ extension GalleyEnvironment {
         }
     }
 
+    /// One statement, sent without blocking any thread (`PostgresPool.query`): the cheapest
+    /// way to the database for a read that needs nothing else.
+    func query<Value>(_ read: StoreRead<Value>) async throws -> Value {
+        do {
+            return try read.decode(try await pool.query(read.sql))
+        } catch let error as PostgresError where error.kind != .server && error.kind != .decoding {
+            throw GalleyError.unavailable(error.message)
+        }
+    }
+
     /// A read on one connection, without an explicit transaction.
     func read<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> Result) async throws -> Result {
         do {

@@ -128,7 +128,7 @@ public struct ActorService: Sendable {
         }
         let hash = ActorStore.tokenHash(token)
         let now = env.now()
-        guard let actor = try await env.read({ conn in try ActorStore.actor(conn, tokenHash: hash, at: now) }) else {
+        guard let actor = try await env.query(ActorStore.actor(tokenHash: hash, at: now)) else {
             throw GalleyError.unauthenticated("The token is unknown, revoked or expired; ask an admin for a new one.")
         }
         return actor

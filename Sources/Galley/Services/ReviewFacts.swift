@@ -43,9 +43,22 @@ struct ReviewFacts {
 }
 
 extension ArticleDetail {
+    /// The article with its revisions and review state in one round trip: the reads name
+    /// the revisions through the article's row, and a last read of its version tells whether
+    /// the article changed while they ran (they are separate statements); then it is read
+    /// again in two steps.
     static func load(_ conn: PostgresConnection, id: UUID) throws -> ArticleDetail {
-        let article = try ArticleStore.fetch(conn, id: id)
-        return try load(conn, article: article)
+        let current: SQL = "(SELECT current_revision FROM articles WHERE id = \(id))"
+        let (article, revisions, policy, verdicts, claims, versionAfter) = try conn.read(
+            ArticleStore.one(id), RevisionStore.currentAndLive(articleID: id), PolicyStore.current,
+            ReviewStore.latestVerdicts(articleID: id, revision: current), ReviewStore.claims(articleID: id, revision: current),
+            ArticleStore.version(id))
+        guard versionAfter == article.version,
+            let currentRevision = revisions.first(where: { $0.number == article.currentRevision })
+        else { return try load(conn, article: article) }
+        let live = article.liveRevision.flatMap { number in revisions.first { $0.number == number } }
+        let review = ReviewFacts(article: article, revision: currentRevision, policy: policy.policy, verdicts: verdicts, claims: claims)
+        return ArticleDetail(article: article, current: currentRevision, live: live, checkpoints: review.statuses)
     }
 
     /// The article's revisions and review state, read in one round trip.

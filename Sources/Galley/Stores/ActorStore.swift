@@ -66,14 +66,14 @@ enum ActorStore {
     /// The actor a live token belongs to. The lookup is by the token's SHA-256, an index
     /// probe on a value that reveals nothing about the token, so timing tells an attacker
     /// nothing useful.
-    static func actor(_ conn: PostgresConnection, tokenHash hash: Data, at now: Date) throws -> Actor? {
-        try conn.query(
-            """
-            SELECT a.id, a.name, a.display_name, a.kind, a.roles, a.created_at
-            FROM tokens t JOIN actors a ON a.id = t.actor_id
-            WHERE t.token_hash = \(hash) AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > \(now))
-            """
-        ).single.map(actor)
+    static func actor(tokenHash hash: Data, at now: Date) -> StoreRead<Actor?> {
+        StoreRead(
+            sql: """
+                SELECT a.id, a.name, a.display_name, a.kind, a.roles, a.created_at
+                FROM tokens t JOIN actors a ON a.id = t.actor_id
+                WHERE t.token_hash = \(hash) AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > \(now))
+                """
+        ) { rows in try rows.single.map(actor) }
     }
 
     static func tokens(_ conn: PostgresConnection, actorID: UUID) throws -> [TokenRecord] {

@@ -32,6 +32,11 @@ enum ReviewStore {
 
     /// The newest verdict per checkpoint on one revision.
     static func latestVerdicts(articleID: UUID, revision: Int) -> StoreRead<[RecordedVerdict]> {
+        latestVerdicts(articleID: articleID, revision: "\(revision)")
+    }
+
+    /// `revision` is a number or a subquery giving one.
+    static func latestVerdicts(articleID: UUID, revision: SQL) -> StoreRead<[RecordedVerdict]> {
         StoreRead(
             sql: """
                 SELECT DISTINCT ON (v.checkpoint) v.checkpoint, v.verdict, v.content_hash, a.name AS actor_name, v.created_at
@@ -104,6 +109,11 @@ enum ReviewStore {
     }
 
     static func claims(articleID: UUID, revision: Int?) -> StoreRead<[Claim]> {
+        claims(articleID: articleID, revision: revision.map { "\($0)" })
+    }
+
+    /// `revision` is a number or a subquery giving one; nil for every revision's claims.
+    static func claims(articleID: UUID, revision: SQL?) -> StoreRead<[Claim]> {
         var sql: SQL = "SELECT \(claimColumns) FROM claims WHERE article_id = \(articleID)"
         if let revision { sql.append(" AND revision = \(revision)") }
         sql.append(" ORDER BY created_at, id")

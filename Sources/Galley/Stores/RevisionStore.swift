@@ -59,6 +59,16 @@ enum RevisionStore {
         }
     }
 
+    /// The revisions an article's row names as current and live when the statement runs.
+    static func currentAndLive(articleID: UUID) -> StoreRead<[Revision]> {
+        StoreRead(
+            sql: """
+                \(select) JOIN articles a ON a.id = r.article_id AND r.number IN (a.current_revision, a.live_revision)
+                WHERE r.article_id = \(articleID)
+                """
+        ) { rows in try rows.map(revision) }
+    }
+
     /// An article's current revision and, when another one is live, that one too.
     static func currentAndLive(of article: Article) -> StoreRead<(current: Revision, live: Revision?)> {
         let numbers = [article.currentRevision, article.liveRevision ?? article.currentRevision].map(String.init)
