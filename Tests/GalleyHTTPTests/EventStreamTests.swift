@@ -45,6 +45,33 @@ import Testing
         }
     }
 
+    /// A consumer that wants only some types, or one article, gets exactly those events; a
+    /// type that does not exist is refused before the stream starts.
+    @Test func theStreamFiltersByTypeAndArticle() async throws {
+        try await WebhookRoom.with { room in
+            let ada = Caller(principal: try #require(try await room.api.services.actors.find(name: "ada")).principal)
+            let first = try await room.publishArticle()
+            let second = try await room.publishArticle()
+            let events = room.api.services.events
+            var all: [EventStreamService.Event] = []
+            for _ in 0..<100 where all.count < 8 {
+                all = try await events.read(after: .start, limit: 100, by: ada)
+                if all.count < 8 { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            let published = try await events.read(after: .start, limit: 100, filter: .init(types: ["article.published"]), by: ada)
+            #expect(published.map { $0.payload["article_id"]?.stringValue } == [first, second])
+            #expect(Set(published.map(\.type)) == ["article.published"])
+            let aboutFirst = try await events.read(after: .start, limit: 100, filter: .init(articleID: UUID(uuidString: first)), by: ada)
+            #expect(aboutFirst.map(\.type) == ["article.submitted", "verification.recorded", "article.approved", "article.published"])
+            #expect(aboutFirst.count + 4 == all.count)
+
+            let refused = try await room.api.call(.get, "/v1/events?type=article.published,article.nope", as: "ada")
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains("article.nope"))
+            #expect(try await room.api.call(.get, "/v1/events?article_id=nope", as: "ada").status == .unprocessableContent)
+        }
+    }
+
     @Test func theStreamSendsEventsLiveAndResumesAfterLastEventID() async throws {
         try await WebhookRoom.with { room in
             let server = try await LiveGalley.start(room.api)

@@ -44,21 +44,34 @@ public struct EventStreamService: Sendable {
         }
     }
 
+    /// Which events a reader wants; nil fields mean any.
+    public struct Filter: Sendable {
+        public var types: [String]?
+        public var articleID: UUID?
+
+        public init(types: [String]? = nil, articleID: UUID? = nil) {
+            self.types = types
+            self.articleID = articleID
+        }
+    }
+
     /// Up to `limit` events after `position` whose transactions are older than every
     /// transaction still running, in (transaction, event) order.
-    public func read(after position: Position, limit: Int, by caller: Caller) async throws -> [Event] {
+    public func read(after position: Position, limit: Int, filter: Filter = Filter(), by caller: Caller) async throws -> [Event] {
         try caller.principal.require(.readAudit)
         let xid = String(position.xid)
+        var sql: SQL = """
+            SELECT s.xid::text AS xid, s.event_id, s.type, galley_event_payload(e, s.type) AS payload
+            FROM event_stream s JOIN audit_events e ON e.id = s.event_id
+            WHERE (s.xid, s.event_id) > (\(xid)::xid8, \(position.eventID))
+              AND s.xid < pg_snapshot_xmin(pg_current_snapshot())
+            """
+        if let types = filter.types { sql.append(" AND s.type = ANY(\(types)::text[])") }
+        if let articleID = filter.articleID { sql.append(" AND e.article_id = \(articleID)") }
+        sql.append(" ORDER BY s.xid, s.event_id LIMIT \(limit)")
+        let query = sql
         return try await env.read { conn in
-            try conn.query(
-                """
-                SELECT s.xid::text AS xid, s.event_id, s.type, galley_event_payload(e, s.type) AS payload
-                FROM event_stream s JOIN audit_events e ON e.id = s.event_id
-                WHERE (s.xid, s.event_id) > (\(xid)::xid8, \(position.eventID))
-                  AND s.xid < pg_snapshot_xmin(pg_current_snapshot())
-                ORDER BY s.xid, s.event_id LIMIT \(limit)
-                """
-            ).map { row in
+            try conn.query(query).map { row in
                 let xid: String = try row.decode("xid")
                 return Event(
                     position: Position(xid: UInt64(xid) ?? 0, eventID: try row.decode("event_id")), type: try row.decode("type"),

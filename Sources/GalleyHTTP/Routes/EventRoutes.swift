@@ -5,7 +5,8 @@ import HTTPTypes
 import Hummingbird
 import ServiceLifecycle
 
-/// `GET /v1/events`: published events as Server-Sent Events, resumable with `Last-Event-ID`.
+/// `GET /v1/events`: published events as Server-Sent Events, resumable with `Last-Event-ID`,
+/// optionally only some types (`type`, comma-separated) or one article (`article_id`).
 struct EventRoutes {
     let services: GalleyServices
     let notifier: EventNotifier?
@@ -16,6 +17,7 @@ struct EventRoutes {
 
     @Sendable func stream(_ request: Request, context: GalleyRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
+        let filter = try Self.filter(request)
         let resume = request.headers[.lastEventID] ?? request.query("after")
         var position: EventStreamService.Position
         if let resume {
@@ -29,7 +31,7 @@ struct EventRoutes {
             position = try await services.events.now(by: caller)
         }
         // Fail before the stream starts if the caller may not read it.
-        _ = try await services.events.read(after: position, limit: 1, by: caller)
+        _ = try await services.events.read(after: position, limit: 1, filter: filter, by: caller)
         let services = services
         let notifier = notifier
         let start = position
@@ -40,7 +42,7 @@ struct EventRoutes {
             // Ends on graceful shutdown, so open streams do not hold a stopping server up.
             while !Task.isCancelled, !Task.isShuttingDownGracefully {
                 let seen = notifier?.current ?? 0
-                let events = try await services.events.read(after: position, limit: 100, by: caller)
+                let events = try await services.events.read(after: position, limit: 100, filter: filter, by: caller)
                 for event in events {
                     let data = String(decoding: try WireJSON.encoder.encode(WebhookEventBody(event.payload, article: nil)), as: UTF8.self)
                     try await writer.write(ByteBuffer(string: "id: \(event.position)\nevent: \(event.type)\ndata: \(data)\n\n"))
@@ -66,6 +68,26 @@ struct EventRoutes {
         }
         return Response(
             status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
+    }
+}
+
+extension EventRoutes {
+    static func filter(_ request: Request) throws -> EventStreamService.Filter {
+        var filter = EventStreamService.Filter()
+        if let text = request.typedQuery("type") {
+            let types = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            if let unknown = types.first(where: { !WebhookEventType.all.contains($0) }) {
+                throw Problem.invalid(
+                    "type", "\(unknown.isEmpty ? "an empty name" : unknown) is not an event type; use one or more of "
+                        + WebhookEventType.all.joined(separator: ", ") + ", separated by commas")
+            }
+            filter.types = types
+        }
+        if let text = request.typedQuery("article_id") {
+            guard let id = UUID(uuidString: text) else { throw Problem.invalid("article_id", "must be an article's UUID") }
+            filter.articleID = id
+        }
+        return filter
     }
 }
 
