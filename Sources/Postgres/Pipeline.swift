@@ -15,6 +15,8 @@ extension PostgresConnection {
         if let begin = takeDeferredBegin() {
             return Array(try pipeline([SQL(stringLiteral: begin)] + statements).dropFirst())
         }
+        let keys = statements.map(PreparedStatements.Key.init)
+        try makeRoomForPrepared(Set(keys.filter { prepared.name(for: $0) == nil }).count)
         let conn = try rawHandle
         guard PQenterPipelineMode(conn) == 1, PQsetnonblocking(conn, 1) == 0 else {
             throw connectionError(statement: nil)
@@ -23,12 +25,25 @@ extension PostgresConnection {
             PQsetnonblocking(conn, 0)
             PQexitPipelineMode(conn)
         }
-        var reader = PipelineReader(texts: statements.map(\.text))
-        for (index, statement) in statements.enumerated() {
-            let sent = withParameters(statement.parameters) { count, types, values in
-                PQsendQueryParams(conn, reader.texts[index], count, types, values, nil, nil, 0)
+        var reader = PipelineReader(capacity: statements.count)
+        // Statements first seen in this pipeline are prepared in it, just before their first use.
+        var preparing: [PreparedStatements.Key: String] = [:]
+        for (statement, key) in zip(statements, keys) {
+            let name: String
+            if let known = prepared.name(for: key) ?? preparing[key] {
+                name = known
+            } else {
+                name = prepared.newName()
+                let sent = withParameters(statement.parameters) { count, types, _ in PQsendPrepare(conn, name, key.text, count, types) }
+                guard sent == 1 else { throw connectionError(statement: key.text) }
+                reader.expect(.prepare(key, name))
+                preparing[key] = name
             }
-            guard sent == 1 else { throw connectionError(statement: reader.texts[index]) }
+            let sent = withParameters(statement.parameters) { count, _, values in
+                PQsendQueryPrepared(conn, name, count, values, nil, nil, 0)
+            }
+            guard sent == 1 else { throw connectionError(statement: key.text) }
+            reader.expect(.statement(key.text))
             try flush(conn, reader: &reader)
         }
         guard PQpipelineSync(conn) == 1 else { throw connectionError(statement: nil) }
@@ -37,6 +52,7 @@ extension PostgresConnection {
             try wait(conn, forWriting: false)
             try consume(conn, reader: &reader)
         }
+        for (key, name) in reader.prepared { prepared.remember(key, as: name) }
         if let error = reader.firstError { throw error }
         return reader.results
     }
@@ -69,24 +85,34 @@ extension PostgresConnection {
     }
 }
 
-/// Sorts pipeline results: each statement yields one result and then a NULL, and the
-/// pipeline ends with a PIPELINE_SYNC result.
+/// Sorts pipeline results: each step (a prepare or a statement) yields one result and then
+/// a NULL, and the pipeline ends with a PIPELINE_SYNC result. After an error the server
+/// skips the remaining steps (PIPELINE_ABORTED).
 private struct PipelineReader {
-    let texts: [String]
+    enum Step {
+        case prepare(PreparedStatements.Key, String)
+        case statement(String)
+    }
+
+    private var steps: [Step] = []
     var results: [PostgresRows] = []
+    /// The statements this pipeline prepared successfully.
+    var prepared: [(PreparedStatements.Key, String)] = []
     var firstError: PostgresError?
     var finished = false
     private var current = 0
     private var currentHasResult = false
 
-    init(texts: [String]) {
-        self.texts = texts
-        results.reserveCapacity(texts.count)
+    init(capacity: Int) {
+        steps.reserveCapacity(capacity * 2)
+        results.reserveCapacity(capacity)
     }
+
+    mutating func expect(_ step: Step) { steps.append(step) }
 
     mutating func accept(_ result: OpaquePointer?, connection: PostgresConnection) throws {
         guard let result else {
-            // The end of one statement's results.
+            // The end of one step's results.
             if currentHasResult {
                 current += 1
                 currentHasResult = false
@@ -94,17 +120,25 @@ private struct PipelineReader {
             return
         }
         let box = ResultBox(result)
-        let statement = current < texts.count ? texts[current] : ""
+        let step = current < steps.count ? steps[current] : .statement("")
+        let text: String
+        switch step {
+        case .prepare(let key, _): text = key.text
+        case .statement(let statement): text = statement
+        }
         switch PQresultStatus(result) {
         case PGRES_PIPELINE_SYNC:
             finished = true
         case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
-            results.append(PostgresRows(box, statement: statement))
+            switch step {
+            case .prepare(let key, let name): prepared.append((key, name))
+            case .statement: results.append(PostgresRows(box, statement: text))
+            }
             currentHasResult = true
         case PGRES_PIPELINE_ABORTED:
             currentHasResult = true
         default:
-            if firstError == nil { firstError = connection.error(from: result, statement: statement) }
+            if firstError == nil { firstError = connection.error(from: result, statement: text) }
             currentHasResult = true
         }
     }

@@ -13,6 +13,7 @@ public final class PostgresConnection {
     /// A `BEGIN` not sent yet: it travels with the transaction's first statement, in one
     /// pipeline, which saves a round trip per transaction (see `inTransaction`).
     var deferredBegin: String?
+    var prepared = PreparedStatements()
 
     /// Connects with a libpq URL (`postgresql://…`) or key=value string; an empty string lets
     /// libpq use its `PG*` environment variables and defaults. TLS and authentication are
@@ -38,6 +39,7 @@ public final class PostgresConnection {
             throw PostgresError(kind: .connection, message: "could not connect to PostgreSQL: \(message)")
         }
         handle = conn
+        prepared = PreparedStatements()
         // libpq prints notices to stderr by default; server notices are not errors, and a
         // command-line tool must not spray them between its own output.
         PQsetNoticeProcessor(conn, { _, _ in }, nil)
@@ -65,11 +67,32 @@ public final class PostgresConnection {
     @discardableResult
     public func query(_ sql: SQL) throws -> PostgresRows {
         if deferredBegin != nil { return try pipeline([sql])[0] }
-        let text = sql.text
-        let result = try withParameters(sql.parameters) { count, types, values in
-            PQexecParams(try conn, text, count, types, values, nil, nil, 0)
+        let key = PreparedStatements.Key(sql)
+        let name = try prepared.name(for: key) ?? prepare(key, sql)
+        let result = try withParameters(sql.parameters) { count, _, values in
+            PQexecPrepared(try conn, name, count, values, nil, nil, 0)
         }
-        return try rows(from: result, statement: text)
+        return try rows(from: result, statement: key.text)
+    }
+
+    /// Prepares a statement on the server and remembers its name.
+    private func prepare(_ key: PreparedStatements.Key, _ sql: SQL) throws -> String {
+        try makeRoomForPrepared(1)
+        let name = prepared.newName()
+        let result = try withParameters(sql.parameters) { count, types, _ in
+            PQprepare(try conn, name, key.text, count, types)
+        }
+        _ = try rows(from: result, statement: key.text)
+        prepared.remember(key, as: name)
+        return name
+    }
+
+    /// Deallocates every prepared statement when `count` more would not fit in the cache.
+    func makeRoomForPrepared(_ count: Int) throws {
+        guard count > 0, prepared.count + count > PreparedStatements.capacity else { return }
+        let result = PQexec(try conn, "DEALLOCATE ALL")
+        _ = try rows(from: result, statement: "DEALLOCATE ALL")
+        prepared.forgetAll()
     }
 
     /// Sends a statement without waiting for the answer, for `collect` to read later. Returns
