@@ -56,8 +56,8 @@ final class ConnectionWorker: Sendable {
     }
 
     /// Sends `sql` without blocking and waits, off every thread, for `loop` to collect the
-    /// answer. Returns nil without sending when the session must first be (re)opened, which
-    /// blocks: the caller then uses `run`.
+    /// answer. Returns nil without sending when the session must first be (re)opened or the
+    /// statement prepared, which block: the caller then uses `run`.
     func send(_ sql: SQL, loop: EventLoop) async throws -> PostgresRows? {
         let statement = sql.text
         let rows = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PostgresRows?, any Error>) in
@@ -67,9 +67,11 @@ final class ConnectionWorker: Sendable {
                 case armed(socket: Int32, writable: Bool)
             }
             let sent = session.withLock { session -> Sent in
-                guard let connection = session.connection, connection.isUsable else { return .notOpen }
+                guard let connection = session.connection, connection.isUsable,
+                    let name = connection.prepared.name(for: PreparedStatements.Key(sql))
+                else { return .notOpen }
                 do {
-                    let (socket, writable) = try connection.sendWithoutBlocking(statement, parameters: sql.parameters)
+                    let (socket, writable) = try connection.sendWithoutBlocking(prepared: name, statement, parameters: sql.parameters)
                     session.pending = Pending(continuation: continuation, statement: statement)
                     return .armed(socket: socket, writable: writable)
                 } catch {

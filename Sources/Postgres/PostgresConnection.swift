@@ -95,13 +95,14 @@ public final class PostgresConnection {
         prepared.forgetAll()
     }
 
-    /// Sends a statement without waiting for the answer, for `collect` to read later. Returns
-    /// the socket to wait on and whether libpq still has output to write to it.
-    func sendWithoutBlocking(_ text: String, parameters: [PostgresParameter]) throws -> (socket: Int32, writable: Bool) {
+    /// Sends a statement this session has prepared (as `name`) without waiting for the
+    /// answer, for `collect` to read later. Returns the socket to wait on and whether libpq
+    /// still has output to write to it.
+    func sendWithoutBlocking(prepared name: String, _ text: String, parameters: [PostgresParameter]) throws -> (socket: Int32, writable: Bool) {
         let conn = try conn
         guard PQsetnonblocking(conn, 1) == 0 else { throw connectionError(statement: text) }
-        let sent = withParameters(parameters) { count, types, values in
-            PQsendQueryParams(conn, text, count, types, values, nil, nil, 0)
+        let sent = withParameters(parameters) { count, _, values in
+            PQsendQueryPrepared(conn, name, count, values, nil, nil, 0)
         }
         let flushed = sent == 1 ? PQflush(conn) : -1
         guard flushed >= 0 else {
