@@ -70,7 +70,9 @@ struct Publish: AsyncParsableCommand {
         while true {
             let page = try await session.services.articles.list(query, by: caller)
             ids += page.items.map(\.0.id)
-            guard let next = page.nextCursor, ids.count < PublishingService.maxBatchSize else { return ids }
+            // All of them: a non-atomic publish goes in chunks; an atomic one or a dry run of
+            // more than the batch limit is refused by the service, saying so.
+            guard let next = page.nextCursor else { return ids }
             query.cursor = next
         }
     }
