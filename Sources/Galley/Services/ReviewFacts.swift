@@ -29,6 +29,17 @@ struct ReviewFacts {
         return (revision, ReviewFacts(article: article, revision: revision, policy: policy.policy, verdicts: verdicts, claims: claims))
     }
 
+    /// Locks the article (bumping its version, see `ArticleStore.lockAndTouch`) and reads its
+    /// current revision and that revision's facts, all in one round trip: once the lock is
+    /// taken nobody can move the article to another revision before this transaction ends.
+    static func lockAndLoad(_ conn: PostgresConnection, id: UUID, at now: Date) throws -> (Article, Revision, ReviewFacts) {
+        let current: SQL = "(SELECT current_revision FROM articles WHERE id = \(id))"
+        let (article, revision, policy, verdicts, claims) = try conn.read(
+            ArticleStore.touching(id, at: now), RevisionStore.current(articleID: id), PolicyStore.current,
+            ReviewStore.latestVerdicts(articleID: id, revision: current), ReviewStore.claims(articleID: id, revision: current))
+        return (article, revision, ReviewFacts(article: article, revision: revision, policy: policy.policy, verdicts: verdicts, claims: claims))
+    }
+
     init(article: Article, revision: Revision, policy: WorkflowPolicy, verdicts: [RecordedVerdict], claims: [Claim]) {
         required = policy.requiredCheckpoints(section: article.section, origin: article.origin)
         statuses = CheckpointEvaluation.statuses(required: required, latestVerdicts: verdicts, contentHash: revision.content.contentHash)
@@ -63,11 +74,29 @@ extension ArticleDetail {
 
     /// The article's revisions and review state, read in one round trip.
     static func load(_ conn: PostgresConnection, article: Article) throws -> ArticleDetail {
-        let number = article.currentRevision
-        let (revisions, policy, verdicts, claims) = try conn.read(
-            RevisionStore.currentAndLive(of: article), PolicyStore.current,
-            ReviewStore.latestVerdicts(articleID: article.id, revision: number), ReviewStore.claims(articleID: article.id, revision: number))
-        let review = ReviewFacts(article: article, revision: revisions.current, policy: policy.policy, verdicts: verdicts, claims: claims)
-        return ArticleDetail(article: article, current: revisions.current, live: revisions.live, checkpoints: review.statuses)
+        let completion = completion(articleID: article.id, current: article.currentRevision, live: article.liveRevision)
+        return try completion.finish(try conn.pipeline(completion.statements)[...], article)
+    }
+
+    /// The reads that make an article into its detail when its revision numbers are known
+    /// before its row is read, so that a change can send them with its own statements.
+    struct Completion {
+        let statements: [SQL]
+        let finish: (ArraySlice<PostgresRows>, Article) throws -> ArticleDetail
+    }
+
+    static func completion(articleID: UUID, current: Int, live: Int?) -> Completion {
+        let revisions = RevisionStore.currentAndLive(articleID: articleID, current: current, live: live)
+        let policy = PolicyStore.current
+        let verdicts = ReviewStore.latestVerdicts(articleID: articleID, revision: current)
+        let claims = ReviewStore.claims(articleID: articleID, revision: current)
+        return Completion(statements: [revisions.sql, policy.sql, verdicts.sql, claims.sql]) { results, article in
+            let first = results.startIndex
+            let (currentRevision, liveRevision) = try revisions.decode(results[first])
+            let review = ReviewFacts(
+                article: article, revision: currentRevision, policy: try policy.decode(results[first + 1]).policy,
+                verdicts: try verdicts.decode(results[first + 2]), claims: try claims.decode(results[first + 3]))
+            return ArticleDetail(article: article, current: currentRevision, live: liveRevision, checkpoints: review.statuses)
+        }
     }
 }

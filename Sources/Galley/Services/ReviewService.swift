@@ -51,8 +51,7 @@ public struct ReviewService: Sendable {
         let now = env.now()
         let verificationID = env.newID()
         return try await env.transaction { conn in
-            let article = try ArticleStore.lockAndTouch(conn, id: id, expectedVersion: nil, at: now)
-            let (revision, review) = try ReviewFacts.load(conn, currentRevisionOf: article)
+            let (article, revision, review) = try ReviewFacts.lockAndLoad(conn, id: id, at: now)
             guard let rule = review.required.first(where: { $0.checkpoint == input.checkpoint }) else {
                 let names = review.required.map(\.checkpoint).joined(separator: ", ")
                 throw GalleyError.validation([
@@ -81,23 +80,24 @@ public struct ReviewService: Sendable {
                         unmet: blocking.map { .init("claims", $0) })
                 }
             }
-            let verification = try ReviewStore.insertVerification(
-                conn, id: verificationID, articleID: id, revision: revision.number, checkpoint: input.checkpoint,
-                verdict: input.verdict, contentHash: revision.content.contentHash, actorID: actorID, note: note,
-                evidence: input.evidence, at: now)
-            try AuditStore.append(
-                conn,
-                AuditEntry(
-                    chain: AuditEntry.chain(article: id), principal: principal, action: "verification.recorded", articleID: id,
-                    revision: revision.number, fromState: article.state.rawValue, toState: article.state.rawValue,
-                    reason: note.isEmpty ? nil : note,
-                    details: [
-                        "checkpoint": .string(input.checkpoint), "verdict": .string(input.verdict.rawValue),
-                        "content_hash": .string(revision.content.contentHash),
-                        "verification_id": .string(verificationID.uuidString.lowercased()),
-                        "evidence": .array(input.evidence.map { .string($0.url) }),
-                    ],
-                    requestID: caller.requestID, at: now))
+            let event = AuditEntry(
+                chain: AuditEntry.chain(article: id), principal: principal, action: "verification.recorded", articleID: id,
+                revision: revision.number, fromState: article.state.rawValue, toState: article.state.rawValue,
+                reason: note.isEmpty ? nil : note,
+                details: [
+                    "checkpoint": .string(input.checkpoint), "verdict": .string(input.verdict.rawValue),
+                    "content_hash": .string(revision.content.contentHash),
+                    "verification_id": .string(verificationID.uuidString.lowercased()),
+                    "evidence": .array(input.evidence.map { .string($0.url) }),
+                ],
+                requestID: caller.requestID, at: now)
+            // The verdict and its event in one round trip.
+            let (verification, _) = try conn.read(
+                ReviewStore.insertVerification(
+                    id: verificationID, articleID: id, revision: revision.number, checkpoint: input.checkpoint,
+                    verdict: input.verdict, contentHash: revision.content.contentHash, actorID: actorID, note: note,
+                    evidence: input.evidence, at: now),
+                AuditStore.appending(event))
             return verification
         }
     }

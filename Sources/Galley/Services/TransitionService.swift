@@ -35,8 +35,7 @@ public struct TransitionService: Sendable {
         let now = env.now()
         return try await env.transaction { conn in
             let article = try ArticleStore.fetch(conn, id: id)
-            let updated = try Self.apply(request, to: article, conn: conn, caller: caller, at: now)
-            return try ArticleDetail.load(conn, article: updated)
+            return try Self.change(request, of: article, conn: conn, caller: caller, at: now, loadingDetail: true).detail!
         }
     }
 
@@ -83,6 +82,15 @@ public struct TransitionService: Sendable {
     static func apply(
         _ request: Request, to article: Article, conn: PostgresConnection, caller: Caller, at now: Date, publishFacts: PublishFacts? = nil
     ) throws -> Article {
+        try change(request, of: article, conn: conn, caller: caller, at: now, publishFacts: publishFacts, loadingDetail: false).article
+    }
+
+    /// `apply`, and when `loadingDetail` the article's detail as it is after the change, read
+    /// in the same round trip as the writes (nothing a transition writes changes the reads).
+    private static func change(
+        _ request: Request, of article: Article, conn: PostgresConnection, caller: Caller, at now: Date,
+        publishFacts: PublishFacts? = nil, loadingDetail: Bool
+    ) throws -> (article: Article, detail: ArticleDetail?) {
         if let expected = request.expectedVersion, expected != article.version {
             throw GalleyError.preconditionFailed(expected: expected, actual: article.version)
         }
@@ -176,8 +184,10 @@ public struct TransitionService: Sendable {
             chain: AuditEntry.chain(article: article.id), principal: principal, action: "article.\(request.action.rawValue)",
             articleID: article.id, revision: article.currentRevision, fromState: article.state.rawValue,
             toState: newState.rawValue, reason: request.reason, details: details, requestID: caller.requestID, at: now)
-        if records.isEmpty { return try ArticleStore.update(conn, article, change, at: now, event: event) }
-        let results = try conn.pipeline(records + [ArticleStore.updateStatement(article, change, at: now, event: event)])
-        return try ArticleStore.changed(results[results.count - 1], from: article)
+        let completion =
+            loadingDetail ? ArticleDetail.completion(articleID: article.id, current: change.currentRevision, live: change.liveRevision) : nil
+        let results = try conn.pipeline(records + [ArticleStore.updateStatement(article, change, at: now, event: event)] + (completion?.statements ?? []))
+        let updated = try ArticleStore.changed(results[records.count], from: article)
+        return (updated, try completion?.finish(results[(records.count + 1)...], updated))
     }
 }

@@ -50,21 +50,24 @@ enum ArticleStore {
     /// an article (verdicts, claims) without moving its state: they serialise with every
     /// other change of the article and make stale `If-Match` headers fail.
     static func lockAndTouch(_ conn: PostgresConnection, id: UUID, expectedVersion: Int?, at: Date) throws -> Article {
-        guard
-            let row = try conn.query(
-                """
-                WITH a AS (UPDATE articles SET version = version + 1, updated_at = \(at) WHERE id = \(id) \(returning))
-                \(columns) FROM a LEFT JOIN actors e ON e.id = a.responsible_editor_id
-                """
-            ).single
-        else {
-            throw GalleyError.notFound(kind: "article", id: id.uuidString.lowercased())
-        }
-        let touched = try article(row)
+        let touched = try conn.read(touching(id, at: at))
         if let expectedVersion, expectedVersion != touched.version - 1 {
             throw GalleyError.preconditionFailed(expected: expectedVersion, actual: touched.version - 1)
         }
         return touched
+    }
+
+    /// `lockAndTouch` without the version check, as a step of a pipeline.
+    static func touching(_ id: UUID, at: Date) -> StoreRead<Article> {
+        StoreRead(
+            sql: """
+                WITH a AS (UPDATE articles SET version = version + 1, updated_at = \(at) WHERE id = \(id) \(returning))
+                \(columns) FROM a LEFT JOIN actors e ON e.id = a.responsible_editor_id
+                """
+        ) { rows in
+            guard let row = rows.single else { throw GalleyError.notFound(kind: "article", id: id.uuidString.lowercased()) }
+            return try article(row)
+        }
     }
 
     static func searchVector(_ content: ArticleContent) -> SQL {

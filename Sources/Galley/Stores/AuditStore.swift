@@ -27,6 +27,11 @@ enum AuditStore {
         try conn.execute(insert(entry))
     }
 
+    /// `append` as a step of a pipeline.
+    static func appending(_ entry: AuditEntry) -> StoreRead<Void> {
+        StoreRead(sql: insert(entry)) { _ in }
+    }
+
     static func insert(_ entry: AuditEntry) -> SQL {
         "\(insertColumns) VALUES (\(values(entry)))"
     }

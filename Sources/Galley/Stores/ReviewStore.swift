@@ -6,20 +6,21 @@ import Postgres
 enum ReviewStore {
     // MARK: Verifications
 
+    /// Inserts a verdict and returns it as stored (a read, so that it can share a pipeline).
     static func insertVerification(
-        _ conn: PostgresConnection, id: UUID, articleID: UUID, revision: Int, checkpoint: String, verdict: Verdict,
+        id: UUID, articleID: UUID, revision: Int, checkpoint: String, verdict: Verdict,
         contentHash: String, actorID: UUID, note: String, evidence: [Evidence], at: Date
-    ) throws -> Verification {
-        let row = try conn.query(
-            """
-            WITH v AS (
-                INSERT INTO verifications (id, article_id, revision, checkpoint, verdict, content_hash, actor_id, note, evidence, created_at)
-                VALUES (\(id), \(articleID), \(revision), \(checkpoint), \(verdict.rawValue), \(contentHash), \(actorID), \(note),
-                        \(JSONB(evidence)), \(at))
-                RETURNING *)
-            SELECT v.*, a.name AS actor_name FROM v JOIN actors a ON a.id = v.actor_id
-            """)[0]
-        return try verification(row)
+    ) -> StoreRead<Verification> {
+        StoreRead(
+            sql: """
+                WITH v AS (
+                    INSERT INTO verifications (id, article_id, revision, checkpoint, verdict, content_hash, actor_id, note, evidence, created_at)
+                    VALUES (\(id), \(articleID), \(revision), \(checkpoint), \(verdict.rawValue), \(contentHash), \(actorID), \(note),
+                            \(JSONB(evidence)), \(at))
+                    RETURNING *)
+                SELECT v.*, a.name AS actor_name FROM v JOIN actors a ON a.id = v.actor_id
+                """
+        ) { rows in try verification(rows[0]) }
     }
 
     static func verification(_ row: PostgresRow) throws -> Verification {

@@ -70,16 +70,14 @@ enum RevisionStore {
     }
 
     /// An article's current revision and, when another one is live, that one too.
-    static func currentAndLive(of article: Article) -> StoreRead<(current: Revision, live: Revision?)> {
-        let numbers = [article.currentRevision, article.liveRevision ?? article.currentRevision].map(String.init)
-        return StoreRead(sql: "\(select) WHERE r.article_id = \(article.id) AND r.number = ANY(\(numbers)::int[])") { rows in
+    static func currentAndLive(articleID: UUID, current: Int, live: Int?) -> StoreRead<(current: Revision, live: Revision?)> {
+        let numbers = [current, live ?? current].map(String.init)
+        return StoreRead(sql: "\(select) WHERE r.article_id = \(articleID) AND r.number = ANY(\(numbers)::int[])") { rows in
             let revisions = try rows.map(revision)
-            guard let current = revisions.first(where: { $0.number == article.currentRevision }) else {
-                throw GalleyError.notFound(
-                    kind: "revision", id: "\(article.currentRevision) of article \(article.id.uuidString.lowercased())")
+            guard let currentRevision = revisions.first(where: { $0.number == current }) else {
+                throw GalleyError.notFound(kind: "revision", id: "\(current) of article \(articleID.uuidString.lowercased())")
             }
-            let live = article.liveRevision.flatMap { number in revisions.first { $0.number == number } }
-            return (current, live)
+            return (currentRevision, live.flatMap { number in revisions.first { $0.number == number } })
         }
     }
 
