@@ -31,31 +31,41 @@ public struct ArticleService: Sendable {
         let now = env.now()
         return try await env.transaction { conn in
             let slug = try new.slug ?? Self.freeSlug(conn, for: new.content.title, id: id)
-            try Self.insertArticle(
+            let detail = ArticleDetail.completion(articleID: id, current: 1, live: nil)
+            let article = ArticleStore.one(id)
+            let results = try Self.insertArticle(
                 conn, id: id, slug: slug, section: section, tags: tags, origin: .human, content: new.content,
-                authorID: actorID, generationID: nil, digitalSourceType: nil, caller: caller, at: now)
-            return try ArticleDetail.load(conn, id: id)
+                authorID: actorID, generationID: nil, digitalSourceType: nil, caller: caller, at: now,
+                thenReading: [article.sql] + detail.statements)
+            return try detail.finish(results.dropFirst(), try article.decode(results[results.startIndex]))
         }
     }
 
-    /// Shared by human creation and AI generations: the article row, revision 1, the event.
+    /// Shared by human creation and AI generations: the article row, revision 1, the event,
+    /// in one round trip, followed in it by `reads` (whose results it returns).
+    @discardableResult
     static func insertArticle(
         _ conn: PostgresConnection, id: UUID, slug: String, section: String, tags: [String], origin: Origin,
         content: ArticleContent, authorID: UUID, generationID: UUID?, digitalSourceType: DigitalSourceType?,
-        caller: Caller, at now: Date
-    ) throws {
-        try ArticleStore.insert(conn, id: id, slug: slug, section: section, tags: tags, origin: origin, content: content, at: now)
-        try RevisionStore.insert(
-            conn, articleID: id, number: 1, content: content, authorID: authorID, generationID: generationID,
-            digitalSourceType: digitalSourceType, at: now)
-        try AuditStore.append(
-            conn,
-            AuditEntry(
-                chain: AuditEntry.chain(article: id), principal: caller.principal, action: "article.created", articleID: id,
-                revision: 1, fromState: nil, toState: ArticleState.draft.rawValue,
-                details: ["slug": .string(slug), "section": .string(section), "origin": .string(origin.rawValue),
-                          "content_hash": .string(content.contentHash)],
-                requestID: caller.requestID, at: now))
+        caller: Caller, at now: Date, thenReading reads: [SQL] = []
+    ) throws -> ArraySlice<PostgresRows> {
+        let event = AuditEntry(
+            chain: AuditEntry.chain(article: id), principal: caller.principal, action: "article.created", articleID: id,
+            revision: 1, fromState: nil, toState: ArticleState.draft.rawValue,
+            details: ["slug": .string(slug), "section": .string(section), "origin": .string(origin.rawValue),
+                      "content_hash": .string(content.contentHash)],
+            requestID: caller.requestID, at: now)
+        let writes =
+            [ArticleStore.inserting(id: id, slug: slug, section: section, tags: tags, origin: origin, content: content, at: now)]
+            + RevisionStore.inserting(
+                articleID: id, number: 1, content: content, authorID: authorID, generationID: generationID,
+                digitalSourceType: digitalSourceType, at: now)
+            + [AuditStore.insert(event)]
+        do {
+            return try conn.pipeline(writes + reads).dropFirst(writes.count)
+        } catch let error as PostgresError where ArticleStore.isTakenSlug(error) {
+            throw GalleyError.conflict("An article with slug \(slug) already exists; choose another slug.")
+        }
     }
 
     /// A new revision: the article returns to draft; verdicts and approvals of earlier text
@@ -92,20 +102,21 @@ public struct ArticleService: Sendable {
         }
         let number = article.currentRevision + 1
         let sourceType = digitalSourceType(author: caller.principal, article: article, previous: previous)
-        try RevisionStore.insert(
-            conn, articleID: article.id, number: number, content: content, authorID: actorID, generationID: generationID,
-            digitalSourceType: sourceType, at: now)
-        return try ArticleStore.update(
-            conn, article,
-            .init(
-                state: newState, currentRevision: number, liveRevision: article.liveRevision, publishAt: nil,
-                responsibleEditorID: nil, keepResponsibleEditor: true, search: content),
-            at: now,
-            event: AuditEntry(
-                chain: AuditEntry.chain(article: article.id), principal: caller.principal, action: "article.edited",
-                articleID: article.id, revision: number, fromState: article.state.rawValue, toState: newState.rawValue,
-                details: ["content_hash": .string(content.contentHash), "previous_revision": .number(Double(previous.number))],
-                requestID: caller.requestID, at: now))
+        let change = ArticleStore.Change(
+            state: newState, currentRevision: number, liveRevision: article.liveRevision, publishAt: nil,
+            responsibleEditorID: nil, keepResponsibleEditor: true, search: content)
+        let event = AuditEntry(
+            chain: AuditEntry.chain(article: article.id), principal: caller.principal, action: "article.edited",
+            articleID: article.id, revision: number, fromState: article.state.rawValue, toState: newState.rawValue,
+            details: ["content_hash": .string(content.contentHash), "previous_revision": .number(Double(previous.number))],
+            requestID: caller.requestID, at: now)
+        // The revision, its sources, the article's change and its event in one round trip.
+        let results = try conn.pipeline(
+            RevisionStore.inserting(
+                articleID: article.id, number: number, content: content, authorID: actorID, generationID: generationID,
+                digitalSourceType: sourceType, at: now)
+                + [ArticleStore.updateStatement(article, change, at: now, event: event)])
+        return try ArticleStore.changed(results[results.count - 1], from: article)
     }
 
     /// IPTC source type of a new revision: untouched output of an AI agent is

@@ -77,19 +77,19 @@ enum ArticleStore {
         """
     }
 
-    static func insert(
-        _ conn: PostgresConnection, id: UUID, slug: String, section: String, tags: [String], origin: Origin,
-        content: ArticleContent, at: Date
-    ) throws {
-        do {
-            try conn.execute(
-                """
-                INSERT INTO articles (id, slug, section, tags, origin, state, current_revision, search, created_at, updated_at)
-                VALUES (\(id), \(slug), \(section), \(tags), \(origin.rawValue), 'draft', 1, \(searchVector(content)), \(at), \(at))
-                """)
-        } catch let error as PostgresError where error.isUniqueViolation {
-            throw GalleyError.conflict("An article with slug \(slug) already exists; choose another slug.")
-        }
+    /// The article's row, for a caller's pipeline; `isTakenSlug` recognises its failure when
+    /// another article took the slug meanwhile.
+    static func inserting(
+        id: UUID, slug: String, section: String, tags: [String], origin: Origin, content: ArticleContent, at: Date
+    ) -> SQL {
+        """
+        INSERT INTO articles (id, slug, section, tags, origin, state, current_revision, search, created_at, updated_at)
+        VALUES (\(id), \(slug), \(section), \(tags), \(origin.rawValue), 'draft', 1, \(searchVector(content)), \(at), \(at))
+        """
+    }
+
+    static func isTakenSlug(_ error: PostgresError) -> Bool {
+        error.isUniqueViolation && error.constraint == "articles_slug_key"
     }
 
     /// Whether a slug is free; creation picks another when it is not.
@@ -109,14 +109,6 @@ enum ArticleStore {
         var search: ArticleContent?
     }
 
-    /// Writes `change` and appends its audit event in one statement, so both happen or
-    /// neither; returns the article as changed. Zero rows means someone changed the article
-    /// since `article.version` was read: a conflict.
-    @discardableResult
-    static func update(_ conn: PostgresConnection, _ article: Article, _ change: Change, at: Date, event: AuditEntry) throws -> Article {
-        try changed(conn.query(updateStatement(article, change, at: at, event: event)), from: article)
-    }
-
     /// The answer of `updateStatement`: the changed article, or a conflict after a lost race.
     static func changed(_ rows: PostgresRows, from article: Article) throws -> Article {
         guard let row = rows.single else { throw lostRace(article) }
@@ -127,8 +119,9 @@ enum ArticleStore {
         .conflict("Article \(article.id.uuidString.lowercased()) was changed by someone else at the same time; fetch it again and retry.")
     }
 
-    /// The statement of `update`, for callers that pipeline it with others; its answer is
-    /// one row, or none after a lost race.
+    /// Writes `change` and appends its audit event in one statement, so both happen or
+    /// neither. Its answer (read with `changed`) is the article as changed, or no row when
+    /// someone changed the article since `article.version` was read.
     static func updateStatement(_ article: Article, _ change: Change, at: Date, event: AuditEntry) -> SQL {
         var sql: SQL = """
             WITH a AS (

@@ -103,29 +103,31 @@ enum RevisionStore {
         return byArticle
     }
 
-    static func insert(
-        _ conn: PostgresConnection, articleID: UUID, number: Int, content: ArticleContent, authorID: UUID,
-        generationID: UUID?, digitalSourceType: DigitalSourceType?, at: Date
-    ) throws {
-        try conn.execute(
-            """
+    /// The statements that store a revision and its sources, for a caller's pipeline.
+    static func inserting(
+        articleID: UUID, number: Int, content: ArticleContent, authorID: UUID, generationID: UUID?,
+        digitalSourceType: DigitalSourceType?, at: Date
+    ) -> [SQL] {
+        let revision: SQL = """
             INSERT INTO revisions (article_id, number, title, dek, body, insight, disclosure, content_hash, author_id,
                                    generation_id, digital_source_type, created_at)
             VALUES (\(articleID), \(number), \(content.title), \(content.dek), \(content.body), \(content.insight),
                     \(content.disclosure), \(content.contentHash), \(authorID), \(generationID),
                     \(digitalSourceType?.rawValue), \(at))
-            """)
-        if content.sources.isEmpty { return }
+            """
+        if content.sources.isEmpty { return [revision] }
         let urls = content.sources.map(\.url)
         let outlets = content.sources.map(\.outlet)
         let titles = content.sources.map(\.title)
         let retrieved = content.sources.map { $0.retrievedAt.map(PostgresTimestamp.format) ?? "" }
-        try conn.execute(
+        return [
+            revision,
             """
             INSERT INTO sources (article_id, revision, position, url, outlet, title, retrieved_at)
             SELECT \(articleID), \(number), s.position, s.url, s.outlet, s.title, NULLIF(s.retrieved_at, '')::timestamptz
             FROM unnest(\(urls)::text[], \(outlets)::text[], \(titles)::text[], \(retrieved)::text[])
                 WITH ORDINALITY AS s(url, outlet, title, retrieved_at, position)
-            """)
+            """,
+        ]
     }
 }
