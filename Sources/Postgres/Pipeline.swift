@@ -60,7 +60,14 @@ extension PostgresConnection {
     private func consume(_ conn: OpaquePointer, reader: inout PipelineReader) throws {
         guard PQconsumeInput(conn) == 1 else { throw connectionError(statement: nil) }
         while !reader.finished, PQisBusy(conn) == 0 {
-            let result = PQgetResult(conn)
+            guard let result = PQgetResult(conn) else {
+                // A NULL ends one statement's results. A NULL that ends none means every
+                // statement sent so far is answered: after a failure libpq answers the rest
+                // itself (PIPELINE_ABORTED) while we are still sending, and asking again
+                // would return NULL forever.
+                if reader.endStatement() { continue }
+                return
+            }
             try reader.accept(result, connection: self)
         }
     }
@@ -81,15 +88,16 @@ private struct PipelineReader {
         results.reserveCapacity(texts.count)
     }
 
-    mutating func accept(_ result: OpaquePointer?, connection: PostgresConnection) throws {
-        guard let result else {
-            // The end of one statement's results.
-            if currentHasResult {
-                current += 1
-                currentHasResult = false
-            }
-            return
-        }
+    /// Moves on to the next statement after a NULL result; false if the current statement
+    /// has had no result yet, so the NULL ended nothing.
+    mutating func endStatement() -> Bool {
+        guard currentHasResult else { return false }
+        current += 1
+        currentHasResult = false
+        return true
+    }
+
+    mutating func accept(_ result: OpaquePointer, connection: PostgresConnection) throws {
         let box = ResultBox(result)
         let statement = current < texts.count ? texts[current] : ""
         switch PQresultStatus(result) {
