@@ -145,21 +145,37 @@ enum ByteaFormat {
     }
 }
 
-/// One-dimensional `text[]` literals: `{a,"b c","d\"e"}`. NULL elements are refused, since
-/// `[String]` cannot hold them.
+/// One-dimensional `text[]` literals: `{a,"b c","d\"e"}`. `[String]` cannot hold NULL
+/// elements, so parsing refuses them; formatting writes nil as `NULL`.
 enum TextArrayFormat {
-    static func format(_ elements: [String]) -> String {
-        var out = "{"
+    /// Every element is quoted, with `"` and `\` escaped. Works on UTF-8 bytes (both are
+    /// ASCII, so they never occur inside a multi-byte character): set-based statements send
+    /// whole article bodies this way.
+    static func format(_ elements: [String?]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(elements.reduce(2) { $0 + ($1?.utf8.count ?? 4) + 3 })
+        out.append(UInt8(ascii: "{"))
         for (index, element) in elements.enumerated() {
-            if index > 0 { out += "," }
-            out += "\""
-            for char in element.unicodeScalars {
-                if char == "\"" || char == "\\" { out += "\\" }
-                out.unicodeScalars.append(char)
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            guard var element else {
+                out.append(contentsOf: "NULL".utf8)
+                continue
             }
-            out += "\""
+            out.append(UInt8(ascii: "\""))
+            element.withUTF8 { bytes in
+                // Copies the runs between the characters to escape whole.
+                var start = 0
+                for index in bytes.indices where bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "\\") {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                    out.append(UInt8(ascii: "\\"))
+                    start = index
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
+            }
+            out.append(UInt8(ascii: "\""))
         }
-        return out + "}"
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func parse(_ text: String) -> [String]? {
