@@ -16,15 +16,17 @@ struct AuditBatch: Sendable {
         static let atMicros = 15
     }
 
-    static func load(_ conn: PostgresConnection, after: (chain: String, seq: Int), limit: Int) throws -> AuditBatch {
-        AuditBatch(
-            rows: try conn.query(
-                """
-                SELECT id, chain, seq, prev_hash, hash, actor_id::text AS actor_id, actor_name, action,
-                       article_id::text AS article_id, revision::text AS revision, from_state, to_state, reason,
-                       details::text AS details, request_id, (extract(epoch FROM at) * 1000000)::bigint AS at_us
-                FROM audit_events WHERE (chain, seq) > (\(after.chain), \(after.seq)) ORDER BY chain, seq LIMIT \(limit)
-                """))
+    /// Up to `limit` events after `after` in chain order, before chain `upper` if given.
+    static func load(_ conn: PostgresConnection, after: (chain: String, seq: Int), before upper: String?, limit: Int) throws -> AuditBatch {
+        var sql: SQL = """
+            SELECT id, chain, seq, prev_hash, hash, actor_id::text AS actor_id, actor_name, action,
+                   article_id::text AS article_id, revision::text AS revision, from_state, to_state, reason,
+                   details::text AS details, request_id, (extract(epoch FROM at) * 1000000)::bigint AS at_us
+            FROM audit_events WHERE (chain, seq) > (\(after.chain), \(after.seq))
+            """
+        if let upper { sql.append(" AND chain < \(upper)") }
+        sql.append(" ORDER BY chain, seq LIMIT \(limit)")
+        return AuditBatch(rows: try conn.query(sql))
     }
 
     var count: Int { rows.count }
