@@ -79,7 +79,14 @@ extension PostgresConnection {
     private func consume(_ conn: OpaquePointer, reader: inout PipelineReader) throws {
         guard PQconsumeInput(conn) == 1 else { throw connectionError(statement: nil) }
         while !reader.finished, PQisBusy(conn) == 0 {
-            let result = PQgetResult(conn)
+            guard let result = PQgetResult(conn) else {
+                // A NULL ends one step's results. A NULL that ends none means every step
+                // sent so far is answered: after a failure libpq answers the rest itself
+                // (PIPELINE_ABORTED) while we are still sending, and asking again would
+                // return NULL forever.
+                if reader.endStep() { continue }
+                return
+            }
             try reader.accept(result, connection: self)
         }
     }
@@ -110,15 +117,16 @@ private struct PipelineReader {
 
     mutating func expect(_ step: Step) { steps.append(step) }
 
-    mutating func accept(_ result: OpaquePointer?, connection: PostgresConnection) throws {
-        guard let result else {
-            // The end of one step's results.
-            if currentHasResult {
-                current += 1
-                currentHasResult = false
-            }
-            return
-        }
+    /// Moves on to the next step after a NULL result; false if the current step has had no
+    /// result yet, so the NULL ended nothing.
+    mutating func endStep() -> Bool {
+        guard currentHasResult else { return false }
+        current += 1
+        currentHasResult = false
+        return true
+    }
+
+    mutating func accept(_ result: OpaquePointer, connection: PostgresConnection) throws {
         let box = ResultBox(result)
         let step = current < steps.count ? steps[current] : .statement("")
         let text: String

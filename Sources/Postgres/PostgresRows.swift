@@ -83,3 +83,22 @@ public struct PostgresRow: Sendable {
         }
     }
 }
+
+extension PostgresRows {
+    /// Calls `body` with one value's bytes exactly as the server sent them (text format), or
+    /// nil for NULL, without making a String or any other Swift value: for loops over many
+    /// rows that only compare or hash values, where decoding each one would cost the most.
+    /// The bytes are valid only inside `body`.
+    public func withBytes<Result>(
+        row: Int, column: Int, _ body: (UnsafeBufferPointer<UInt8>?) throws -> Result
+    ) rethrows -> Result {
+        let result = box.pointer
+        let (row, column) = (Int32(row), Int32(column))
+        let length = Int(PQgetlength(result, row, column))
+        // Only an empty value can be NULL; asking only then saves a libpq call per value.
+        if length == 0, PQgetisnull(result, row, column) == 1 { return try body(nil) }
+        return try PQgetvalue(result, row, column).withMemoryRebound(to: UInt8.self, capacity: length) {
+            try body(UnsafeBufferPointer(start: $0, count: length))
+        }
+    }
+}

@@ -145,22 +145,32 @@ enum ByteaFormat {
     }
 }
 
-/// One-dimensional `text[]` literals: `{a,"b c","d\"e"}`. NULL elements are refused, since
-/// `[String]` cannot hold them.
+/// One-dimensional `text[]` literals: `{a,"b c","d\"e"}`. `[String]` cannot hold NULL
+/// elements, so parsing refuses them; formatting writes nil as `NULL`.
 enum TextArrayFormat {
-    /// Every element quoted, `"` and `\\` escaped. Works on UTF-8 bytes rather than Unicode
-    /// scalars (the escaped characters are ASCII, so no multi-byte sequence is split), which
-    /// matters for large elements such as webhook bodies.
-    static func format(_ elements: [String]) -> String {
+    /// Every element is quoted, with `"` and `\` escaped. Works on UTF-8 bytes (both are
+    /// ASCII, so they never occur inside a multi-byte character): set-based statements send
+    /// whole article bodies this way.
+    static func format(_ elements: [String?]) -> String {
         var out: [UInt8] = []
-        out.reserveCapacity(elements.reduce(2) { $0 + $1.utf8.count + 3 })
+        out.reserveCapacity(elements.reduce(2) { $0 + ($1?.utf8.count ?? 4) + 3 })
         out.append(UInt8(ascii: "{"))
         for (index, element) in elements.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
+            guard var element else {
+                out.append(contentsOf: "NULL".utf8)
+                continue
+            }
             out.append(UInt8(ascii: "\""))
-            for byte in element.utf8 {
-                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }
-                out.append(byte)
+            element.withUTF8 { bytes in
+                // Copies the runs between the characters to escape whole.
+                var start = 0
+                for index in bytes.indices where bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "\\") {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                    out.append(UInt8(ascii: "\\"))
+                    start = index
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
             }
             out.append(UInt8(ascii: "\""))
         }

@@ -54,6 +54,28 @@ import Testing
         }
     }
 
+    /// Several chunks, imported while the next is read; a bad line in one fails alone.
+    @Test func importReportsEveryLineOfManyChunksInOrder() async throws {
+        try await CLIRoom.with { room in
+            var lines = (1...520).map { Self.line("Chunked draft \($0)") }
+            lines[299] = "{not json"
+            lines[399] = Self.line("Taken slug").replacingOccurrences(of: "\"section\"", with: "\"slug\": \"chunked-draft-10\", \"section\"")
+            let file = try CLIRoom.file(lines.joined(separator: "\n") + "\n", ext: "jsonl")
+            let outcome = try await room.run(["import", file, "--actor", "drafter", "--json"])
+            #expect(outcome.status == 1)
+            let results = try outcome.stdout.split(separator: "\n").map {
+                try dict(try JSONSerialization.jsonObject(with: Data($0.utf8)))
+            }
+            #expect(results.map { $0["line"] as? Int } == Array(1...520))
+            let failed = results.filter { $0["status"] as? String == "failed" }
+            #expect(failed.map { $0["line"] as? Int } == [300, 400])
+            #expect(try failed.map { try dict(try #require($0["error"]))["kind"] as? String } == ["invalid_line", "conflict"])
+            let count = try await room.pool.query("SELECT count(*) AS n FROM articles").single?.decode("n", as: Int.self)
+            #expect(count == 518)
+            #expect(try dict(try await room.json(["audit", "verify"]))["ok"] as? Bool == true)
+        }
+    }
+
     @Test func atomicImportImportsNothingWhenALineIsBroken() async throws {
         try await CLIRoom.with { room in
             let file = try CLIRoom.file(Self.line("One") + "\n" + "{}" + "\n", ext: "jsonl")

@@ -159,6 +159,45 @@ import Testing
         }
     }
 
+    /// Verification reads ranges of chains of up to 20,000 events, two at a time, and hashes
+    /// each batch on every core; the break named is still the first in chain order.
+    @Test func theFirstBreakIsNamedAcrossBatchesAndCores() async throws {
+        try await Newsroom.with { room in
+            // 300 chains of 70 events: the first range ends after chain 285.
+            try await room.pool.execute(
+                """
+                INSERT INTO audit_events (chain, seq, prev_hash, hash, actor_name, action, details, at)
+                SELECT 'generation:' || lpad(to_hex(c), 8, '0') || '-0000-4000-8000-000000000000', 0, '', '', 'generator',
+                       'generation.progress', jsonb_build_object('round', r, 'note', 'a "quoted" \\ note'), now()
+                FROM generate_series(1, 70) AS r, generate_series(1, 300) AS c ORDER BY r, c
+                """)
+            let clean = try await room.services.audit.verify(by: room.admin)
+            #expect(clean.ok, "\(String(describing: clean.firstBroken))")
+            #expect(clean.eventsChecked > 21_000)
+            func event(chain: Int, seq: Int) async throws -> Int {
+                let name = "generation:" + String(format: "%08x", chain) + "-0000-4000-8000-000000000000"
+                return try await room.pool.query("SELECT id FROM audit_events WHERE chain = \(name) AND seq = \(seq)")[0].decode("id")
+            }
+            let inBatchTwo = try await event(chain: 290, seq: 5)
+            let inSecondHalf = try await event(chain: 200, seq: 10)
+            let inFirstHalf = try await event(chain: 3, seq: 70)
+            try await tamper(room, "UPDATE audit_events SET actor_name = 'forger' WHERE id IN (\(inBatchTwo), \(inSecondHalf))")
+            let two = try await room.services.audit.verify(by: room.admin)
+            #expect(two.firstBroken?.eventID == inSecondHalf)
+            #expect(two.firstBroken?.seq == 10)
+            #expect(two.firstBroken?.problem.contains("altered") == true)
+            try await tamper(room, "UPDATE audit_events SET details = '{\"round\": 0}' WHERE id = \(inFirstHalf)")
+            let three = try await room.services.audit.verify(by: room.admin)
+            #expect(three.firstBroken?.eventID == inFirstHalf)
+            #expect(three.eventsChecked == clean.eventsChecked)
+            // Heads that undercount make one range of every event, read page after page.
+            try await room.pool.execute("UPDATE audit_chain_heads SET seq = 1")
+            let lying = try await room.services.audit.verify(by: room.admin)
+            #expect(lying.firstBroken?.eventID == inFirstHalf)
+            #expect(lying.eventsChecked == clean.eventsChecked)
+        }
+    }
+
     @Test func writesToDifferentArticlesUseDifferentChains() async throws {
         try await Newsroom.with { room in
             let (first, second) = try await history(room)

@@ -31,6 +31,26 @@ import Testing
         }
     }
 
+    /// A statement fails while later ones, too large for the socket's buffer, are still
+    /// being sent: libpq answers those itself, and the pipeline must not wait for more.
+    @Test func aFailureWhileStillSendingEndsThePipeline() async throws {
+        try await TestDatabase.withMigratedDatabase { pool, _ in
+            try await pool.execute("CREATE TABLE items (n int PRIMARY KEY, label text)")
+            let large = String(repeating: "large ", count: 1_000_000)
+            let statements: [SQL] = [
+                "INSERT INTO items VALUES (1, 'a')", "INSERT INTO items VALUES (1, 'b')",
+                "INSERT INTO items VALUES (2, \(large))", "INSERT INTO items VALUES (3, \(large))",
+            ]
+            let error = try await #require(throws: PostgresError.self) {
+                try await pool.withConnection { try $0.pipeline(statements) }
+            }
+            #expect(error.isUniqueViolation)
+            #expect(try await pool.query("SELECT * FROM items").isEmpty)
+            let results = try await pool.withConnection { try $0.pipeline(Array(statements[2...]) + ["SELECT count(*) AS c FROM items"]) }
+            #expect(try results[2][0].decode("c", as: Int.self) == 2)
+        }
+    }
+
     @Test func listenersReceiveNotificationsAfterCommit() async throws {
         try await TestDatabase.withMigratedDatabase { pool, connectionString in
             let listener = PostgresListener(connectionString: connectionString, channels: ["article_events"], logger: Logger(label: "test"))

@@ -49,12 +49,7 @@ public struct ArticleService: Sendable {
         content: ArticleContent, authorID: UUID, generationID: UUID?, digitalSourceType: DigitalSourceType?,
         caller: Caller, at now: Date, thenReading reads: [SQL] = []
     ) throws -> ArraySlice<PostgresRows> {
-        let event = AuditEntry(
-            chain: AuditEntry.chain(article: id), principal: caller.principal, action: "article.created", articleID: id,
-            revision: 1, fromState: nil, toState: ArticleState.draft.rawValue,
-            details: ["slug": .string(slug), "section": .string(section), "origin": .string(origin.rawValue),
-                      "content_hash": .string(content.contentHash)],
-            requestID: caller.requestID, at: now)
+        let event = createdEvent(id: id, slug: slug, section: section, origin: origin, content: content, caller: caller, at: now)
         let writes =
             [ArticleStore.inserting(id: id, slug: slug, section: section, tags: tags, origin: origin, content: content, at: now)]
             + RevisionStore.inserting(
@@ -66,6 +61,18 @@ public struct ArticleService: Sendable {
         } catch let error as PostgresError where ArticleStore.isTakenSlug(error) {
             throw GalleyError.conflict("An article with slug \(slug) already exists; choose another slug.")
         }
+    }
+
+    /// The event of an article's creation with revision 1; also written by batch imports.
+    static func createdEvent(
+        id: UUID, slug: String, section: String, origin: Origin, content: ArticleContent, caller: Caller, at now: Date
+    ) -> AuditEntry {
+        AuditEntry(
+            chain: AuditEntry.chain(article: id), principal: caller.principal, action: "article.created", articleID: id,
+            revision: 1, fromState: nil, toState: ArticleState.draft.rawValue,
+            details: ["slug": .string(slug), "section": .string(section), "origin": .string(origin.rawValue),
+                      "content_hash": .string(content.contentHash)],
+            requestID: caller.requestID, at: now)
     }
 
     /// A new revision: the article returns to draft; verdicts and approvals of earlier text
@@ -212,9 +219,20 @@ public struct ArticleService: Sendable {
 
     /// A slug from the title, made unique with a piece of the id when taken.
     static func freeSlug(_ conn: PostgresConnection, for title: String, id: UUID) throws -> String {
-        let base = Validation.slugify(title).isEmpty ? "article" : Validation.slugify(title)
+        let base = slugBase(title)
         if try !ArticleStore.slugExists(conn, base) { return base }
-        return base + "-" + id.uuidString.lowercased().prefix(8)
+        return takenSlug(base, id: id)
+    }
+
+    /// The slug a title asks for.
+    static func slugBase(_ title: String) -> String {
+        let slug = Validation.slugify(title)
+        return slug.isEmpty ? "article" : slug
+    }
+
+    /// The slug an article gets when its title's slug is taken.
+    static func takenSlug(_ base: String, id: UUID) -> String {
+        base + "-" + id.uuidString.lowercased().prefix(8)
     }
 }
 

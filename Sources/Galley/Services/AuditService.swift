@@ -105,17 +105,10 @@ public struct AuditService: Sendable {
     public func verify(by caller: Caller, progress: (@Sendable (Int) -> Void)? = nil) async throws -> AuditVerifier.Report {
         try caller.principal.require(.readAudit)
         var verifier = try await env.read { conn in try AuditVerifier(seals: AuditVerifier.loadSeals(conn)) }
-        // The next batch is read while this one is checked: the database and the hashing overlap.
-        let env = self.env
-        func load(after cursor: (String, Int)) -> Task<[AuditVerifier.Row], any Error> {
-            Task { try await env.read { conn in try AuditVerifier.loadBatch(conn, after: cursor, limit: 20_000) } }
-        }
-        var pending = load(after: ("", 0))
-        while true {
-            let batch = try await pending.value
-            guard let last = batch.last else { break }
-            pending = load(after: (last.chain, last.seq))
-            verifier.check(batch)
+        // The next batches are read while this one is hashed (on every core) and checked.
+        var batches = try await AuditBatches(env: env)
+        while let batch = try await batches.next() {
+            try verifier.check(batch, hashMatches: await batch.hashMatches())
             progress?(verifier.eventsChecked)
         }
         let heads = try await env.read { conn in try AuditVerifier.loadHeads(conn) }

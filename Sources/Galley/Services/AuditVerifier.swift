@@ -26,25 +26,18 @@ public struct AuditVerifier: Sendable {
         let hash: String
     }
 
-    struct Row: Sendable {
-        let id: Int
-        let chain: String
-        let seq: Int
-        let prevHash: String
-        let hash: String
-        let fields: [String?]
-        let atMicros: Int
-    }
-
     private(set) var eventsChecked = 0
     private var sealsChecked = 0
     private var broken: [Broken] = []
     private var currentChain = ""
+    private var currentChainBytes: [UInt8] = []
     private var lastSeq = 0
-    private var lastHash = ""
+    private var lastHash: [UInt8] = []
     private var lastOfChain: [String: (Int, String)] = [:]
     /// (chain, seq) → hash that some seal vouches for; removed as the events are seen.
     private var sealed: [String: [Int: String]] = [:]
+    /// The current chain's entries of `sealed`, taken out while its events are checked.
+    private var sealedInChain: [Int: String] = [:]
 
     init(seals: (checked: Int, heads: [Head], problem: Broken?)) {
         sealsChecked = seals.checked
@@ -52,32 +45,47 @@ public struct AuditVerifier: Sendable {
         for head in seals.heads { sealed[head.chain, default: [:]][head.seq] = head.hash }
     }
 
-    mutating func check(_ rows: [Row]) {
-        for row in rows {
+    /// Checks a batch in chain order; `hashMatches` says for each event whether its content
+    /// matches its hash (`AuditBatch.hashMatches`).
+    mutating func check(_ batch: AuditBatch, hashMatches: [Bool]) throws {
+        for row in 0..<batch.count {
             eventsChecked += 1
-            if row.chain != currentChain {
-                if !currentChain.isEmpty { lastOfChain[currentChain] = (lastSeq, lastHash) }
-                currentChain = row.chain
+            if !batch.same(row, AuditBatch.Column.chain, as: currentChainBytes) {
+                endChain()
+                currentChain = try batch.rows[row].decode(at: AuditBatch.Column.chain)
+                batch.copy(row, AuditBatch.Column.chain, into: &currentChainBytes)
+                sealedInChain = sealed.removeValue(forKey: currentChain) ?? [:]
                 lastSeq = 0
-                lastHash = ""
+                lastHash.removeAll(keepingCapacity: true)
             }
-            if row.seq != lastSeq + 1 {
-                fail(row, "expected event \(lastSeq + 1) of the chain, found \(row.seq): events were removed or inserted")
-            } else if row.prevHash != lastHash {
-                fail(row, "its link to the previous event does not match: events were removed, inserted or reordered")
-            } else if Self.hash(row) != row.hash {
-                fail(row, "its content does not match its hash: the event was altered")
+            let seq: Int = try batch.rows[row].decode(at: AuditBatch.Column.seq)
+            if seq != lastSeq + 1 {
+                try fail(batch, row, "expected event \(lastSeq + 1) of the chain, found \(seq): events were removed or inserted")
+            } else if !batch.same(row, AuditBatch.Column.prevHash, as: lastHash) {
+                try fail(batch, row, "its link to the previous event does not match: events were removed, inserted or reordered")
+            } else if !hashMatches[row] {
+                try fail(batch, row, "its content does not match its hash: the event was altered")
             }
-            if let vouched = sealed[row.chain]?.removeValue(forKey: row.seq), vouched != row.hash {
-                fail(row, "a seal vouches for different content at this position")
+            if !sealedInChain.isEmpty, let vouched = sealedInChain.removeValue(forKey: seq),
+                !batch.same(row, AuditBatch.Column.hash, as: Array(vouched.utf8))
+            {
+                try fail(batch, row, "a seal vouches for different content at this position")
             }
-            lastSeq = row.seq
-            lastHash = row.hash
+            lastSeq = seq
+            batch.copy(row, AuditBatch.Column.hash, into: &lastHash)
         }
     }
 
+    /// Remembers where the current chain ended, and what seals vouch for beyond that.
+    private mutating func endChain() {
+        guard !currentChain.isEmpty else { return }
+        lastOfChain[currentChain] = (lastSeq, String(decoding: lastHash, as: UTF8.self))
+        if !sealedInChain.isEmpty { sealed[currentChain] = sealedInChain }
+        sealedInChain = [:]
+    }
+
     mutating func finish(heads: [Head]) -> Report {
-        if !currentChain.isEmpty { lastOfChain[currentChain] = (lastSeq, lastHash) }
+        endChain()
         for head in heads {
             guard let last = lastOfChain[head.chain] else {
                 broken.append(Broken(eventID: nil, chain: head.chain, seq: head.seq, problem: "the chain's events are missing"))
@@ -98,34 +106,12 @@ public struct AuditVerifier: Sendable {
         return Report(ok: broken.isEmpty, eventsChecked: eventsChecked, sealsChecked: sealsChecked, firstBroken: broken.first)
     }
 
-    private mutating func fail(_ row: Row, _ problem: String) {
-        broken.append(Broken(eventID: row.id, chain: row.chain, seq: row.seq, problem: problem))
-    }
-
-    /// `galley-audit/1`, then each field as `<UTF-8 byte count>:<text>` or `~` for NULL, one a line.
-    /// Built as bytes rather than by appending to a String: verification hashes every event.
-    static func hash(_ row: Row) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(256 + row.fields.reduce(0) { $0 + ($1?.utf8.count ?? 0) })
-        func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
-        func field(_ value: String?) {
-            if let value {
-                append(String(value.utf8.count))
-                bytes.append(UInt8(ascii: ":"))
-                append(value)
-            } else {
-                bytes.append(UInt8(ascii: "~"))
-            }
-            bytes.append(UInt8(ascii: "\n"))
-        }
-        append("galley-audit/1\n")
-        field(row.chain)
-        append(String(row.seq))
-        bytes.append(UInt8(ascii: "\n"))
-        field(row.prevHash)
-        for value in row.fields { field(value) }
-        append(String(row.atMicros))
-        return hex(SHA256.hash(data: bytes))
+    private mutating func fail(_ batch: AuditBatch, _ row: Int, _ problem: String) throws {
+        let event = batch.rows[row]
+        broken.append(
+            Broken(
+                eventID: try event.decode(at: AuditBatch.Column.id), chain: try event.decode(at: AuditBatch.Column.chain),
+                seq: try event.decode(at: AuditBatch.Column.seq), problem: problem))
     }
 
     static func sealHash(previous: String, heads: [Head]) -> String {
@@ -137,28 +123,18 @@ public struct AuditVerifier: Sendable {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     static func hex(_ digest: SHA256.Digest) -> String {
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(64)
-        for byte in digest {
-            bytes.append(hexDigits[Int(byte >> 4)])
-            bytes.append(hexDigits[Int(byte & 0x0f)])
-        }
+        var bytes: [UInt8] = []
+        hex(digest, into: &bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func loadBatch(_ conn: PostgresConnection, after: (String, Int), limit: Int) throws -> [Row] {
-        try conn.query(
-            """
-            SELECT id, chain, seq, prev_hash, hash, actor_id::text AS actor_id, actor_name, action, article_id::text AS article_id,
-                   revision::text AS revision, from_state, to_state, reason, details::text AS details, request_id,
-                   (extract(epoch FROM at) * 1000000)::bigint AS at_us
-            FROM audit_events WHERE (chain, seq) > (\(after.0), \(after.1)) ORDER BY chain, seq LIMIT \(limit)
-            """
-        ).map { row in
-            Row(
-                id: try row.decode(at: 0), chain: try row.decode(at: 1), seq: try row.decode(at: 2),
-                prevHash: try row.decode(at: 3), hash: try row.decode(at: 4),
-                fields: try (5...14).map { try row.decode(at: $0, as: String?.self) }, atMicros: try row.decode(at: 15))
+    /// Replaces `out` with the digest in lowercase hex, reusing its storage.
+    static func hex(_ digest: SHA256.Digest, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        out.reserveCapacity(64)
+        for byte in digest {
+            out.append(hexDigits[Int(byte >> 4)])
+            out.append(hexDigits[Int(byte & 0x0f)])
         }
     }
 

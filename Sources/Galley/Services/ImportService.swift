@@ -66,32 +66,54 @@ public struct ImportService: Sendable {
         }
     }
 
-    /// Imports the drafts in one transaction, each in a savepoint. Not atomic: a failing
-    /// draft is reported and the others stay. Atomic: any failure rolls every draft back.
-    public func importDrafts(_ drafts: [Draft], atomic: Bool, by caller: Caller) async throws -> [LineResult] {
-        let principal = caller.principal
-        try principal.require(.writeGenerations)
-        guard let actorID = principal.actorID, principal.kind == .service, principal.roles.contains(.aiAgent) else {
-            throw GalleyError.forbidden(
-                permission: Permission.writeGenerations.rawValue,
-                reason: "imported drafts are authored by an ai_agent service account, and \(principal.name) is not one")
+    /// Drafts with their articles' search vectors computed ahead (see `prepare`).
+    public struct PreparedDrafts: Sendable {
+        let drafts: [Draft]
+        /// One per draft, or nil: the vectors are then computed while the drafts are written.
+        let searches: [String]?
+
+        init(drafts: [Draft], searches: [String]? = nil) {
+            self.drafts = drafts
+            self.searches = searches
         }
-        if drafts.isEmpty { return [] }
+    }
+
+    /// Computes the drafts' search vectors (most of an import's work in the database) on a
+    /// connection of its own, so that a caller importing in chunks can prepare the next chunk
+    /// while `importDrafts` writes this one. Drafts the database cannot take here are left to
+    /// `importDrafts`, which reports them.
+    public func prepare(_ drafts: [Draft], by caller: Caller) async throws -> PreparedDrafts {
+        _ = try Self.author(caller)
+        if drafts.isEmpty { return PreparedDrafts(drafts: drafts) }
+        let contents = drafts.map(\.content)
+        do {
+            let searches = try await env.read { conn in try ImportStore.searchVectors(conn, of: contents) }
+            return PreparedDrafts(drafts: drafts, searches: searches)
+        } catch let error as PostgresError where error.kind == .server {
+            return PreparedDrafts(drafts: drafts)
+        }
+    }
+
+    /// Imports the drafts in one transaction, a chunk at a time. Not atomic: a failing draft
+    /// is reported and the others stay. Atomic: any failure rolls every draft back.
+    public func importDrafts(_ drafts: [Draft], atomic: Bool, by caller: Caller) async throws -> [LineResult] {
+        try await importDrafts(PreparedDrafts(drafts: drafts), atomic: atomic, by: caller)
+    }
+
+    /// Imports drafts whose search vectors `prepare` computed, as `importDrafts(_:atomic:by:)`.
+    public func importDrafts(_ prepared: PreparedDrafts, atomic: Bool, by caller: Caller) async throws -> [LineResult] {
+        let authorID = try Self.author(caller)
+        if prepared.drafts.isEmpty { return [] }
         let now = env.now()
-        let ids = drafts.map { _ in (article: env.newID(), generation: env.newID()) }
+        let lines = prepared.drafts.enumerated().map { index, draft in
+            Line(draft: draft, search: prepared.searches?[index], articleID: env.newID(), generationID: env.newID())
+        }
         do {
             return try await env.transaction { conn in
                 var results: [LineResult] = []
-                for (draft, id) in zip(drafts, ids) {
-                    try conn.runScript("SAVEPOINT draft")
-                    do {
-                        try Self.insert(draft, articleID: id.article, generationID: id.generation, authorID: actorID, conn: conn, caller: caller, at: now)
-                        try conn.runScript("RELEASE SAVEPOINT draft")
-                        results.append(LineResult(line: draft.line, status: .imported, articleID: id.article, generationID: id.generation))
-                    } catch let error as GalleyError {
-                        try conn.runScript("ROLLBACK TO SAVEPOINT draft")
-                        results.append(LineResult(line: draft.line, status: .failed, error: error))
-                    }
+                for start in stride(from: 0, to: lines.count, by: Self.chunkSize) {
+                    let chunk = lines[start..<min(start + Self.chunkSize, lines.count)]
+                    results += try Self.importChunk(chunk, authorID: authorID, conn: conn, caller: caller, at: now)
                 }
                 if atomic, results.contains(where: { $0.status == .failed }) { throw RolledBack(results: results) }
                 return results
@@ -103,7 +125,27 @@ public struct ImportService: Sendable {
         }
     }
 
+    /// The importing AI agent, who authors every imported draft.
+    private static func author(_ caller: Caller) throws -> UUID {
+        let principal = caller.principal
+        try principal.require(.writeGenerations)
+        guard let actorID = principal.actorID, principal.kind == .service, principal.roles.contains(.aiAgent) else {
+            throw GalleyError.forbidden(
+                permission: Permission.writeGenerations.rawValue,
+                reason: "imported drafts are authored by an ai_agent service account, and \(principal.name) is not one")
+        }
+        return actorID
+    }
+
     private struct RolledBack: Error { let results: [LineResult] }
+
+    /// A draft, its search vector if prepared, and the ids it gets.
+    struct Line: Sendable {
+        let draft: Draft
+        let search: String?
+        let articleID: UUID
+        let generationID: UUID
+    }
 
     static func problems(_ draft: Draft) -> [GalleyError.FieldProblem] {
         var problems: [GalleyError.FieldProblem] = []
@@ -116,42 +158,15 @@ public struct ImportService: Sendable {
         return problems
     }
 
-    /// queued → running → succeeded, as the API would record it, with the article between.
-    private static func insert(
-        _ draft: Draft, articleID: UUID, generationID: UUID, authorID: UUID, conn: PostgresConnection, caller: Caller, at now: Date
-    ) throws {
+    /// The draft's section and cleaned tags, or every problem with it.
+    static func checked(_ draft: Draft) throws(GalleyError) -> (section: String, tags: [String]) {
         var problems = problems(draft)
         var checked: (section: String, tags: [String])?
         do { checked = try ArticleService.validated(section: draft.section, tags: draft.tags, slug: draft.slug) } catch {
             if case .validation(let found) = error { problems += found }
         }
-        guard problems.isEmpty, let (section, tags) = checked else { throw GalleyError.validation(problems) }
-        _ = try GenerationStore.insert(
-            conn, id: generationID, articleID: nil, brief: .init(section: section, tags: tags, title: draft.content.title),
-            model: draft.model, modelVersion: draft.modelVersion, promptVersion: draft.promptVersion, parameters: draft.parameters,
-            sources: draft.sources, maxAttempts: GenerationLifecycle.defaultMaxAttempts, requestedBy: authorID, at: now)
-        _ = try GenerationStore.update(
-            conn, id: generationID,
-            .init(status: .running, attempt: 1, articleID: nil, revision: nil, error: nil, inputTokens: nil, outputTokens: nil), at: now)
-        let slug = try draft.slug ?? ArticleService.freeSlug(conn, for: draft.content.title, id: articleID)
-        try ArticleService.insertArticle(
-            conn, id: articleID, slug: slug, section: section, tags: tags, origin: .ai, content: draft.content, authorID: authorID,
-            generationID: generationID, digitalSourceType: .trainedAlgorithmicMedia, caller: caller, at: now)
-        let generation = try GenerationStore.update(
-            conn, id: generationID,
-            .init(status: .succeeded, attempt: 1, articleID: articleID, revision: 1, error: nil,
-                  inputTokens: draft.inputTokens, outputTokens: draft.outputTokens), at: now)
-        try AuditStore.append(
-            conn,
-            AuditEntry(
-                chain: AuditEntry.chain(article: articleID), principal: caller.principal, action: "generation.succeeded",
-                articleID: articleID, revision: 1, fromState: GenerationStatus.running.rawValue, toState: generation.status.rawValue,
-                details: [
-                    "generation_id": .string(generationID.uuidString.lowercased()), "model": .string(generation.model),
-                    "model_version": .string(generation.modelVersion), "prompt_version": .string(generation.promptVersion),
-                    "attempt": .number(Double(generation.attempt)), "imported": true,
-                ],
-                requestID: caller.requestID, at: now))
+        guard problems.isEmpty, let checked else { throw GalleyError.validation(problems) }
+        return checked
     }
 }
 

@@ -18,7 +18,7 @@ struct Import: AsyncParsableCommand {
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
 
-    static let chunkSize = 100
+    static let chunkSize = 250
 
     func run() async throws {
         var reader = try LineReader(path: file)
@@ -34,17 +34,17 @@ struct Import: AsyncParsableCommand {
                 try printer.print(try await importAll(parsed, session: session, caller: caller))
                 progress.update(reader.lineNumber)
             } else {
+                var pipeline = ImportPipeline(session: session, caller: caller, printer: printer, progress: progress)
                 var chunk: [Parsed] = []
                 while let line = reader.next() {
                     if let item = Parsed(line) { chunk.append(item) }
                     if chunk.count == Self.chunkSize {
-                        try printer.print(try await importChunk(chunk, session: session, caller: caller))
+                        try await pipeline.add(chunk, lines: reader.lineNumber)
                         chunk.removeAll(keepingCapacity: true)
-                        progress.update(reader.lineNumber)
                     }
                 }
-                try printer.print(try await importChunk(chunk, session: session, caller: caller))
-                progress.update(reader.lineNumber)
+                try await pipeline.add(chunk, lines: reader.lineNumber)
+                try await pipeline.finish()
             }
         }
         progress.finish()
@@ -59,7 +59,9 @@ struct Import: AsyncParsableCommand {
 
         /// Nil for a blank line.
         init?(_ line: (number: Int, text: String)) {
-            if line.text.trimmingCharacters(in: .whitespaces).isEmpty { return nil }
+            // As `trimmingCharacters(in: .whitespaces).isEmpty`, which goes through UTF-16 for
+            // the whole line; this stops at the first character that is not white space.
+            if line.text.unicodeScalars.allSatisfy(CharacterSet.whitespaces.contains) { return nil }
             do {
                 self = .draft(try ImportLine.draft(line.text, line: line.number))
             } catch let error as GalleyError {
@@ -79,16 +81,14 @@ struct Import: AsyncParsableCommand {
         }
     }
 
-    private func importChunk(_ chunk: [Parsed], session: Session, caller: Caller) async throws -> [ImportResultView] {
-        let drafts = chunk.compactMap { if case .draft(let draft) = $0 { draft } else { nil } }
-        let imported = try await session.services.imports.importDrafts(drafts, atomic: false, by: caller).map(ImportResultView.init)
-        return (imported + invalid(chunk)).sorted { $0.line < $1.line }
+    static func drafts(_ parsed: [Parsed]) -> [ImportService.Draft] {
+        parsed.compactMap { if case .draft(let draft) = $0 { draft } else { nil } }
     }
 
     /// All or nothing: a line that does not parse stops the import before the database is touched.
     private func importAll(_ parsed: [Parsed], session: Session, caller: Caller) async throws -> [ImportResultView] {
-        let drafts = parsed.compactMap { if case .draft(let draft) = $0 { draft } else { nil } }
-        let invalid = invalid(parsed)
+        let drafts = Self.drafts(parsed)
+        let invalid = Self.invalid(parsed)
         if !invalid.isEmpty {
             let rolledBack = drafts.map { ImportResultView(line: $0.line, status: ImportService.LineResult.Status.rolledBack.rawValue) }
             return (invalid + rolledBack).sorted { $0.line < $1.line }
@@ -96,7 +96,7 @@ struct Import: AsyncParsableCommand {
         return try await session.services.imports.importDrafts(drafts, atomic: true, by: caller).map(ImportResultView.init)
     }
 
-    private func invalid(_ parsed: [Parsed]) -> [ImportResultView] {
+    static func invalid(_ parsed: [Parsed]) -> [ImportResultView] {
         parsed.compactMap {
             if case .invalid(let line, let error) = $0 { ImportResultView(line: line, status: "failed", error: error) } else { nil }
         }

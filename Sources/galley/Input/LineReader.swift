@@ -3,7 +3,10 @@ import Foundation
 /// Reads a file (or stdin) one line at a time, in constant memory.
 struct LineReader: Sequence, IteratorProtocol {
     private let handle: FileHandle
-    private var buffer = Data()
+    private var buffer: [UInt8] = []
+    /// Where the unread part of `buffer` starts; bytes before it are dropped only when the
+    /// next chunk is read, not once per line.
+    private var start = 0
     private var finished = false
     private(set) var lineNumber = 0
 
@@ -20,21 +23,25 @@ struct LineReader: Sequence, IteratorProtocol {
 
     /// The next line's number and text, without its newline.
     mutating func next() -> (number: Int, text: String)? {
+        var searched = start
         while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = buffer[buffer.startIndex..<newline]
-                buffer.removeSubrange(buffer.startIndex...newline)
+            if let newline = buffer[searched...].firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: buffer[start..<newline], as: UTF8.self)
+                start = newline + 1
                 lineNumber += 1
-                return (lineNumber, String(decoding: line, as: UTF8.self))
+                return (lineNumber, line)
             }
             if finished {
-                guard !buffer.isEmpty else { return nil }
-                defer { buffer.removeAll() }
+                guard start < buffer.count else { return nil }
+                defer { start = buffer.count }
                 lineNumber += 1
-                return (lineNumber, String(decoding: buffer, as: UTF8.self))
+                return (lineNumber, String(decoding: buffer[start...], as: UTF8.self))
             }
+            buffer.removeSubrange(..<start)
+            start = 0
+            searched = buffer.count
             let chunk = handle.readData(ofLength: 1 << 16)
-            if chunk.isEmpty { finished = true } else { buffer.append(chunk) }
+            if chunk.isEmpty { finished = true } else { buffer.append(contentsOf: chunk) }
         }
     }
 

@@ -1,0 +1,132 @@
+import Crypto
+import Foundation
+import Postgres
+
+/// One batch of audit events in chain order, read as the server's bytes. Verification hashes
+/// every event, and making Strings of sixteen columns per event cost more than the hashing,
+/// so the canonical form is built from the result's bytes and hashed on every core.
+struct AuditBatch: Sendable {
+    let rows: PostgresRows
+
+    /// Column positions in `load`'s result.
+    enum Column {
+        static let id = 0, chain = 1, seq = 2, prevHash = 3, hash = 4
+        /// actor_id … request_id, in canonical order.
+        static let fields = 5...14
+        static let atMicros = 15
+    }
+
+    /// Up to `limit` events after `after` in chain order, before chain `upper` if given.
+    static func load(_ conn: PostgresConnection, after: (chain: String, seq: Int), before upper: String?, limit: Int) throws -> AuditBatch {
+        var sql: SQL = """
+            SELECT id, chain, seq, prev_hash, hash, actor_id::text AS actor_id, actor_name, action,
+                   article_id::text AS article_id, revision::text AS revision, from_state, to_state, reason,
+                   details::text AS details, request_id, (extract(epoch FROM at) * 1000000)::bigint AS at_us
+            FROM audit_events WHERE (chain, seq) > (\(after.chain), \(after.seq))
+            """
+        if let upper { sql.append(" AND chain < \(upper)") }
+        sql.append(" ORDER BY chain, seq LIMIT \(limit)")
+        return AuditBatch(rows: try conn.query(sql))
+    }
+
+    var count: Int { rows.count }
+
+    /// Where the next batch starts; nil when this one is empty.
+    func end() throws -> (chain: String, seq: Int)? {
+        guard let last = rows.last else { return nil }
+        return (try last.decode(at: Column.chain), try last.decode(at: Column.seq))
+    }
+
+    /// Whether a column's bytes are the same text as `other`. Equal bytes are equal text;
+    /// unequal bytes are compared as Strings, as the checks always did, so canonically
+    /// equivalent text still counts as equal.
+    func same(_ row: Int, _ column: Int, as other: [UInt8]) -> Bool {
+        rows.withBytes(row: row, column: column) { bytes in
+            let bytes = bytes ?? UnsafeBufferPointer(start: nil, count: 0)
+            let equal = other.withUnsafeBufferPointer { other in
+                bytes.count == other.count && (bytes.isEmpty || memcmp(bytes.baseAddress!, other.baseAddress!, bytes.count) == 0)
+            }
+            return equal || String(decoding: bytes, as: UTF8.self) == String(decoding: other, as: UTF8.self)
+        }
+    }
+
+    /// Replaces `out` with a column's bytes, reusing its storage.
+    func copy(_ row: Int, _ column: Int, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        rows.withBytes(row: row, column: column) { out.append(contentsOf: $0 ?? UnsafeBufferPointer(start: nil, count: 0)) }
+    }
+
+    /// For each event, whether its stored hash matches its content, computed on every core:
+    /// events are independent here; the links between them are checked in order afterwards.
+    func hashMatches() async -> [Bool] {
+        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / 1_000))
+        let size = (count + parts - 1) / parts
+        return await withTaskGroup(of: (Int, [Bool]).self) { group in
+            for part in 0..<parts {
+                let range = (part * size)..<min(count, (part + 1) * size)
+                group.addTask { (part, hashMatches(range)) }
+            }
+            var results = [[Bool]](repeating: [], count: parts)
+            for await (part, matches) in group { results[part] = matches }
+            return Array(results.joined())
+        }
+    }
+
+    private func hashMatches(_ range: Range<Int>) -> [Bool] {
+        var canonical: [UInt8] = []
+        var computed: [UInt8] = []
+        canonical.reserveCapacity(1024)
+        return range.map { row in
+            canonical.removeAll(keepingCapacity: true)
+            appendCanonical(row, to: &canonical)
+            AuditVerifier.hex(SHA256.hash(data: canonical), into: &computed)
+            return same(row, Column.hash, as: computed)
+        }
+    }
+
+    /// `galley-audit/1`, then each field as `<UTF-8 byte count>:<text>` or `~` for NULL, one a
+    /// line, as `galley_audit_canonical` in sql/0003_audit.sql. seq and the time are bigint
+    /// columns, whose text is their decimal number.
+    func appendCanonical(_ row: Int, to out: inout [UInt8]) {
+        func raw(_ column: Int) {
+            rows.withBytes(row: row, column: column) { out.append(contentsOf: $0 ?? UnsafeBufferPointer(start: nil, count: 0)) }
+        }
+        func field(_ column: Int) {
+            rows.withBytes(row: row, column: column) { bytes in
+                if let bytes {
+                    appendDecimal(bytes.count, to: &out)
+                    out.append(UInt8(ascii: ":"))
+                    out.append(contentsOf: bytes)
+                } else {
+                    out.append(UInt8(ascii: "~"))
+                }
+            }
+            out.append(UInt8(ascii: "\n"))
+        }
+        out.append(contentsOf: Self.version)
+        field(Column.chain)
+        raw(Column.seq)
+        out.append(UInt8(ascii: "\n"))
+        field(Column.prevHash)
+        for column in Column.fields { field(column) }
+        raw(Column.atMicros)
+    }
+
+    private static let version = Array("galley-audit/1\n".utf8)
+
+    private func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        // Most fields are shorter than 1,000 bytes.
+        if value < 10 {
+            out.append(UInt8(ascii: "0") + UInt8(value))
+        } else if value < 100 {
+            out.append(UInt8(ascii: "0") + UInt8(value / 10))
+            out.append(UInt8(ascii: "0") + UInt8(value % 10))
+        } else if value < 1000 {
+            out.append(UInt8(ascii: "0") + UInt8(value / 100))
+            out.append(UInt8(ascii: "0") + UInt8(value / 10 % 10))
+            out.append(UInt8(ascii: "0") + UInt8(value % 10))
+        } else {
+            out.append(contentsOf: String(value).utf8)
+        }
+    }
+}
