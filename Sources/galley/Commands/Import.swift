@@ -18,6 +18,7 @@ struct Import: AsyncParsableCommand {
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
 
+    /// Drafts a transaction without --atomic: one chunk of the service's set-based writes.
     static let chunkSize = 250
 
     func run() async throws {
