@@ -59,7 +59,8 @@ final class ConnectionWorker: Sendable {
     /// answer. Returns nil without sending when the session must first be (re)opened or the
     /// statement prepared, which block: the caller then uses `run`.
     func send(_ sql: SQL, loop: EventLoop) async throws -> PostgresRows? {
-        let statement = sql.text
+        let key = PreparedStatements.Key(sql)
+        let statement = key.text
         let rows = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PostgresRows?, any Error>) in
             enum Sent {
                 case notOpen
@@ -68,7 +69,7 @@ final class ConnectionWorker: Sendable {
             }
             let sent = session.withLock { session -> Sent in
                 guard let connection = session.connection, connection.isUsable,
-                    let name = connection.prepared.name(for: PreparedStatements.Key(sql))
+                    let name = connection.prepared.name(for: key)
                 else { return .notOpen }
                 do {
                     let (socket, writable) = try connection.sendWithoutBlocking(prepared: name, statement, parameters: sql.parameters)

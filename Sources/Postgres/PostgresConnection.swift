@@ -66,25 +66,14 @@ public final class PostgresConnection {
     /// Runs a statement and returns its rows.
     @discardableResult
     public func query(_ sql: SQL) throws -> PostgresRows {
-        if deferredBegin != nil { return try pipeline([sql])[0] }
         let key = PreparedStatements.Key(sql)
-        let name = try prepared.name(for: key) ?? prepare(key, sql)
+        // A pending BEGIN or a statement new to this session goes through a pipeline, which
+        // sends BEGIN and prepares the statement in the same round trip as the statement.
+        guard deferredBegin == nil, let name = prepared.name(for: key) else { return try pipeline([sql])[0] }
         let result = try withParameters(sql.parameters) { count, _, values in
             PQexecPrepared(try conn, name, count, values, nil, nil, 0)
         }
         return try rows(from: result, statement: key.text)
-    }
-
-    /// Prepares a statement on the server and remembers its name.
-    private func prepare(_ key: PreparedStatements.Key, _ sql: SQL) throws -> String {
-        try makeRoomForPrepared(1)
-        let name = prepared.newName()
-        let result = try withParameters(sql.parameters) { count, types, _ in
-            PQprepare(try conn, name, key.text, count, types)
-        }
-        _ = try rows(from: result, statement: key.text)
-        prepared.remember(key, as: name)
-        return name
     }
 
     /// Deallocates every prepared statement when `count` more would not fit in the cache.

@@ -12,14 +12,6 @@ struct ReviewFacts {
     /// Claims that keep `fact_check` from passing.
     let blockingClaims: [String]
 
-    /// The facts of `revision`, read in one round trip.
-    static func load(_ conn: PostgresConnection, article: Article, revision: Revision) throws -> ReviewFacts {
-        let (policy, verdicts, claims) = try conn.read(
-            PolicyStore.current, ReviewStore.latestVerdicts(articleID: article.id, revision: revision.number),
-            ReviewStore.claims(articleID: article.id, revision: revision.number))
-        return ReviewFacts(article: article, revision: revision, policy: policy.policy, verdicts: verdicts, claims: claims)
-    }
-
     /// The revision itself and its facts, read in one round trip.
     static func load(_ conn: PostgresConnection, currentRevisionOf article: Article) throws -> (Revision, ReviewFacts) {
         let number = article.currentRevision
@@ -33,7 +25,7 @@ struct ReviewFacts {
     /// current revision and that revision's facts, all in one round trip: once the lock is
     /// taken nobody can move the article to another revision before this transaction ends.
     static func lockAndLoad(_ conn: PostgresConnection, id: UUID, at now: Date) throws -> (Article, Revision, ReviewFacts) {
-        let current: SQL = "(SELECT current_revision FROM articles WHERE id = \(id))"
+        let current = ArticleStore.currentRevision(of: id)
         let (article, revision, policy, verdicts, claims) = try conn.read(
             ArticleStore.touching(id, at: now), RevisionStore.current(articleID: id), PolicyStore.current,
             ReviewStore.latestVerdicts(articleID: id, revision: current), ReviewStore.claims(articleID: id, revision: current))
@@ -59,7 +51,7 @@ extension ArticleDetail {
     /// the article changed while they ran (they are separate statements); then it is read
     /// again in two steps.
     static func load(_ conn: PostgresConnection, id: UUID) throws -> ArticleDetail {
-        let current: SQL = "(SELECT current_revision FROM articles WHERE id = \(id))"
+        let current = ArticleStore.currentRevision(of: id)
         let (article, revisions, policy, verdicts, claims, versionAfter) = try conn.read(
             ArticleStore.one(id), RevisionStore.currentAndLive(articleID: id), PolicyStore.current,
             ReviewStore.latestVerdicts(articleID: id, revision: current), ReviewStore.claims(articleID: id, revision: current),

@@ -39,13 +39,6 @@ public struct TransitionService: Sendable {
         }
     }
 
-    /// The transition on an already-read article, inside the caller's transaction; returns
-    /// the article as changed. Throws `conflict` when someone else changed the article since
-    /// it was read.
-    ///
-    /// Round trips: one for the facts `approve` and `publish` need (read together), one for
-    /// the writes (the state change and its audit event are one statement, sent together
-    /// with any approval, publication or correction row).
     /// What publishing needs besides the article, read in one round trip; `publishFacts` lets
     /// a caller read it together with the article.
     struct PublishFacts {
@@ -78,6 +71,13 @@ public struct TransitionService: Sendable {
         }
     }
 
+    /// The transition on an already-read article, inside the caller's transaction; returns
+    /// the article as changed. Throws `conflict` when someone else changed the article since
+    /// it was read.
+    ///
+    /// Round trips: one for the facts `approve` and `publish` need (read together), one for
+    /// the writes (the state change and its audit event are one statement, sent together
+    /// with any approval, publication or correction row).
     @discardableResult
     static func apply(
         _ request: Request, to article: Article, conn: PostgresConnection, caller: Caller, at now: Date, publishFacts: PublishFacts? = nil

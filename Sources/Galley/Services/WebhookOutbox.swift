@@ -146,46 +146,37 @@ public struct WebhookOutbox: Sendable {
         }
     }
 
-    /// Logs the attempt and moves the delivery on: succeeded, pending again after a backoff, or
+    /// Logs a failed attempt and moves the delivery on: pending again after a backoff, or
     /// failed. Counts the webhook's consecutive failures and pauses it at `policy.pauseAfter`.
-    /// Returns true when this failure paused the webhook.
+    /// Returns true when this failure paused the webhook. (Successes: `recordSuccesses`.)
     @discardableResult
-    public func record(_ outcome: Outcome, for claimed: Claimed, policy: WebhookRetryPolicy) async throws -> Bool {
+    public func recordFailure(_ outcome: Outcome, for claimed: Claimed, policy: WebhookRetryPolicy) async throws -> Bool {
         let now = env.now()
-        let next = outcome.succeeded ? nil : policy.nextAttempt(after: claimed.attempt, eventAt: claimed.eventAt, now: now)
-        let status = outcome.succeeded ? "succeeded" : next == nil ? "failed" : "pending"
-        let error = outcome.error ?? (outcome.succeeded ? nil : outcome.statusCode.map { "the receiver answered \($0)" })
+        let next = policy.nextAttempt(after: claimed.attempt, eventAt: claimed.eventAt, now: now)
+        let status = next == nil ? "failed" : "pending"
+        let error = outcome.error ?? outcome.statusCode.map { "the receiver answered \($0)" }
         return try await env.transaction { conn in
-            let log: SQL = """
-                INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, status_code, error, response_excerpt)
-                SELECT id, \(claimed.attempt), \(outcome.startedAt), \(outcome.durationMilliseconds), \(outcome.statusCode),
-                       \(error), \(outcome.responseExcerpt)
-                FROM webhook_deliveries WHERE id = \(claimed.id)
-                """
             // The webhook may have been deleted meanwhile; then there is nothing left to move on.
             // Only the holder of this attempt moves the delivery on.
-            let move: SQL = """
-                UPDATE webhook_deliveries
-                SET status = \(status), next_attempt_at = COALESCE(\(next), next_attempt_at), lease_until = NULL,
-                    last_status = \(outcome.statusCode), last_error = \(error), response_excerpt = \(outcome.responseExcerpt),
-                    updated_at = \(now)
-                WHERE id = \(claimed.id) AND status = 'delivering' AND attempts = \(claimed.attempt)
-                RETURNING id
-                """
-            if outcome.succeeded {
-                // A success clears the failure count; the webhook's row is written (and locked)
-                // only when there is a count to clear, so concurrent successes do not queue on it.
-                _ = try conn.pipeline([
-                    log,
-                    """
-                    WITH moved AS (\(move))
-                    UPDATE webhooks SET consecutive_failures = 0
-                    WHERE id = \(claimed.webhookID) AND consecutive_failures > 0 AND EXISTS (SELECT 1 FROM moved)
-                    """,
-                ])
-                return false
-            }
-            guard try conn.pipeline([log, move])[1].count == 1 else { return false }
+            let (_, moved) = try conn.read(
+                StoreRead(
+                    sql: """
+                        INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, status_code, error, response_excerpt)
+                        SELECT id, \(claimed.attempt), \(outcome.startedAt), \(outcome.durationMilliseconds), \(outcome.statusCode),
+                               \(error), \(outcome.responseExcerpt)
+                        FROM webhook_deliveries WHERE id = \(claimed.id)
+                        """
+                ) { _ in },
+                StoreRead(
+                    sql: """
+                        UPDATE webhook_deliveries
+                        SET status = \(status), next_attempt_at = COALESCE(\(next), next_attempt_at), lease_until = NULL,
+                            last_status = \(outcome.statusCode), last_error = \(error), response_excerpt = \(outcome.responseExcerpt),
+                            updated_at = \(now)
+                        WHERE id = \(claimed.id) AND status = 'delivering' AND attempts = \(claimed.attempt)
+                        """
+                ) { rows in rows.affectedRows == 1 })
+            guard moved else { return false }
             let reason = "paused after \(policy.pauseAfter) consecutive failed attempts"
             return try conn.query(
                 """

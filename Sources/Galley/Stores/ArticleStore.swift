@@ -34,6 +34,12 @@ enum ArticleStore {
         try conn.read(one(id))
     }
 
+    /// The number of the article's current revision when the statement runs, as a subquery:
+    /// for reads sent in one pipeline with (or before) the article's own row.
+    static func currentRevision(of id: UUID) -> SQL {
+        "(SELECT current_revision FROM articles WHERE id = \(id))"
+    }
+
     /// The article's version now, nil when it is gone.
     static func version(_ id: UUID) -> StoreRead<Int?> {
         StoreRead(sql: "SELECT version FROM articles WHERE id = \(id)") { rows in try rows.single?.decode("version") }

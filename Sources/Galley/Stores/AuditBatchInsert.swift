@@ -7,8 +7,7 @@ extension AuditStore {
     static func insert(_ entries: [AuditEntry]) -> SQL {
         func column<Value: PostgresEncodable>(_ value: (AuditEntry) -> Value) -> TextArray { TextArray(entries.map(value)) }
         return """
-            INSERT INTO audit_events (chain, seq, prev_hash, hash, actor_id, actor_name, action, article_id, revision,
-                                      from_state, to_state, reason, details, request_id, at)
+            \(insertColumns)
             SELECT e.chain, 0, '', '', e.actor_id, e.actor_name, e.action, e.article_id, e.revision,
                    e.from_state, e.to_state, e.reason, e.details, e.request_id, e.at
             FROM unnest(\(column { $0.chain })::text[], \(column { $0.principal.actorID })::uuid[], \(column { $0.principal.name })::text[],

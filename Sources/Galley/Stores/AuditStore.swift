@@ -42,7 +42,8 @@ enum AuditStore {
         "\(insertColumns) SELECT \(values(entry)) FROM \(SQL(stringLiteral: source))"
     }
 
-    private static let insertColumns: SQL = """
+    /// The INSERT's head, shared by one event (`insert(_:)`) and many (`insert(_ entries:)`).
+    static let insertColumns: SQL = """
         INSERT INTO audit_events (chain, seq, prev_hash, hash, actor_id, actor_name, action, article_id, revision,
                                   from_state, to_state, reason, details, request_id, at)
         """

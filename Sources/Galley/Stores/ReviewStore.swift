@@ -137,7 +137,7 @@ enum ReviewStore {
 
     /// Who approved the exact text of the article's current revision last, if anyone.
     static func approverOfCurrentRevision(articleID: UUID) -> StoreRead<UUID?> {
-        approver(articleID: articleID, revision: "(SELECT current_revision FROM articles WHERE id = \(articleID))")
+        approver(articleID: articleID, revision: ArticleStore.currentRevision(of: articleID))
     }
 
     private static func approver(articleID: UUID, revision: SQL) -> StoreRead<UUID?> {

@@ -52,7 +52,7 @@ enum RevisionStore {
     /// The revision an article's row names as current when the statement runs.
     static func current(articleID: UUID) -> StoreRead<Revision> {
         StoreRead(
-            sql: "\(select) WHERE r.article_id = \(articleID) AND r.number = (SELECT current_revision FROM articles WHERE id = \(articleID))"
+            sql: "\(select) WHERE r.article_id = \(articleID) AND r.number = \(ArticleStore.currentRevision(of: articleID))"
         ) { rows in
             guard let row = rows.single else { throw GalleyError.notFound(kind: "article", id: articleID.uuidString.lowercased()) }
             return try revision(row)

@@ -162,7 +162,7 @@ public struct WebhookDispatcher: Service {
         return outcome
     }
 
-    /// Records the batch's attempts: the successes together in one transaction, each failure
+    /// Records the batch's attempts: the successes together in one statement, each failure
     /// on its own (it may back off, fail for good, or pause its webhook).
     private func record(_ outcomes: [(WebhookOutbox.Claimed, WebhookOutbox.Outcome)]) async {
         let succeeded = outcomes.filter { $0.1.succeeded }
@@ -173,7 +173,7 @@ public struct WebhookDispatcher: Service {
         }
         for (claimed, outcome) in outcomes where !outcome.succeeded {
             do {
-                if try await services.outbox.record(outcome, for: claimed, policy: settings.retry) {
+                if try await services.outbox.recordFailure(outcome, for: claimed, policy: settings.retry) {
                     logger.warning("webhook paused after repeated failures", metadata: ["webhook": "\(claimed.webhookID.uuidString.lowercased())"])
                 }
             } catch {
