@@ -119,7 +119,7 @@ public struct ArticleContent: Sendable, Equatable {
             value = value.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
         }
         if !isNFC(value) { value = value.precomposedStringWithCanonicalMapping }
-        if needsTrimming(value) { value = value.trimmingCharacters(in: .whitespacesAndNewlines) }
+        if needsTrimming(value) { value = value.trimmingWhiteSpace() }
         return value
     }
 

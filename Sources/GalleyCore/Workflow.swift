@@ -64,7 +64,7 @@ public enum Workflow {
             unmet.append(.init("state", "\(action.rawValue) is allowed only from \(from)"))
         }
         func require(_ value: String?, _ field: String, _ why: String) {
-            if value?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ?? true {
+            if value?.trimmingWhiteSpace().isEmpty ?? true {
                 unmet.append(.init(field, why))
             }
         }

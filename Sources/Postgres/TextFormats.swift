@@ -216,8 +216,7 @@ enum TextArrayFormat {
     }
 
     private static func finish(_ scalars: String.UnicodeScalarView, _ wasQuoted: Bool) -> String? {
-        let value = String(scalars)
-        if !wasQuoted && value.uppercased() == "NULL" { return nil }
-        return value
+        if !wasQuoted && scalars.count == 4 && String(scalars).uppercased() == "NULL" { return nil }
+        return String(scalars)
     }
 }

@@ -121,6 +121,20 @@ import Testing
         #expect(text == "galley-content/1\ntitle:1:T\ndek:0:\nbody:2:é\ninsight:-\ndisclosure:2:AI\nsources:0\n")
     }
 
+    /// The content hash covers trimmed text, so our trimming must remove exactly what
+    /// Foundation's `.whitespacesAndNewlines` does (the hashes of stored revisions depend on it).
+    @Test func trimmingRemovesExactlyFoundationsWhiteSpace() {
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let text = "\(scalar)a\(scalar)"
+            if text.trimmingWhiteSpace() != text.trimmingCharacters(in: .whitespacesAndNewlines) {
+                Issue.record("U+\(String(value, radix: 16, uppercase: true)) is trimmed differently")
+            }
+        }
+        #expect(" \t\n Zo\u{00EB} \u{3000}\r\n".trimmingWhiteSpace() == "Zo\u{00EB}")
+        #expect(" \u{2028} ".trimmingWhiteSpace() == "")
+    }
+
     @Test func invalidContentNamesTheFields() throws {
         let error = try #require(throws: GalleyError.self) {
             try ArticleContent(title: " ", dek: "", body: "", sources: [Source(url: "ftp://x", outlet: "", title: "")])

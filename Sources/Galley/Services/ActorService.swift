@@ -37,7 +37,7 @@ public struct ActorService: Sendable {
         let id = env.newID()
         let now = env.now()
         let roles = Array(Set(new.roles)).sorted()
-        let displayName = new.displayName?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty ?? new.name
+        let displayName = new.displayName?.trimmingWhiteSpace().nonEmpty ?? new.name
         return try await env.transaction { conn in
             let actor = try ActorStore.insert(conn, id: id, name: new.name, displayName: displayName, kind: new.kind, roles: roles, at: now)
             try AuditStore.append(

@@ -205,7 +205,7 @@ public struct ArticleService: Sendable {
         if !Validation.isSlug(section) {
             problems.append(.init(field: "section", message: "must be a lowercase slug such as politics"))
         }
-        let cleanTags = tags.map { $0.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() }
+        let cleanTags = tags.map { $0.trimmingWhiteSpace().lowercased() }
         if cleanTags.contains(where: { $0.isEmpty || $0.count > 60 }) || cleanTags.count > 30 {
             problems.append(.init(field: "tags", message: "must be at most 30 non-empty tags of up to 60 characters"))
         }

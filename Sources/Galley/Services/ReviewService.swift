@@ -39,7 +39,7 @@ public struct ReviewService: Sendable {
         guard let actorID = principal.actorID else {
             throw GalleyError.forbidden(permission: Permission.recordVerification.rawValue, reason: "verdicts need a named person")
         }
-        let note = input.note.trimmingCharacters(in: .whitespacesAndNewlines)
+        let note = input.note.trimmingWhiteSpace()
         var problems: [GalleyError.FieldProblem] = []
         if input.verdict == .waived && note.isEmpty {
             problems.append(.init(field: "note", message: "must give the reason for the waiver"))
@@ -117,7 +117,7 @@ public struct ReviewService: Sendable {
         guard let actorID = caller.principal.actorID else {
             throw GalleyError.forbidden(permission: Permission.writeClaims.rawValue, reason: "claims need a named person")
         }
-        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = text.trimmingWhiteSpace()
         if text.isEmpty || text.count > 2_000 {
             throw GalleyError.validation([.init(field: "text", message: "must be 1 to 2,000 characters")])
         }

@@ -1,6 +1,7 @@
 import Foundation
 import GalleyCore
 import Postgres
+import Synchronization
 
 /// SQL for the workflow policy: every version is kept; the newest applies.
 enum PolicyStore {
@@ -10,8 +11,13 @@ enum PolicyStore {
 
     static let current = StoreRead(sql: "SELECT version, rules FROM workflow_policies ORDER BY version DESC LIMIT 1") { rows in
         let row = rows[0]
-        return (version: try row.decode("version", as: Int.self), policy: WorkflowPolicy(rules: try row.json("rules")))
+        return (version: try row.decode("version", as: Int.self), policy: try decoded.policy(rules: try row.decode("rules")))
     }
+
+    /// Every transition reads the policy; decoding its JSON each time was 5% of a walk's
+    /// client CPU. Keyed by the stored text itself, so that no database or version can be
+    /// served another's rules.
+    private static let decoded = DecodedPolicies()
 
     static func insert(_ conn: PostgresConnection, version: Int, policy: WorkflowPolicy, by name: String, at: Date) throws {
         do {
@@ -23,5 +29,20 @@ enum PolicyStore {
         } catch let error as PostgresError where error.isUniqueViolation {
             throw GalleyError.conflict("The workflow policy was changed at the same time; fetch it again and retry.")
         }
+    }
+}
+
+private final class DecodedPolicies: Sendable {
+    private let byText = Mutex<[String: WorkflowPolicy]>([:])
+
+    func policy(rules text: String) throws -> WorkflowPolicy {
+        if let known = byText.withLock({ $0[text] }) { return known }
+        let policy = WorkflowPolicy(rules: try JSONDecoder().decode([WorkflowPolicy.Rule].self, from: Data(text.utf8)))
+        byText.withLock { known in
+            // A handful of versions in practice; a bound keeps a pathological history small.
+            if known.count >= 64 { known.removeAll() }
+            known[text] = policy
+        }
+        return policy
     }
 }

@@ -4,25 +4,34 @@ import Postgres
 
 /// SQL for revisions and their sources. Both are immutable once written.
 enum RevisionStore {
+    /// A revision with its author's name and its sources as four aligned arrays (text arrays
+    /// parse far cheaper than a jsonb list of objects; `retrieved_at` is '' when unknown).
     static let select: SQL = """
         SELECT r.article_id, r.number, r.title, r.dek, r.body, r.insight, r.disclosure, r.content_hash, r.author_id,
                au.name AS author, r.generation_id, r.digital_source_type, r.created_at,
-               COALESCE((SELECT jsonb_agg(jsonb_build_object('url', s.url, 'outlet', s.outlet, 'title', s.title,
-                                                             'retrieved_at', s.retrieved_at) ORDER BY s.position)
-                         FROM sources s WHERE s.article_id = r.article_id AND s.revision = r.number), '[]') AS sources
+               src.urls AS source_urls, src.outlets AS source_outlets, src.titles AS source_titles,
+               src.retrieved AS source_retrieved
         FROM revisions r JOIN actors au ON au.id = r.author_id
+        CROSS JOIN LATERAL (
+            SELECT COALESCE(array_agg(s.url ORDER BY s.position), '{}') AS urls,
+                   COALESCE(array_agg(s.outlet ORDER BY s.position), '{}') AS outlets,
+                   COALESCE(array_agg(s.title ORDER BY s.position), '{}') AS titles,
+                   COALESCE(array_agg(COALESCE(s.retrieved_at::text, '') ORDER BY s.position), '{}') AS retrieved
+            FROM sources s WHERE s.article_id = r.article_id AND s.revision = r.number) src
         """
 
-    private struct StoredSource: Codable {
-        var url: String
-        var outlet: String
-        var title: String
-        var retrieved_at: String?
-    }
-
     static func revision(_ row: PostgresRow) throws -> Revision {
-        let sources = try row.json("sources", as: [StoredSource].self).map {
-            Source(url: $0.url, outlet: $0.outlet, title: $0.title, retrievedAt: $0.retrieved_at.flatMap(PostgresTimestamp.parse))
+        let urls = try row.decode("source_urls", as: [String].self)
+        let outlets = try row.decode("source_outlets", as: [String].self)
+        let titles = try row.decode("source_titles", as: [String].self)
+        let retrieved = try row.decode("source_retrieved", as: [String].self)
+        guard outlets.count == urls.count, titles.count == urls.count, retrieved.count == urls.count else {
+            throw PostgresError(kind: .decoding, message: "a revision's source columns differ in length")
+        }
+        let sources = urls.indices.map { index in
+            Source(
+                url: urls[index], outlet: outlets[index], title: titles[index],
+                retrievedAt: retrieved[index].isEmpty ? nil : PostgresTimestamp.parse(retrieved[index]))
         }
         let content = ArticleContent(
             stored: try row.decode("title"), dek: try row.decode("dek"), body: try row.decode("body"),
@@ -71,8 +80,10 @@ enum RevisionStore {
 
     /// An article's current revision and, when another one is live, that one too.
     static func currentAndLive(articleID: UUID, current: Int, live: Int?) -> StoreRead<(current: Revision, live: Revision?)> {
-        let numbers = [current, live ?? current].map(String.init)
-        return StoreRead(sql: "\(select) WHERE r.article_id = \(articleID) AND r.number = ANY(\(numbers)::int[])") { rows in
+        // Two parameters, not `= ANY($2::int[])`: PostgreSQL plans an array parameter as ten
+        // elements, so its generic plan never looked cheaper than a custom one and every call
+        // was planned anew (pg_stat_statements: 0.26 ms planning against 0.07 ms executing).
+        StoreRead(sql: "\(select) WHERE r.article_id = \(articleID) AND r.number IN (\(current), \(live ?? current))") { rows in
             let revisions = try rows.map(revision)
             guard let currentRevision = revisions.first(where: { $0.number == current }) else {
                 throw GalleyError.notFound(kind: "revision", id: "\(current) of article \(articleID.uuidString.lowercased())")

@@ -6,7 +6,7 @@ enum IDList {
     static func parse(_ text: String, source: String) throws -> [UUID] {
         var ids: [UUID] = []
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            let line = raw.trimmingWhiteSpace()
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let id = UUID(uuidString: line) else {
                 throw CLIError("Line \(index + 1) of \(source) is not an article id: \(Output.shorten(line, to: 60)).",
