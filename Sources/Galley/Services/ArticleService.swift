@@ -31,13 +31,12 @@ public struct ArticleService: Sendable {
         let now = env.now()
         return try await env.transaction { conn in
             let slug = try new.slug ?? Self.freeSlug(conn, for: new.content.title, id: id)
-            let detail = ArticleDetail.completion(articleID: id, current: 1, live: nil)
-            let article = ArticleStore.one(id)
+            let detail = ArticleDetailStore.detail(id)
             let results = try Self.insertArticle(
                 conn, id: id, slug: slug, section: section, tags: tags, origin: .human, content: new.content,
                 authorID: actorID, generationID: nil, digitalSourceType: nil, caller: caller, at: now,
-                thenReading: [article.sql] + detail.statements)
-            return try detail.finish(results.dropFirst(), try article.decode(results[results.startIndex]))
+                thenReading: [detail.sql])
+            return try detail.decode(results[results.startIndex])
         }
     }
 

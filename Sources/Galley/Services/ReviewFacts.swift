@@ -46,49 +46,14 @@ struct ReviewFacts {
 }
 
 extension ArticleDetail {
-    /// The article with its revisions and review state in one round trip: the reads name
-    /// the revisions through the article's row, and a last read of its version tells whether
-    /// the article changed while they ran (they are separate statements); then it is read
-    /// again in two steps.
+    /// The article with its revisions and review state, in one statement (one snapshot, so
+    /// nothing can change between its parts).
     static func load(_ conn: PostgresConnection, id: UUID) throws -> ArticleDetail {
-        let current = ArticleStore.currentRevision(of: id)
-        let (article, revisions, policy, verdicts, claims, versionAfter) = try conn.read(
-            ArticleStore.one(id), RevisionStore.currentAndLive(articleID: id), PolicyStore.current,
-            ReviewStore.latestVerdicts(articleID: id, revision: current), ReviewStore.claims(articleID: id, revision: current),
-            ArticleStore.version(id))
-        guard versionAfter == article.version,
-            let currentRevision = revisions.first(where: { $0.number == article.currentRevision })
-        else { return try load(conn, article: article) }
-        let live = article.liveRevision.flatMap { number in revisions.first { $0.number == number } }
-        let review = ReviewFacts(article: article, revision: currentRevision, policy: policy.policy, verdicts: verdicts, claims: claims)
-        return ArticleDetail(article: article, current: currentRevision, live: live, checkpoints: review.statuses)
+        try conn.read(ArticleDetailStore.detail(id))
     }
 
-    /// The article's revisions and review state, read in one round trip.
+    /// The same, for an article this transaction has just written.
     static func load(_ conn: PostgresConnection, article: Article) throws -> ArticleDetail {
-        let completion = completion(articleID: article.id, current: article.currentRevision, live: article.liveRevision)
-        return try completion.finish(try conn.pipeline(completion.statements)[...], article)
-    }
-
-    /// The reads that make an article into its detail when its revision numbers are known
-    /// before its row is read, so that a change can send them with its own statements.
-    struct Completion {
-        let statements: [SQL]
-        let finish: (ArraySlice<PostgresRows>, Article) throws -> ArticleDetail
-    }
-
-    static func completion(articleID: UUID, current: Int, live: Int?) -> Completion {
-        let revisions = RevisionStore.currentAndLive(articleID: articleID, current: current, live: live)
-        let policy = PolicyStore.current
-        let verdicts = ReviewStore.latestVerdicts(articleID: articleID, revision: current)
-        let claims = ReviewStore.claims(articleID: articleID, revision: current)
-        return Completion(statements: [revisions.sql, policy.sql, verdicts.sql, claims.sql]) { results, article in
-            let first = results.startIndex
-            let (currentRevision, liveRevision) = try revisions.decode(results[first])
-            let review = ReviewFacts(
-                article: article, revision: currentRevision, policy: try policy.decode(results[first + 1]).policy,
-                verdicts: try verdicts.decode(results[first + 2]), claims: try claims.decode(results[first + 3]))
-            return ArticleDetail(article: article, current: currentRevision, live: liveRevision, checkpoints: review.statuses)
-        }
+        try load(conn, id: article.id)
     }
 }

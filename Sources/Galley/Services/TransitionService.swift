@@ -86,7 +86,7 @@ public struct TransitionService: Sendable {
     }
 
     /// `apply`, and when `loadingDetail` the article's detail as it is after the change, read
-    /// in the same round trip as the writes (nothing a transition writes changes the reads).
+    /// in the same round trip as the writes (the read comes after them in the pipeline).
     private static func change(
         _ request: Request, of article: Article, conn: PostgresConnection, caller: Caller, at now: Date,
         publishFacts: PublishFacts? = nil, loadingDetail: Bool
@@ -184,10 +184,9 @@ public struct TransitionService: Sendable {
             chain: AuditEntry.chain(article: article.id), principal: principal, action: "article.\(request.action.rawValue)",
             articleID: article.id, revision: article.currentRevision, fromState: article.state.rawValue,
             toState: newState.rawValue, reason: request.reason, details: details, requestID: caller.requestID, at: now)
-        let completion =
-            loadingDetail ? ArticleDetail.completion(articleID: article.id, current: change.currentRevision, live: change.liveRevision) : nil
-        let results = try conn.pipeline(records + [ArticleStore.updateStatement(article, change, at: now, event: event)] + (completion?.statements ?? []))
+        let detail = loadingDetail ? ArticleDetailStore.detail(article.id) : nil
+        let results = try conn.pipeline(records + [ArticleStore.updateStatement(article, change, at: now, event: event)] + (detail.map { [$0.sql] } ?? []))
         let updated = try ArticleStore.changed(results[records.count], from: article)
-        return (updated, try completion?.finish(results[(records.count + 1)...], updated))
+        return (updated, try detail?.decode(results[records.count + 1]))
     }
 }

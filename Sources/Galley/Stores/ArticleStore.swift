@@ -40,11 +40,6 @@ enum ArticleStore {
         "(SELECT current_revision FROM articles WHERE id = \(id))"
     }
 
-    /// The article's version now, nil when it is gone.
-    static func version(_ id: UUID) -> StoreRead<Int?> {
-        StoreRead(sql: "SELECT version FROM articles WHERE id = \(id)") { rows in try rows.single?.decode("version") }
-    }
-
     static func one(_ id: UUID) -> StoreRead<Article> {
         StoreRead(sql: "\(select) WHERE a.id = \(id)") { rows in
             guard let row = rows.single else { throw GalleyError.notFound(kind: "article", id: id.uuidString.lowercased()) }

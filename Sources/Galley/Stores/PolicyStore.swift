@@ -11,12 +11,14 @@ enum PolicyStore {
 
     static let current = StoreRead(sql: "SELECT version, rules FROM workflow_policies ORDER BY version DESC LIMIT 1") { rows in
         let row = rows[0]
-        return (version: try row.decode("version", as: Int.self), policy: try decoded.policy(rules: try row.decode("rules")))
+        return (version: try row.decode("version", as: Int.self), policy: try policy(rules: try row.decode("rules")))
     }
 
     /// Every transition reads the policy; decoding its JSON each time was 5% of a walk's
     /// client CPU. Keyed by the stored text itself, so that no database or version can be
     /// served another's rules.
+    static func policy(rules text: String) throws -> WorkflowPolicy { try decoded.policy(rules: text) }
+
     private static let decoded = DecodedPolicies()
 
     static func insert(_ conn: PostgresConnection, version: Int, policy: WorkflowPolicy, by name: String, at: Date) throws {

@@ -6,25 +6,46 @@ import Postgres
 enum RevisionStore {
     /// A revision with its author's name and its sources as four aligned arrays (text arrays
     /// parse far cheaper than a jsonb list of objects; `retrieved_at` is '' when unknown).
+    /// `ARRAY(…)` keeps its subquery's order, which the primary key's index gives without a
+    /// sort (an aggregate's `ORDER BY` sorted once per array).
     static let select: SQL = """
         SELECT r.article_id, r.number, r.title, r.dek, r.body, r.insight, r.disclosure, r.content_hash, r.author_id,
                au.name AS author, r.generation_id, r.digital_source_type, r.created_at,
-               src.urls AS source_urls, src.outlets AS source_outlets, src.titles AS source_titles,
-               src.retrieved AS source_retrieved
+               ARRAY(SELECT s.url FROM sources s WHERE s.article_id = r.article_id AND s.revision = r.number
+                     ORDER BY s.position) AS source_urls,
+               ARRAY(SELECT s.outlet FROM sources s WHERE s.article_id = r.article_id AND s.revision = r.number
+                     ORDER BY s.position) AS source_outlets,
+               ARRAY(SELECT s.title FROM sources s WHERE s.article_id = r.article_id AND s.revision = r.number
+                     ORDER BY s.position) AS source_titles,
+               ARRAY(SELECT COALESCE(s.retrieved_at::text, '') FROM sources s
+                     WHERE s.article_id = r.article_id AND s.revision = r.number ORDER BY s.position) AS source_retrieved
         FROM revisions r JOIN actors au ON au.id = r.author_id
-        CROSS JOIN LATERAL (
-            SELECT COALESCE(array_agg(s.url ORDER BY s.position), '{}') AS urls,
-                   COALESCE(array_agg(s.outlet ORDER BY s.position), '{}') AS outlets,
-                   COALESCE(array_agg(s.title ORDER BY s.position), '{}') AS titles,
-                   COALESCE(array_agg(COALESCE(s.retrieved_at::text, '') ORDER BY s.position), '{}') AS retrieved
-            FROM sources s WHERE s.article_id = r.article_id AND s.revision = r.number) src
         """
 
+    /// The names of `select`'s columns, for statements that read two revisions in one row
+    /// (`prefixed(_:as:)`).
+    private static let columnNames = [
+        "article_id", "number", "title", "dek", "body", "insight", "disclosure", "content_hash", "author_id", "author",
+        "generation_id", "digital_source_type", "created_at", "source_urls", "source_outlets", "source_titles",
+        "source_retrieved",
+    ]
+
+    /// `select`'s columns from the subquery `alias`, each renamed `<prefix><name>` for
+    /// `revision(_:prefix:)`. Both names are constants of our own code.
+    static func prefixed(_ alias: StaticString, as prefix: StaticString) -> SQL {
+        SQL(stringLiteral: columnNames.map { "\(alias).\($0) AS \(prefix)\($0)" }.joined(separator: ", "))
+    }
+
     static func revision(_ row: PostgresRow) throws -> Revision {
-        let urls = try row.decode("source_urls", as: [String].self)
-        let outlets = try row.decode("source_outlets", as: [String].self)
-        let titles = try row.decode("source_titles", as: [String].self)
-        let retrieved = try row.decode("source_retrieved", as: [String].self)
+        try revision(row, prefix: "")
+    }
+
+    static func revision(_ row: PostgresRow, prefix: String) throws -> Revision {
+        func column(_ name: String) -> String { prefix.isEmpty ? name : prefix + name }
+        let urls = try row.decode(column("source_urls"), as: [String].self)
+        let outlets = try row.decode(column("source_outlets"), as: [String].self)
+        let titles = try row.decode(column("source_titles"), as: [String].self)
+        let retrieved = try row.decode(column("source_retrieved"), as: [String].self)
         guard outlets.count == urls.count, titles.count == urls.count, retrieved.count == urls.count else {
             throw PostgresError(kind: .decoding, message: "a revision's source columns differ in length")
         }
@@ -34,15 +55,15 @@ enum RevisionStore {
                 retrievedAt: retrieved[index].isEmpty ? nil : PostgresTimestamp.parse(retrieved[index]))
         }
         let content = ArticleContent(
-            stored: try row.decode("title"), dek: try row.decode("dek"), body: try row.decode("body"),
-            insight: try row.decode("insight"), disclosure: try row.decode("disclosure"), sources: sources,
-            contentHash: try row.decode("content_hash"))
+            stored: try row.decode(column("title")), dek: try row.decode(column("dek")), body: try row.decode(column("body")),
+            insight: try row.decode(column("insight")), disclosure: try row.decode(column("disclosure")), sources: sources,
+            contentHash: try row.decode(column("content_hash")))
         return Revision(
-            articleID: try row.decode("article_id"), number: try row.decode("number"), content: content,
-            authorID: try row.decode("author_id"), author: try row.decode("author"),
-            generationID: try row.decode("generation_id"),
-            digitalSourceType: try row.decode("digital_source_type", as: String?.self).flatMap(DigitalSourceType.init(rawValue:)),
-            createdAt: try row.decode("created_at"))
+            articleID: try row.decode(column("article_id")), number: try row.decode(column("number")), content: content,
+            authorID: try row.decode(column("author_id")), author: try row.decode(column("author")),
+            generationID: try row.decode(column("generation_id")),
+            digitalSourceType: try row.decode(column("digital_source_type"), as: String?.self).flatMap(DigitalSourceType.init(rawValue:)),
+            createdAt: try row.decode(column("created_at")))
     }
 
     static func fetch(_ conn: PostgresConnection, articleID: UUID, number: Int) throws -> Revision {
@@ -65,30 +86,6 @@ enum RevisionStore {
         ) { rows in
             guard let row = rows.single else { throw GalleyError.notFound(kind: "article", id: articleID.uuidString.lowercased()) }
             return try revision(row)
-        }
-    }
-
-    /// The revisions an article's row names as current and live when the statement runs.
-    static func currentAndLive(articleID: UUID) -> StoreRead<[Revision]> {
-        StoreRead(
-            sql: """
-                \(select) JOIN articles a ON a.id = r.article_id AND r.number IN (a.current_revision, a.live_revision)
-                WHERE r.article_id = \(articleID)
-                """
-        ) { rows in try rows.map(revision) }
-    }
-
-    /// An article's current revision and, when another one is live, that one too.
-    static func currentAndLive(articleID: UUID, current: Int, live: Int?) -> StoreRead<(current: Revision, live: Revision?)> {
-        // Two parameters, not `= ANY($2::int[])`: PostgreSQL plans an array parameter as ten
-        // elements, so its generic plan never looked cheaper than a custom one and every call
-        // was planned anew (pg_stat_statements: 0.26 ms planning against 0.07 ms executing).
-        StoreRead(sql: "\(select) WHERE r.article_id = \(articleID) AND r.number IN (\(current), \(live ?? current))") { rows in
-            let revisions = try rows.map(revision)
-            guard let currentRevision = revisions.first(where: { $0.number == current }) else {
-                throw GalleyError.notFound(kind: "revision", id: "\(current) of article \(articleID.uuidString.lowercased())")
-            }
-            return (currentRevision, live.flatMap { number in revisions.first { $0.number == number } })
         }
     }
 

@@ -1,0 +1,79 @@
+import Foundation
+import GalleyCore
+import Postgres
+
+/// An article's detail — its row, current and live revisions, the policy and the review of
+/// its current revision — as one statement returning one row. One statement is one
+/// snapshot, and one executor start instead of six: the detail is read by every article
+/// view and after every change.
+enum ArticleDetailStore {
+    static func detail(_ id: UUID) -> StoreRead<ArticleDetail> {
+        StoreRead(sql: "\(select) WHERE a.id = \(id)") { rows in
+            guard let row = rows.single else { throw GalleyError.notFound(kind: "article", id: id.uuidString.lowercased()) }
+            return try detail(row)
+        }
+    }
+
+    /// Verdicts come as aligned arrays; the live revision only when it is not the current
+    /// one (`OFFSET 0` keeps that subquery from being flattened into a join that read the
+    /// current revision a second time). Claims are not read: they gate approval, not the
+    /// checkpoint summary.
+    private static let select: SQL = """
+        SELECT a.id, a.slug, a.section, a.tags, a.origin, a.state, a.current_revision, a.live_revision, a.publish_at,
+               e.name AS responsible_editor, a.version, a.created_at, a.updated_at,
+               \(RevisionStore.prefixed("cur", as: "current_")), \(RevisionStore.prefixed("live", as: "live_")),
+               p.rules AS policy_rules,
+               vd.checkpoints AS verdict_checkpoints, vd.verdicts AS verdict_verdicts, vd.hashes AS verdict_hashes,
+               vd.actors AS verdict_actors, vd.times AS verdict_times
+        FROM articles a LEFT JOIN actors e ON e.id = a.responsible_editor_id
+        CROSS JOIN LATERAL (\(RevisionStore.select) WHERE r.article_id = a.id AND r.number = a.current_revision) cur
+        LEFT JOIN LATERAL (
+            \(RevisionStore.select) WHERE r.article_id = a.id AND r.number = a.live_revision AND r.number <> a.current_revision
+            OFFSET 0
+        ) live ON true
+        CROSS JOIN LATERAL (SELECT rules FROM workflow_policies ORDER BY version DESC LIMIT 1) p
+        CROSS JOIN LATERAL (
+            SELECT COALESCE(array_agg(lv.checkpoint), '{}') AS checkpoints, COALESCE(array_agg(lv.verdict), '{}') AS verdicts,
+                   COALESCE(array_agg(lv.content_hash), '{}') AS hashes, COALESCE(array_agg(lv.actor_name), '{}') AS actors,
+                   COALESCE(array_agg(lv.created_at::text), '{}') AS times
+            FROM (SELECT DISTINCT ON (v.checkpoint) v.checkpoint, v.verdict, v.content_hash, va.name AS actor_name, v.created_at
+                  FROM verifications v JOIN actors va ON va.id = v.actor_id
+                  WHERE v.article_id = a.id AND v.revision = a.current_revision
+                  ORDER BY v.checkpoint, v.created_at DESC) lv
+        ) vd
+        """
+
+    private static func detail(_ row: PostgresRow) throws -> ArticleDetail {
+        let article = try ArticleStore.article(row)
+        let current = try RevisionStore.revision(row, prefix: "current_")
+        let live: Revision? =
+            switch article.liveRevision {
+            case nil: nil
+            case current.number: current
+            default: try RevisionStore.revision(row, prefix: "live_")
+            }
+        let policy = try PolicyStore.policy(rules: try row.decode("policy_rules"))
+        let checkpoints = CheckpointEvaluation.statuses(
+            required: policy.requiredCheckpoints(section: article.section, origin: article.origin),
+            latestVerdicts: try verdicts(row), contentHash: current.content.contentHash)
+        return ArticleDetail(article: article, current: current, live: live, checkpoints: checkpoints)
+    }
+
+    private static func verdicts(_ row: PostgresRow) throws -> [RecordedVerdict] {
+        let checkpoints = try row.decode("verdict_checkpoints", as: [String].self)
+        let verdicts = try row.decode("verdict_verdicts", as: [String].self)
+        let hashes = try row.decode("verdict_hashes", as: [String].self)
+        let actors = try row.decode("verdict_actors", as: [String].self)
+        let times = try row.decode("verdict_times", as: [String].self)
+        guard [verdicts.count, hashes.count, actors.count, times.count].allSatisfy({ $0 == checkpoints.count }) else {
+            throw PostgresError(kind: .decoding, message: "an article's verdict columns differ in length")
+        }
+        return try checkpoints.indices.map { index in
+            guard let verdict = Verdict(rawValue: verdicts[index]), let time = PostgresTimestamp.parse(times[index]) else {
+                throw PostgresError(kind: .decoding, message: "unreadable verdict \"\(verdicts[index])\" at \"\(times[index])\"")
+            }
+            return RecordedVerdict(
+                checkpoint: checkpoints[index], verdict: verdict, contentHash: hashes[index], actorName: actors[index], recordedAt: time)
+        }
+    }
+}
