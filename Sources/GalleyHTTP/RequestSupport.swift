@@ -12,7 +12,13 @@ struct Reply: ResponseGenerator {
 
     init(_ status: HTTPResponse.Status = .ok, _ value: some Encodable, headers: HTTPFields = [:]) throws {
         self.status = status
-        self.body = try WireJSON.encoder.encode(value)
+        if let writable = value as? any JSONWritable {
+            var writer = JSONWriter(capacity: 4096)
+            writable.write(to: &writer)
+            self.body = Data(writer.bytes)
+        } else {
+            self.body = try WireJSON.encoder.encode(value)
+        }
         self.headers = headers
     }
 

@@ -4,7 +4,7 @@ import Postgres
 
 extension JSONValue: PostgresCodable {
     public static var postgresType: PostgresType { .jsonb }
-    public var postgresText: String? { JSONB(self).postgresText }
+    public var postgresText: String? { jsonText }
     public init(postgresText bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure) {
         self = try JSONB<JSONValue>(postgresText: bytes, type: type).value
     }

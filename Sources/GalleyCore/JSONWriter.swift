@@ -1,0 +1,196 @@
+/// Compact JSON text built on UTF-8 bytes, for values whose shape our own code knows
+/// (audit details, response bodies): Foundation's `JSONEncoder` goes through `Encodable`'s
+/// containers and boxes every value, and was 4–14% of a request's or a transition's CPU.
+/// Objects are written in the order their members are appended; `JSONValue` sorts its keys.
+public struct JSONWriter {
+    public private(set) var bytes: [UInt8] = []
+    private var needsComma = false
+
+    public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    // MARK: Structure
+
+    public mutating func object(_ members: (inout JSONWriter) -> Void) {
+        separate()
+        bytes.append(UInt8(ascii: "{"))
+        needsComma = false
+        members(&self)
+        bytes.append(UInt8(ascii: "}"))
+        needsComma = true
+    }
+
+    public mutating func array(_ elements: (inout JSONWriter) -> Void) {
+        separate()
+        bytes.append(UInt8(ascii: "["))
+        needsComma = false
+        elements(&self)
+        bytes.append(UInt8(ascii: "]"))
+        needsComma = true
+    }
+
+    /// A member's name; its value is whatever is written next.
+    public mutating func key(_ name: String) {
+        separate()
+        appendString(name)
+        bytes.append(UInt8(ascii: ":"))
+        needsComma = false
+    }
+
+    // MARK: Values
+
+    public mutating func string(_ value: String) {
+        separate()
+        appendString(value)
+        needsComma = true
+    }
+
+    public mutating func int(_ value: Int) {
+        separate()
+        bytes.append(contentsOf: String(value).utf8)
+        needsComma = true
+    }
+
+    /// Integral values as integers (as `JSONEncoder` did for `JSONValue`); not-a-number and
+    /// infinities, which JSON cannot hold, as null.
+    public mutating func number(_ value: Double) {
+        separate()
+        if !value.isFinite {
+            bytes.append(contentsOf: "null".utf8)
+        } else if value.rounded() == value, abs(value) < 1e15 {
+            bytes.append(contentsOf: String(Int64(value)).utf8)
+        } else {
+            bytes.append(contentsOf: value.description.utf8)
+        }
+        needsComma = true
+    }
+
+    public mutating func bool(_ value: Bool) {
+        separate()
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        needsComma = true
+    }
+
+    public mutating func null() {
+        separate()
+        bytes.append(contentsOf: "null".utf8)
+        needsComma = true
+    }
+
+    public mutating func optional(_ value: String?) {
+        if let value { string(value) } else { null() }
+    }
+
+    public mutating func optional(_ value: Int?) {
+        if let value { int(value) } else { null() }
+    }
+
+    // MARK: Members (a key and its value)
+
+    public mutating func member(_ name: String, _ value: String) {
+        key(name)
+        string(value)
+    }
+
+    public mutating func member(_ name: String, _ value: String?) {
+        key(name)
+        optional(value)
+    }
+
+    public mutating func member(_ name: String, _ value: Int) {
+        key(name)
+        int(value)
+    }
+
+    public mutating func member(_ name: String, _ value: Int?) {
+        key(name)
+        optional(value)
+    }
+
+    public mutating func member(_ name: String, _ value: Bool) {
+        key(name)
+        bool(value)
+    }
+
+    public mutating func member(_ name: String, _ values: [String]) {
+        key(name)
+        array { writer in for value in values { writer.string(value) } }
+    }
+
+    /// Members whose value is nil are left out, as `Encodable`'s synthesized conformances do.
+    public mutating func memberIfPresent(_ name: String, _ value: String?) {
+        if let value { member(name, value) }
+    }
+
+    public mutating func memberIfPresent(_ name: String, _ value: Int?) {
+        if let value { member(name, value) }
+    }
+
+    public mutating func member(_ name: String, _ value: JSONValue) {
+        key(name)
+        value.write(to: &self)
+    }
+
+    // MARK: Details
+
+    private mutating func separate() {
+        if needsComma { bytes.append(UInt8(ascii: ",")) }
+    }
+
+    private static let hex = Array("0123456789abcdef".utf8)
+
+    /// Quotes and escapes: `"` and `\`, and the control characters below U+0020 (as `\n`,
+    /// `\r`, `\t`, `\b`, `\f` or `\u00XX`); everything else is copied as UTF-8, in runs.
+    private mutating func appendString(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        var value = value
+        value.withUTF8 { utf8 in
+            var start = 0
+            for index in utf8.indices {
+                let byte = utf8[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
+                start = index + 1
+                switch byte {
+                case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+                case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+                case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+                case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+                case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+                case 0x08: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+                case 0x0C: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+                default:
+                    bytes.append(contentsOf: Array("\\u00".utf8))
+                    bytes.append(Self.hex[Int(byte >> 4)])
+                    bytes.append(Self.hex[Int(byte & 0x0F)])
+                }
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}
+
+extension JSONValue {
+    /// Compact JSON with object keys sorted, as `JSONEncoder` with `.sortedKeys` wrote it.
+    public var jsonText: String {
+        var writer = JSONWriter()
+        write(to: &writer)
+        return writer.text
+    }
+
+    public func write(to writer: inout JSONWriter) {
+        switch self {
+        case .null: writer.null()
+        case .bool(let value): writer.bool(value)
+        case .number(let value): writer.number(value)
+        case .string(let value): writer.string(value)
+        case .array(let values): writer.array { writer in for value in values { value.write(to: &writer) } }
+        case .object(let members):
+            writer.object { writer in
+                for key in members.keys.sorted() { writer.member(key, members[key]!) }
+            }
+        }
+    }
+}
