@@ -34,8 +34,20 @@ public struct TransitionService: Sendable {
         }
         let now = env.now()
         return try await env.transaction { conn in
-            let article = try ArticleStore.fetch(conn, id: id)
-            return try Self.change(request, of: article, conn: conn, caller: caller, at: now, loadingDetail: true).detail!
+            // Approving and publishing read their facts in the article's round trip.
+            switch request.action {
+            case .approve:
+                let (article, revision, review) = try ReviewFacts.load(conn, ArticleStore.one(id), id: id)
+                return try Self.change(
+                    request, of: article, conn: conn, caller: caller, at: now, reviewFacts: (revision, review), loadingDetail: true
+                ).detail!
+            case .publish:
+                let (article, facts) = try PublishFacts.readWithArticle(conn, id: id, after: [])
+                return try Self.change(request, of: article, conn: conn, caller: caller, at: now, publishFacts: facts, loadingDetail: true).detail!
+            default:
+                let article = try ArticleStore.fetch(conn, id: id)
+                return try Self.change(request, of: article, conn: conn, caller: caller, at: now, loadingDetail: true).detail!
+            }
         }
     }
 
@@ -89,7 +101,7 @@ public struct TransitionService: Sendable {
     /// in the same round trip as the writes (the read comes after them in the pipeline).
     private static func change(
         _ request: Request, of article: Article, conn: PostgresConnection, caller: Caller, at now: Date,
-        publishFacts: PublishFacts? = nil, loadingDetail: Bool
+        publishFacts: PublishFacts? = nil, reviewFacts: (Revision, ReviewFacts)? = nil, loadingDetail: Bool
     ) throws -> (article: Article, detail: ArticleDetail?) {
         if let expected = request.expectedVersion, expected != article.version {
             throw GalleyError.preconditionFailed(expected: expected, actual: article.version)
@@ -105,7 +117,7 @@ public struct TransitionService: Sendable {
         var approverID: UUID?
         switch request.action {
         case .approve:
-            let (revision, review) = try ReviewFacts.load(conn, currentRevisionOf: article)
+            let (revision, review) = try reviewFacts ?? ReviewFacts.load(conn, currentRevisionOf: article)
             facts.unsatisfiedCheckpoints = review.unmet
             facts.actorAuthoredCurrentRevision = revision.authorID == principal.actorID
             current = revision
