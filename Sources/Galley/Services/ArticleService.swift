@@ -136,7 +136,8 @@ public struct ArticleService: Sendable {
 
     public func get(_ id: UUID, by caller: Caller) async throws -> ArticleDetail {
         try caller.principal.require(.readArticles)
-        return try await env.read { conn in try ArticleDetail.load(conn, id: id) }
+        // One statement: it takes the pool's non-blocking path, with no hop to a connection's thread.
+        return try await env.query(ArticleDetailStore.detail(id))
     }
 
     public struct ListQuery: Sendable {
