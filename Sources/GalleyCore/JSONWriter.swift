@@ -78,14 +78,6 @@ public struct JSONWriter {
         needsComma = true
     }
 
-    public mutating func optional(_ value: String?) {
-        if let value { string(value) } else { null() }
-    }
-
-    public mutating func optional(_ value: Int?) {
-        if let value { int(value) } else { null() }
-    }
-
     // MARK: Members (a key and its value)
 
     public mutating func member(_ name: String, _ value: String) {
@@ -93,24 +85,9 @@ public struct JSONWriter {
         string(value)
     }
 
-    public mutating func member(_ name: String, _ value: String?) {
-        key(name)
-        optional(value)
-    }
-
     public mutating func member(_ name: String, _ value: Int) {
         key(name)
         int(value)
-    }
-
-    public mutating func member(_ name: String, _ value: Int?) {
-        key(name)
-        optional(value)
-    }
-
-    public mutating func member(_ name: String, _ value: Bool) {
-        key(name)
-        bool(value)
     }
 
     public mutating func member(_ name: String, _ values: [String]) {

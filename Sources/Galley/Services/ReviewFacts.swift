@@ -44,9 +44,18 @@ struct ReviewFacts {
 
     init(article: Article, revision: Revision, policy: WorkflowPolicy, verdicts: [RecordedVerdict], claims: [Claim]) {
         required = policy.requiredCheckpoints(section: article.section, origin: article.origin)
-        statuses = CheckpointEvaluation.statuses(required: required, latestVerdicts: verdicts, contentHash: revision.content.contentHash)
+        statuses = Self.statuses(required: required, revision: revision, verdicts: verdicts)
         blockingClaims = Self.blocking(claims)
         unmet = CheckpointEvaluation.unmet(statuses: statuses, blockingClaims: blockingClaims)
+    }
+
+    /// The checkpoint summary alone (the article view; claims do not change it).
+    static func statuses(article: Article, revision: Revision, policy: WorkflowPolicy, verdicts: [RecordedVerdict]) -> [CheckpointStatus] {
+        statuses(required: policy.requiredCheckpoints(section: article.section, origin: article.origin), revision: revision, verdicts: verdicts)
+    }
+
+    private static func statuses(required: [WorkflowPolicy.Rule], revision: Revision, verdicts: [RecordedVerdict]) -> [CheckpointStatus] {
+        CheckpointEvaluation.statuses(required: required, latestVerdicts: verdicts, contentHash: revision.content.contentHash)
     }
 
     /// Claims of a revision that keep `fact_check` from passing, as "text (status)".

@@ -53,9 +53,7 @@ enum ArticleDetailStore {
             default: try RevisionStore.revision(row, prefix: "live_")
             }
         let policy = try PolicyStore.policy(rules: try row.decode("policy_rules"))
-        let checkpoints = CheckpointEvaluation.statuses(
-            required: policy.requiredCheckpoints(section: article.section, origin: article.origin),
-            latestVerdicts: try verdicts(row), contentHash: current.content.contentHash)
+        let checkpoints = ReviewFacts.statuses(article: article, revision: current, policy: policy, verdicts: try verdicts(row))
         return ArticleDetail(article: article, current: current, live: live, checkpoints: checkpoints)
     }
 
