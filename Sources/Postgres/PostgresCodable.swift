@@ -144,10 +144,10 @@ extension Double: PostgresCodable {
 
 extension UUID: PostgresCodable {
     public static var postgresType: PostgresType { .uuid }
-    public var postgresText: String? { uuidString }
+    public var postgresText: String? { UUIDFormat.format(self) }
     public init(postgresText bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure) {
         guard type == .uuid else { throw .typeMismatch }
-        guard let value = UUID(uuidString: string(bytes)) else { throw .invalidValue(string(bytes)) }
+        guard let value = UUIDFormat.parse(bytes) else { throw .invalidValue(string(bytes)) }
         self = value
     }
 }
@@ -210,7 +210,7 @@ extension Array: PostgresEncodable where Element == String {
 extension Array: PostgresDecodable where Element == String {
     public init(postgresText bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure) {
         guard type == .textArray || type == .varcharArray else { throw .typeMismatch }
-        guard let value = TextArrayFormat.parse(string(bytes)) else { throw .invalidValue(string(bytes)) }
+        guard let value = TextArrayFormat.parse(bytes) else { throw .invalidValue(string(bytes)) }
         self = value
     }
 }

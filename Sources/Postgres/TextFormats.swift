@@ -67,8 +67,31 @@ enum TimestampFormat {
         let (year, month, day) = civilFromDays(days)
         let seconds = rest / 1_000_000
         let micros = rest % 1_000_000
-        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(seconds / 3600, 2) + ":"
-            + pad(seconds / 60 % 60, 2) + ":" + pad(seconds % 60, 2) + "." + pad(micros, 6) + "Z"
+        guard (0...9999).contains(year) else {
+            return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(seconds / 3600, 2) + ":"
+                + pad(seconds / 60 % 60, 2) + ":" + pad(seconds % 60, 2) + "." + pad(micros, 6) + "Z"
+        }
+        // Written into one buffer: built from padded pieces, formatting was 3% of the server's
+        // CPU when listing articles.
+        return String(unsafeUninitializedCapacity: 27) { out in
+            var index = 0
+            func put(_ value: Int, _ width: Int) {
+                var value = value
+                for position in stride(from: index + width - 1, through: index, by: -1) {
+                    out[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+                index += width
+            }
+            func put(_ char: Unicode.Scalar) {
+                out[index] = UInt8(ascii: char)
+                index += 1
+            }
+            put(year, 4); put("-"); put(month, 2); put("-"); put(day, 2); put("T")
+            put(seconds / 3600, 2); put(":"); put(seconds / 60 % 60, 2); put(":"); put(seconds % 60, 2)
+            put("."); put(micros, 6); put("Z")
+            return index
+        }
     }
 
     private static func digit(_ byte: UInt8) -> Int? {
@@ -135,7 +158,7 @@ enum ByteaFormat {
         return data
     }
 
-    private static func nibble(_ c: UInt8) -> UInt8? {
+    static func nibble(_ c: UInt8) -> UInt8? {
         switch c {
         case 48...57: c - 48
         case 97...102: c - 87
@@ -143,6 +166,57 @@ enum ByteaFormat {
         default: nil
         }
     }
+}
+
+/// `uuid` as PostgreSQL writes it: 32 hex digits with dashes after the 8th, 12th, 16th and
+/// 20th (lowercase; upper case is read too). Foundation's `UUID(uuidString:)` and
+/// `uuidString` go through `sscanf` and `printf` on Linux, which was 3–4% of the server's CPU
+/// when listing articles.
+enum UUIDFormat {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> UUID? {
+        guard bytes.count == 36 else { return nil }
+        var uuid: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let valid = withUnsafeMutableBytes(of: &uuid) { out -> Bool in
+            var index = 0
+            for position in 0..<16 {
+                if index == 8 || index == 13 || index == 18 || index == 23 {
+                    guard bytes[index] == UInt8(ascii: "-") else { return false }
+                    index += 1
+                }
+                guard let high = ByteaFormat.nibble(bytes[index]), let low = ByteaFormat.nibble(bytes[index + 1]) else { return false }
+                out[position] = high << 4 | low
+                index += 2
+            }
+            return true
+        }
+        return valid ? UUID(uuid: uuid) : nil
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Lowercase, as RFC 9562 recommends.
+    static func format(_ uuid: UUID) -> String {
+        withUnsafeBytes(of: uuid.uuid) { raw in
+            String(unsafeUninitializedCapacity: 36) { out in
+                var index = 0
+                for position in 0..<16 {
+                    if position == 4 || position == 6 || position == 8 || position == 10 {
+                        out[index] = UInt8(ascii: "-")
+                        index += 1
+                    }
+                    out[index] = hexDigits[Int(raw[position] >> 4)]
+                    out[index + 1] = hexDigits[Int(raw[position] & 0x0F)]
+                    index += 2
+                }
+                return 36
+            }
+        }
+    }
+}
+
+extension UUID {
+    /// The UUID in lowercase, e.g. `3f1c2b7e-0000-4000-8000-000000000000`.
+    public var lowercasedString: String { UUIDFormat.format(self) }
 }
 
 /// One-dimensional `text[]` literals: `{a,"b c","d\"e"}`. `[String]` cannot hold NULL
@@ -178,45 +252,42 @@ enum TextArrayFormat {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func parse(_ text: String) -> [String]? {
-        var scalars = Substring(text).unicodeScalars[...]
-        guard scalars.first == "{", scalars.last == "}" else { return nil }
-        scalars = scalars.dropFirst().dropLast()
+    /// Reads PostgreSQL's text form of a one-dimensional text array; nil when it is not one
+    /// or holds a NULL. Works on UTF-8 bytes: the syntax characters are all ASCII.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> [String]? {
+        guard bytes.count >= 2, bytes.first == UInt8(ascii: "{"), bytes.last == UInt8(ascii: "}") else { return nil }
         var elements: [String] = []
-        if scalars.isEmpty { return elements }
-        var iterator = scalars.makeIterator()
-        var current = String.UnicodeScalarView()
-        var quoted = false
-        var wasQuoted = false
-        while let char = iterator.next() {
-            if quoted {
-                if char == "\\" {
-                    guard let next = iterator.next() else { return nil }
-                    current.append(next)
-                } else if char == "\"" {
-                    quoted = false
-                } else {
-                    current.append(char)
+        if bytes.count == 2 { return elements }
+        let end = bytes.count - 1
+        var index = 1
+        var current: [UInt8] = []
+        while true {
+            current.removeAll(keepingCapacity: true)
+            if bytes[index] == UInt8(ascii: "\"") {
+                index += 1
+                while true {
+                    guard index < end else { return nil }
+                    let byte = bytes[index]
+                    if byte == UInt8(ascii: "\"") { break }
+                    if byte == UInt8(ascii: "\\") {
+                        index += 1
+                        guard index < end else { return nil }
+                    }
+                    current.append(bytes[index])
+                    index += 1
                 }
-            } else if char == "\"" {
-                quoted = true
-                wasQuoted = true
-            } else if char == "," {
-                guard let element = finish(current, wasQuoted) else { return nil }
-                elements.append(element)
-                current = String.UnicodeScalarView()
-                wasQuoted = false
+                index += 1
+                elements.append(String(decoding: current, as: UTF8.self))
             } else {
-                current.append(char)
+                let start = index
+                while index < end, bytes[index] != UInt8(ascii: ",") { index += 1 }
+                let element = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                if element.count == 4, String(decoding: element, as: UTF8.self).uppercased() == "NULL" { return nil }
+                elements.append(String(decoding: element, as: UTF8.self))
             }
+            if index == end { return elements }
+            guard bytes[index] == UInt8(ascii: ",") else { return nil }
+            index += 1
         }
-        guard !quoted, let last = finish(current, wasQuoted) else { return nil }
-        elements.append(last)
-        return elements
-    }
-
-    private static func finish(_ scalars: String.UnicodeScalarView, _ wasQuoted: Bool) -> String? {
-        if !wasQuoted && scalars.count == 4 && String(scalars).uppercased() == "NULL" { return nil }
-        return String(scalars)
     }
 }

@@ -35,6 +35,21 @@ import Testing
             #expect(try row.decode("bytes", as: Data.self) == bytes)
             #expect(try row.decode("tags", as: [String].self) == tags)
             #expect(try row.decode("doc", as: JSONB<[String: String]>.self).value == ["title": "Zoë", "n": "1"])
+
+            // UUIDs and text arrays are read and written on bytes, not through Foundation.
+            let more = try #require(
+                try await pool.query(
+                    """
+                    SELECT \(id)::text AS id_text, '{}'::text[] AS none, ARRAY['one']::text[] AS one,
+                           ARRAY['a', NULL]::text[] AS with_null, 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'::uuid AS upper
+                    """
+                ).single)
+            #expect(try more.decode("id_text", as: String.self) == id.uuidString.lowercased())
+            #expect(id.lowercasedString == id.uuidString.lowercased())
+            #expect(try more.decode("none", as: [String].self) == [])
+            #expect(try more.decode("one", as: [String].self) == ["one"])
+            #expect(throws: PostgresError.self) { try more.decode("with_null", as: [String].self) }
+            #expect(try more.decode("upper", as: UUID.self) == UUID(uuidString: "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"))
         }
     }
 
@@ -67,6 +82,10 @@ import Testing
             #expect(try row.decode("landing", as: Date.self) == Date(timeIntervalSince1970: -14_182_939.5))
             let late = try row.decode("late", as: Date.self).timeIntervalSince1970
             #expect(abs(late - 1_795_643_999.999_999) < 0.000_001)
+            // The wire form (RFC 3339, UTC, microseconds), before the epoch too.
+            #expect(PostgresTimestamp.format(Date(timeIntervalSince1970: -14_182_939.5)) == "1969-07-20T20:17:40.500000Z")
+            #expect(PostgresTimestamp.format(Date(timeIntervalSince1970: 1_764_106_937.123456)) == "2025-11-25T21:42:17.123456Z")
+            #expect(PostgresTimestamp.format(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59.000000Z")
         }
     }
 

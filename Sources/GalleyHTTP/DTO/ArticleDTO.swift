@@ -1,6 +1,7 @@
 import Foundation
 import Galley
 import GalleyCore
+import Postgres
 
 // Wire types: field names are the contract's snake_case names.
 
@@ -158,9 +159,9 @@ struct ItemsDTO<Item: Encodable & Sendable>: Encodable, Sendable {
 
 extension UUID {
     /// Ids on the wire are lowercase, as RFC 9562 recommends and as the CLI prints them.
-    var wire: String { uuidString.lowercased() }
+    var wire: String { lowercasedString }
 }
 
 extension Optional where Wrapped == UUID {
-    var wire: String? { self?.uuidString.lowercased() }
+    var wire: String? { self?.lowercasedString }
 }
