@@ -19,4 +19,19 @@ import Testing
         #expect(value.jsonText == expected)
         #expect(try JSONDecoder().decode(JSONValue.self, from: Data(value.jsonText.utf8)) == value)
     }
+
+    /// Strings are scanned eight bytes at a time: every character that needs escaping, at
+    /// every offset in a word, next to multi-byte UTF-8.
+    @Test func escapesAtEveryOffset() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for special in ["\"", "\\", "\n", "\u{01}", "\u{1F}", "\t"] {
+            for offset in 0..<17 {
+                let text = String(repeating: "é", count: offset % 3) + String(repeating: "a", count: offset) + special
+                    + "ü tail of the string 日本 \u{7F}\u{80}"
+                let value = JSONValue.string(text)
+                #expect(value.jsonText == String(decoding: try encoder.encode(value), as: UTF8.self), "offset \(offset)")
+            }
+        }
+    }
 }
