@@ -13,20 +13,19 @@ public struct JSONWriter {
     // MARK: Structure
 
     public mutating func object(_ members: (inout JSONWriter) -> Void) {
-        separate()
-        bytes.append(UInt8(ascii: "{"))
-        needsComma = false
-        members(&self)
-        bytes.append(UInt8(ascii: "}"))
-        needsComma = true
+        enclose(UInt8(ascii: "{"), UInt8(ascii: "}"), members)
     }
 
     public mutating func array(_ elements: (inout JSONWriter) -> Void) {
+        enclose(UInt8(ascii: "["), UInt8(ascii: "]"), elements)
+    }
+
+    private mutating func enclose(_ open: UInt8, _ close: UInt8, _ contents: (inout JSONWriter) -> Void) {
         separate()
-        bytes.append(UInt8(ascii: "["))
+        bytes.append(open)
         needsComma = false
-        elements(&self)
-        bytes.append(UInt8(ascii: "]"))
+        contents(&self)
+        bytes.append(close)
         needsComma = true
     }
 

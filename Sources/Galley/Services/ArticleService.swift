@@ -82,7 +82,7 @@ public struct ArticleService: Sendable {
             let article = try ArticleStore.fetch(conn, id: id)
             let edited = try Self.appendRevision(
                 conn, article: article, content: content, generationID: nil, expectedVersion: expectedVersion, caller: caller, at: now)
-            return try ArticleDetail.load(conn, article: edited)
+            return try ArticleDetail.load(conn, id: edited.id)
         }
     }
 

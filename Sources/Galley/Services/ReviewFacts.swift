@@ -70,9 +70,4 @@ extension ArticleDetail {
     static func load(_ conn: PostgresConnection, id: UUID) throws -> ArticleDetail {
         try conn.read(ArticleDetailStore.detail(id))
     }
-
-    /// The same, for an article this transaction has just written.
-    static func load(_ conn: PostgresConnection, article: Article) throws -> ArticleDetail {
-        try load(conn, id: article.id)
-    }
 }

@@ -35,19 +35,22 @@ public struct TransitionService: Sendable {
         let now = env.now()
         return try await env.transaction { conn in
             // Approving and publishing read their facts in the article's round trip.
+            let article: Article
+            var publishFacts: PublishFacts?
+            var reviewFacts: (Revision, ReviewFacts)?
             switch request.action {
             case .approve:
-                let (article, revision, review) = try ReviewFacts.load(conn, ArticleStore.one(id), id: id)
-                return try Self.change(
-                    request, of: article, conn: conn, caller: caller, at: now, reviewFacts: (revision, review), loadingDetail: true
-                ).detail!
+                let (read, revision, review) = try ReviewFacts.load(conn, ArticleStore.one(id), id: id)
+                (article, reviewFacts) = (read, (revision, review))
             case .publish:
-                let (article, facts) = try PublishFacts.readWithArticle(conn, id: id, after: [])
-                return try Self.change(request, of: article, conn: conn, caller: caller, at: now, publishFacts: facts, loadingDetail: true).detail!
+                (article, publishFacts) = try PublishFacts.readWithArticle(conn, id: id, after: [])
             default:
-                let article = try ArticleStore.fetch(conn, id: id)
-                return try Self.change(request, of: article, conn: conn, caller: caller, at: now, loadingDetail: true).detail!
+                article = try ArticleStore.fetch(conn, id: id)
             }
+            return try Self.change(
+                request, of: article, conn: conn, caller: caller, at: now, publishFacts: publishFacts, reviewFacts: reviewFacts,
+                loadingDetail: true
+            ).detail!
         }
     }
 

@@ -36,10 +36,7 @@ enum ArticleDetailStore {
             SELECT COALESCE(array_agg(lv.checkpoint), '{}') AS checkpoints, COALESCE(array_agg(lv.verdict), '{}') AS verdicts,
                    COALESCE(array_agg(lv.content_hash), '{}') AS hashes, COALESCE(array_agg(lv.actor_name), '{}') AS actors,
                    COALESCE(array_agg(lv.created_at::text), '{}') AS times
-            FROM (SELECT DISTINCT ON (v.checkpoint) v.checkpoint, v.verdict, v.content_hash, va.name AS actor_name, v.created_at
-                  FROM verifications v JOIN actors va ON va.id = v.actor_id
-                  WHERE v.article_id = a.id AND v.revision = a.current_revision
-                  ORDER BY v.checkpoint, v.created_at DESC) lv
+            FROM (\(ReviewStore.latestVerdictsQuery(articleID: "a.id", revision: "a.current_revision"))) lv
         ) vd
         """
 

@@ -3,7 +3,7 @@ import GalleyCore
 import Postgres
 
 /// SQL that writes many imported drafts with one statement per table. Each row is what the
-/// row-at-a-time stores leave for one draft (ArticleStore.insert, RevisionStore.insert,
+/// row-at-a-time stores leave for one draft (ArticleStore.inserting, RevisionStore.inserting,
 /// GenerationStore.insert and its two updates): written that way, an import took eleven
 /// round trips a draft. Tests compare the two ways column by column.
 enum ImportStore {

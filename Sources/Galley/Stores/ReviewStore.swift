@@ -38,14 +38,7 @@ enum ReviewStore {
 
     /// `revision` is a number or a subquery giving one.
     static func latestVerdicts(articleID: UUID, revision: SQL) -> StoreRead<[RecordedVerdict]> {
-        StoreRead(
-            sql: """
-                SELECT DISTINCT ON (v.checkpoint) v.checkpoint, v.verdict, v.content_hash, a.name AS actor_name, v.created_at
-                FROM verifications v JOIN actors a ON a.id = v.actor_id
-                WHERE v.article_id = \(articleID) AND v.revision = \(revision)
-                ORDER BY v.checkpoint, v.created_at DESC
-                """
-        ) { rows in
+        StoreRead(sql: latestVerdictsQuery(articleID: "\(articleID)", revision: revision)) { rows in
             try rows.map { row in
                 RecordedVerdict(
                     checkpoint: try row.decode("checkpoint"), verdict: try row.enumValue("verdict"),
@@ -53,6 +46,18 @@ enum ReviewStore {
                     recordedAt: try row.decode("created_at"))
             }
         }
+    }
+
+    /// The newest verdict per checkpoint, with the recording actor's name (`checkpoint`,
+    /// `verdict`, `content_hash`, `actor_name`, `created_at`); `articleID` and `revision` are
+    /// parameters, subqueries or an outer query's columns.
+    static func latestVerdictsQuery(articleID: SQL, revision: SQL) -> SQL {
+        """
+        SELECT DISTINCT ON (v.checkpoint) v.checkpoint, v.verdict, v.content_hash, va.name AS actor_name, v.created_at
+        FROM verifications v JOIN actors va ON va.id = v.actor_id
+        WHERE v.article_id = \(articleID) AND v.revision = \(revision)
+        ORDER BY v.checkpoint, v.created_at DESC
+        """
     }
 
     static func verifications(_ conn: PostgresConnection, articleID: UUID) throws -> [Verification] {
