@@ -17,12 +17,17 @@ public struct GalleyConfiguration: Sendable {
     /// `GALLEY_WEBHOOK_ALLOW`: hosts and CIDRs webhooks may call although they are private,
     /// loopback or link-local (refused by default; see docs/events.md).
     public var webhookPolicy: WebhookAddressPolicy
+    /// `GALLEY_READ_CACHE_MB`, default 32: memory for revisions and article details kept
+    /// between requests (`ReadCaches`); 0 reads everything from the database every time.
+    public var readCacheMegabytes: Int
 
     public init(environment: [String: String]) throws {
         databaseURL = environment["DATABASE_URL"] ?? ""
         host = environment["GALLEY_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
         port = try Self.integer(environment, "GALLEY_PORT", default: 8080, range: 1...65535)
         poolSize = try Self.integer(environment, "GALLEY_DB_POOL_SIZE", default: 10, range: 1...1000)
+        readCacheMegabytes = try Self.integer(
+            environment, "GALLEY_READ_CACHE_MB", default: ReadCaches.defaultMegabytes, range: 0...65536)
         do {
             webhookPolicy = try WebhookAddressPolicy(allowList: environment["GALLEY_WEBHOOK_ALLOW"] ?? "")
         } catch {

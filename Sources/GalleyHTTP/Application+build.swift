@@ -11,7 +11,8 @@ public func buildApplication(
     metrics: HTTPMetrics = HTTPMetrics(),
     backgroundWork: Bool = true
 ) -> some ApplicationProtocol {
-    let services = GalleyServices(environment: GalleyEnvironment(pool: pool, webhookPolicy: configuration.webhookPolicy))
+    let services = GalleyServices(environment: GalleyEnvironment(
+            pool: pool, webhookPolicy: configuration.webhookPolicy, caches: ReadCaches(megabytes: configuration.readCacheMegabytes)))
     let notifier = EventNotifier(connectionString: configuration.databaseURL, logger: logger)
     var app = Application(
         router: buildRouter(services: services, pool: pool, metrics: metrics, notifier: notifier),

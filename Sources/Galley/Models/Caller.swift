@@ -21,15 +21,18 @@ public struct GalleyEnvironment: Sendable {
     public let newID: @Sendable () -> UUID
     /// Which webhook destinations may be called (`GALLEY_WEBHOOK_ALLOW`).
     public let webhookPolicy: WebhookAddressPolicy
+    /// Reads kept in memory (`GALLEY_READ_CACHE_MB`).
+    public let caches: ReadCaches
 
     public init(
         pool: PostgresPool, now: @escaping @Sendable () -> Date = Date.init, newID: @escaping @Sendable () -> UUID = UUID.init,
-        webhookPolicy: WebhookAddressPolicy = WebhookAddressPolicy()
+        webhookPolicy: WebhookAddressPolicy = WebhookAddressPolicy(), caches: ReadCaches = ReadCaches()
     ) {
         self.pool = pool
         self.now = now
         self.newID = newID
         self.webhookPolicy = webhookPolicy
+        self.caches = caches
     }
 }
 

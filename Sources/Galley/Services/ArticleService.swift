@@ -136,8 +136,16 @@ public struct ArticleService: Sendable {
 
     public func get(_ id: UUID, by caller: Caller) async throws -> ArticleDetail {
         try caller.principal.require(.readArticles)
-        // One statement: it takes the pool's non-blocking path, with no hop to a connection's thread.
-        return try await env.query(ArticleDetailStore.detail(id))
+        // Single statements take the pool's non-blocking path, with no hop to a connection's
+        // thread. A cached detail is used only when the article and the policy are still at
+        // the versions it was read under, so a change made by any server is seen at once.
+        let details = env.caches.details
+        if let cached = details.value(for: id), try await env.query(ArticleDetailStore.stamp(id)) == cached.stamp {
+            return cached.detail
+        }
+        let fresh = try await env.query(ArticleDetailStore.stampedDetail(id))
+        details.store(fresh, for: id, cost: fresh.cost)
+        return fresh.detail
     }
 
     public struct ListQuery: Sendable {
@@ -161,13 +169,33 @@ public struct ArticleService: Sendable {
         let filter = ArticleStore.ListFilter(
             state: query.state, section: query.section, origin: query.origin, tag: query.tag, live: query.live,
             updatedSince: query.updatedSince, query: query.text?.isEmpty == false ? query.text : nil)
-        return try await env.read { conn in
-            let articles = try ArticleStore.list(conn, filter: filter, after: after, limit: limit + 1)
-            let page = Array(articles.prefix(limit))
-            let revisions = try RevisionStore.current(conn, of: page)
-            let next = articles.count > limit ? page.last.map { ListCursor.encode($0.updatedAt, $0.id) } : nil
-            return Page(items: page.compactMap { article in revisions[article.id].map { (article, $0) } }, nextCursor: next)
+        let articles = try await env.query(ArticleStore.list(filter, after: after, limit: limit + 1))
+        let page = Array(articles.prefix(limit))
+        let revisions = try await currentRevisions(of: page)
+        let next = articles.count > limit ? page.last.map { ListCursor.encode($0.updatedAt, $0.id) } : nil
+        return Page(items: page.compactMap { article in revisions[article.id].map { (article, $0) } }, nextCursor: next)
+    }
+
+    /// The current revision of each article. Revisions never change, so the cached ones are
+    /// used as they are (read in another statement than the articles: a revision's number
+    /// names the same text in every snapshot) and only the others are read.
+    private func currentRevisions(of articles: [Article]) async throws -> [UUID: Revision] {
+        let cache = env.caches.revisions
+        var found: [UUID: Revision] = [:]
+        var missing: [Article] = []
+        for article in articles {
+            if let revision = cache.value(for: RevisionKey(articleID: article.id, number: article.currentRevision)) {
+                found[article.id] = revision
+            } else {
+                missing.append(article)
+            }
         }
+        guard !missing.isEmpty else { return found }
+        for revision in try await env.query(RevisionStore.current(of: missing)).values {
+            cache.store(revision, for: RevisionKey(articleID: revision.articleID, number: revision.number), cost: revision.approximateBytes)
+            found[revision.articleID] = revision
+        }
+        return found
     }
 
     public func revisions(_ id: UUID, by caller: Caller) async throws -> [Revision] {

@@ -8,9 +8,25 @@ import Postgres
 /// view and after every change.
 enum ArticleDetailStore {
     static func detail(_ id: UUID) -> StoreRead<ArticleDetail> {
+        stampedDetail(id).map { $0.detail }
+    }
+
+    /// The detail with the stamp it was read under, for the detail cache.
+    static func stampedDetail(_ id: UUID) -> StoreRead<StampedDetail> {
         StoreRead(sql: "\(select) WHERE a.id = \(id)") { rows in
             guard let row = rows.single else { throw GalleyError.notFound(kind: "article", id: id.uuidString.lowercased()) }
-            return try detail(row)
+            let detail = try detail(row)
+            return StampedDetail(
+                detail: detail, stamp: DetailStamp(articleVersion: detail.article.version, policyVersion: try row.decode("policy_version")))
+        }
+    }
+
+    /// What a cached detail is checked against: two index probes, far cheaper than the detail.
+    static func stamp(_ id: UUID) -> StoreRead<DetailStamp> {
+        StoreRead(sql: "SELECT a.version, (SELECT max(version) FROM workflow_policies) AS policy_version FROM articles a WHERE a.id = \(id)") {
+            rows in
+            guard let row = rows.single else { throw GalleyError.notFound(kind: "article", id: id.uuidString.lowercased()) }
+            return DetailStamp(articleVersion: try row.decode("version"), policyVersion: try row.decode("policy_version"))
         }
     }
 
@@ -22,7 +38,7 @@ enum ArticleDetailStore {
         SELECT a.id, a.slug, a.section, a.tags, a.origin, a.state, a.current_revision, a.live_revision, a.publish_at,
                e.name AS responsible_editor, a.version, a.created_at, a.updated_at,
                \(RevisionStore.prefixed("cur", as: "current_")), \(RevisionStore.prefixed("live", as: "live_")),
-               p.rules AS policy_rules,
+               p.rules AS policy_rules, p.version AS policy_version,
                vd.checkpoints AS verdict_checkpoints, vd.verdicts AS verdict_verdicts, vd.hashes AS verdict_hashes,
                vd.actors AS verdict_actors, vd.times AS verdict_times
         FROM articles a LEFT JOIN actors e ON e.id = a.responsible_editor_id
@@ -31,7 +47,7 @@ enum ArticleDetailStore {
             \(RevisionStore.select) WHERE r.article_id = a.id AND r.number = a.live_revision AND r.number <> a.current_revision
             OFFSET 0
         ) live ON true
-        CROSS JOIN LATERAL (SELECT rules FROM workflow_policies ORDER BY version DESC LIMIT 1) p
+        CROSS JOIN LATERAL (SELECT version, rules FROM workflow_policies ORDER BY version DESC LIMIT 1) p
         CROSS JOIN LATERAL (
             SELECT COALESCE(array_agg(lv.checkpoint), '{}') AS checkpoints, COALESCE(array_agg(lv.verdict), '{}') AS verdicts,
                    COALESCE(array_agg(lv.content_hash), '{}') AS hashes, COALESCE(array_agg(lv.actor_name), '{}') AS actors,

@@ -153,7 +153,7 @@ enum ArticleStore {
     }
 
     /// Newest first by `updated_at`, keyset-paginated by (updated_at, id).
-    static func list(_ conn: PostgresConnection, filter: ListFilter, after cursor: (Date, UUID)?, limit: Int) throws -> [Article] {
+    static func list(_ filter: ListFilter, after cursor: (Date, UUID)?, limit: Int) -> StoreRead<[Article]> {
         var sql: SQL = "\(select) WHERE true"
         if let state = filter.state { sql.append(" AND a.state = \(state.rawValue)") }
         if let section = filter.section { sql.append(" AND a.section = \(section)") }
@@ -164,7 +164,7 @@ enum ArticleStore {
         if let query = filter.query { sql.append(" AND a.search @@ websearch_to_tsquery('english', \(query))") }
         if let (updatedAt, id) = cursor { sql.append(" AND (a.updated_at, a.id) < (\(updatedAt), \(id))") }
         sql.append(" ORDER BY a.updated_at DESC, a.id DESC LIMIT \(limit)")
-        return try conn.query(sql).map(article)
+        return StoreRead(sql: sql) { rows in try rows.map(article) }
     }
 
     /// Articles due for publication, claimed so that other schedulers skip them.

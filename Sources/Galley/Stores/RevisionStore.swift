@@ -94,21 +94,22 @@ enum RevisionStore {
     }
 
     /// The current revision of each article, keyed by article id.
-    static func current(_ conn: PostgresConnection, of articles: [Article]) throws -> [UUID: Revision] {
-        if articles.isEmpty { return [:] }
+    static func current(of articles: [Article]) -> StoreRead<[UUID: Revision]> {
         let ids = articles.map { $0.id.uuidString }
         let numbers = articles.map { String($0.currentRevision) }
-        let rows = try conn.query(
-            """
-            \(select) JOIN unnest(\(ids)::uuid[], \(numbers)::int[]) AS want(article_id, number)
-                ON want.article_id = r.article_id AND want.number = r.number
-            """)
-        var byArticle: [UUID: Revision] = [:]
-        for row in rows {
-            let revision = try revision(row)
-            byArticle[revision.articleID] = revision
+        return StoreRead(
+            sql: """
+                \(select) JOIN unnest(\(ids)::uuid[], \(numbers)::int[]) AS want(article_id, number)
+                    ON want.article_id = r.article_id AND want.number = r.number
+                """
+        ) { rows in
+            var byArticle: [UUID: Revision] = [:]
+            for row in rows {
+                let revision = try revision(row)
+                byArticle[revision.articleID] = revision
+            }
+            return byArticle
         }
-        return byArticle
     }
 
     /// The statements that store a revision and its sources, for a caller's pipeline.

@@ -22,3 +22,11 @@ extension PostgresConnection {
         return (repeat try next(each reads))
     }
 }
+
+extension StoreRead {
+    /// The same statement, its decoded value transformed.
+    func map<Other>(_ transform: @escaping @Sendable (Value) throws -> Other) -> StoreRead<Other> {
+        let decode = decode
+        return StoreRead<Other>(sql: sql) { try transform(try decode($0)) }
+    }
+}

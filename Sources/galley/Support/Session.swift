@@ -19,7 +19,8 @@ struct Session: Sendable {
     static func with<Result>(_ body: (Session) async throws -> Result) async throws -> Result {
         let configuration = try loadConfiguration()
         let pool = PostgresPool(configuration: .init(connectionString: configuration.databaseURL, maxConnections: 2))
-        let services = GalleyServices(environment: GalleyEnvironment(pool: pool, webhookPolicy: configuration.webhookPolicy))
+        let services = GalleyServices(environment: GalleyEnvironment(
+            pool: pool, webhookPolicy: configuration.webhookPolicy, caches: ReadCaches(megabytes: configuration.readCacheMegabytes)))
         let session = Session(pool: pool, services: services)
         do {
             let result = try await body(session)

@@ -1,0 +1,54 @@
+import Foundation
+
+/// What the services keep between requests so that the most frequent reads skip the
+/// database's heaviest statements: immutable revisions, and article details checked against
+/// the article's version before every use. Sized by `GALLEY_READ_CACHE_MB` (0 turns it off).
+public final class ReadCaches: Sendable {
+    /// Details by article id, each with the stamp it was read under.
+    let details: BoundedCache<UUID, StampedDetail>
+    /// Revisions by article id and number.
+    let revisions: BoundedCache<RevisionKey, Revision>
+
+    /// The default: 32 MB holds the details of ~10,000 articles of 2.5 KB.
+    public static let defaultMegabytes = 32
+
+    /// Three quarters of the budget for details (every article view), the rest for revisions
+    /// (list pages).
+    public init(megabytes: Int = ReadCaches.defaultMegabytes) {
+        let bytes = max(megabytes, 0) << 20
+        details = BoundedCache(capacity: bytes / 4 * 3)
+        revisions = BoundedCache(capacity: bytes / 4)
+    }
+}
+
+struct RevisionKey: Hashable, Sendable {
+    let articleID: UUID
+    let number: Int
+}
+
+/// What an article's detail depends on besides immutable revisions: the article's row
+/// (its version changes with every change, verdicts and claims included) and the workflow
+/// policy (a new version for every change).
+struct DetailStamp: Equatable, Sendable {
+    let articleVersion: Int
+    let policyVersion: Int
+}
+
+struct StampedDetail: Sendable {
+    let detail: ArticleDetail
+    let stamp: DetailStamp
+
+    /// Roughly the bytes the detail holds: its text, and a little for everything else.
+    var cost: Int {
+        detail.current.approximateBytes + (detail.live.map { $0.number == detail.current.number ? 0 : $0.approximateBytes } ?? 0) + 512
+    }
+}
+
+extension Revision {
+    var approximateBytes: Int {
+        let content = content
+        let text = content.title.utf8.count + content.dek.utf8.count + content.body.utf8.count
+            + (content.insight?.utf8.count ?? 0) + (content.disclosure?.utf8.count ?? 0) + author.utf8.count
+        return content.sources.reduce(text + 256) { $0 + $1.url.utf8.count + $1.outlet.utf8.count + $1.title.utf8.count + 64 }
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import GalleyCore
+import Testing
+
+@testable import Galley
+
+/// The read caches: what one server keeps in memory never hides a change made through
+/// another server (a second `GalleyServices` on the same database, with its own caches).
+@Suite struct ReadCacheTests {
+    @Test func anArticleReadAgainShowsEveryChangeMadeElsewhere() async throws {
+        try await Newsroom.with { room in
+            let other = GalleyServices(pool: room.pool)
+            let id = try await room.draft().article.id
+            let first = try await room.services.articles.get(id, by: room.editor)
+            #expect(first.article.state == .draft)
+            #expect(try await room.services.articles.get(id, by: room.editor).article.version == first.article.version)
+
+            _ = try await other.transitions.perform(.init(.submit), on: id, by: room.writer)
+            let submitted = try await room.services.articles.get(id, by: room.editor)
+            #expect(submitted.article.state == .inReview)
+            #expect(submitted.checkpoints.map(\.status) == [.pending])
+
+            _ = try await other.review.record(
+                .init(checkpoint: "source_check", verdict: .passed, revision: 1, note: "ok"), on: id, by: room.factChecker)
+            #expect(try await room.services.articles.get(id, by: room.editor).checkpoints.map(\.status) == [.passed])
+
+            _ = try await other.articles.edit(id, content: try Newsroom.content("Prisoners released in Caracas"), by: room.writer)
+            let edited = try await room.services.articles.get(id, by: room.editor)
+            #expect(edited.current.number == 2)
+            #expect(edited.current.content.title == "Prisoners released in Caracas")
+            #expect(edited.checkpoints.map(\.status) == [.pending])
+        }
+    }
+
+    @Test func aPolicyChangeMadeElsewhereChangesTheCheckpointsShown() async throws {
+        try await Newsroom.with { room in
+            let other = GalleyServices(pool: room.pool)
+            let id = try await room.draft(section: "world").article.id
+            #expect(try await room.services.articles.get(id, by: room.editor).checkpoints.map(\.checkpoint) == ["source_check"])
+
+            var policy = try await other.policy.current(by: room.admin).policy
+            policy.rules.append(.init(checkpoint: "legal_review", sections: ["world"], roles: [.legal]))
+            _ = try await other.policy.replace(with: policy, by: room.admin)
+            #expect(
+                try await room.services.articles.get(id, by: room.editor).checkpoints.map(\.checkpoint) == ["source_check", "legal_review"])
+        }
+    }
+
+    @Test func aListShowsEachArticlesCurrentRevisionAfterAnEditElsewhere() async throws {
+        try await Newsroom.with { room in
+            let other = GalleyServices(pool: room.pool)
+            let id = try await room.draft().article.id
+            var query = ArticleService.ListQuery()
+            query.state = .draft
+            #expect(try await room.services.articles.list(query, by: room.editor).items.map(\.1.content.title) == ["Venezuela releases political prisoners"])
+
+            _ = try await other.articles.edit(id, content: try Newsroom.content("Prisoners released in Caracas"), by: room.writer)
+            let items = try await room.services.articles.list(query, by: room.editor).items
+            #expect(items.map(\.1.number) == [2])
+            #expect(items.map(\.1.content.title) == ["Prisoners released in Caracas"])
+        }
+    }
+
+    @Test func aCacheKeepsWithinItsCapacityAndForgetsTheOldestFirst() {
+        let cache = BoundedCache<Int, String>(capacity: 100)
+        for key in 0..<10 { cache.store("value \(key)", for: key, cost: 30) }
+        #expect(cache.usage.entries == 3)
+        #expect(cache.usage.bytes == 90)
+        #expect(cache.value(for: 6) == nil)
+        #expect((7..<10).map { cache.value(for: $0) } == ["value 7", "value 8", "value 9"])
+
+        cache.store("bigger 8", for: 8, cost: 50)  // replacing frees the old cost, then 7 must go
+        #expect(cache.value(for: 7) == nil)
+        #expect(cache.value(for: 8) == "bigger 8")
+        #expect(cache.usage.bytes == 80)
+
+        cache.store("too big", for: 11, cost: 101)
+        #expect(cache.value(for: 11) == nil)
+        #expect(BoundedCache<Int, String>(capacity: 0).usage.entries == 0)
+    }
+}
