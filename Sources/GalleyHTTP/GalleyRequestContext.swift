@@ -2,6 +2,7 @@ import Foundation
 import Galley
 import Hummingbird
 import Postgres
+import Synchronization
 
 /// Per-request state: the request id (the caller's `X-Request-Id` or a new one) and, on
 /// authenticated routes, who is calling.
@@ -9,6 +10,9 @@ public struct GalleyRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var requestID: String = ""
     public var caller: Caller?
+    /// Filled in by inner layers for the request's log line, which the outermost layer
+    /// writes from its own copy of the context.
+    let logRecord = RequestLogRecord()
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -23,6 +27,16 @@ public struct GalleyRequestContext: RequestContext {
             throw Problem.unauthenticated("Send a bearer token: Authorization: Bearer glly_…")
         }
         return caller
+    }
+}
+
+/// What the request log line names that only inner layers learn: who called.
+final class RequestLogRecord: Sendable {
+    private let actorName = Mutex<String?>(nil)
+
+    var actor: String? {
+        get { actorName.withLock { $0 } }
+        set { actorName.withLock { $0 = newValue } }
     }
 }
 

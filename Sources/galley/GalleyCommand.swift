@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import GalleyHTTP
+import Logging
 
 @main
 struct GalleyCommand: AsyncParsableCommand {
@@ -24,6 +26,7 @@ struct GalleyCommand: AsyncParsableCommand {
 
     /// Parses, runs, and maps every error to a message and an exit status in one place.
     static func main() async {
+        LoggingSystem.bootstrap { label in LogLineHandler(label: label) }
         let status: Int32
         do {
             var command = try parseAsRoot()

@@ -22,7 +22,8 @@ struct APIHarness {
     ]
 
     static func with(
-        webhookPolicy: WebhookAddressPolicy = WebhookAddressPolicy(), _ body: @Sendable (APIHarness) async throws -> Void
+        webhookPolicy: WebhookAddressPolicy = WebhookAddressPolicy(), logger: Logger = Logger(label: "test"),
+        _ body: @Sendable (APIHarness) async throws -> Void
     ) async throws {
         try await TestDatabase.withMigratedDatabase(poolSize: 8) { pool, _ in
             let services = GalleyServices(environment: GalleyEnvironment(pool: pool, webhookPolicy: webhookPolicy))
@@ -33,7 +34,7 @@ struct APIHarness {
                 tokens[name] = try await services.actors.issueToken(for: .name(name), expiresAt: nil, by: operatorCaller).token
             }
             let router = buildRouter(services: services, pool: pool, metrics: HTTPMetrics())
-            let app = Application(router: router, logger: Logger(label: "test"))
+            let app = Application(router: router, logger: logger)
             let frozen = tokens
             try await app.test(.router) { client in
                 try await body(APIHarness(services: services, pool: pool, client: client, tokens: frozen))

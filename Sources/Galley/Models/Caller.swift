@@ -25,7 +25,7 @@ public struct GalleyEnvironment: Sendable {
     public let caches: ReadCaches
 
     public init(
-        pool: PostgresPool, now: @escaping @Sendable () -> Date = Date.init, newID: @escaping @Sendable () -> UUID = UUID.init,
+        pool: PostgresPool, now: @escaping @Sendable () -> Date = Date.init, newID: @escaping @Sendable () -> UUID = UUID.random,
         webhookPolicy: WebhookAddressPolicy = WebhookAddressPolicy(), caches: ReadCaches = ReadCaches()
     ) {
         self.pool = pool

@@ -1,4 +1,5 @@
 import Galley
+import GalleyCore
 import Hummingbird
 
 /// Resolves `Authorization: Bearer glly_…` to an actor; everything under /v1 needs one.
@@ -14,10 +15,11 @@ struct AuthMiddleware: RouterMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw Problem.unauthenticated("The Authorization header must be: Bearer glly_…")
         }
-        let actor = try await services.actors.authenticate(token: String(parts[1]).trimmingCharacters(in: .whitespaces))
+        let actor = try await services.actors.authenticate(token: String(parts[1]).trimmingWhiteSpace())
         var context = context
         context.caller = Caller(principal: actor.principal, requestID: context.requestID)
         context.logger[metadataKey: "actor"] = .string(actor.name)
+        context.logRecord.actor = actor.name
         return try await next(request, context)
     }
 }

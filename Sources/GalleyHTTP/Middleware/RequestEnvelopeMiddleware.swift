@@ -1,7 +1,9 @@
 import Foundation
 import HTTPTypes
+import GalleyCore
 import Hummingbird
 import Logging
+import Postgres
 
 /// The outermost layer of every request: gives it an id (the caller's `X-Request-Id`, or a
 /// new one) echoed on the response, turns errors into their responses, records metrics and
@@ -30,10 +32,18 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
             metadata: [
                 "method": .string(request.method.rawValue), "route": .string(route), "path": .string(request.uri.path),
                 "status": .stringConvertible(response.status.code),
-                "duration_ms": .string(String(format: "%.2f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
-                "actor": .string(context.caller?.principal.name ?? "-"),
+                "duration_ms": .string(Self.milliseconds(elapsed)),
+                "actor": .string(context.logRecord.actor ?? "-"),
             ])
         return response
+    }
+
+    /// A duration in milliseconds with two decimals, e.g. `12.34`.
+    static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let hundredths = max(seconds * 100_000 + attoseconds / 10_000_000_000_000, 0)
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 
     /// A caller's id is kept when it is short and printable; otherwise a new one is made.
@@ -43,7 +53,7 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
         {
             return header
         }
-        return UUID().uuidString.lowercased()
+        return UUID.random().lowercasedString
     }
 }
 

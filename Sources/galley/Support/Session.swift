@@ -13,7 +13,7 @@ struct Session: Sendable {
     let pool: PostgresPool
     let services: GalleyServices
     /// Stored on every audit event this command writes, to tell its changes apart.
-    let requestID = "cli-" + UUID().uuidString.lowercased()
+    let requestID = "cli-" + UUID.random().lowercasedString
 
     /// Runs `body` with a session and always closes its connections.
     static func with<Result>(_ body: (Session) async throws -> Result) async throws -> Result {

@@ -1,0 +1,160 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import Logging
+
+/// Writes each log event as one line to standard error, in swift-log's stream layout with a
+/// UTC timestamp to the millisecond, metadata sorted by key, and values quoted when they
+/// hold spaces, quotes or control characters:
+///
+///     2026-11-26T05:28:46.123Z info galley: actor=eddie method=GET status=200 [GalleyHTTP] request
+///
+/// One `write(2)` a line, so lines from concurrent requests never interleave. Built for the
+/// request log (one line per request): swift-log's `StreamLogHandler` read the time zone file
+/// and re-rendered the metadata on every change, which cost more than the read it logged.
+public struct LogLineHandler: LogHandler {
+    public var logLevel: Logger.Level = .info
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+    private let label: String
+    private let descriptor: Int32
+
+    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.init(label: label, descriptor: 2, metadataProvider: metadataProvider)
+    }
+
+    init(label: String, descriptor: Int32, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.label = label
+        self.descriptor = descriptor
+        self.metadataProvider = metadataProvider
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        let line = Self.line(
+            at: Date(), level: event.level, label: label, metadata: merged(event.metadata), source: event.source,
+            message: event.message.description)
+        line.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written > 0 {
+                    offset += written
+                } else if written < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return  // nowhere to report a failing log; drop the line
+                }
+            }
+        }
+    }
+
+    private func merged(_ explicit: Logger.Metadata?) -> Logger.Metadata {
+        var all = metadata
+        if let provided = metadataProvider?.get(), !provided.isEmpty { all.merge(provided) { _, new in new } }
+        if let explicit, !explicit.isEmpty { all.merge(explicit) { _, new in new } }
+        return all
+    }
+
+    static func line(
+        at date: Date, level: Logger.Level, label: String, metadata: Logger.Metadata, source: String, message: String
+    ) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        appendTimestamp(date, to: &out)
+        out.append(UInt8(ascii: " "))
+        out.append(contentsOf: level.rawValue.utf8)
+        if !label.isEmpty {
+            out.append(UInt8(ascii: " "))
+            out.append(contentsOf: label.utf8)
+        }
+        out.append(UInt8(ascii: ":"))
+        for key in metadata.keys.sorted() {
+            out.append(UInt8(ascii: " "))
+            out.append(contentsOf: key.utf8)
+            out.append(UInt8(ascii: "="))
+            appendValue(metadata[key]!.description, to: &out)
+        }
+        out.append(contentsOf: " [".utf8)
+        out.append(contentsOf: source.utf8)
+        out.append(contentsOf: "] ".utf8)
+        out.append(contentsOf: message.utf8)
+        out.append(UInt8(ascii: "\n"))
+        return out
+    }
+
+    /// A value as it is, or in double quotes with `"` and `\` escaped and control characters
+    /// written as `\n`, `\t` or `\u{…}` when it is empty or would not read back as one word.
+    static func appendValue(_ value: String, to out: inout [UInt8]) {
+        let plain = !value.isEmpty && value.utf8.allSatisfy { $0 > 0x20 && $0 != UInt8(ascii: "\"") && $0 != 0x7F }
+        if plain {
+            out.append(contentsOf: value.utf8)
+            return
+        }
+        out.append(UInt8(ascii: "\""))
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out.append(contentsOf: #"\""#.utf8)
+            case "\\": out.append(contentsOf: #"\\"#.utf8)
+            case "\n": out.append(contentsOf: #"\n"#.utf8)
+            case "\t": out.append(contentsOf: #"\t"#.utf8)
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                out.append(contentsOf: "\\u{\(String(scalar.value, radix: 16))}".utf8)
+            default: out.append(contentsOf: String(scalar).utf8)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, from the days since 1970 (Howard Hinnant's civil calendar
+    /// algorithm) rather than `localtime`/`strftime`.
+    static func appendTimestamp(_ date: Date, to out: inout [UInt8]) {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        var days = milliseconds / 86_400_000
+        var inDay = milliseconds % 86_400_000
+        if inDay < 0 {
+            inDay += 86_400_000
+            days -= 1
+        }
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func digits(_ value: Int64, _ count: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<count { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(year, 4)
+        out.append(UInt8(ascii: "-"))
+        digits(month, 2)
+        out.append(UInt8(ascii: "-"))
+        digits(day, 2)
+        out.append(UInt8(ascii: "T"))
+        digits(inDay / 3_600_000, 2)
+        out.append(UInt8(ascii: ":"))
+        digits(inDay / 60_000 % 60, 2)
+        out.append(UInt8(ascii: ":"))
+        digits(inDay / 1000 % 60, 2)
+        out.append(UInt8(ascii: "."))
+        digits(inDay % 1000, 3)
+        out.append(UInt8(ascii: "Z"))
+    }
+}
