@@ -6,26 +6,52 @@ import Testing
 
 /// The read caches: what one server keeps in memory never hides a change made through
 /// another server (a second `GalleyServices` on the same database, with its own caches).
+/// Articles are read as the API reads them: by bearer token, whose check shares the cached
+/// detail's statement.
 @Suite struct ReadCacheTests {
+    /// Reads an article as the editor, by token.
+    private static func reader(_ room: Newsroom) async throws -> @Sendable (UUID) async throws -> ArticleDetail {
+        let token = try await room.services.actors.issueToken(for: .name("eddie"), expiresAt: nil, by: Newsroom.operatorCaller).token
+        let services = room.services
+        return { id in try await services.articles.get(id, token: token, requestID: nil).1 }
+    }
+
+    @Test func aRevokedTokenIsRefusedAtOnceEvenForACachedArticle() async throws {
+        try await Newsroom.with { room in
+            let issued = try await room.services.actors.issueToken(for: .name("eddie"), expiresAt: nil, by: Newsroom.operatorCaller)
+            let id = try await room.draft().article.id
+            for _ in 0..<2 {
+                let (caller, detail) = try await room.services.articles.get(id, token: issued.token, requestID: "r1")
+                #expect(caller.principal.name == "eddie")
+                #expect(detail.article.id == id)
+            }
+            try await GalleyServices(pool: room.pool).actors.revokeToken(issued.id, by: Newsroom.operatorCaller)
+            await #expect(throws: GalleyError.self) { try await room.services.articles.get(id, token: issued.token, requestID: "r2") }
+            // Nor is a token that was never issued.
+            await #expect(throws: GalleyError.self) { try await room.services.articles.get(id, token: "glly_forged", requestID: nil) }
+        }
+    }
+
     @Test func anArticleReadAgainShowsEveryChangeMadeElsewhere() async throws {
         try await Newsroom.with { room in
             let other = GalleyServices(pool: room.pool)
+            let read = try await Self.reader(room)
             let id = try await room.draft().article.id
-            let first = try await room.services.articles.get(id, by: room.editor)
+            let first = try await read(id)
             #expect(first.article.state == .draft)
-            #expect(try await room.services.articles.get(id, by: room.editor).article.version == first.article.version)
+            #expect(try await read(id).article.version == first.article.version)
 
             _ = try await other.transitions.perform(.init(.submit), on: id, by: room.writer)
-            let submitted = try await room.services.articles.get(id, by: room.editor)
+            let submitted = try await read(id)
             #expect(submitted.article.state == .inReview)
             #expect(submitted.checkpoints.map(\.status) == [.pending])
 
             _ = try await other.review.record(
                 .init(checkpoint: "source_check", verdict: .passed, revision: 1, note: "ok"), on: id, by: room.factChecker)
-            #expect(try await room.services.articles.get(id, by: room.editor).checkpoints.map(\.status) == [.passed])
+            #expect(try await read(id).checkpoints.map(\.status) == [.passed])
 
             _ = try await other.articles.edit(id, content: try Newsroom.content("Prisoners released in Caracas"), by: room.writer)
-            let edited = try await room.services.articles.get(id, by: room.editor)
+            let edited = try await read(id)
             #expect(edited.current.number == 2)
             #expect(edited.current.content.title == "Prisoners released in Caracas")
             #expect(edited.checkpoints.map(\.status) == [.pending])
@@ -35,14 +61,15 @@ import Testing
     @Test func aPolicyChangeMadeElsewhereChangesTheCheckpointsShown() async throws {
         try await Newsroom.with { room in
             let other = GalleyServices(pool: room.pool)
+            let read = try await Self.reader(room)
             let id = try await room.draft(section: "world").article.id
-            #expect(try await room.services.articles.get(id, by: room.editor).checkpoints.map(\.checkpoint) == ["source_check"])
+            #expect(try await read(id).checkpoints.map(\.checkpoint) == ["source_check"])
 
             var policy = try await other.policy.current(by: room.admin).policy
             policy.rules.append(.init(checkpoint: "legal_review", sections: ["world"], roles: [.legal]))
             _ = try await other.policy.replace(with: policy, by: room.admin)
             #expect(
-                try await room.services.articles.get(id, by: room.editor).checkpoints.map(\.checkpoint) == ["source_check", "legal_review"])
+                try await read(id).checkpoints.map(\.checkpoint) == ["source_check", "legal_review"])
         }
     }
 

@@ -123,16 +123,21 @@ public struct ActorService: Sendable {
 
     /// The actor of a bearer token, or `unauthenticated`.
     public func authenticate(token: String) async throws -> Actor {
-        guard token.hasPrefix("glly_"), token.utf8.count < 200 else {
-            throw GalleyError.unauthenticated("The bearer token is not a Galley token; send Authorization: Bearer glly_…")
-        }
-        let hash = ActorStore.tokenHash(token)
-        let now = env.now()
-        guard let actor = try await env.query(ActorStore.actor(tokenHash: hash, at: now)) else {
-            throw GalleyError.unauthenticated("The token is unknown, revoked or expired; ask an admin for a new one.")
+        guard let actor = try await env.query(ActorStore.actor(tokenHash: try Self.hash(token: token), at: env.now())) else {
+            throw Self.unknownToken
         }
         return actor
     }
+
+    /// The SHA-256 a token is stored as, or `unauthenticated` for what cannot be a token.
+    static func hash(token: String) throws -> Data {
+        guard token.hasPrefix("glly_"), token.utf8.count < 200 else {
+            throw GalleyError.unauthenticated("The bearer token is not a Galley token; send Authorization: Bearer glly_…")
+        }
+        return ActorStore.tokenHash(token)
+    }
+
+    static let unknownToken = GalleyError.unauthenticated("The token is unknown, revoked or expired; ask an admin for a new one.")
 
     static func newToken() -> String {
         var generator = SystemRandomNumberGenerator()

@@ -136,16 +136,34 @@ public struct ArticleService: Sendable {
 
     public func get(_ id: UUID, by caller: Caller) async throws -> ArticleDetail {
         try caller.principal.require(.readArticles)
-        // Single statements take the pool's non-blocking path, with no hop to a connection's
-        // thread. A cached detail is used only when the article and the policy are still at
-        // the versions it was read under, so a change made by any server is seen at once.
-        let details = env.caches.details
-        if let cached = details.value(for: id), try await env.query(ArticleDetailStore.stamp(id)) == cached.stamp {
-            return cached.detail
+        return try await fresh(id)
+    }
+
+    /// `get` for the bearer of `token`, who is authenticated on the way: when the detail is
+    /// cached, one statement authenticates and checks that the article and the policy are
+    /// still at the versions it was read under, so a change made through any server is seen
+    /// at once and a revoked token is refused at once.
+    public func get(_ id: UUID, token: String, requestID: String?) async throws -> (Caller, ArticleDetail) {
+        guard let cached = env.caches.details.value(for: id) else {
+            let caller = Caller(principal: try await ActorService(env: env).authenticate(token: token).principal, requestID: requestID)
+            return (caller, try await get(id, by: caller))
         }
-        let fresh = try await env.query(ArticleDetailStore.stampedDetail(id))
-        details.store(fresh, for: id, cost: fresh.cost)
-        return fresh.detail
+        let hash = try ActorService.hash(token: token)
+        guard let (actor, stamp) = try await env.query(ArticleDetailStore.stamp(id, tokenHash: hash, at: env.now())) else {
+            throw ActorService.unknownToken
+        }
+        let caller = Caller(principal: actor.principal, requestID: requestID)
+        try caller.principal.require(.readArticles)
+        guard let stamp else { throw GalleyError.notFound(kind: "article", id: id.lowercasedString) }
+        return (caller, stamp == cached.stamp ? cached.detail : try await fresh(id))
+    }
+
+    /// The detail as stored now, kept for the next read. One statement: it takes the pool's
+    /// non-blocking path, with no hop to a connection's thread.
+    private func fresh(_ id: UUID) async throws -> ArticleDetail {
+        let read = try await env.query(ArticleDetailStore.stampedDetail(id))
+        env.caches.details.store(read, for: id, cost: read.cost)
+        return read.detail
     }
 
     public struct ListQuery: Sendable {

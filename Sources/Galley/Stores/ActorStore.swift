@@ -67,13 +67,19 @@ enum ActorStore {
     /// probe on a value that reveals nothing about the token, so timing tells an attacker
     /// nothing useful.
     static func actor(tokenHash hash: Data, at now: Date) -> StoreRead<Actor?> {
-        StoreRead(
-            sql: """
-                SELECT a.id, a.name, a.display_name, a.kind, a.roles, a.created_at
-                FROM tokens t JOIN actors a ON a.id = t.actor_id
-                WHERE t.token_hash = \(hash) AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > \(now))
-                """
-        ) { rows in try rows.single.map(actor) }
+        StoreRead(sql: "SELECT \(tokenActorColumns) \(liveToken(hash, at: now))") { rows in try rows.single.map(actor) }
+    }
+
+    /// The columns `actor(_:)` reads, from the actor `a` of `liveToken`.
+    static let tokenActorColumns: SQL = "a.id, a.name, a.display_name, a.kind, a.roles, a.created_at"
+
+    /// `FROM … WHERE …` naming the actor `a` of a live token with this hash: the one
+    /// definition of a token that authenticates, for statements that add columns to it.
+    static func liveToken(_ hash: Data, at now: Date) -> SQL {
+        """
+        FROM tokens t JOIN actors a ON a.id = t.actor_id
+        WHERE t.token_hash = \(hash) AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > \(now))
+        """
     }
 
     static func tokens(_ conn: PostgresConnection, actorID: UUID) throws -> [TokenRecord] {

@@ -3,11 +3,20 @@ import GalleyCore
 import Hummingbird
 
 /// Resolves `Authorization: Bearer glly_…` to an actor; everything under /v1 needs one.
+/// (`GET /v1/articles/{id}` authenticates in its own first statement; see `ArticleRoutes`.)
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = GalleyRequestContext
     let services: GalleyServices
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let actor = try await services.actors.authenticate(token: try Self.bearerToken(in: request))
+        var context = context
+        Self.identify(Caller(principal: actor.principal, requestID: context.requestID), in: &context)
+        return try await next(request, context)
+    }
+
+    /// The token of the `Authorization` header, or `unauthenticated` saying what to send.
+    static func bearerToken(in request: Request) throws -> String {
         guard let header = request.headers[.authorization] else {
             throw Problem.unauthenticated("Send a bearer token: Authorization: Bearer glly_…")
         }
@@ -15,11 +24,13 @@ struct AuthMiddleware: RouterMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw Problem.unauthenticated("The Authorization header must be: Bearer glly_…")
         }
-        let actor = try await services.actors.authenticate(token: String(parts[1]).trimmingWhiteSpace())
-        var context = context
-        context.caller = Caller(principal: actor.principal, requestID: context.requestID)
-        context.logger[metadataKey: "actor"] = .string(actor.name)
-        context.logRecord.actor = actor.name
-        return try await next(request, context)
+        return String(parts[1]).trimmingWhiteSpace()
+    }
+
+    /// Records who is calling, for the handler, the request's log line and what it logs.
+    static func identify(_ caller: Caller, in context: inout Context) {
+        context.caller = caller
+        context.logger[metadataKey: "actor"] = .string(caller.principal.name)
+        context.logRecord.actor = caller.principal.name
     }
 }
