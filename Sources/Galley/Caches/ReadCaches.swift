@@ -9,15 +9,15 @@ public final class ReadCaches: Sendable {
     /// Revisions by article id and number.
     let revisions: BoundedCache<RevisionKey, Revision>
 
-    /// The default: 32 MB holds the details of ~10,000 articles of 2.5 KB.
+    /// The default: 32 MB holds the details of ~8,000 articles of 2.5 KB.
     public static let defaultMegabytes = 32
 
-    /// Three quarters of the budget for details (every article view), the rest for revisions
-    /// (list pages).
+    /// Seven eighths of the budget for details (every article view), the rest for revisions
+    /// (list pages: 4 MB of the default holds ~1,000, twenty pages of 50).
     public init(megabytes: Int = ReadCaches.defaultMegabytes) {
         let bytes = max(megabytes, 0) << 20
-        details = BoundedCache(capacity: bytes / 4 * 3)
-        revisions = BoundedCache(capacity: bytes / 4)
+        details = BoundedCache(capacity: bytes / 8 * 7)
+        revisions = BoundedCache(capacity: bytes / 8)
     }
 }
 
