@@ -7,31 +7,31 @@ import NIOCore
 /// A JSON reply, kept as bytes so that idempotent requests can store and replay it.
 struct Reply: ResponseGenerator {
     var status: HTTPResponse.Status
-    var body: Data
+    var body: ByteBuffer
     var headers: HTTPFields = [:]
 
     init(_ status: HTTPResponse.Status = .ok, _ value: some Encodable, headers: HTTPFields = [:]) throws {
         self.status = status
         if let writable = value as? any JSONWritable {
-            var writer = JSONWriter(capacity: 4096)
+            var writer = JSONWriter(capacity: writable.estimatedJSONBytes)
             writable.write(to: &writer)
-            self.body = Data(writer.bytes)
+            self.body = ByteBuffer(bytes: writer.bytes)
         } else {
-            self.body = try WireJSON.encoder.encode(value)
+            self.body = ByteBuffer(bytes: try WireJSON.encoder.encode(value))
         }
         self.headers = headers
     }
 
     init(status: HTTPResponse.Status, body: Data, headers: HTTPFields = [:]) {
         self.status = status
-        self.body = body
+        self.body = ByteBuffer(bytes: body)
         self.headers = headers
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var fields = headers
         if fields[.contentType] == nil { fields[.contentType] = "application/json" }
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        return Response(status: status, headers: fields, body: .init(byteBuffer: body))
     }
 }
 
@@ -192,6 +192,6 @@ func idempotent(
     }
     let reply = try await handler()
     try await services.idempotency.store(
-        actorID: actorID, key: key, fingerprint: fingerprint, response: .init(status: Int(reply.status.code), body: reply.body))
+        actorID: actorID, key: key, fingerprint: fingerprint, response: .init(status: Int(reply.status.code), body: Data(reply.body.readableBytesView)))
     return reply
 }

@@ -13,6 +13,10 @@ public final class PostgresConnection {
     /// A `BEGIN` not sent yet: it travels with the transaction's first statement, in one
     /// pipeline, which saves a round trip per transaction (see `inTransaction`).
     var deferredBegin: String?
+    /// Set while `inTransaction` runs its body, and once the body has committed with
+    /// `pipelineCommitting`.
+    var transactionOpen = false
+    var committedEarly = false
     var prepared = PreparedStatements()
 
     /// Connects with a libpq URL (`postgresql://…`) or key=value string; an empty string lets

@@ -22,14 +22,16 @@ extension PostgresConnection {
         isolation: IsolationLevel = .readCommitted, _ body: (PostgresConnection) throws -> Result
     ) throws -> Result {
         deferredBegin = isolation.beginStatement
+        transactionOpen = true
+        defer { (transactionOpen, committedEarly) = (false, false) }
         let result: Result
         do {
             result = try body(self)
         } catch {
-            if takeDeferredBegin() == nil { try? runScript("ROLLBACK") }
+            if takeDeferredBegin() == nil, !committedEarly { try? runScript("ROLLBACK") }
             throw error
         }
-        if takeDeferredBegin() != nil { return result }
+        if takeDeferredBegin() != nil || committedEarly { return result }
         if transactionStatus == .inFailedTransaction {
             // COMMIT would quietly roll back; say so instead.
             try? runScript("ROLLBACK")
@@ -42,6 +44,21 @@ extension PostgresConnection {
             throw error
         }
         return result
+    }
+}
+
+extension PostgresConnection {
+    /// `pipeline` with `COMMIT` as its last statement, ending the transaction `inTransaction`
+    /// opened in the round trip of its last statements instead of one of its own. For a
+    /// body's final writes only: what the body does afterwards is outside the transaction,
+    /// and a body that may still refuse after this point must not use it (its writes would
+    /// stay). When a statement fails, `COMMIT` is skipped and the transaction rolls back.
+    /// Outside `inTransaction` it is `pipeline`.
+    public func pipelineCommitting(_ statements: [SQL]) throws -> [PostgresRows] {
+        guard transactionOpen, !committedEarly else { return try pipeline(statements) }
+        let results = try pipeline(statements + ["COMMIT"])
+        committedEarly = true
+        return Array(results.dropLast())
     }
 }
 

@@ -43,6 +43,6 @@ import Testing
     }
 
     private func written(_ value: some Encodable) throws -> String {
-        String(decoding: try Reply(.ok, value).body, as: UTF8.self)
+        String(buffer: try Reply(.ok, value).body)
     }
 }

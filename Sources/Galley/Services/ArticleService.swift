@@ -35,18 +35,19 @@ public struct ArticleService: Sendable {
             let results = try Self.insertArticle(
                 conn, id: id, slug: slug, section: section, tags: tags, origin: .human, content: new.content,
                 authorID: actorID, generationID: nil, digitalSourceType: nil, caller: caller, at: now,
-                thenReading: [detail.sql])
+                thenReading: [detail.sql], committing: true)
             return try detail.decode(results[results.startIndex])
         }
     }
 
     /// Shared by human creation and AI generations: the article row, revision 1, the event,
-    /// in one round trip, followed in it by `reads` (whose results it returns).
+    /// in one round trip, followed in it by `reads` (whose results it returns) and, when
+    /// `committing`, by the transaction's `COMMIT`.
     @discardableResult
     static func insertArticle(
         _ conn: PostgresConnection, id: UUID, slug: String, section: String, tags: [String], origin: Origin,
         content: ArticleContent, authorID: UUID, generationID: UUID?, digitalSourceType: DigitalSourceType?,
-        caller: Caller, at now: Date, thenReading reads: [SQL] = []
+        caller: Caller, at now: Date, thenReading reads: [SQL] = [], committing: Bool = false
     ) throws -> ArraySlice<PostgresRows> {
         let event = createdEvent(id: id, slug: slug, section: section, origin: origin, content: content, caller: caller, at: now)
         let writes =
@@ -56,7 +57,7 @@ public struct ArticleService: Sendable {
                 digitalSourceType: digitalSourceType, at: now)
             + [AuditStore.insert(event)]
         do {
-            return try conn.pipeline(writes + reads).dropFirst(writes.count)
+            return try (committing ? conn.pipelineCommitting(writes + reads) : conn.pipeline(writes + reads)).dropFirst(writes.count)
         } catch let error as PostgresError where ArticleStore.isTakenSlug(error) {
             throw GalleyError.conflict("An article with slug \(slug) already exists; choose another slug.")
         }

@@ -91,8 +91,8 @@ public struct ReviewService: Sendable {
                     "evidence": .array(input.evidence.map { .string($0.url) }),
                 ],
                 requestID: caller.requestID, at: now)
-            // The verdict and its event in one round trip.
-            let (verification, _) = try conn.read(
+            // The verdict, its event and COMMIT in one round trip (the article is locked).
+            let (verification, _) = try conn.readCommitting(
                 ReviewStore.insertVerification(
                     id: verificationID, articleID: id, revision: revision.number, checkpoint: input.checkpoint,
                     verdict: input.verdict, contentHash: revision.content.contentHash, actorID: actorID, note: note,

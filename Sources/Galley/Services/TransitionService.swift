@@ -34,22 +34,23 @@ public struct TransitionService: Sendable {
         }
         let now = env.now()
         return try await env.transaction { conn in
-            // Approving and publishing read their facts in the article's round trip.
+            // The article is read locked, so its writes cannot lose a race and commit in their
+            // round trip; approving and publishing read their facts in the article's.
             let article: Article
             var publishFacts: PublishFacts?
             var reviewFacts: (Revision, ReviewFacts)?
             switch request.action {
             case .approve:
-                let (read, revision, review) = try ReviewFacts.load(conn, ArticleStore.one(id), id: id)
+                let (read, revision, review) = try ReviewFacts.load(conn, ArticleStore.locked(id), id: id)
                 (article, reviewFacts) = (read, (revision, review))
             case .publish:
-                (article, publishFacts) = try PublishFacts.readWithArticle(conn, id: id, after: [])
+                (article, publishFacts) = try PublishFacts.readWithArticle(conn, id: id, locking: true, after: [])
             default:
-                article = try ArticleStore.fetch(conn, id: id)
+                article = try conn.read(ArticleStore.locked(id))
             }
             return try Self.change(
                 request, of: article, conn: conn, caller: caller, at: now, publishFacts: publishFacts, reviewFacts: reviewFacts,
-                loadingDetail: true
+                finishing: true
             ).detail!
         }
     }
@@ -68,10 +69,10 @@ public struct TransitionService: Sendable {
             return PublishFacts(revision: revision, lastPublished: lastPublished, approverID: approverID)
         }
 
-        /// The article and its publish facts in one round trip, after the statements of
-        /// `prefix` (a batch's savepoint), which go in the same pipeline.
-        static func readWithArticle(_ conn: PostgresConnection, id: UUID, after prefix: [SQL]) throws -> (Article, PublishFacts) {
-            let article = ArticleStore.one(id)
+        /// The article (locked when `locking`) and its publish facts in one round trip, after
+        /// the statements of `prefix` (a batch's savepoint), which go in the same pipeline.
+        static func readWithArticle(_ conn: PostgresConnection, id: UUID, locking: Bool, after prefix: [SQL]) throws -> (Article, PublishFacts) {
+            let article = locking ? ArticleStore.locked(id) : ArticleStore.one(id)
             let revision = RevisionStore.current(articleID: id)
             let lastPublished = PublicationStore.lastPublished(articleID: id)
             let approver = ReviewStore.approverOfCurrentRevision(articleID: id)
@@ -97,14 +98,15 @@ public struct TransitionService: Sendable {
     static func apply(
         _ request: Request, to article: Article, conn: PostgresConnection, caller: Caller, at now: Date, publishFacts: PublishFacts? = nil
     ) throws -> Article {
-        try change(request, of: article, conn: conn, caller: caller, at: now, publishFacts: publishFacts, loadingDetail: false).article
+        try change(request, of: article, conn: conn, caller: caller, at: now, publishFacts: publishFacts, finishing: false).article
     }
 
-    /// `apply`, and when `loadingDetail` the article's detail as it is after the change, read
-    /// in the same round trip as the writes (the read comes after them in the pipeline).
+    /// `apply`; when `finishing` (the transaction is the transition's own, and `article` was
+    /// read locked) the writes are followed in their round trip by the article's detail as
+    /// it is after the change and by `COMMIT`.
     private static func change(
         _ request: Request, of article: Article, conn: PostgresConnection, caller: Caller, at now: Date,
-        publishFacts: PublishFacts? = nil, reviewFacts: (Revision, ReviewFacts)? = nil, loadingDetail: Bool
+        publishFacts: PublishFacts? = nil, reviewFacts: (Revision, ReviewFacts)? = nil, finishing: Bool
     ) throws -> (article: Article, detail: ArticleDetail?) {
         if let expected = request.expectedVersion, expected != article.version {
             throw GalleyError.preconditionFailed(expected: expected, actual: article.version)
@@ -199,8 +201,9 @@ public struct TransitionService: Sendable {
             chain: AuditEntry.chain(article: article.id), principal: principal, action: "article.\(request.action.rawValue)",
             articleID: article.id, revision: article.currentRevision, fromState: article.state.rawValue,
             toState: newState.rawValue, reason: request.reason, details: details, requestID: caller.requestID, at: now)
-        let detail = loadingDetail ? ArticleDetailStore.detail(article.id) : nil
-        let results = try conn.pipeline(records + [ArticleStore.updateStatement(article, change, at: now, event: event)] + (detail.map { [$0.sql] } ?? []))
+        let detail = finishing ? ArticleDetailStore.detail(article.id) : nil
+        let statements = records + [ArticleStore.updateStatement(article, change, at: now, event: event)] + (detail.map { [$0.sql] } ?? [])
+        let results = try finishing ? conn.pipelineCommitting(statements) : conn.pipeline(statements)
         let updated = try ArticleStore.changed(results[records.count], from: article)
         return (updated, try detail?.decode(results[records.count + 1]))
     }

@@ -11,9 +11,22 @@ struct StoreRead<Value>: Sendable {
 extension PostgresConnection {
     /// Sends every read in one pipeline and decodes each answer in order.
     func read<each Value>(_ reads: repeat StoreRead<each Value>) throws -> (repeat each Value) {
+        try read(committing: false, repeat each reads)
+    }
+
+    /// `read`, committing the transaction in the same round trip (`pipelineCommitting`): for
+    /// a transaction's last statements.
+    func readCommitting<each Value>(_ reads: repeat StoreRead<each Value>) throws -> (repeat each Value) {
+        try read(committing: true, repeat each reads)
+    }
+
+    private func read<each Value>(committing: Bool, _ reads: repeat StoreRead<each Value>) throws -> (repeat each Value) {
         var statements: [SQL] = []
         for read in repeat each reads { statements.append(read.sql) }
-        let results = statements.count == 1 ? [try query(statements[0])] : try pipeline(statements)
+        let results =
+            if committing { try pipelineCommitting(statements) }
+            else if statements.count == 1 { [try query(statements[0])] }
+            else { try pipeline(statements) }
         var index = 0
         func next<V>(_ read: StoreRead<V>) throws -> V {
             defer { index += 1 }

@@ -8,6 +8,30 @@ import Postgres
 /// for the same value — keys sorted, nil members left out — and a test holds them equal.
 protocol JSONWritable: Encodable {
     func write(to writer: inout JSONWriter)
+    /// About how many bytes `write` writes, so that the buffer is allocated once (a list of
+    /// 50 articles is ~160 KB; growing to it by doubling allocated and copied twice that).
+    var estimatedJSONBytes: Int { get }
+}
+
+extension JSONWritable {
+    var estimatedJSONBytes: Int { 1024 }
+}
+
+extension RevisionDTO {
+    var estimatedJSONBytes: Int {
+        body.utf8.count + title.utf8.count + dek.utf8.count + (insight?.utf8.count ?? 0) + (disclosure?.utf8.count ?? 0)
+            + sources.count * 256 + 512
+    }
+}
+
+extension ArticleDTO {
+    var estimatedJSONBytes: Int {
+        current_revision.estimatedJSONBytes + (live?.estimatedJSONBytes ?? 0) + (checkpoints?.count ?? 0) * 256 + 512
+    }
+}
+
+extension ListDTO where Item: JSONWritable {
+    var estimatedJSONBytes: Int { items.reduce(64) { $0 + $1.estimatedJSONBytes } }
 }
 
 extension JSONWriter {
