@@ -111,7 +111,7 @@ public struct PublishingService: Sendable {
     static func publishOne(
         _ id: UUID, after savepoint: [SQL], request: TransitionService.Request, conn: PostgresConnection, caller: Caller, at now: Date
     ) throws -> ItemResult {
-        let (article, facts) = try TransitionService.PublishFacts.readWithArticle(conn, id: id, locking: false, after: savepoint)
+        let (article, facts) = try TransitionService.PublishFacts.readWithArticle(conn, id: id, after: savepoint)
         if article.state == .published, article.liveRevision == article.currentRevision {
             return ItemResult(articleID: id, status: .skipped, error: nil)
         }

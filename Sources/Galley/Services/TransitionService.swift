@@ -34,24 +34,34 @@ public struct TransitionService: Sendable {
         }
         let now = env.now()
         return try await env.transaction { conn in
-            // The article is read locked, so its writes cannot lose a race and commit in their
-            // round trip; approving and publishing read their facts in the article's.
-            let article: Article
+            // One round trip reads the article's detail, locked, and whatever else the action
+            // decides on; the next one writes and commits (the lock means the writes cannot
+            // lose a race). The answer is that detail with the article as written.
+            let read = ArticleDetailStore.lockedFacts(id)
+            let current = ArticleStore.currentRevision(of: id)
+            let facts: DetailFacts
             var publishFacts: PublishFacts?
             var reviewFacts: (Revision, ReviewFacts)?
             switch request.action {
             case .approve:
-                let (read, revision, review) = try ReviewFacts.load(conn, ArticleStore.locked(id), id: id)
-                (article, reviewFacts) = (read, (revision, review))
+                let (detailFacts, claims) = try conn.read(read, ReviewStore.claims(articleID: id, revision: current))
+                facts = detailFacts
+                let detail = facts.detail
+                let review = ReviewFacts(
+                    article: detail.article, revision: detail.current, policy: facts.policy, verdicts: facts.verdicts, claims: claims)
+                reviewFacts = (detail.current, review)
             case .publish:
-                (article, publishFacts) = try PublishFacts.readWithArticle(conn, id: id, locking: true, after: [])
+                let (detailFacts, lastPublished, approverID) = try conn.read(
+                    read, PublicationStore.lastPublished(articleID: id), ReviewStore.approverOfCurrentRevision(articleID: id))
+                facts = detailFacts
+                publishFacts = PublishFacts(revision: facts.detail.current, lastPublished: lastPublished, approverID: approverID)
             default:
-                article = try conn.read(ArticleStore.locked(id))
+                facts = try conn.read(read)
             }
-            return try Self.change(
-                request, of: article, conn: conn, caller: caller, at: now, publishFacts: publishFacts, reviewFacts: reviewFacts,
-                finishing: true
-            ).detail!
+            let article = try Self.change(
+                request, of: facts.detail.article, conn: conn, caller: caller, at: now, publishFacts: publishFacts,
+                reviewFacts: reviewFacts, committing: true)
+            return try facts.after(article) ?? conn.read(ArticleDetailStore.detail(id))
         }
     }
 
@@ -69,10 +79,10 @@ public struct TransitionService: Sendable {
             return PublishFacts(revision: revision, lastPublished: lastPublished, approverID: approverID)
         }
 
-        /// The article (locked when `locking`) and its publish facts in one round trip, after
-        /// the statements of `prefix` (a batch's savepoint), which go in the same pipeline.
-        static func readWithArticle(_ conn: PostgresConnection, id: UUID, locking: Bool, after prefix: [SQL]) throws -> (Article, PublishFacts) {
-            let article = locking ? ArticleStore.locked(id) : ArticleStore.one(id)
+        /// The article and its publish facts in one round trip, after the statements of
+        /// `prefix` (a batch's savepoint), which go in the same pipeline.
+        static func readWithArticle(_ conn: PostgresConnection, id: UUID, after prefix: [SQL]) throws -> (Article, PublishFacts) {
+            let article = ArticleStore.one(id)
             let revision = RevisionStore.current(articleID: id)
             let lastPublished = PublicationStore.lastPublished(articleID: id)
             let approver = ReviewStore.approverOfCurrentRevision(articleID: id)
@@ -98,16 +108,15 @@ public struct TransitionService: Sendable {
     static func apply(
         _ request: Request, to article: Article, conn: PostgresConnection, caller: Caller, at now: Date, publishFacts: PublishFacts? = nil
     ) throws -> Article {
-        try change(request, of: article, conn: conn, caller: caller, at: now, publishFacts: publishFacts, finishing: false).article
+        try change(request, of: article, conn: conn, caller: caller, at: now, publishFacts: publishFacts, committing: false)
     }
 
-    /// `apply`; when `finishing` (the transaction is the transition's own, and `article` was
-    /// read locked) the writes are followed in their round trip by the article's detail as
-    /// it is after the change and by `COMMIT`.
+    /// `apply`; when `committing` (the transaction is the transition's own, and `article` was
+    /// read locked) the writes are followed in their round trip by `COMMIT`.
     private static func change(
         _ request: Request, of article: Article, conn: PostgresConnection, caller: Caller, at now: Date,
-        publishFacts: PublishFacts? = nil, reviewFacts: (Revision, ReviewFacts)? = nil, finishing: Bool
-    ) throws -> (article: Article, detail: ArticleDetail?) {
+        publishFacts: PublishFacts? = nil, reviewFacts: (Revision, ReviewFacts)? = nil, committing: Bool
+    ) throws -> Article {
         if let expected = request.expectedVersion, expected != article.version {
             throw GalleyError.preconditionFailed(expected: expected, actual: article.version)
         }
@@ -201,10 +210,8 @@ public struct TransitionService: Sendable {
             chain: AuditEntry.chain(article: article.id), principal: principal, action: "article.\(request.action.rawValue)",
             articleID: article.id, revision: article.currentRevision, fromState: article.state.rawValue,
             toState: newState.rawValue, reason: request.reason, details: details, requestID: caller.requestID, at: now)
-        let detail = finishing ? ArticleDetailStore.detail(article.id) : nil
-        let statements = records + [ArticleStore.updateStatement(article, change, at: now, event: event)] + (detail.map { [$0.sql] } ?? [])
-        let results = try finishing ? conn.pipelineCommitting(statements) : conn.pipeline(statements)
-        let updated = try ArticleStore.changed(results[records.count], from: article)
-        return (updated, try detail?.decode(results[records.count + 1]))
+        let statements = records + [ArticleStore.updateStatement(article, change, at: now, event: event)]
+        let results = try committing ? conn.pipelineCommitting(statements) : conn.pipeline(statements)
+        return try ArticleStore.changed(results[records.count], from: article)
     }
 }

@@ -66,7 +66,20 @@ enum ArticleDetailStore {
         ) vd
         """
 
+    /// The detail with the policy and verdicts it was computed from, its article row locked
+    /// (`FOR NO KEY UPDATE`) until the transaction ends: what a transition decides on.
+    static func lockedFacts(_ id: UUID) -> StoreRead<DetailFacts> {
+        StoreRead(sql: "\(select) WHERE a.id = \(id) FOR NO KEY UPDATE OF a") { rows in
+            guard let row = rows.single else { throw GalleyError.notFound(kind: "article", id: id.uuidString.lowercased()) }
+            return try facts(row)
+        }
+    }
+
     private static func detail(_ row: PostgresRow) throws -> ArticleDetail {
+        try facts(row).detail
+    }
+
+    private static func facts(_ row: PostgresRow) throws -> DetailFacts {
         let article = try ArticleStore.article(row)
         let current = try RevisionStore.revision(row, prefix: "current_")
         let live: Revision? =
@@ -76,8 +89,11 @@ enum ArticleDetailStore {
             default: try RevisionStore.revision(row, prefix: "live_")
             }
         let policy = try PolicyStore.policy(rules: try row.decode("policy_rules"))
-        let checkpoints = ReviewFacts.statuses(article: article, revision: current, policy: policy, verdicts: try verdicts(row))
-        return ArticleDetail(article: article, current: current, live: live, checkpoints: checkpoints)
+        let verdicts = try verdicts(row)
+        let checkpoints = ReviewFacts.statuses(article: article, revision: current, policy: policy, verdicts: verdicts)
+        return DetailFacts(
+            detail: ArticleDetail(article: article, current: current, live: live, checkpoints: checkpoints), policy: policy,
+            verdicts: verdicts)
     }
 
     private static func verdicts(_ row: PostgresRow) throws -> [RecordedVerdict] {
@@ -96,5 +112,28 @@ enum ArticleDetailStore {
             return RecordedVerdict(
                 checkpoint: checkpoints[index], verdict: verdict, contentHash: hashes[index], actorName: actors[index], recordedAt: time)
         }
+    }
+}
+
+/// An article's detail and the policy and latest verdicts its checkpoints were computed from.
+struct DetailFacts {
+    let detail: ArticleDetail
+    let policy: WorkflowPolicy
+    let verdicts: [RecordedVerdict]
+
+    /// The detail as it is after a transition wrote `article`: a transition changes neither
+    /// the revisions nor, with the article locked, its verdicts; at most which revision is
+    /// live. Nil if the live revision is one this detail does not hold.
+    func after(_ article: Article) -> ArticleDetail? {
+        let current = detail.current
+        let live: Revision?
+        switch article.liveRevision {
+        case nil: live = nil
+        case current.number: live = current
+        case detail.live?.number: live = detail.live
+        default: return nil
+        }
+        guard article.currentRevision == current.number else { return nil }
+        return ArticleDetail(article: article, current: current, live: live, checkpoints: detail.checkpoints)
     }
 }

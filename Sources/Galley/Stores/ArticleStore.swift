@@ -41,19 +41,7 @@ enum ArticleStore {
     }
 
     static func one(_ id: UUID) -> StoreRead<Article> {
-        StoreRead(sql: "\(select) WHERE a.id = \(id)", decode: decodeOne(id))
-    }
-
-    /// `one`, taking the row lock an UPDATE of it takes (`FOR NO KEY UPDATE`) until the
-    /// transaction ends: read by a transition before it decides, so that nobody can change
-    /// the article between the decision and the writes, which can then commit in their own
-    /// round trip (`pipelineCommitting`).
-    static func locked(_ id: UUID) -> StoreRead<Article> {
-        StoreRead(sql: "\(select) WHERE a.id = \(id) FOR NO KEY UPDATE OF a", decode: decodeOne(id))
-    }
-
-    private static func decodeOne(_ id: UUID) -> @Sendable (PostgresRows) throws -> Article {
-        { rows in
+        StoreRead(sql: "\(select) WHERE a.id = \(id)") { rows in
             guard let row = rows.single else { throw GalleyError.notFound(kind: "article", id: id.uuidString.lowercased()) }
             return try article(row)
         }
