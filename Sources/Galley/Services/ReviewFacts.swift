@@ -21,27 +21,6 @@ struct ReviewFacts {
         return (revision, ReviewFacts(article: article, revision: revision, policy: policy.policy, verdicts: verdicts, claims: claims))
     }
 
-    /// Locks the article (bumping its version, see `ArticleStore.lockAndTouch`) and reads its
-    /// current revision and that revision's facts, all in one round trip: once the lock is
-    /// taken nobody can move the article to another revision before this transaction ends.
-    static func lockAndLoad(_ conn: PostgresConnection, id: UUID, at now: Date) throws -> (Article, Revision, ReviewFacts) {
-        try load(conn, ArticleStore.touching(id, at: now), id: id)
-    }
-
-    /// The article as `articleRead` reads it, then its current revision and that revision's
-    /// facts, in one round trip; the reads name the revision through the article's row.
-    /// Without a lock an edit may commit between them: then the revision read is not the
-    /// article's and this throws `conflict` (and a write checking the article's version would
-    /// fail anyway).
-    static func load(_ conn: PostgresConnection, _ articleRead: StoreRead<Article>, id: UUID) throws -> (Article, Revision, ReviewFacts) {
-        let current = ArticleStore.currentRevision(of: id)
-        let (article, revision, policy, verdicts, claims) = try conn.read(
-            articleRead, RevisionStore.current(articleID: id), PolicyStore.current,
-            ReviewStore.latestVerdicts(articleID: id, revision: current), ReviewStore.claims(articleID: id, revision: current))
-        guard revision.number == article.currentRevision else { throw ArticleStore.lostRace(article) }
-        return (article, revision, ReviewFacts(article: article, revision: revision, policy: policy.policy, verdicts: verdicts, claims: claims))
-    }
-
     init(article: Article, revision: Revision, policy: WorkflowPolicy, verdicts: [RecordedVerdict], claims: [Claim]) {
         required = policy.requiredCheckpoints(section: article.section, origin: article.origin)
         statuses = Self.statuses(required: required, revision: revision, verdicts: verdicts)

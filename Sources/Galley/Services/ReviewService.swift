@@ -51,7 +51,12 @@ public struct ReviewService: Sendable {
         let now = env.now()
         let verificationID = env.newID()
         return try await env.transaction { conn in
-            let (article, revision, review) = try ReviewFacts.lockAndLoad(conn, id: id, at: now)
+            // The article's detail (locked) and the revision's claims, then the writes with the
+            // version bump and COMMIT: two round trips.
+            let (facts, claims) = try conn.read(
+                ArticleDetailStore.lockedFacts(id), ReviewStore.claims(articleID: id, revision: ArticleStore.currentRevision(of: id)))
+            let (article, revision) = (facts.detail.article, facts.detail.current)
+            let review = ReviewFacts(article: article, revision: revision, policy: facts.policy, verdicts: facts.verdicts, claims: claims)
             guard let rule = review.required.first(where: { $0.checkpoint == input.checkpoint }) else {
                 let names = review.required.map(\.checkpoint).joined(separator: ", ")
                 throw GalleyError.validation([
@@ -91,8 +96,8 @@ public struct ReviewService: Sendable {
                     "evidence": .array(input.evidence.map { .string($0.url) }),
                 ],
                 requestID: caller.requestID, at: now)
-            // The verdict, its event and COMMIT in one round trip (the article is locked).
-            let (verification, _) = try conn.readCommitting(
+            let (_, verification, _) = try conn.readCommitting(
+                ArticleStore.touching(id, at: now),
                 ReviewStore.insertVerification(
                     id: verificationID, articleID: id, revision: revision.number, checkpoint: input.checkpoint,
                     verdict: input.verdict, contentHash: revision.content.contentHash, actorID: actorID, note: note,
