@@ -56,6 +56,20 @@ import Testing
         }
     }
 
+    @Test func aSealIsRecordedOnlyWhenAChainHasMoved() async throws {
+        try await Newsroom.with { room in
+            let id = try await room.draft().article.id
+            let chains = try #require(try await room.services.audit.seal())
+            #expect(try await room.services.audit.seal() == nil)
+            _ = try await room.act(.submit, id, by: room.writer)
+            _ = try await room.draft(title: "Another story")
+            #expect(try await room.services.audit.seal() == chains + 1)
+            let report = try await room.services.audit.verify(by: room.admin)
+            #expect(report.ok, "\(String(describing: report.firstBroken))")
+            #expect(report.sealsChecked == 2)
+        }
+    }
+
     @Test func aModifiedEventIsDetected() async throws {
         try await Newsroom.with { room in
             let (first, _) = try await history(room)

@@ -80,28 +80,31 @@ public struct AuditService: Sendable {
 
     // MARK: Seals
 
-    /// Records a seal over every chain head; see docs/audit.md.
+    /// Records a seal over every chain head (see docs/audit.md) and returns how many chains
+    /// it covers, or nil when no head has moved since the last seal: `galley serve` seals
+    /// every minute, and identical seals would only repeat every head.
     @discardableResult
-    public func seal() async throws -> Int {
+    public func seal() async throws -> Int? {
         try await env.transaction { conn in
             // One sealer at a time, so that seals form a single chain.
             try conn.execute("SELECT pg_advisory_xact_lock(\(0x7365_616c))")
-            // Built and hashed by PostgreSQL as `AuditVerifier.sealHash` does (docs/audit.md):
-            // read into the server, the heads of every chain took ~40 MB at 30,000 articles.
-            let row = try conn.query(
+            // Built and hashed by PostgreSQL as `AuditVerifier.sealHash` does: read into the
+            // server, the heads of every chain took ~40 MB at 30,000 articles.
+            let rows = try conn.query(
                 """
+                WITH now_heads AS (
+                    SELECT COALESCE(jsonb_agg(jsonb_build_array(chain, seq, hash) ORDER BY chain), '[]') AS heads,
+                           COALESCE(string_agg(chain || ' ' || seq || ' ' || hash || chr(10), '' ORDER BY chain), '') AS text
+                    FROM audit_chain_heads
+                ), last AS (SELECT heads, hash FROM audit_seals ORDER BY id DESC LIMIT 1)
                 INSERT INTO audit_seals (heads, prev_hash, hash)
-                SELECT COALESCE(jsonb_agg(jsonb_build_array(h.chain, h.seq, h.hash) ORDER BY h.chain), '[]'), p.hash,
-                       encode(sha256(convert_to(
-                           'galley-seal/1' || chr(10) || p.hash || chr(10)
-                               || COALESCE(string_agg(h.chain || ' ' || h.seq || ' ' || h.hash || chr(10), '' ORDER BY h.chain), ''),
-                           'UTF8')), 'hex')
-                FROM (SELECT COALESCE((SELECT hash FROM audit_seals ORDER BY id DESC LIMIT 1), '') AS hash) p
-                LEFT JOIN audit_chain_heads h ON true
-                GROUP BY p.hash
+                SELECT n.heads, COALESCE(l.hash, ''),
+                       encode(sha256(convert_to('galley-seal/1' || chr(10) || COALESCE(l.hash, '') || chr(10) || n.text, 'UTF8')), 'hex')
+                FROM now_heads n LEFT JOIN last l ON true
+                WHERE l.heads IS DISTINCT FROM n.heads
                 RETURNING jsonb_array_length(heads) AS heads
                 """)
-            return try row[0].decode("heads")
+            return try rows.single?.decode("heads", as: Int.self)
         }
     }
 
