@@ -21,6 +21,19 @@ struct ReviewFacts {
         return (revision, ReviewFacts(article: article, revision: revision, policy: policy.policy, verdicts: verdicts, claims: claims))
     }
 
+    /// The article's detail, locked until the transaction ends (`ArticleDetailStore.lockedFacts`),
+    /// and the review of its current revision, claims included, in one round trip: what a
+    /// transition or a verdict decides on.
+    static func lockAndLoad(_ conn: PostgresConnection, id: UUID) throws -> (DetailFacts, ReviewFacts) {
+        let (facts, claims) = try conn.read(
+            ArticleDetailStore.lockedFacts(id), ReviewStore.claims(articleID: id, revision: ArticleStore.currentRevision(of: id)))
+        let detail = facts.detail
+        return (
+            facts,
+            ReviewFacts(article: detail.article, revision: detail.current, policy: facts.policy, verdicts: facts.verdicts, claims: claims)
+        )
+    }
+
     init(article: Article, revision: Revision, policy: WorkflowPolicy, verdicts: [RecordedVerdict], claims: [Claim]) {
         required = policy.requiredCheckpoints(section: article.section, origin: article.origin)
         statuses = Self.statuses(required: required, revision: revision, verdicts: verdicts)

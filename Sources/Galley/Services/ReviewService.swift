@@ -53,10 +53,8 @@ public struct ReviewService: Sendable {
         return try await env.transaction { conn in
             // The article's detail (locked) and the revision's claims, then the writes with the
             // version bump and COMMIT: two round trips.
-            let (facts, claims) = try conn.read(
-                ArticleDetailStore.lockedFacts(id), ReviewStore.claims(articleID: id, revision: ArticleStore.currentRevision(of: id)))
+            let (facts, review) = try ReviewFacts.lockAndLoad(conn, id: id)
             let (article, revision) = (facts.detail.article, facts.detail.current)
-            let review = ReviewFacts(article: article, revision: revision, policy: facts.policy, verdicts: facts.verdicts, claims: claims)
             guard let rule = review.required.first(where: { $0.checkpoint == input.checkpoint }) else {
                 let names = review.required.map(\.checkpoint).joined(separator: ", ")
                 throw GalleyError.validation([

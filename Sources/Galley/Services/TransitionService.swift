@@ -38,18 +38,13 @@ public struct TransitionService: Sendable {
             // decides on; the next one writes and commits (the lock means the writes cannot
             // lose a race). The answer is that detail with the article as written.
             let read = ArticleDetailStore.lockedFacts(id)
-            let current = ArticleStore.currentRevision(of: id)
             let facts: DetailFacts
             var publishFacts: PublishFacts?
             var reviewFacts: (Revision, ReviewFacts)?
             switch request.action {
             case .approve:
-                let (detailFacts, claims) = try conn.read(read, ReviewStore.claims(articleID: id, revision: current))
-                facts = detailFacts
-                let detail = facts.detail
-                let review = ReviewFacts(
-                    article: detail.article, revision: detail.current, policy: facts.policy, verdicts: facts.verdicts, claims: claims)
-                reviewFacts = (detail.current, review)
+                let (detailFacts, review) = try ReviewFacts.lockAndLoad(conn, id: id)
+                (facts, reviewFacts) = (detailFacts, (detailFacts.detail.current, review))
             case .publish:
                 let (detailFacts, lastPublished, approverID) = try conn.read(
                     read, PublicationStore.lastPublished(articleID: id), ReviewStore.approverOfCurrentRevision(articleID: id))

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Foundation
 import Logging
+import Postgres
 
 /// Writes each log event as one line to standard error, in swift-log's stream layout with a
 /// UTC timestamp to the millisecond, metadata sorted by key, and values quoted when they
@@ -76,11 +77,11 @@ public struct LogLineHandler: LogHandler {
             out.append(contentsOf: label.utf8)
         }
         out.append(UInt8(ascii: ":"))
-        for key in metadata.keys.sorted() {
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
             out.append(UInt8(ascii: " "))
             out.append(contentsOf: key.utf8)
             out.append(UInt8(ascii: "="))
-            appendValue(metadata[key]!.description, to: &out)
+            appendValue(value.description, to: &out)
         }
         out.append(contentsOf: " [".utf8)
         out.append(contentsOf: source.utf8)
@@ -113,48 +114,10 @@ public struct LogLineHandler: LogHandler {
         out.append(UInt8(ascii: "\""))
     }
 
-    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, from the days since 1970 (Howard Hinnant's civil calendar
-    /// algorithm) rather than `localtime`/`strftime`.
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`: the API's timestamp (`PostgresTimestamp.format`, which works
+    /// on bytes rather than `localtime`/`strftime`) cut to milliseconds.
     static func appendTimestamp(_ date: Date, to out: inout [UInt8]) {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
-        var days = milliseconds / 86_400_000
-        var inDay = milliseconds % 86_400_000
-        if inDay < 0 {
-            inDay += 86_400_000
-            days -= 1
-        }
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func digits(_ value: Int64, _ count: Int) {
-            var divisor: Int64 = 1
-            for _ in 1..<count { divisor *= 10 }
-            var rest = value
-            while divisor > 0 {
-                out.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
-                rest %= divisor
-                divisor /= 10
-            }
-        }
-        digits(year, 4)
-        out.append(UInt8(ascii: "-"))
-        digits(month, 2)
-        out.append(UInt8(ascii: "-"))
-        digits(day, 2)
-        out.append(UInt8(ascii: "T"))
-        digits(inDay / 3_600_000, 2)
-        out.append(UInt8(ascii: ":"))
-        digits(inDay / 60_000 % 60, 2)
-        out.append(UInt8(ascii: ":"))
-        digits(inDay / 1000 % 60, 2)
-        out.append(UInt8(ascii: "."))
-        digits(inDay % 1000, 3)
+        out.append(contentsOf: PostgresTimestamp.format(date).utf8.dropLast(4))
         out.append(UInt8(ascii: "Z"))
     }
 }
