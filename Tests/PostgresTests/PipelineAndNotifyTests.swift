@@ -31,6 +31,32 @@ import Testing
         }
     }
 
+    @Test func aTransactionCommitsInItsLastPipelineOrNotAtAll() async throws {
+        try await TestDatabase.withMigratedDatabase { pool, _ in
+            try await pool.execute("CREATE TABLE items (n int PRIMARY KEY)")
+            let (rows, status) = try await pool.transaction { conn in
+                try conn.execute("INSERT INTO items VALUES (1)")
+                let rows = try conn.pipelineCommitting(["INSERT INTO items VALUES (2)", "SELECT count(*) AS c FROM items"])
+                return (rows, conn.transactionStatus)
+            }
+            // Committed in that round trip: the session is out of its transaction already.
+            #expect(status == .idle)
+            #expect(rows.count == 2)
+            #expect(try rows[1][0].decode("c", as: Int.self) == 2)
+            // A failing statement skips the COMMIT: the statement before the pipeline is undone too.
+            let error = try await #require(throws: PostgresError.self) {
+                try await pool.transaction { conn in
+                    try conn.execute("INSERT INTO items VALUES (3)")
+                    _ = try conn.pipelineCommitting(["INSERT INTO items VALUES (4)", "INSERT INTO items VALUES (1)"])
+                }
+            }
+            #expect(error.isUniqueViolation)
+            #expect(try await pool.query("SELECT n FROM items ORDER BY n").map { try $0.decode("n", as: Int.self) } == [1, 2])
+            // The connection is usable afterwards, outside a transaction as well.
+            #expect(try await pool.withConnection { try $0.pipelineCommitting(["INSERT INTO items VALUES (5)"]) }.count == 1)
+        }
+    }
+
     /// A statement fails while later ones, too large for the socket's buffer, are still
     /// being sent: libpq answers those itself, and the pipeline must not wait for more.
     @Test func aFailureWhileStillSendingEndsThePipeline() async throws {
