@@ -264,6 +264,32 @@ func unmetRequirements(_ error: any Error) -> [String] {
         }
     }
 
+    /// `q` searches the current text (title, dek, body) with PostgreSQL's full-text search:
+    /// stemmed words, kept in step by creation and edits, and by nothing else.
+    @Test func fullTextSearchFindsTheCurrentText() async throws {
+        try await Newsroom.with { room in
+            func found(_ text: String) async throws -> [String] {
+                var query = ArticleService.ListQuery()
+                query.text = text
+                return try await room.services.articles.list(query, by: room.editor).items.map(\.0.slug)
+            }
+            let prisoners = try await room.draft()
+            let budget = try await room.services.articles.create(
+                .init(content: try Newsroom.content("Council passes the library budget", body: "The vote was close."),
+                      section: "local", tags: []), by: room.writer)
+            #expect(try await found("prisoner") == [prisoners.article.slug])
+            #expect(try await found("libraries budget") == [budget.article.slug])
+            #expect(try await found("prisoners -Caracas").isEmpty)
+
+            _ = try await room.services.articles.edit(
+                budget.article.id, content: try Newsroom.content("Council passes the library budget", body: "Caracas was not mentioned."),
+                by: room.writer)
+            _ = try await room.act(.submit, budget.article.id, by: room.writer)
+            #expect(try await found("close vote").isEmpty)
+            #expect(try await found("Caracas").sorted() == [budget.article.slug, prisoners.article.slug].sorted())
+        }
+    }
+
     @Test func unknownArticlesAreNotFound() async throws {
         try await Newsroom.with { room in
             let id = UUID()

@@ -73,7 +73,7 @@ import Testing
     static func dump(_ pool: PostgresPool) async throws -> [String] {
         var rows: [String] = []
         for (table, order) in [
-            ("articles", "id"), ("generations", "id"), ("revisions", "article_id, number"),
+            ("articles", "id"), ("article_search", "article_id"), ("generations", "id"), ("revisions", "article_id, number"),
             ("sources", "article_id, revision, position"), ("audit_events", "id"), ("audit_chain_heads", "chain"),
         ] {
             rows += try await pool.query(SQL(stringLiteral: "SELECT '\(table): ' || to_jsonb(t)::text AS row FROM \(table) t ORDER BY \(order)"))

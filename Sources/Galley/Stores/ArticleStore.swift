@@ -13,8 +13,7 @@ enum ArticleStore {
                e.name AS responsible_editor, a.version, a.created_at, a.updated_at
         """
 
-    /// What a changing statement returns for `columns` to read: every column but the large
-    /// search vector.
+    /// What a changing statement returns for `columns` to read.
     static let returning: SQL = """
         RETURNING id, slug, section, tags, origin, state, current_revision, live_revision, publish_at, responsible_editor_id,
                   version, created_at, updated_at
@@ -78,14 +77,16 @@ enum ArticleStore {
         """
     }
 
-    /// The article's row, for a caller's pipeline; `isTakenSlug` recognises its failure when
-    /// another article took the slug meanwhile.
+    /// The article's row and its search vector, for a caller's pipeline; `isTakenSlug`
+    /// recognises its failure when another article took the slug meanwhile.
     static func inserting(
         id: UUID, slug: String, section: String, tags: [String], origin: Origin, content: ArticleContent, at: Date
     ) -> SQL {
         """
-        INSERT INTO articles (id, slug, section, tags, origin, state, current_revision, search, created_at, updated_at)
-        VALUES (\(id), \(slug), \(section), \(tags), \(origin.rawValue), 'draft', 1, \(searchVector(content)), \(at), \(at))
+        WITH a AS (
+            INSERT INTO articles (id, slug, section, tags, origin, state, current_revision, created_at, updated_at)
+            VALUES (\(id), \(slug), \(section), \(tags), \(origin.rawValue), 'draft', 1, \(at), \(at)) RETURNING id)
+        INSERT INTO article_search (article_id, search) SELECT a.id, \(searchVector(content)) FROM a
         """
     }
 
@@ -131,11 +132,13 @@ enum ArticleStore {
                     version = version + 1, updated_at = \(at)
             """
         if !change.keepResponsibleEditor { sql.append(", responsible_editor_id = \(change.responsibleEditorID)") }
-        if let content = change.search { sql.append(", search = \(searchVector(content))") }
+        sql.append(" WHERE id = \(article.id) AND version = \(article.version) \(returning)),")
+        if let content = change.search {
+            sql.append(" searched AS (UPDATE article_search s SET search = \(searchVector(content)) FROM a WHERE s.article_id = a.id),")
+        }
         sql.append(
             """
-             WHERE id = \(article.id) AND version = \(article.version) \(returning)),
-            logged AS (\(AuditStore.insert(event, onlyAfter: "a")))
+             logged AS (\(AuditStore.insert(event, onlyAfter: "a")))
             \(columns) FROM a LEFT JOIN actors e ON e.id = a.responsible_editor_id
             """)
         return sql
@@ -161,7 +164,9 @@ enum ArticleStore {
         if let tag = filter.tag { sql.append(" AND a.tags @> ARRAY[\(tag)]") }
         if let live = filter.live { sql.append(live ? " AND a.live_revision IS NOT NULL" : " AND a.live_revision IS NULL") }
         if let since = filter.updatedSince { sql.append(" AND a.updated_at >= \(since)") }
-        if let query = filter.query { sql.append(" AND a.search @@ websearch_to_tsquery('english', \(query))") }
+        if let query = filter.query {
+            sql.append(" AND a.id IN (SELECT article_id FROM article_search WHERE search @@ websearch_to_tsquery('english', \(query)))")
+        }
         if let (updatedAt, id) = cursor { sql.append(" AND (a.updated_at, a.id) < (\(updatedAt), \(id))") }
         sql.append(" ORDER BY a.updated_at DESC, a.id DESC LIMIT \(limit)")
         return StoreRead(sql: sql) { rows in try rows.map(article) }

@@ -59,13 +59,18 @@ enum ImportStore {
         func text(_ value: @escaping (ArticleContent) -> String) -> TextArray { column { $0.search == nil ? value($0.content) : nil } }
         // An AI draft's article and revision 1, as ArticleService.insertArticle writes them.
         let articles: SQL = """
-            INSERT INTO articles (id, slug, section, tags, origin, state, current_revision, search, created_at, updated_at)
-            SELECT a.id, a.slug, a.section, a.tags::text[], \(Origin.ai.rawValue), 'draft', 1,
-                   COALESCE(a.search::tsvector, \(searchVector(title: "a.title", dek: "a.dek", body: "a.body"))), \(now), \(now)
+            INSERT INTO articles (id, slug, section, tags, origin, state, current_revision, created_at, updated_at)
+            SELECT a.id, a.slug, a.section, a.tags::text[], \(Origin.ai.rawValue), 'draft', 1, \(now), \(now)
             FROM unnest(\(column { $0.articleID })::uuid[], \(column { $0.slug })::text[], \(column { $0.section })::text[],
-                        \(column { $0.tags })::text[], \(column { $0.search })::text[], \(text { $0.title })::text[],
+                        \(column { $0.tags })::text[])
+                AS a(id, slug, section, tags)
+            """
+        let searches: SQL = """
+            INSERT INTO article_search (article_id, search)
+            SELECT s.article_id, COALESCE(s.search::tsvector, \(searchVector(title: "s.title", dek: "s.dek", body: "s.body")))
+            FROM unnest(\(column { $0.articleID })::uuid[], \(column { $0.search })::text[], \(text { $0.title })::text[],
                         \(text { $0.dek })::text[], \(text { $0.body })::text[])
-                AS a(id, slug, section, tags, search, title, dek, body)
+                AS s(article_id, search, title, dek, body)
             """
         // The generation as it stands after queued → running → succeeded.
         let generations: SQL = """
@@ -104,6 +109,6 @@ enum ImportStore {
                         \(TextArray(sources.map { $0.source.title }))::text[], \(TextArray(sources.map { $0.source.retrievedAt }))::timestamptz[])
                 AS s(article_id, position, url, outlet, title, retrieved_at)
             """
-        return [articles, generations, revisions] + (sources.isEmpty ? [] : [sourceRows])
+        return [articles, searches, generations, revisions] + (sources.isEmpty ? [] : [sourceRows])
     }
 }
