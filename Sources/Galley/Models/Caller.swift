@@ -23,28 +23,35 @@ public struct GalleyEnvironment: Sendable {
     public let webhookPolicy: WebhookAddressPolicy
     /// Reads kept in memory (`GALLEY_READ_CACHE_MB`).
     public let caches: ReadCaches
+    /// Tells every server's listeners that something committed; coalesced unless given.
+    public let wakeUp: EventWakeUp
 
     public init(
         pool: PostgresPool, now: @escaping @Sendable () -> Date = Date.init, newID: @escaping @Sendable () -> UUID = UUID.random,
-        webhookPolicy: WebhookAddressPolicy = WebhookAddressPolicy(), caches: ReadCaches = ReadCaches()
+        webhookPolicy: WebhookAddressPolicy = WebhookAddressPolicy(), caches: ReadCaches = ReadCaches(),
+        wakeUp: EventWakeUp? = nil
     ) {
         self.pool = pool
         self.now = now
         self.newID = newID
         self.webhookPolicy = webhookPolicy
         self.caches = caches
+        self.wakeUp = wakeUp ?? EventWakeUp(pool: pool)
     }
 }
 
 extension GalleyEnvironment {
     /// A transaction whose infrastructure failures surface as `GalleyError.unavailable`.
+    /// Once it has committed, listeners are woken (`EventWakeUp`): it may have recorded events.
     @discardableResult
     func transaction<Result: Sendable>(
         isolation: IsolationLevel = .readCommitted,
         _ body: @escaping @Sendable (PostgresConnection) throws -> Result
     ) async throws -> Result {
         do {
-            return try await pool.transaction(isolation: isolation, body)
+            let result = try await pool.transaction(isolation: isolation, body)
+            await wakeUp.committed()
+            return result
         } catch let error as PostgresError where error.kind != .server && error.kind != .decoding {
             throw GalleyError.unavailable(error.message)
         }

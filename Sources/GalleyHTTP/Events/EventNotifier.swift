@@ -3,8 +3,9 @@ import Postgres
 import ServiceLifecycle
 import Synchronization
 
-/// Wakes event streams when `NOTIFY galley_events` arrives (sent by the trigger that records
-/// a published event). One LISTEN connection per server, shared by every stream.
+/// Wakes event streams and webhook loops when `NOTIFY galley_events` arrives (sent after a
+/// commit by `EventWakeUp`, in this server or another). One LISTEN connection per server,
+/// shared by every stream.
 public final class EventNotifier: Service, Sendable {
     private let listener: PostgresListener
     private let generation = Mutex(0)

@@ -20,7 +20,8 @@ struct Session: Sendable {
         let configuration = try loadConfiguration()
         let pool = PostgresPool(configuration: .init(connectionString: configuration.databaseURL, maxConnections: 2))
         let services = GalleyServices(environment: GalleyEnvironment(
-            pool: pool, webhookPolicy: configuration.webhookPolicy, caches: ReadCaches(megabytes: configuration.readCacheMegabytes)))
+            pool: pool, webhookPolicy: configuration.webhookPolicy, caches: ReadCaches(megabytes: configuration.readCacheMegabytes),
+            wakeUp: EventWakeUp(pool: pool, mode: .afterEachCommit)))
         let session = Session(pool: pool, services: services)
         do {
             let result = try await body(session)
