@@ -58,6 +58,37 @@ import Testing
         }
     }
 
+    /// Details read after a change leave out the revisions this server holds already; what
+    /// they show is what a server without a cache reads.
+    @Test func aDetailBuiltWithRevisionsAlreadyHeldIsTheDetailAsStored() async throws {
+        try await Newsroom.with { room in
+            let uncached = GalleyServices(environment: GalleyEnvironment(pool: room.pool, caches: ReadCaches(megabytes: 0)))
+            func expectStored(_ detail: ArticleDetail, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+                let stored = try await uncached.articles.get(detail.article.id, by: room.editor)
+                #expect(detail.article == stored.article, sourceLocation: sourceLocation)
+                #expect(detail.current == stored.current, sourceLocation: sourceLocation)
+                #expect(detail.live == stored.live, sourceLocation: sourceLocation)
+                #expect(detail.checkpoints == stored.checkpoints, sourceLocation: sourceLocation)
+            }
+            let id = try await room.approved().article.id
+            let published = try await room.act(.publish, id, by: room.publisher)
+            #expect(published.live?.number == 1)
+            try await expectStored(published)
+
+            _ = try await room.services.articles.edit(id, content: try Newsroom.content("Prisoners released in Caracas"), by: room.writer)
+            let edited = try await room.services.articles.get(id, by: room.editor)
+            #expect(edited.current.number == 2 && edited.live?.number == 1)
+            try await expectStored(edited)
+
+            let submitted = try await room.act(.submit, id, by: room.writer)
+            #expect(submitted.current.content.title == "Prisoners released in Caracas")
+            try await expectStored(submitted)
+            _ = try await room.services.review.record(
+                .init(checkpoint: "source_check", verdict: .passed, revision: 2, note: "ok"), on: id, by: room.factChecker)
+            try await expectStored(try await room.act(.approve, id, by: room.editor))
+        }
+    }
+
     @Test func aPolicyChangeMadeElsewhereChangesTheCheckpointsShown() async throws {
         try await Newsroom.with { room in
             let other = GalleyServices(pool: room.pool)

@@ -29,15 +29,17 @@ public struct ArticleService: Sendable {
         let (section, tags) = try Self.validated(section: new.section, tags: new.tags, slug: new.slug)
         let id = env.newID()
         let now = env.now()
-        return try await env.transaction { conn in
+        let created = try await env.transaction { conn in
             let slug = try new.slug ?? Self.freeSlug(conn, for: new.content.title, id: id)
-            let detail = ArticleDetailStore.detail(id)
+            let detail = ArticleDetailStore.stampedDetail(id)
             let results = try Self.insertArticle(
                 conn, id: id, slug: slug, section: section, tags: tags, origin: .human, content: new.content,
                 authorID: actorID, generationID: nil, digitalSourceType: nil, caller: caller, at: now,
                 thenReading: [detail.sql], committing: true)
             return try detail.decode(results[results.startIndex])
         }
+        env.caches.details.store(created, for: id, cost: created.cost)
+        return created.detail
     }
 
     /// Shared by human creation and AI generations: the article row, revision 1, the event,
@@ -159,10 +161,12 @@ public struct ArticleService: Sendable {
         return (caller, stamp == cached.stamp ? cached.detail : try await fresh(id))
     }
 
-    /// The detail as stored now, kept for the next read. One statement: it takes the pool's
-    /// non-blocking path, with no hop to a connection's thread.
+    /// The detail as stored now, kept for the next read; the revisions of a cached detail,
+    /// even a stale one, are not read again. One statement: it takes the pool's non-blocking
+    /// path, with no hop to a connection's thread.
     private func fresh(_ id: UUID) async throws -> ArticleDetail {
-        let read = try await env.query(ArticleDetailStore.stampedDetail(id))
+        let known = KnownRevisions(env.caches.details.value(for: id)?.detail)
+        let read = try await env.query(ArticleDetailStore.stampedDetail(id, known: known))
         env.caches.details.store(read, for: id, cost: read.cost)
         return read.detail
     }

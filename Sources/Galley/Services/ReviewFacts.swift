@@ -24,9 +24,9 @@ struct ReviewFacts {
     /// The article's detail, locked until the transaction ends (`ArticleDetailStore.lockedFacts`),
     /// and the review of its current revision, claims included, in one round trip: what a
     /// transition or a verdict decides on.
-    static func lockAndLoad(_ conn: PostgresConnection, id: UUID) throws -> (DetailFacts, ReviewFacts) {
+    static func lockAndLoad(_ conn: PostgresConnection, id: UUID, known: KnownRevisions) throws -> (DetailFacts, ReviewFacts) {
         let (facts, claims) = try conn.read(
-            ArticleDetailStore.lockedFacts(id), ReviewStore.claims(articleID: id, revision: ArticleStore.currentRevision(of: id)))
+            ArticleDetailStore.lockedFacts(id, known: known), ReviewStore.claims(articleID: id, revision: ArticleStore.currentRevision(of: id)))
         let detail = facts.detail
         return (
             facts,

@@ -50,10 +50,11 @@ public struct ReviewService: Sendable {
         if !problems.isEmpty { throw GalleyError.validation(problems) }
         let now = env.now()
         let verificationID = env.newID()
+        let known = KnownRevisions(env.caches.details.value(for: id)?.detail)
         return try await env.transaction { conn in
             // The article's detail (locked) and the revision's claims, then the writes with the
             // version bump and COMMIT: two round trips.
-            let (facts, review) = try ReviewFacts.lockAndLoad(conn, id: id)
+            let (facts, review) = try ReviewFacts.lockAndLoad(conn, id: id, known: known)
             let (article, revision) = (facts.detail.article, facts.detail.current)
             guard let rule = review.required.first(where: { $0.checkpoint == input.checkpoint }) else {
                 let names = review.required.map(\.checkpoint).joined(separator: ", ")

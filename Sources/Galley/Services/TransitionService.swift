@@ -33,17 +33,18 @@ public struct TransitionService: Sendable {
             throw GalleyError.validation([.init(field: "action", message: "edit is done by posting a new revision")])
         }
         let now = env.now()
-        return try await env.transaction { conn in
+        let known = KnownRevisions(env.caches.details.value(for: id)?.detail)
+        let (answer, stamped) = try await env.transaction { conn -> (ArticleDetail, StampedDetail?) in
             // One round trip reads the article's detail, locked, and whatever else the action
             // decides on; the next one writes and commits (the lock means the writes cannot
             // lose a race). The answer is that detail with the article as written.
-            let read = ArticleDetailStore.lockedFacts(id)
+            let read = ArticleDetailStore.lockedFacts(id, known: known)
             let facts: DetailFacts
             var publishFacts: PublishFacts?
             var reviewFacts: (Revision, ReviewFacts)?
             switch request.action {
             case .approve:
-                let (detailFacts, review) = try ReviewFacts.lockAndLoad(conn, id: id)
+                let (detailFacts, review) = try ReviewFacts.lockAndLoad(conn, id: id, known: known)
                 (facts, reviewFacts) = (detailFacts, (detailFacts.detail.current, review))
             case .publish:
                 let (detailFacts, lastPublished, approverID) = try conn.read(
@@ -56,8 +57,11 @@ public struct TransitionService: Sendable {
             let article = try Self.change(
                 request, of: facts.detail.article, conn: conn, caller: caller, at: now, publishFacts: publishFacts,
                 reviewFacts: reviewFacts, committing: true)
-            return try facts.after(article) ?? conn.read(ArticleDetailStore.detail(id))
+            guard let stamped = facts.stamped(after: article) else { return (try conn.read(ArticleDetailStore.detail(id)), nil) }
+            return (stamped.detail, stamped)
         }
+        if let stamped { env.caches.details.store(stamped, for: id, cost: stamped.cost) }
+        return answer
     }
 
     /// What publishing needs besides the article, read in one round trip; `publishFacts` lets

@@ -11,13 +11,12 @@ enum ArticleDetailStore {
         stampedDetail(id).map { $0.detail }
     }
 
-    /// The detail with the stamp it was read under, for the detail cache.
-    static func stampedDetail(_ id: UUID) -> StoreRead<StampedDetail> {
-        StoreRead(sql: "\(select) WHERE a.id = \(id)") { rows in
+    /// The detail with the stamp it was read under, for the detail cache. The revisions in
+    /// `known` are not read again (revisions never change).
+    static func stampedDetail(_ id: UUID, known: KnownRevisions = KnownRevisions()) -> StoreRead<StampedDetail> {
+        StoreRead(sql: "\(select(known)) WHERE a.id = \(id)") { rows in
             guard let row = rows.single else { throw GalleyError.notFound(kind: "article", id: id.uuidString.lowercased()) }
-            let detail = try detail(row)
-            return StampedDetail(
-                detail: detail, stamp: DetailStamp(articleVersion: detail.article.version, policyVersion: try row.decode("policy_version")))
+            return try facts(row, known: known).stamped
         }
     }
 
@@ -41,10 +40,11 @@ enum ArticleDetailStore {
     }
 
     /// Verdicts come as aligned arrays; the live revision only when it is not the current
-    /// one (`OFFSET 0` keeps that subquery from being flattened into a join that read the
-    /// current revision a second time). Claims are not read: they gate approval, not the
-    /// checkpoint summary.
-    private static let select: SQL = """
+    /// one, and neither revision when it is one of the `known` (`OFFSET 0` keeps each
+    /// revision's subquery from being flattened into a join that read revisions it need not).
+    /// Claims are not read: they gate approval, not the checkpoint summary.
+    private static func select(_ known: KnownRevisions) -> SQL {
+        """
         SELECT a.id, a.slug, a.section, a.tags, a.origin, a.state, a.current_revision, a.live_revision, a.publish_at,
                e.name AS responsible_editor, a.version, a.created_at, a.updated_at,
                \(RevisionStore.prefixed("cur", as: "current_")), \(RevisionStore.prefixed("live", as: "live_")),
@@ -52,9 +52,14 @@ enum ArticleDetailStore {
                vd.checkpoints AS verdict_checkpoints, vd.verdicts AS verdict_verdicts, vd.hashes AS verdict_hashes,
                vd.actors AS verdict_actors, vd.times AS verdict_times
         FROM articles a LEFT JOIN actors e ON e.id = a.responsible_editor_id
-        CROSS JOIN LATERAL (\(RevisionStore.select) WHERE r.article_id = a.id AND r.number = a.current_revision) cur
+        LEFT JOIN LATERAL (
+            \(RevisionStore.select) WHERE r.article_id = a.id AND r.number = a.current_revision
+                AND r.number IS DISTINCT FROM \(known.current?.number) AND r.number IS DISTINCT FROM \(known.live?.number)
+            OFFSET 0
+        ) cur ON true
         LEFT JOIN LATERAL (
             \(RevisionStore.select) WHERE r.article_id = a.id AND r.number = a.live_revision AND r.number <> a.current_revision
+                AND r.number IS DISTINCT FROM \(known.current?.number) AND r.number IS DISTINCT FROM \(known.live?.number)
             OFFSET 0
         ) live ON true
         CROSS JOIN LATERAL (SELECT version, rules FROM workflow_policies ORDER BY version DESC LIMIT 1) p
@@ -65,35 +70,38 @@ enum ArticleDetailStore {
             FROM (\(ReviewStore.latestVerdictsQuery(articleID: "a.id", revision: "a.current_revision"))) lv
         ) vd
         """
+    }
 
     /// The detail with the policy and verdicts it was computed from, its article row locked
     /// (`FOR NO KEY UPDATE`) until the transaction ends: what a transition decides on.
-    static func lockedFacts(_ id: UUID) -> StoreRead<DetailFacts> {
-        StoreRead(sql: "\(select) WHERE a.id = \(id) FOR NO KEY UPDATE OF a") { rows in
+    static func lockedFacts(_ id: UUID, known: KnownRevisions = KnownRevisions()) -> StoreRead<DetailFacts> {
+        StoreRead(sql: "\(select(known)) WHERE a.id = \(id) FOR NO KEY UPDATE OF a") { rows in
             guard let row = rows.single else { throw GalleyError.notFound(kind: "article", id: id.uuidString.lowercased()) }
-            return try facts(row)
+            return try facts(row, known: known)
         }
     }
 
-    private static func detail(_ row: PostgresRow) throws -> ArticleDetail {
-        try facts(row).detail
-    }
-
-    private static func facts(_ row: PostgresRow) throws -> DetailFacts {
+    private static func facts(_ row: PostgresRow, known: KnownRevisions) throws -> DetailFacts {
         let article = try ArticleStore.article(row)
-        let current = try RevisionStore.revision(row, prefix: "current_")
+        // A revision's columns are null when the statement left it to `known`.
+        func revision(_ number: Int, prefix: String) throws -> Revision {
+            if try row.decode(prefix + "number", as: Int?.self) != nil { return try RevisionStore.revision(row, prefix: prefix) }
+            if let known = [known.current, known.live].lazy.compactMap({ $0 }).first(where: { $0.number == number }) { return known }
+            throw PostgresError(kind: .decoding, message: "article \(article.id) has no revision \(number)")
+        }
+        let current = try revision(article.currentRevision, prefix: "current_")
         let live: Revision? =
             switch article.liveRevision {
             case nil: nil
             case current.number: current
-            default: try RevisionStore.revision(row, prefix: "live_")
+            case let number?: try revision(number, prefix: "live_")
             }
         let policy = try PolicyStore.policy(rules: try row.decode("policy_rules"))
         let verdicts = try verdicts(row)
         let checkpoints = ReviewFacts.statuses(article: article, revision: current, policy: policy, verdicts: verdicts)
         return DetailFacts(
             detail: ArticleDetail(article: article, current: current, live: live, checkpoints: checkpoints), policy: policy,
-            verdicts: verdicts)
+            policyVersion: try row.decode("policy_version"), verdicts: verdicts)
     }
 
     private static func verdicts(_ row: PostgresRow) throws -> [RecordedVerdict] {
@@ -115,11 +123,29 @@ enum ArticleDetailStore {
     }
 }
 
+/// Revisions of an article the caller holds already, which a detail read need not read
+/// again: revisions never change, so any detail of the article read before will do.
+struct KnownRevisions: Sendable {
+    var current: Revision?
+    var live: Revision?
+
+    init(_ detail: ArticleDetail? = nil) {
+        current = detail?.current
+        live = detail?.live
+    }
+}
+
 /// An article's detail and the policy and latest verdicts its checkpoints were computed from.
 struct DetailFacts {
     let detail: ArticleDetail
     let policy: WorkflowPolicy
+    let policyVersion: Int
     let verdicts: [RecordedVerdict]
+
+    /// The detail with what it depends on, for the detail cache.
+    var stamped: StampedDetail {
+        StampedDetail(detail: detail, stamp: DetailStamp(articleVersion: detail.article.version, policyVersion: policyVersion))
+    }
 
     /// The detail as it is after a transition wrote `article`: a transition changes neither
     /// the revisions nor, with the article locked, its verdicts; at most which revision is
@@ -135,5 +161,11 @@ struct DetailFacts {
         }
         guard article.currentRevision == current.number else { return nil }
         return ArticleDetail(article: article, current: current, live: live, checkpoints: detail.checkpoints)
+    }
+
+    /// `after(article)`, stamped for the detail cache: the lock held from the read to the
+    /// write means the detail is the article as stored at its new version.
+    func stamped(after article: Article) -> StampedDetail? {
+        after(article).map { StampedDetail(detail: $0, stamp: DetailStamp(articleVersion: $0.article.version, policyVersion: policyVersion)) }
     }
 }
