@@ -1,3 +1,4 @@
+import Foundation
 import GalleyCore
 import Logging
 import Postgres
@@ -20,6 +21,10 @@ public struct GalleyConfiguration: Sendable {
     /// `GALLEY_READ_CACHE_MB`, default 32: memory for revisions and article details kept
     /// between requests (`ReadCaches`); 0 reads everything from the database every time.
     public var readCacheMegabytes: Int
+    /// `GALLEY_HTTP_THREADS`: threads reading and writing HTTP connections, default half the
+    /// cores (at least one). Requests are handled on Swift's own pool, one thread per core;
+    /// on two cores a second I/O thread only competed with it (W2 +17–26% with one).
+    public var httpThreads: Int
 
     public init(environment: [String: String]) throws {
         databaseURL = environment["DATABASE_URL"] ?? ""
@@ -28,6 +33,8 @@ public struct GalleyConfiguration: Sendable {
         poolSize = try Self.integer(environment, "GALLEY_DB_POOL_SIZE", default: 10, range: 1...1000)
         readCacheMegabytes = try Self.integer(
             environment, "GALLEY_READ_CACHE_MB", default: ReadCaches.defaultMegabytes, range: 0...65536)
+        httpThreads = try Self.integer(
+            environment, "GALLEY_HTTP_THREADS", default: max(1, ProcessInfo.processInfo.activeProcessorCount / 2), range: 1...256)
         do {
             webhookPolicy = try WebhookAddressPolicy(allowList: environment["GALLEY_WEBHOOK_ALLOW"] ?? "")
         } catch {

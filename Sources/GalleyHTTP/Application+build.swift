@@ -1,7 +1,14 @@
 import Galley
 import Hummingbird
 import Logging
+import NIOCore
 import Postgres
+
+/// Sets how many threads NIO's shared event loops get (`GALLEY_HTTP_THREADS`): they carry the
+/// server's connections and the webhook client's. Call once, before anything starts them.
+public func setHTTPThreads(_ count: Int) {
+    NIOSingletons.groupLoopCountSuggestion = count
+}
 
 /// Builds the HTTP application; shared by `galley serve` and the tests.
 public func buildApplication(

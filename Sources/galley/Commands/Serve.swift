@@ -19,6 +19,7 @@ struct Serve: AsyncParsableCommand {
         var configuration = try loadConfiguration()
         if let port { configuration.port = port }
         if let host { configuration.host = host }
+        setHTTPThreads(configuration.httpThreads)
         let logger = makeLogger(configuration, label: "galley.serve")
         let pool = PostgresPool(configuration: configuration.postgres)
         let app = buildApplication(configuration: configuration, pool: pool, logger: logger)
