@@ -80,29 +80,37 @@ public struct AuditService: Sendable {
 
     // MARK: Seals
 
-    /// Records a seal over every chain head (see docs/audit.md) and returns how many chains
-    /// it covers, or nil when no head has moved since the last seal: `galley serve` seals
-    /// every minute, and identical seals would only repeat every head.
+    /// Records a seal over the chain heads that moved since the previous seal (see
+    /// docs/audit.md) and returns how many it lists, or nil when none moved: `galley serve`
+    /// seals every minute, and an idle newsroom has nothing to seal.
     @discardableResult
     public func seal() async throws -> Int? {
         try await env.transaction { conn in
             // One sealer at a time, so that seals form a single chain.
             try conn.execute("SELECT pg_advisory_xact_lock(\(0x7365_616c))")
-            // Built and hashed by PostgreSQL as `AuditVerifier.sealHash` does: read into the
-            // server, the heads of every chain took ~40 MB at 30,000 articles.
+            // Built and hashed by PostgreSQL as `AuditVerifier.sealHash` does, from the heads
+            // whose position is not the one last sealed; a head that moves while this runs is
+            // marked with the position listed here, so the next seal lists it again.
             let rows = try conn.query(
                 """
-                WITH now_heads AS (
-                    SELECT COALESCE(jsonb_agg(jsonb_build_array(chain, seq, hash) ORDER BY chain), '[]') AS heads,
-                           COALESCE(string_agg(chain || ' ' || seq || ' ' || hash || chr(10), '' ORDER BY chain), '') AS text
-                    FROM audit_chain_heads
-                ), last AS (SELECT heads, hash FROM audit_seals ORDER BY id DESC LIMIT 1)
-                INSERT INTO audit_seals (heads, prev_hash, hash)
-                SELECT n.heads, COALESCE(l.hash, ''),
-                       encode(sha256(convert_to('galley-seal/1' || chr(10) || COALESCE(l.hash, '') || chr(10) || n.text, 'UTF8')), 'hex')
-                FROM now_heads n LEFT JOIN last l ON true
-                WHERE l.heads IS DISTINCT FROM n.heads
-                RETURNING jsonb_array_length(heads) AS heads
+                WITH moved AS (
+                    SELECT chain, seq, hash FROM audit_chain_heads WHERE sealed_seq IS DISTINCT FROM seq
+                ), now_heads AS (
+                    SELECT jsonb_agg(jsonb_build_array(chain, seq, hash) ORDER BY chain) AS heads,
+                           string_agg(chain || ' ' || seq || ' ' || hash || chr(10), '' ORDER BY chain) AS text
+                    FROM moved
+                ), last AS (SELECT hash FROM audit_seals ORDER BY id DESC LIMIT 1),
+                sealed AS (
+                    INSERT INTO audit_seals (heads, prev_hash, hash)
+                    SELECT n.heads, COALESCE(l.hash, ''),
+                           encode(sha256(convert_to('galley-seal/1' || chr(10) || COALESCE(l.hash, '') || chr(10) || n.text, 'UTF8')), 'hex')
+                    FROM now_heads n LEFT JOIN last l ON true
+                    WHERE n.heads IS NOT NULL
+                    RETURNING jsonb_array_length(heads) AS heads
+                ), marked AS (
+                    UPDATE audit_chain_heads h SET sealed_seq = m.seq FROM moved m WHERE h.chain = m.chain
+                )
+                SELECT heads FROM sealed
                 """)
             return try rows.single?.decode("heads", as: Int.self)
         }

@@ -113,7 +113,7 @@ struct Audit: AsyncParsableCommand {
 
     struct Seal: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Record a seal over every chain's head, so that removing the newest events is detected too.")
+            abstract: "Record a seal over the chain heads that moved since the last seal, so that removing the newest events is detected too.")
         @OptionGroup var identity: Identity
         @OptionGroup var output: OutputOptions
 
