@@ -89,12 +89,14 @@ public struct AuditService: Sendable {
             // One sealer at a time, so that seals form a single chain.
             try conn.execute("SELECT pg_advisory_xact_lock(\(0x7365_616c))")
             // Built and hashed by PostgreSQL as `AuditVerifier.sealHash` does, from the heads
-            // whose position is not the one last sealed; a head that moves while this runs is
-            // marked with the position listed here, so the next seal lists it again.
+            // whose position is not the one last sealed (`audit_sealed_heads`); a head that
+            // moves while this runs is recorded at the position listed here, so the next seal
+            // lists it again.
             let rows = try conn.query(
                 """
                 WITH moved AS (
-                    SELECT chain, seq, hash FROM audit_chain_heads WHERE sealed_seq IS DISTINCT FROM seq
+                    SELECT h.chain, h.seq, h.hash FROM audit_chain_heads h LEFT JOIN audit_sealed_heads s ON s.chain = h.chain
+                    WHERE s.seq IS DISTINCT FROM h.seq
                 ), now_heads AS (
                     SELECT jsonb_agg(jsonb_build_array(chain, seq, hash) ORDER BY chain) AS heads,
                            string_agg(chain || ' ' || seq || ' ' || hash || chr(10), '' ORDER BY chain) AS text
@@ -108,7 +110,8 @@ public struct AuditService: Sendable {
                     WHERE n.heads IS NOT NULL
                     RETURNING jsonb_array_length(heads) AS heads
                 ), marked AS (
-                    UPDATE audit_chain_heads h SET sealed_seq = m.seq FROM moved m WHERE h.chain = m.chain
+                    INSERT INTO audit_sealed_heads (chain, seq) SELECT chain, seq FROM moved
+                    ON CONFLICT (chain) DO UPDATE SET seq = EXCLUDED.seq
                 )
                 SELECT heads FROM sealed
                 """)
