@@ -53,8 +53,8 @@ public struct ArticleContent: Sendable, Equatable {
         if self.body.isEmpty { problems.append(.init(field: "body", message: "must not be empty")) }
         if self.body.utf8.count > Self.maxBodyBytes { problems.append(.init(field: "body", message: "must be at most 1 MB")) }
         for (index, source) in self.sources.enumerated() {
-            if !(source.url.hasPrefix("https://") || source.url.hasPrefix("http://")) || source.url.count < 10 {
-                problems.append(.init(field: "sources[\(index)].url", message: "must be an http or https URL"))
+            if !WebLink.isValid(source.url) {
+                problems.append(.init(field: "sources[\(index)].url", message: "must be an absolute http or https URL with a host"))
             }
             if source.outlet.isEmpty { problems.append(.init(field: "sources[\(index)].outlet", message: "must not be empty")) }
         }

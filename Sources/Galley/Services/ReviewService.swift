@@ -44,8 +44,8 @@ public struct ReviewService: Sendable {
         if input.verdict == .waived && note.isEmpty {
             problems.append(.init(field: "note", message: "must give the reason for the waiver"))
         }
-        for (index, evidence) in input.evidence.enumerated() where !Self.isURL(evidence.url) {
-            problems.append(.init(field: "evidence[\(index)].url", message: "must be an http or https URL"))
+        for (index, evidence) in input.evidence.enumerated() where !WebLink.isValid(evidence.url) {
+            problems.append(.init(field: "evidence[\(index)].url", message: "must be an absolute http or https URL with a host"))
         }
         if !problems.isEmpty { throw GalleyError.validation(problems) }
         let now = env.now()
@@ -149,8 +149,8 @@ public struct ReviewService: Sendable {
         guard let actorID = caller.principal.actorID else {
             throw GalleyError.forbidden(permission: Permission.writeClaims.rawValue, reason: "claims need a named person")
         }
-        for (index, item) in (evidence ?? []).enumerated() where !Self.isURL(item.url) {
-            throw GalleyError.validation([.init(field: "evidence[\(index)].url", message: "must be an http or https URL")])
+        for (index, item) in (evidence ?? []).enumerated() where !WebLink.isValid(item.url) {
+            throw GalleyError.validation([.init(field: "evidence[\(index)].url", message: "must be an absolute http or https URL with a host")])
         }
         let now = env.now()
         return try await env.transaction { conn in
@@ -177,9 +177,5 @@ public struct ReviewService: Sendable {
             _ = try ArticleStore.fetch(conn, id: id)
             return try ReviewStore.claims(conn, articleID: id)
         }
-    }
-
-    static func isURL(_ text: String) -> Bool {
-        (text.hasPrefix("https://") || text.hasPrefix("http://")) && text.count > 10 && !text.contains(" ")
     }
 }

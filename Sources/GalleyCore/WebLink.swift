@@ -1,0 +1,27 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+import Foundation
+
+/// The rule for every link a newsroom records (sources, evidence): an absolute http or https
+/// URL with a host, without whitespace or control characters, whose bracketed host, if any,
+/// is an IPv6 address. Foundation alone accepts `http://[zz]/` and spaces in paths, which
+/// other programs reading the link back (browsers, Python's `urlsplit`) refuse.
+public enum WebLink {
+    public static let maxBytes = 2048
+
+    public static func isValid(_ text: String) -> Bool {
+        guard text.utf8.count <= maxBytes,
+              !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }),
+              let components = URLComponents(string: text),
+              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = components.host, !host.isEmpty
+        else { return false }
+        guard host.hasPrefix("[") else { return !host.contains("[") && !host.contains("]") }
+        guard host.hasSuffix("]"), host.count > 2 else { return false }
+        var address = in6_addr()
+        return inet_pton(AF_INET6, String(host.dropFirst().dropLast()), &address) == 1
+    }
+}
