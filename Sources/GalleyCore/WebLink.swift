@@ -6,9 +6,10 @@ import Darwin
 import Foundation
 
 /// The rule for every link a newsroom records (sources, evidence): an absolute http or https
-/// URL with a host, without whitespace or control characters, whose bracketed host, if any,
-/// is an IPv6 address. Foundation alone accepts `http://[zz]/` and spaces in paths, which
-/// other programs reading the link back (browsers, Python's `urlsplit`) refuse.
+/// URL with a host and no user name or password, without whitespace or control characters,
+/// whose bracketed host, if any, is an IPv6 address. Foundation alone accepts `http://[zz]/`,
+/// `http://[@example.org/` and spaces in paths, which other programs reading the link back
+/// (browsers, Python's `urlsplit`) refuse.
 public enum WebLink {
     public static let maxBytes = 2048
 
@@ -17,7 +18,7 @@ public enum WebLink {
               !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }),
               let components = URLComponents(string: text),
               let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = components.host, !host.isEmpty
+              let host = components.host, !host.isEmpty, components.user == nil, components.password == nil
         else { return false }
         guard host.hasPrefix("[") else { return !host.contains("[") && !host.contains("]") }
         guard host.hasSuffix("]"), host.count > 2 else { return false }

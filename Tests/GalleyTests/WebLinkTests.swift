@@ -17,7 +17,7 @@ import Testing
     @Test func linksOthersCannotFollowAreRefused() {
         for link in [
             "", "example.org/news", "ftp://example.org/file", "https://", "http://:80/", "http://[", "http://[::1", "http://a]b/",
-            "http://[zz]/", "https://example.org/a b", "https://example.org/\u{7}", String(repeating: "a", count: 2100),
+            "http://[zz]/", "http://[@example.org/", "https://editor:secret@example.org/", "https://example.org/a b", "https://example.org/\u{7}", String(repeating: "a", count: 2100),
         ] {
             #expect(!WebLink.isValid(link), "\(link)")
         }
