@@ -101,18 +101,7 @@ import Testing
         try await Newsroom.with { room in
             let (first, _) = try await history(room)
             try await room.services.audit.seal()
-            let chain = "article:" + first.uuidString.lowercased()
-            let id = try await eventID(room, article: first, seq: 5)
-            try await tamper(room, "DELETE FROM audit_events WHERE id = \(id)")
-            try await room.pool.execute(
-                """
-                UPDATE audit_chain_heads SET seq = 4, hash = (SELECT hash FROM audit_events WHERE chain = \(chain) AND seq = 4)
-                WHERE chain = \(chain)
-                """)
-            let report = try await room.services.audit.verify(by: room.admin)
-            #expect(!report.ok)
-            #expect(report.firstBroken?.chain == chain)
-            #expect(report.firstBroken?.problem.contains("seal") == true)
+            try await expectTruncationCaughtBySeal(room, article: first)
         }
     }
 
@@ -124,19 +113,27 @@ import Testing
             try await room.services.audit.seal()
             _ = try await room.draft(title: "A later story")
             #expect(try await room.services.audit.seal() == 1)
-            let chain = "article:" + first.uuidString.lowercased()
-            let id = try await eventID(room, article: first, seq: 5)
-            try await tamper(room, "DELETE FROM audit_events WHERE id = \(id)")
-            try await room.pool.execute(
-                """
-                UPDATE audit_chain_heads SET seq = 4, hash = (SELECT hash FROM audit_events WHERE chain = \(chain) AND seq = 4)
-                WHERE chain = \(chain)
-                """)
-            let report = try await room.services.audit.verify(by: room.admin)
-            #expect(!report.ok)
-            #expect(report.firstBroken?.chain == chain)
-            #expect(report.firstBroken?.problem.contains("seal") == true)
+            try await expectTruncationCaughtBySeal(room, article: first)
         }
+    }
+
+    /// Deletes the article's newest event (seq 5) and rewrites its chain head to match, then
+    /// expects `verify` to name the chain, by what a seal vouched for.
+    func expectTruncationCaughtBySeal(
+        _ room: Newsroom, article: UUID, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        let chain = "article:" + article.uuidString.lowercased()
+        let id = try await eventID(room, article: article, seq: 5)
+        try await tamper(room, "DELETE FROM audit_events WHERE id = \(id)")
+        try await room.pool.execute(
+            """
+            UPDATE audit_chain_heads SET seq = 4, hash = (SELECT hash FROM audit_events WHERE chain = \(chain) AND seq = 4)
+            WHERE chain = \(chain)
+            """)
+        let report = try await room.services.audit.verify(by: room.admin)
+        #expect(!report.ok, sourceLocation: sourceLocation)
+        #expect(report.firstBroken?.chain == chain, sourceLocation: sourceLocation)
+        #expect(report.firstBroken?.problem.contains("seal") == true, sourceLocation: sourceLocation)
     }
 
     @Test func anInsertedEventIsDetected() async throws {

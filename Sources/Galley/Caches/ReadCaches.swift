@@ -19,6 +19,12 @@ public final class ReadCaches: Sendable {
         details = BoundedCache(capacity: bytes / 8 * 7)
         revisions = BoundedCache(capacity: bytes / 8)
     }
+
+    /// The revisions of the article's cached detail, stale or not (revisions never change),
+    /// which a detail read then need not fetch again.
+    func knownRevisions(of id: UUID) -> KnownRevisions {
+        KnownRevisions(details.value(for: id)?.detail)
+    }
 }
 
 struct RevisionKey: Hashable, Sendable {

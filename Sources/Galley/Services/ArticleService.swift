@@ -165,7 +165,7 @@ public struct ArticleService: Sendable {
     /// even a stale one, are not read again. One statement: it takes the pool's non-blocking
     /// path, with no hop to a connection's thread.
     private func fresh(_ id: UUID) async throws -> ArticleDetail {
-        let known = KnownRevisions(env.caches.details.value(for: id)?.detail)
+        let known = env.caches.knownRevisions(of: id)
         let read = try await env.query(ArticleDetailStore.stampedDetail(id, known: known))
         env.caches.details.store(read, for: id, cost: read.cost)
         return read.detail

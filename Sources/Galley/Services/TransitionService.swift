@@ -33,7 +33,7 @@ public struct TransitionService: Sendable {
             throw GalleyError.validation([.init(field: "action", message: "edit is done by posting a new revision")])
         }
         let now = env.now()
-        let known = KnownRevisions(env.caches.details.value(for: id)?.detail)
+        let known = env.caches.knownRevisions(of: id)
         let (answer, stamped) = try await env.transaction { conn -> (ArticleDetail, StampedDetail?) in
             // One round trip reads the article's detail, locked, and whatever else the action
             // decides on; the next one writes and commits (the lock means the writes cannot

@@ -143,14 +143,13 @@ struct DetailFacts {
     let verdicts: [RecordedVerdict]
 
     /// The detail with what it depends on, for the detail cache.
-    var stamped: StampedDetail {
-        StampedDetail(detail: detail, stamp: DetailStamp(articleVersion: detail.article.version, policyVersion: policyVersion))
-    }
+    var stamped: StampedDetail { stamp(detail) }
 
-    /// The detail as it is after a transition wrote `article`: a transition changes neither
-    /// the revisions nor, with the article locked, its verdicts; at most which revision is
-    /// live. Nil if the live revision is one this detail does not hold.
-    func after(_ article: Article) -> ArticleDetail? {
+    /// The detail as it is after a transition wrote `article`, stamped for the detail cache:
+    /// a transition changes neither the revisions nor, with the article locked from the read
+    /// to the write, its verdicts; at most which revision is live. Nil if the live revision
+    /// is one this detail does not hold.
+    func stamped(after article: Article) -> StampedDetail? {
         let current = detail.current
         let live: Revision?
         switch article.liveRevision {
@@ -160,12 +159,10 @@ struct DetailFacts {
         default: return nil
         }
         guard article.currentRevision == current.number else { return nil }
-        return ArticleDetail(article: article, current: current, live: live, checkpoints: detail.checkpoints)
+        return stamp(ArticleDetail(article: article, current: current, live: live, checkpoints: detail.checkpoints))
     }
 
-    /// `after(article)`, stamped for the detail cache: the lock held from the read to the
-    /// write means the detail is the article as stored at its new version.
-    func stamped(after article: Article) -> StampedDetail? {
-        after(article).map { StampedDetail(detail: $0, stamp: DetailStamp(articleVersion: $0.article.version, policyVersion: policyVersion)) }
+    private func stamp(_ detail: ArticleDetail) -> StampedDetail {
+        StampedDetail(detail: detail, stamp: DetailStamp(articleVersion: detail.article.version, policyVersion: policyVersion))
     }
 }
