@@ -71,9 +71,15 @@ enum ArticleStore {
     }
 
     static func searchVector(_ content: ArticleContent) -> SQL {
+        searchVector(title: "\(content.title)", dek: "\(content.dek)", body: "\(content.body)")
+    }
+
+    /// The search vector over any three text expressions (parameters or columns): the title
+    /// weighs most, then the dek, then the body. The one definition, for imports too.
+    static func searchVector(title: SQL, dek: SQL, body: SQL) -> SQL {
         """
-        setweight(to_tsvector('english', \(content.title)), 'A') || setweight(to_tsvector('english', \(content.dek)), 'B')
-            || to_tsvector('english', \(content.body))
+        setweight(to_tsvector('english', \(title)), 'A') || setweight(to_tsvector('english', \(dek)), 'B')
+            || to_tsvector('english', \(body))
         """
     }
 

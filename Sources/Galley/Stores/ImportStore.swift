@@ -28,14 +28,6 @@ enum ImportStore {
         var outputTokens: Int?
     }
 
-    /// `ArticleStore.searchVector` over columns.
-    private static func searchVector(title: SQL, dek: SQL, body: SQL) -> SQL {
-        """
-        setweight(to_tsvector('english', \(title)), 'A') || setweight(to_tsvector('english', \(dek)), 'B')
-            || to_tsvector('english', \(body))
-        """
-    }
-
     /// The articles' search vectors, as text, in order. Computing them is most of an
     /// import's work in the database; done on a connection of its own, outside the importing
     /// transaction, it runs while another chunk is written. A vector's text reads back as
@@ -43,7 +35,7 @@ enum ImportStore {
     static func searchVectors(_ conn: PostgresConnection, of contents: [ArticleContent]) throws -> [String] {
         try conn.query(
             """
-            SELECT (\(searchVector(title: "d.title", dek: "d.dek", body: "d.body")))::text AS search
+            SELECT (\(ArticleStore.searchVector(title: "d.title", dek: "d.dek", body: "d.body")))::text AS search
             FROM unnest(\(TextArray(contents.map { $0.title }))::text[], \(TextArray(contents.map { $0.dek }))::text[],
                         \(TextArray(contents.map { $0.body }))::text[]) WITH ORDINALITY AS d(title, dek, body, position)
             ORDER BY d.position
@@ -67,7 +59,7 @@ enum ImportStore {
             """
         let searches: SQL = """
             INSERT INTO article_search (article_id, search)
-            SELECT s.article_id, COALESCE(s.search::tsvector, \(searchVector(title: "s.title", dek: "s.dek", body: "s.body")))
+            SELECT s.article_id, COALESCE(s.search::tsvector, \(ArticleStore.searchVector(title: "s.title", dek: "s.dek", body: "s.body")))
             FROM unnest(\(column { $0.articleID })::uuid[], \(column { $0.search })::text[], \(text { $0.title })::text[],
                         \(text { $0.dek })::text[], \(text { $0.body })::text[])
                 AS s(article_id, search, title, dek, body)

@@ -124,7 +124,7 @@ struct Audit: AsyncParsableCommand {
                 return try await session.services.audit.seal()
             }
             if output.json { return try Output.json(["chains": chains]) }
-            Output.line(chains.map { "Sealed \($0) chains." } ?? "No chain has changed since the last seal; nothing to seal.")
+            Output.line(chains.map { "Sealed \($0) chain\($0 == 1 ? "" : "s")." } ?? "No chain has changed since the last seal; nothing to seal.")
         }
     }
 }
