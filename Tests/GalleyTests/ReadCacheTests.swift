@@ -60,15 +60,22 @@ import Testing
 
     /// Details read after a change leave out the revisions this server holds already; what
     /// they show is what a server without a cache reads.
+    /// Expects `detail` to be what a server without a cache reads now.
+    private static func expectStored(
+        _ detail: ArticleDetail, in room: Newsroom, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        let uncached = GalleyServices(environment: GalleyEnvironment(pool: room.pool, caches: ReadCaches(megabytes: 0)))
+        let stored = try await uncached.articles.get(detail.article.id, by: room.editor)
+        #expect(detail.article == stored.article, sourceLocation: sourceLocation)
+        #expect(detail.current == stored.current, sourceLocation: sourceLocation)
+        #expect(detail.live == stored.live, sourceLocation: sourceLocation)
+        #expect(detail.checkpoints == stored.checkpoints, sourceLocation: sourceLocation)
+    }
+
     @Test func aDetailBuiltWithRevisionsAlreadyHeldIsTheDetailAsStored() async throws {
         try await Newsroom.with { room in
-            let uncached = GalleyServices(environment: GalleyEnvironment(pool: room.pool, caches: ReadCaches(megabytes: 0)))
             func expectStored(_ detail: ArticleDetail, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-                let stored = try await uncached.articles.get(detail.article.id, by: room.editor)
-                #expect(detail.article == stored.article, sourceLocation: sourceLocation)
-                #expect(detail.current == stored.current, sourceLocation: sourceLocation)
-                #expect(detail.live == stored.live, sourceLocation: sourceLocation)
-                #expect(detail.checkpoints == stored.checkpoints, sourceLocation: sourceLocation)
+                try await Self.expectStored(detail, in: room, sourceLocation: sourceLocation)
             }
             let id = try await room.approved().article.id
             let published = try await room.act(.publish, id, by: room.publisher)
@@ -86,6 +93,31 @@ import Testing
             _ = try await room.services.review.record(
                 .init(checkpoint: "source_check", verdict: .passed, revision: 2, note: "ok"), on: id, by: room.factChecker)
             try await expectStored(try await room.act(.approve, id, by: room.editor))
+        }
+    }
+
+    /// Transitions that decide on the article alone answer from the cached detail while it
+    /// is still the article's, and read it afresh once a change elsewhere made it stale.
+    @Test func aTransitionAnswersFromTheCachedDetailOnlyWhileItIsCurrent() async throws {
+        try await Newsroom.with { room in
+            let other = GalleyServices(pool: room.pool)
+            let id = try await room.draft(section: "world").article.id
+            _ = try await room.act(.submit, id, by: room.writer)
+            try await Self.expectStored(try await room.act(.requestChanges, id, by: room.editor, reason: "Name the second source"), in: room)
+            _ = try await room.act(.submit, id, by: room.writer)
+
+            _ = try await other.review.record(
+                .init(checkpoint: "source_check", verdict: .passed, revision: 1, note: "ok"), on: id, by: room.factChecker)
+            let sentBack = try await room.act(.requestChanges, id, by: room.editor, reason: "Name the second source")
+            #expect(sentBack.checkpoints.map(\.status) == [.passed])
+            try await Self.expectStored(sentBack, in: room)
+
+            var policy = try await other.policy.current(by: room.admin).policy
+            policy.rules.append(.init(checkpoint: "legal_review", sections: ["world"], roles: [.legal]))
+            _ = try await other.policy.replace(with: policy, by: room.admin)
+            let spiked = try await room.act(.spike, id, by: room.editor, reason: "Overtaken by events")
+            #expect(spiked.checkpoints.map(\.checkpoint) == ["source_check", "legal_review"])
+            try await Self.expectStored(spiked, in: room)
         }
     }
 

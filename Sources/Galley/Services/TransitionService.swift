@@ -34,34 +34,51 @@ public struct TransitionService: Sendable {
         }
         let now = env.now()
         let known = env.caches.knownRevisions(of: id)
+        let cached = env.caches.details.value(for: id)
         let (answer, stamped) = try await env.transaction { conn -> (ArticleDetail, StampedDetail?) in
-            // One round trip reads the article's detail, locked, and whatever else the action
-            // decides on; the next one writes and commits (the lock means the writes cannot
-            // lose a race). The answer is that detail with the article as written.
+            // One round trip reads the article, locked, and whatever else the action decides
+            // on; the next one writes and commits (the lock means the writes cannot lose a
+            // race). The answer is the detail read (or cached) with the article as written.
             let read = ArticleDetailStore.lockedFacts(id, known: known)
-            let facts: DetailFacts
+            let before: StampedDetail
+            let article: Article
             var publishFacts: PublishFacts?
             var reviewFacts: (Revision, ReviewFacts)?
             switch request.action {
             case .approve:
                 let (detailFacts, review) = try ReviewFacts.lockAndLoad(conn, id: id, known: known)
-                (facts, reviewFacts) = (detailFacts, (detailFacts.detail.current, review))
+                (before, article) = (detailFacts.stamped, detailFacts.detail.article)
+                reviewFacts = (detailFacts.detail.current, review)
             case .publish:
                 let (detailFacts, lastPublished, approverID) = try conn.read(
                     read, PublicationStore.lastPublished(articleID: id), ReviewStore.approverOfCurrentRevision(articleID: id))
-                facts = detailFacts
-                publishFacts = PublishFacts(revision: facts.detail.current, lastPublished: lastPublished, approverID: approverID)
+                (before, article) = (detailFacts.stamped, detailFacts.detail.article)
+                publishFacts = PublishFacts(revision: detailFacts.detail.current, lastPublished: lastPublished, approverID: approverID)
             default:
-                facts = try conn.read(read)
+                (before, article) = try Self.lockedDetail(conn, id: id, cached: cached, read: read)
             }
-            let article = try Self.change(
-                request, of: facts.detail.article, conn: conn, caller: caller, at: now, publishFacts: publishFacts,
+            let changed = try Self.change(
+                request, of: article, conn: conn, caller: caller, at: now, publishFacts: publishFacts,
                 reviewFacts: reviewFacts, committing: true)
-            guard let stamped = facts.stamped(after: article) else { return (try conn.read(ArticleDetailStore.detail(id)), nil) }
-            return (stamped.detail, stamped)
+            guard let after = before.after(changed) else { return (try conn.read(ArticleDetailStore.detail(id)), nil) }
+            return (after.detail, after)
         }
         if let stamped { env.caches.details.store(stamped, for: id, cost: stamped.cost) }
         return answer
+    }
+
+    /// For actions that decide on the article alone: its row, locked, and the detail it has
+    /// now — the cached one when its stamp is still the article's (a few index probes), else
+    /// read afresh in a second round trip.
+    private static func lockedDetail(
+        _ conn: PostgresConnection, id: UUID, cached: StampedDetail?, read: StoreRead<DetailFacts>
+    ) throws -> (StampedDetail, Article) {
+        if let cached {
+            let locked = try conn.read(ArticleDetailStore.lockedStamp(id))
+            if locked.stamp == cached.stamp { return (cached, locked.article) }
+        }
+        let facts = try conn.read(read)
+        return (facts.stamped, facts.detail.article)
     }
 
     /// What publishing needs besides the article, read in one round trip; `publishFacts` lets

@@ -81,6 +81,23 @@ enum ArticleDetailStore {
         }
     }
 
+    /// The article's row, locked as `lockedFacts` locks it, with the stamp a cached detail
+    /// must carry to be what `lockedFacts` would read now: a few index probes instead of the
+    /// detail's revisions, policy and verdicts.
+    static func lockedStamp(_ id: UUID) -> StoreRead<(article: Article, stamp: DetailStamp)> {
+        StoreRead(
+            sql: """
+                \(ArticleStore.columns), (SELECT max(version) FROM workflow_policies) AS policy_version
+                FROM articles a LEFT JOIN actors e ON e.id = a.responsible_editor_id
+                WHERE a.id = \(id) FOR NO KEY UPDATE OF a
+                """
+        ) { rows in
+            guard let row = rows.single else { throw GalleyError.notFound(kind: "article", id: id.uuidString.lowercased()) }
+            let article = try ArticleStore.article(row)
+            return (article, DetailStamp(articleVersion: article.version, policyVersion: try row.decode("policy_version")))
+        }
+    }
+
     private static func facts(_ row: PostgresRow, known: KnownRevisions) throws -> DetailFacts {
         let article = try ArticleStore.article(row)
         // A revision's columns are null when the statement left it to `known`.
@@ -143,13 +160,17 @@ struct DetailFacts {
     let verdicts: [RecordedVerdict]
 
     /// The detail with what it depends on, for the detail cache.
-    var stamped: StampedDetail { stamp(detail) }
+    var stamped: StampedDetail {
+        StampedDetail(detail: detail, stamp: DetailStamp(articleVersion: detail.article.version, policyVersion: policyVersion))
+    }
+}
 
+extension StampedDetail {
     /// The detail as it is after a transition wrote `article`, stamped for the detail cache:
     /// a transition changes neither the revisions nor, with the article locked from the read
     /// to the write, its verdicts; at most which revision is live. Nil if the live revision
     /// is one this detail does not hold.
-    func stamped(after article: Article) -> StampedDetail? {
+    func after(_ article: Article) -> StampedDetail? {
         let current = detail.current
         let live: Revision?
         switch article.liveRevision {
@@ -159,10 +180,8 @@ struct DetailFacts {
         default: return nil
         }
         guard article.currentRevision == current.number else { return nil }
-        return stamp(ArticleDetail(article: article, current: current, live: live, checkpoints: detail.checkpoints))
-    }
-
-    private func stamp(_ detail: ArticleDetail) -> StampedDetail {
-        StampedDetail(detail: detail, stamp: DetailStamp(articleVersion: detail.article.version, policyVersion: policyVersion))
+        return StampedDetail(
+            detail: ArticleDetail(article: article, current: current, live: live, checkpoints: detail.checkpoints),
+            stamp: DetailStamp(articleVersion: article.version, policyVersion: stamp.policyVersion))
     }
 }
