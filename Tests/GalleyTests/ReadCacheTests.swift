@@ -96,11 +96,13 @@ import Testing
         }
     }
 
-    /// Transitions that decide on the article alone answer from the cached detail while it
-    /// is still the article's, and read it afresh once a change elsewhere made it stale.
+    /// Transitions that decide on the article alone, and publishing, answer from the cached
+    /// detail while it is still the article's, and read it afresh once a change elsewhere
+    /// made it stale.
     @Test func aTransitionAnswersFromTheCachedDetailOnlyWhileItIsCurrent() async throws {
         try await Newsroom.with { room in
             let other = GalleyServices(pool: room.pool)
+            let approved = try await room.approved(section: "world", title: "Harbour ferry hires forty crew").article.id
             let id = try await room.draft(section: "world").article.id
             _ = try await room.act(.submit, id, by: room.writer)
             try await Self.expectStored(try await room.act(.requestChanges, id, by: room.editor, reason: "Name the second source"), in: room)
@@ -118,6 +120,10 @@ import Testing
             let spiked = try await room.act(.spike, id, by: room.editor, reason: "Overtaken by events")
             #expect(spiked.checkpoints.map(\.checkpoint) == ["source_check", "legal_review"])
             try await Self.expectStored(spiked, in: room)
+            // Approved before the policy changed; published after, it shows the new checkpoint.
+            let published = try await room.act(.publish, approved, by: room.publisher)
+            #expect(published.checkpoints.map(\.checkpoint) == ["source_check", "legal_review"])
+            try await Self.expectStored(published, in: room)
         }
     }
 

@@ -50,10 +50,21 @@ public struct TransitionService: Sendable {
                 (before, article) = (detailFacts.stamped, detailFacts.detail.article)
                 reviewFacts = (detailFacts.detail.current, review)
             case .publish:
-                let (detailFacts, lastPublished, approverID) = try conn.read(
-                    read, PublicationStore.lastPublished(articleID: id), ReviewStore.approverOfCurrentRevision(articleID: id))
-                (before, article) = (detailFacts.stamped, detailFacts.detail.article)
-                publishFacts = PublishFacts(revision: detailFacts.detail.current, lastPublished: lastPublished, approverID: approverID)
+                // As `lockedDetail`, with the publication facts in the same round trip.
+                let lastPublished = PublicationStore.lastPublished(articleID: id)
+                let approver = ReviewStore.approverOfCurrentRevision(articleID: id)
+                let last: (revision: Int, contentHash: String)?
+                let approverID: UUID?
+                if let cached {
+                    let locked: (article: Article, stamp: DetailStamp)
+                    (locked, last, approverID) = try conn.read(ArticleDetailStore.lockedStamp(id), lastPublished, approver)
+                    (before, article) = locked.stamp == cached.stamp ? (cached, locked.article) : try Self.freshDetail(conn, read)
+                } else {
+                    let detailFacts: DetailFacts
+                    (detailFacts, last, approverID) = try conn.read(read, lastPublished, approver)
+                    (before, article) = (detailFacts.stamped, detailFacts.detail.article)
+                }
+                publishFacts = PublishFacts(revision: before.detail.current, lastPublished: last, approverID: approverID)
             default:
                 (before, article) = try Self.lockedDetail(conn, id: id, cached: cached, read: read)
             }
@@ -67,8 +78,8 @@ public struct TransitionService: Sendable {
         return answer
     }
 
-    /// For actions that decide on the article alone: its row, locked, and the detail it has
-    /// now — the cached one when its stamp is still the article's (a few index probes), else
+    /// For actions that decide on the article (publish: and facts read beside it): its row,
+    /// locked, and the detail it has now — the cached one when its stamp is still the article's (a few index probes), else
     /// read afresh in a second round trip.
     private static func lockedDetail(
         _ conn: PostgresConnection, id: UUID, cached: StampedDetail?, read: StoreRead<DetailFacts>
@@ -77,6 +88,10 @@ public struct TransitionService: Sendable {
             let locked = try conn.read(ArticleDetailStore.lockedStamp(id))
             if locked.stamp == cached.stamp { return (cached, locked.article) }
         }
+        return try freshDetail(conn, read)
+    }
+
+    private static func freshDetail(_ conn: PostgresConnection, _ read: StoreRead<DetailFacts>) throws -> (StampedDetail, Article) {
         let facts = try conn.read(read)
         return (facts.stamped, facts.detail.article)
     }
