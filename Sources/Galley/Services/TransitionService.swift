@@ -78,9 +78,9 @@ public struct TransitionService: Sendable {
         return answer
     }
 
-    /// For actions that decide on the article (publish: and facts read beside it): its row,
-    /// locked, and the detail it has now — the cached one when its stamp is still the article's (a few index probes), else
-    /// read afresh in a second round trip.
+    /// For actions that decide on the article alone: its row, locked, and the detail it has
+    /// now — the cached one when its stamp is still the article's (a few index probes), else
+    /// read afresh (in a second round trip; in the first when nothing is cached).
     private static func lockedDetail(
         _ conn: PostgresConnection, id: UUID, cached: StampedDetail?, read: StoreRead<DetailFacts>
     ) throws -> (StampedDetail, Article) {
