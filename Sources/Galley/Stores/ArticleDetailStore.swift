@@ -39,6 +39,10 @@ enum ArticleDetailStore {
         }
     }
 
+    /// The two revisions' columns, built once (the detail is read by most requests).
+    private static let currentRevisionColumns = RevisionStore.prefixed("cur", as: "current_")
+    private static let liveRevisionColumns = RevisionStore.prefixed("live", as: "live_")
+
     /// Verdicts come as aligned arrays; the live revision only when it is not the current
     /// one, and neither revision when it is one of the `known` (`OFFSET 0` keeps each
     /// revision's subquery from being flattened into a join that read revisions it need not).
@@ -47,7 +51,7 @@ enum ArticleDetailStore {
         """
         SELECT a.id, a.slug, a.section, a.tags, a.origin, a.state, a.current_revision, a.live_revision, a.publish_at,
                e.name AS responsible_editor, a.version, a.created_at, a.updated_at,
-               \(RevisionStore.prefixed("cur", as: "current_")), \(RevisionStore.prefixed("live", as: "live_")),
+               \(currentRevisionColumns), \(liveRevisionColumns),
                p.rules AS policy_rules, p.version AS policy_version,
                vd.checkpoints AS verdict_checkpoints, vd.verdicts AS verdict_verdicts, vd.hashes AS verdict_hashes,
                vd.actors AS verdict_actors, vd.times AS verdict_times
