@@ -12,7 +12,7 @@ import Testing
 
     @Test func articlesAreCreatedShownListedAndEdited() async throws {
         try await CLIRoom.with { room in
-            let file = try CLIRoom.file(Self.articleJSON)
+            let file = try room.file(Self.articleJSON)
             let created = try dict(try await room.json(["articles", "create", "--file", file], as: "wendy"))
             let article = try dict(try #require(created["article"]))
             #expect(article["state"] as? String == "draft")
@@ -36,7 +36,7 @@ import Testing
             #expect(table.stdout.hasPrefix("ID"))
             #expect(table.stdout.contains(id))
 
-            let edited = try CLIRoom.file(Self.articleJSON.replacingOccurrences(of: "on Sundays.", with: "on Sundays from May."))
+            let edited = try room.file(Self.articleJSON.replacingOccurrences(of: "on Sundays.", with: "on Sundays from May."))
             let after = try dict(try await room.json(["articles", "edit", id, "--file", edited], as: "wendy"))
             #expect(try dict(try #require(after["current"]))["number"] as? Int == 2)
         }
@@ -44,7 +44,7 @@ import Testing
 
     @Test func articleRefusalsHaveTheirExitCodes() async throws {
         try await CLIRoom.with { room in
-            let file = try CLIRoom.file(Self.articleJSON)
+            let file = try room.file(Self.articleJSON)
             let noActor = try await room.run(["articles", "create", "--file", file])
             #expect(noActor.status == 2)
             #expect(noActor.stderr.contains("--actor"))
@@ -52,7 +52,7 @@ import Testing
             let forbidden = try await room.run(["articles", "create", "--file", file, "--actor", "fiona"])
             #expect(forbidden.status == 3)
             #expect(forbidden.stderr.contains("articles.create"))
-            let broken = try await room.run(["articles", "create", "--file", try CLIRoom.file(#"{"title": "x"}"#), "--actor", "wendy"])
+            let broken = try await room.run(["articles", "create", "--file", try room.file(#"{"title": "x"}"#), "--actor", "wendy"])
             #expect(broken.status == 2)
             #expect(broken.stderr.contains("body"))
             #expect(try await room.run(["articles", "show", UUID().text, "--actor", "eddie"]).status == 4)
@@ -60,7 +60,7 @@ import Testing
             #expect(malformed.status == 2)
             #expect(malformed.stderr.contains("<id>"))
             let id = try await room.draft()
-            let same = try await room.run(["articles", "edit", id.text, "--file", try CLIRoom.file(Self.articleJSON), "--actor", "drafter"])
+            let same = try await room.run(["articles", "edit", id.text, "--file", try room.file(Self.articleJSON), "--actor", "drafter"])
             #expect(same.status == 3)
         }
     }

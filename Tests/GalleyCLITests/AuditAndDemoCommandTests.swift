@@ -20,7 +20,7 @@ import Testing
             #expect(table.stdout.split(separator: "\n").count == 3)
             #expect(try await room.run(["audit", "log", "--as", "wendy"]).status == 3)
 
-            let csvPath = NSTemporaryDirectory() + "galley-audit-\(UUID().uuidString).csv"
+            let csvPath = room.path(ext: "csv")
             let csv = try await room.run(["audit", "export", "--format", "csv", "--out", csvPath])
             #expect(csv.status == 0)
             #expect(csv.stdout.contains("Exported"))

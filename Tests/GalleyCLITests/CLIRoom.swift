@@ -10,6 +10,8 @@ struct CLIRoom {
     let services: GalleyServices
     let pool: PostgresPool
     let connectionString: String
+    /// The room's own folder for files given to or written by `galley`, removed with the room.
+    let folder: String
 
     static let operatorCaller = Caller(principal: .operator(osUser: "test"))
 
@@ -21,8 +23,11 @@ struct CLIRoom {
     ]
 
     static func with<Result>(actors: Bool = true, _ body: (CLIRoom) async throws -> Result) async throws -> Result {
-        try await TestDatabase.withMigratedDatabase(poolSize: 4) { pool, connectionString in
-            let room = CLIRoom(services: GalleyServices(pool: pool), pool: pool, connectionString: connectionString)
+        let folder = NSTemporaryDirectory() + "galley-cli-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        return try await TestDatabase.withMigratedDatabase(poolSize: 4) { pool, connectionString in
+            let room = CLIRoom(services: GalleyServices(pool: pool), pool: pool, connectionString: connectionString, folder: folder)
             if actors {
                 for (name, kind, roles) in people {
                     _ = try await room.services.actors.add(.init(name: name, kind: kind, roles: roles), by: operatorCaller)
@@ -84,9 +89,14 @@ struct CLIRoom {
         try await services.articles.get(id, by: caller("eddie")).article.state
     }
 
-    /// Writes `text` to a temporary file and returns its path.
-    static func file(_ text: String, ext: String = "json") throws -> String {
-        let path = NSTemporaryDirectory() + "galley-cli-" + UUID().uuidString + "." + ext
+    /// A new path in the room's folder.
+    func path(ext: String) -> String {
+        folder + "/" + UUID().uuidString + "." + ext
+    }
+
+    /// Writes `text` to a new file in the room's folder and returns its path.
+    func file(_ text: String, ext: String = "json") throws -> String {
+        let path = path(ext: ext)
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

@@ -18,7 +18,7 @@ import Testing
 
     @Test func importReportsABrokenLineAndKeepsTheOthers() async throws {
         try await CLIRoom.with { room in
-            let file = try CLIRoom.file(
+            let file = try room.file(
                 [Self.line("First draft"), "{not json", "", Self.line("Bad section", section: "Not A Slug"), Self.line("Second draft")]
                     .joined(separator: "\n") + "\n", ext: "jsonl")
             let outcome = try await room.run(["import", file, "--actor", "drafter", "--json"])
@@ -60,7 +60,7 @@ import Testing
             var lines = (1...520).map { Self.line("Chunked draft \($0)") }
             lines[299] = "{not json"
             lines[399] = Self.line("Taken slug").replacingOccurrences(of: "\"section\"", with: "\"slug\": \"chunked-draft-10\", \"section\"")
-            let file = try CLIRoom.file(lines.joined(separator: "\n") + "\n", ext: "jsonl")
+            let file = try room.file(lines.joined(separator: "\n") + "\n", ext: "jsonl")
             let outcome = try await room.run(["import", file, "--actor", "drafter", "--json"])
             #expect(outcome.status == 1)
             let results = try outcome.stdout.split(separator: "\n").map {
@@ -78,7 +78,7 @@ import Testing
 
     @Test func atomicImportImportsNothingWhenALineIsBroken() async throws {
         try await CLIRoom.with { room in
-            let file = try CLIRoom.file(Self.line("One") + "\n" + "{}" + "\n", ext: "jsonl")
+            let file = try room.file(Self.line("One") + "\n" + "{}" + "\n", ext: "jsonl")
             let outcome = try await room.run(["import", file, "--atomic", "--actor", "drafter"])
             #expect(outcome.status == 1)
             #expect(outcome.stdout.contains("rolled_back"))
@@ -92,7 +92,7 @@ import Testing
 
     @Test func onlyAnAIAgentImports() async throws {
         try await CLIRoom.with { room in
-            let file = try CLIRoom.file(Self.line("One"), ext: "jsonl")
+            let file = try room.file(Self.line("One"), ext: "jsonl")
             #expect(try await room.run(["import", file, "--actor", "eddie"]).status == 3)
             #expect(try await room.run(["import", file, "--actor", "wendy"]).status == 3)
             #expect(try await room.run(["import", "/nonexistent.jsonl", "--actor", "drafter"]).status == 2)

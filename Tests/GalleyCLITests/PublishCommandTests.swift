@@ -35,7 +35,7 @@ import Testing
         try await CLIRoom.with { room in
             let ready = try await room.approved("Ready")
             let draft = try await room.draft("Not ready")
-            let file = try CLIRoom.file("\(ready.text)\n\(draft.text)\n", ext: "txt")
+            let file = try room.file("\(ready.text)\n\(draft.text)\n", ext: "txt")
             let outcome = try await room.run(["publish", "--from-file", file, "--atomic", "--actor", "publish-bot"])
             #expect(outcome.status == 1)
             #expect(outcome.stdout.contains("rolled_back"))
