@@ -18,25 +18,15 @@ CREATE INDEX audit_chain_heads_moved ON audit_chain_heads (moved_xid);
 
 ALTER TABLE audit_seals ADD COLUMN xmin_bound xid8;
 
--- As in 0003, with the mover's transaction id recorded on the head.
-CREATE OR REPLACE FUNCTION galley_audit_link() RETURNS trigger
+-- Whatever moves a head (the audit trigger's `UPDATE … SET seq = seq + 1`, or its insert of
+-- a new chain) records its transaction there.
+CREATE FUNCTION galley_audit_head_moved() RETURNS trigger
 LANGUAGE plpgsql AS $$
-DECLARE
-    head_seq bigint;
-    head_hash text;
 BEGIN
-    LOOP
-        UPDATE audit_chain_heads SET seq = seq + 1, moved_xid = pg_current_xact_id() WHERE chain = NEW.chain
-        RETURNING seq, hash INTO head_seq, head_hash;
-        EXIT WHEN FOUND;
-        INSERT INTO audit_chain_heads (chain, seq, hash, moved_xid) VALUES (NEW.chain, 0, '', pg_current_xact_id())
-        ON CONFLICT (chain) DO NOTHING;
-    END LOOP;
-    NEW.seq := head_seq;
-    NEW.prev_hash := head_hash;
-    NEW.at := date_trunc('microseconds', NEW.at);
-    NEW.hash := encode(sha256(convert_to(galley_audit_canonical(NEW), 'UTF8')), 'hex');
-    UPDATE audit_chain_heads SET hash = NEW.hash WHERE chain = NEW.chain;
+    NEW.moved_xid := pg_current_xact_id();
     RETURN NEW;
 END
 $$;
+
+CREATE TRIGGER audit_chain_heads_record_mover BEFORE INSERT OR UPDATE OF seq ON audit_chain_heads
+    FOR EACH ROW EXECUTE FUNCTION galley_audit_head_moved();

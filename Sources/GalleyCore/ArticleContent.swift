@@ -54,7 +54,7 @@ public struct ArticleContent: Sendable, Equatable {
         if self.body.utf8.count > Self.maxBodyBytes { problems.append(.init(field: "body", message: "must be at most 1 MB")) }
         for (index, source) in self.sources.enumerated() {
             if !WebLink.isValid(source.url) {
-                problems.append(.init(field: "sources[\(index)].url", message: "must be an absolute http or https URL with a host"))
+                problems.append(.init(field: "sources[\(index)].url", message: WebLink.requirement))
             }
             if source.outlet.isEmpty { problems.append(.init(field: "sources[\(index)].outlet", message: "must not be empty")) }
         }

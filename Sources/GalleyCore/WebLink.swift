@@ -12,6 +12,8 @@ import Foundation
 /// (browsers, Python's `urlsplit`) refuse.
 public enum WebLink {
     public static let maxBytes = 2048
+    /// What a refused link is told it must be.
+    public static let requirement = "must be an absolute http or https URL with a host"
 
     public static func isValid(_ text: String) -> Bool {
         guard text.utf8.count <= maxBytes,

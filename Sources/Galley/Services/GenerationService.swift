@@ -53,7 +53,7 @@ public struct GenerationService: Sendable {
         if !(1...10).contains(new.maxAttempts) { problems.append(.init(field: "max_attempts", message: "must be 1 to 10")) }
         if case .object = new.parameters {} else { problems.append(.init(field: "parameters", message: "must be an object")) }
         for (index, source) in new.sources.enumerated() where !WebLink.isValid(source.url) {
-            problems.append(.init(field: "sources[\(index)].url", message: "must be an absolute http or https URL with a host"))
+            problems.append(.init(field: "sources[\(index)].url", message: WebLink.requirement))
         }
         if !problems.isEmpty { throw GalleyError.validation(problems) }
         let id = env.newID()

@@ -45,7 +45,7 @@ public struct ReviewService: Sendable {
             problems.append(.init(field: "note", message: "must give the reason for the waiver"))
         }
         for (index, evidence) in input.evidence.enumerated() where !WebLink.isValid(evidence.url) {
-            problems.append(.init(field: "evidence[\(index)].url", message: "must be an absolute http or https URL with a host"))
+            problems.append(.init(field: "evidence[\(index)].url", message: WebLink.requirement))
         }
         if !problems.isEmpty { throw GalleyError.validation(problems) }
         let now = env.now()
@@ -150,7 +150,7 @@ public struct ReviewService: Sendable {
             throw GalleyError.forbidden(permission: Permission.writeClaims.rawValue, reason: "claims need a named person")
         }
         for (index, item) in (evidence ?? []).enumerated() where !WebLink.isValid(item.url) {
-            throw GalleyError.validation([.init(field: "evidence[\(index)].url", message: "must be an absolute http or https URL with a host")])
+            throw GalleyError.validation([.init(field: "evidence[\(index)].url", message: WebLink.requirement)])
         }
         let now = env.now()
         return try await env.transaction { conn in

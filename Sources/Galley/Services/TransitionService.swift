@@ -33,8 +33,8 @@ public struct TransitionService: Sendable {
             throw GalleyError.validation([.init(field: "action", message: "edit is done by posting a new revision")])
         }
         let now = env.now()
-        let known = env.caches.knownRevisions(of: id)
         let cached = env.caches.details.value(for: id)
+        let known = KnownRevisions(cached?.detail)
         let (answer, stamped) = try await env.transaction { conn -> (ArticleDetail, StampedDetail?) in
             // One round trip reads the article, locked, and whatever else the action decides
             // on; the next one writes and commits (the lock means the writes cannot lose a
@@ -47,26 +47,16 @@ public struct TransitionService: Sendable {
             switch request.action {
             case .approve:
                 let (detailFacts, review) = try ReviewFacts.lockAndLoad(conn, id: id, known: known)
-                (before, article) = (detailFacts.stamped, detailFacts.detail.article)
+                (before, article) = Self.stamped(detailFacts)
                 reviewFacts = (detailFacts.detail.current, review)
             case .publish:
-                // As `lockedDetail`, with the publication facts in the same round trip.
-                let lastPublished = PublicationStore.lastPublished(articleID: id)
-                let approver = ReviewStore.approverOfCurrentRevision(articleID: id)
-                let last: (revision: Int, contentHash: String)?
-                let approverID: UUID?
-                if let cached {
-                    let locked: (article: Article, stamp: DetailStamp)
-                    (locked, last, approverID) = try conn.read(ArticleDetailStore.lockedStamp(id), lastPublished, approver)
-                    (before, article) = locked.stamp == cached.stamp ? (cached, locked.article) : try Self.freshDetail(conn, read)
-                } else {
-                    let detailFacts: DetailFacts
-                    (detailFacts, last, approverID) = try conn.read(read, lastPublished, approver)
-                    (before, article) = (detailFacts.stamped, detailFacts.detail.article)
-                }
-                publishFacts = PublishFacts(revision: before.detail.current, lastPublished: last, approverID: approverID)
+                let (locked, lastPublished, approverID) = try conn.read(
+                    Self.lockedDetail(id, cached: cached, read: read), PublicationStore.lastPublished(articleID: id), ReviewStore.approverOfCurrentRevision(articleID: id))
+                (before, article) = try locked ?? Self.stamped(conn.read(read))
+                publishFacts = PublishFacts(revision: before.detail.current, lastPublished: lastPublished, approverID: approverID)
             default:
-                (before, article) = try Self.lockedDetail(conn, id: id, cached: cached, read: read)
+                let locked: (StampedDetail, Article)? = try conn.read(Self.lockedDetail(id, cached: cached, read: read))
+                (before, article) = try locked ?? Self.stamped(conn.read(read))
             }
             let changed = try Self.change(
                 request, of: article, conn: conn, caller: caller, at: now, publishFacts: publishFacts,
@@ -78,22 +68,20 @@ public struct TransitionService: Sendable {
         return answer
     }
 
-    /// For actions that decide on the article alone: its row, locked, and the detail it has
-    /// now — the cached one when its stamp is still the article's (a few index probes), else
-    /// read afresh (in a second round trip; in the first when nothing is cached).
+    /// The first read of a transition that decides on the article (approve reads more): its
+    /// row, locked, and the detail it has now. With a cached detail only the row and its stamp
+    /// are read (a few index probes), giving the cached detail while the stamp is still the
+    /// article's and nil when it is not (the caller then reads `read`, the row already
+    /// locked); without one, `read` itself.
     private static func lockedDetail(
-        _ conn: PostgresConnection, id: UUID, cached: StampedDetail?, read: StoreRead<DetailFacts>
-    ) throws -> (StampedDetail, Article) {
-        if let cached {
-            let locked = try conn.read(ArticleDetailStore.lockedStamp(id))
-            if locked.stamp == cached.stamp { return (cached, locked.article) }
-        }
-        return try freshDetail(conn, read)
+        _ id: UUID, cached: StampedDetail?, read: StoreRead<DetailFacts>
+    ) -> StoreRead<(StampedDetail, Article)?> {
+        guard let cached else { return read.map { stamped($0) } }
+        return ArticleDetailStore.lockedStamp(id).map { $0.stamp == cached.stamp ? (cached, $0.article) : nil }
     }
 
-    private static func freshDetail(_ conn: PostgresConnection, _ read: StoreRead<DetailFacts>) throws -> (StampedDetail, Article) {
-        let facts = try conn.read(read)
-        return (facts.stamped, facts.detail.article)
+    private static func stamped(_ facts: DetailFacts) -> (StampedDetail, Article) {
+        (facts.stamped, facts.detail.article)
     }
 
     /// What publishing needs besides the article, read in one round trip; `publishFacts` lets
