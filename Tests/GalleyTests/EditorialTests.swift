@@ -254,6 +254,31 @@ func unmetRequirements(_ error: any Error) -> [String] {
         }
     }
 
+    /// Spike is decided on the (cached) article alone and written in one statement without a
+    /// lock taken first; the statement's version check still lets exactly one through.
+    @Test func twentyConcurrentSpikesExactlyOneWins() async throws {
+        try await Newsroom.with { room in
+            let id = try await room.draft().article.id
+            let outcomes = await withTaskGroup(of: Result<ArticleDetail, any Error>.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        do { return .success(try await room.act(.spike, id, by: room.editor, reason: "Duplicate")) } catch { return .failure(error) }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.filter { if case .success = $0 { true } else { false } }.count == 1)
+            for case .failure(let error) in outcomes {
+                guard case .invalidTransition(action: "spike", state: "spiked", _) = error as? GalleyError else {
+                    Issue.record("unexpected error \(error)")
+                    continue
+                }
+            }
+            let spikes = try await room.pool.query("SELECT count(*) AS n FROM audit_events WHERE action = 'article.spike'")
+            #expect(try spikes[0].decode("n", as: Int.self) == 1)
+        }
+    }
+
     @Test func aStaleExpectedVersionIsRefused() async throws {
         try await Newsroom.with { room in
             let draft = try await room.draft()

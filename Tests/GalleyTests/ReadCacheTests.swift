@@ -127,6 +127,29 @@ import Testing
         }
     }
 
+    /// A cached article that another server has moved on must neither refuse an action the
+    /// article now allows nor let one through that it now refuses.
+    @Test func aTransitionIsDecidedOnTheArticleAsItIsNotAsCached() async throws {
+        try await Newsroom.with { room in
+            let other = GalleyServices(pool: room.pool)
+            let id = try await room.draft().article.id
+            _ = try await room.act(.submit, id, by: room.writer)  // cached here: in_review
+            _ = try await other.transitions.perform(.init(.requestChanges, reason: "Name the second source"), on: id, by: room.editor)
+            let resubmitted = try await room.act(.submit, id, by: room.writer)
+            #expect(resubmitted.article.state == .inReview)
+            try await Self.expectStored(resubmitted, in: room)
+
+            _ = try await other.transitions.perform(.init(.spike, reason: "Overtaken by events"), on: id, by: room.editor)
+            let error = await #expect(throws: GalleyError.self) {
+                try await room.act(.requestChanges, id, by: room.editor, reason: "Name the second source")
+            }
+            guard case .invalidTransition(action: "request_changes", state: "spiked", _) = error else {
+                Issue.record("expected the spiked article to refuse, got \(String(describing: error))")
+                return
+            }
+        }
+    }
+
     @Test func aPolicyChangeMadeElsewhereChangesTheCheckpointsShown() async throws {
         try await Newsroom.with { room in
             let other = GalleyServices(pool: room.pool)

@@ -34,6 +34,7 @@ public struct TransitionService: Sendable {
         }
         let now = env.now()
         let cached = env.caches.details.value(for: id)
+        if let cached, let answer = try await writeOnCachedDetail(request, cached: cached, by: caller, at: now) { return answer }
         let known = KnownRevisions(cached?.detail)
         let (answer, stamped) = try await env.transaction { conn -> (ArticleDetail, StampedDetail?) in
             // One round trip reads the article, locked, and whatever else the action decides
@@ -66,6 +67,36 @@ public struct TransitionService: Sendable {
         }
         if let stamped { env.caches.details.store(stamped, for: id, cost: stamped.cost) }
         return answer
+    }
+
+    /// Actions decided on the article alone, whose only write is the change with its event.
+    /// (Approve and publish decide on more; retract writes its notice as a numbered
+    /// correction first.)
+    static let decidedOnTheArticleAlone: Set<ArticleAction> = [.submit, .requestChanges, .schedule, .unschedule, .spike, .restore, .unpublish]
+
+    /// An action decided on the article alone, decided on the cached detail and written in one
+    /// statement that applies only while the article's version and the policy's are still
+    /// the detail's stamp: one round trip, no lock taken beforehand, no transaction to open.
+    /// Nil, with nothing written, when the action needs more, the cache is stale, or the
+    /// cached article refuses it (a stale cache must not refuse either): the caller then
+    /// decides on what it reads, locked.
+    private func writeOnCachedDetail(_ request: Request, cached: StampedDetail, by caller: Caller, at now: Date) async throws -> ArticleDetail? {
+        guard Self.decidedOnTheArticleAlone.contains(request.action) else { return nil }
+        let article = cached.detail.article
+        guard let statement = try? Self.plainWrite(request, of: article, caller: caller, at: now, policyVersion: cached.stamp.policyVersion)
+        else { return nil }
+        let read = StoreRead(sql: statement) { try $0.single.map(ArticleStore.article) }
+        let written: Article?
+        do {
+            written = try await env.query(read)
+        } catch let error as PostgresError where error.isTransient {
+            return nil  // a deadlock or the like: the locked path retries
+        }
+        guard let written else { return nil }
+        await env.wakeUp.committed()
+        guard let after = cached.after(written) else { return try await env.query(ArticleDetailStore.detail(written.id)) }
+        env.caches.details.store(after, for: written.id, cost: after.cost)
+        return after.detail
     }
 
     /// The first read of a transition that decides on the article (approve reads more): its
@@ -136,15 +167,14 @@ public struct TransitionService: Sendable {
         _ request: Request, of article: Article, conn: PostgresConnection, caller: Caller, at now: Date,
         publishFacts: PublishFacts? = nil, reviewFacts: (Revision, ReviewFacts)? = nil, committing: Bool
     ) throws -> Article {
-        if let expected = request.expectedVersion, expected != article.version {
-            throw GalleyError.preconditionFailed(expected: expected, actual: article.version)
+        if decidedOnTheArticleAlone.contains(request.action) {
+            let statement = try plainWrite(request, of: article, caller: caller, at: now, policyVersion: nil)
+            let results = try committing ? conn.pipelineCommitting([statement]) : conn.pipeline([statement])
+            return try ArticleStore.changed(results[0], from: article)
         }
+        try check(request, on: article, by: caller.principal)
         let principal = caller.principal
-        try principal.require(Permissions.required(for: request.action), articleOrigin: article.origin)
-
-        var facts = TransitionFacts(
-            now: now, reason: request.reason, publishAt: request.publishAt, correctionNote: request.correctionNote,
-            notice: request.notice, actorIsService: principal.kind == .service)
+        var facts = baseFacts(request, by: caller, at: now)
         var current: Revision?
         var lastPublished: (revision: Int, contentHash: String)?
         var approverID: UUID?
@@ -181,9 +211,6 @@ public struct TransitionService: Sendable {
                 ReviewStore.insertApproval(
                     articleID: article.id, revision: current.number, contentHash: current.content.contentHash, approverID: actorID, at: now))
             details = ["content_hash": .string(current.content.contentHash)]
-        case .schedule:
-            change.publishAt = request.publishAt
-            if let publishAt = request.publishAt { details = ["publish_at": .string(PostgresTimestamp.format(publishAt))] }
         case .publish:
             guard let current else { break }
             guard let approverID else {
@@ -211,8 +238,6 @@ public struct TransitionService: Sendable {
                 object["previous_live_revision"] = lastPublished.map { .number(Double($0.revision)) } ?? .null
                 details = .object(object)
             }
-        case .unpublish:
-            change.liveRevision = nil
         case .retract:
             change.liveRevision = nil
             if let notice = request.notice {
@@ -221,16 +246,60 @@ public struct TransitionService: Sendable {
                     note: notice, actorID: principal.actorID, at: now)
                 details = ["notice": .string(notice), "correction_number": .number(Double(number))]
             }
-        case .spike, .restore, .submit, .requestChanges, .unschedule, .edit:
-            break
+        case .schedule, .unpublish, .spike, .restore, .submit, .requestChanges, .unschedule, .edit:
+            break  // decided on the article alone, above (edit is refused before)
         }
-        if newState == .scheduled { change.publishAt = request.publishAt }
-        let event = AuditEntry(
-            chain: AuditEntry.chain(article: article.id), principal: principal, action: "article.\(request.action.rawValue)",
-            articleID: article.id, revision: article.currentRevision, fromState: article.state.rawValue,
-            toState: newState.rawValue, reason: request.reason, details: details, requestID: caller.requestID, at: now)
-        let statements = records + [ArticleStore.updateStatement(article, change, at: now, event: event)]
+        let statements = records + [write(request, of: article, change, details: details, caller: caller, at: now, policyVersion: nil)]
         let results = try committing ? conn.pipelineCommitting(statements) : conn.pipeline(statements)
         return try ArticleStore.changed(results[records.count], from: article)
+    }
+
+    /// The write of an action decided on the article alone (`decidedOnTheArticleAlone`), or its
+    /// refusal. With `policyVersion` the write applies only while the policy is at that version.
+    private static func plainWrite(_ request: Request, of article: Article, caller: Caller, at now: Date, policyVersion: Int?) throws -> SQL {
+        try check(request, on: article, by: caller.principal)
+        let newState = try Workflow.transition(from: article.state, action: request.action, facts: baseFacts(request, by: caller, at: now))
+        var change = ArticleStore.Change(
+            state: newState, currentRevision: article.currentRevision, liveRevision: article.liveRevision,
+            publishAt: nil, responsibleEditorID: nil, keepResponsibleEditor: true, search: nil)
+        var details: JSONValue = [:]
+        switch request.action {
+        case .schedule:
+            change.publishAt = request.publishAt
+            if let publishAt = request.publishAt { details = ["publish_at": .string(PostgresTimestamp.format(publishAt))] }
+        case .unpublish:
+            change.liveRevision = nil
+        default:
+            break
+        }
+        return write(request, of: article, change, details: details, caller: caller, at: now, policyVersion: policyVersion)
+    }
+
+    /// Refusals that come before any fact is read: a stale If-Match, a missing permission.
+    private static func check(_ request: Request, on article: Article, by principal: Principal) throws {
+        if let expected = request.expectedVersion, expected != article.version {
+            throw GalleyError.preconditionFailed(expected: expected, actual: article.version)
+        }
+        try principal.require(Permissions.required(for: request.action), articleOrigin: article.origin)
+    }
+
+    private static func baseFacts(_ request: Request, by caller: Caller, at now: Date) -> TransitionFacts {
+        TransitionFacts(
+            now: now, reason: request.reason, publishAt: request.publishAt, correctionNote: request.correctionNote,
+            notice: request.notice, actorIsService: caller.principal.kind == .service)
+    }
+
+    /// The change with its audit event, as one statement (`ArticleStore.updateStatement`).
+    private static func write(
+        _ request: Request, of article: Article, _ change: ArticleStore.Change, details: JSONValue, caller: Caller, at now: Date,
+        policyVersion: Int?
+    ) -> SQL {
+        var change = change
+        if change.state == .scheduled { change.publishAt = request.publishAt }
+        let event = AuditEntry(
+            chain: AuditEntry.chain(article: article.id), principal: caller.principal, action: "article.\(request.action.rawValue)",
+            articleID: article.id, revision: article.currentRevision, fromState: article.state.rawValue,
+            toState: change.state.rawValue, reason: request.reason, details: details, requestID: caller.requestID, at: now)
+        return ArticleStore.updateStatement(article, change, at: now, event: event, policyVersion: policyVersion)
     }
 }

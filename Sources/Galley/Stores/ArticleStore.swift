@@ -129,8 +129,9 @@ enum ArticleStore {
 
     /// Writes `change` and appends its audit event in one statement, so both happen or
     /// neither. Its answer (read with `changed`) is the article as changed, or no row when
-    /// someone changed the article since `article.version` was read.
-    static func updateStatement(_ article: Article, _ change: Change, at: Date, event: AuditEntry) -> SQL {
+    /// someone changed the article since `article.version` was read (or, given
+    /// `policyVersion`, the workflow policy since that version).
+    static func updateStatement(_ article: Article, _ change: Change, at: Date, event: AuditEntry, policyVersion: Int? = nil) -> SQL {
         var sql: SQL = """
             WITH a AS (
                 UPDATE articles SET state = \(change.state.rawValue), current_revision = \(change.currentRevision),
@@ -138,7 +139,9 @@ enum ArticleStore {
                     version = version + 1, updated_at = \(at)
             """
         if !change.keepResponsibleEditor { sql.append(", responsible_editor_id = \(change.responsibleEditorID)") }
-        sql.append(" WHERE id = \(article.id) AND version = \(article.version) \(returning)),")
+        sql.append(" WHERE id = \(article.id) AND version = \(article.version)")
+        if let policyVersion { sql.append(" AND (SELECT max(version) FROM workflow_policies) = \(policyVersion)") }
+        sql.append(" \(returning)),")
         if let content = change.search {
             sql.append(" searched AS (UPDATE article_search s SET search = \(searchVector(content)) FROM a WHERE s.article_id = a.id),")
         }
