@@ -3,6 +3,7 @@ import Galley
 import GalleyCore
 import Hummingbird
 import NIOCore
+import Postgres
 
 /// A JSON reply, kept as bytes so that idempotent requests can store and replay it.
 struct Reply: ResponseGenerator {
@@ -95,7 +96,7 @@ extension Request {
 
     /// A path parameter that must be a UUID; anything else names no resource, so 404.
     func id(_ name: String, context: GalleyRequestContext, kind: String = "article") throws -> UUID {
-        guard let text = context.parameters.get(name), let id = UUID(uuidString: text) else {
+        guard let text = context.parameters.get(name), let id = UUIDFormat.parse(text) else {
             throw Problem.notFound("No \(kind) \(context.parameters.get(name) ?? "") exists; ids are UUIDs.")
         }
         return id

@@ -173,7 +173,13 @@ enum ByteaFormat {
 /// 20th (lowercase; upper case is read too). Foundation's `UUID(uuidString:)` and
 /// `uuidString` go through `sscanf` and `printf` on Linux, which was 3–4% of the server's CPU
 /// when listing articles.
-enum UUIDFormat {
+public enum UUIDFormat {
+    /// A UUID written as above (what `UUID(uuidString:)` accepts), or nil.
+    public static func parse(_ text: some StringProtocol) -> UUID? {
+        var text = String(text)
+        return text.withUTF8 { parse($0) }
+    }
+
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> UUID? {
         guard bytes.count == 36 else { return nil }
         var uuid: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)

@@ -65,7 +65,7 @@ struct DB: AsyncParsableCommand {
         await pool.close()
 
         let queries = counts.reduce(0, +)
-        let time = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let time = elapsedSeconds(elapsed)
         let rate = Double(queries) / time
         let shown = (seconds: (time * 1000).rounded() / 1000, rate: (rate * 10).rounded() / 10)
         print(#"{"queries": \#(queries), "seconds": \#(shown.seconds), "rate": \#(shown.rate)}"#)

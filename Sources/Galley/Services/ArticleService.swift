@@ -298,7 +298,7 @@ enum ListCursor {
             throw GalleyError.validation([.init(field: "cursor", message: "is not a cursor this server issued")])
         }
         let parts = text.split(separator: "|")
-        guard parts.count == 2, let date = PostgresTimestamp.parse(String(parts[0])), let id = UUID(uuidString: String(parts[1])) else {
+        guard parts.count == 2, let date = PostgresTimestamp.parse(String(parts[0])), let id = UUIDFormat.parse(parts[1]) else {
             throw GalleyError.validation([.init(field: "cursor", message: "is not a cursor this server issued")])
         }
         return (date, id)

@@ -1,6 +1,7 @@
 import Hummingbird
 import Postgres
 import Prometheus
+import Synchronization
 
 /// Prometheus metrics: requests by route and status with durations, database pool use,
 /// and article transitions by action.
@@ -36,16 +37,39 @@ public struct HTTPMetrics: Sendable {
             namespace: "galley", subsystem: "db_pool", metricName: "waiting", unitName: "callers", helpText: "Callers waiting for a connection.")
     }
 
+    /// Each route's counter and histogram, kept once made: asking the registry builds the
+    /// label arrays and looks them up under its lock on every request (~2% of the server's
+    /// CPU when reading articles).
+    private let routeMetrics = RouteMetrics()
+
+    private final class RouteMetrics: Sendable {
+        struct Key: Hashable {
+            let method: String
+            let route: String
+            let status: Int
+        }
+        let made = Mutex<[Key: (Counter, DurationHistogram)]>([:])
+    }
+
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
     }
 
     func record(method: String, route: String, status: Int, duration: Duration) {
-        let labels = [("method", method), ("route", route), ("status", String(status))]
-        registry.makeCounter(descriptor: Self.requests, labels: labels).increment()
-        registry.makeDurationHistogram(
-            descriptor: Self.requestDuration, labels: [("method", method), ("route", route)], buckets: Self.buckets
-        ).record(duration)
+        let key = RouteMetrics.Key(method: method, route: route, status: status)
+        let (counter, histogram) =
+            routeMetrics.made.withLock { $0[key] }
+            ?? {
+                let made = (
+                    registry.makeCounter(descriptor: Self.requests, labels: [("method", method), ("route", route), ("status", String(status))]),
+                    registry.makeDurationHistogram(
+                        descriptor: Self.requestDuration, labels: [("method", method), ("route", route)], buckets: Self.buckets)
+                )
+                routeMetrics.made.withLock { $0[key] = made }
+                return made
+            }()
+        counter.increment()
+        histogram.record(duration)
     }
 
     func transition(_ action: String) {

@@ -17,7 +17,7 @@ struct AuditRoutes {
     func query(_ request: Request) throws -> AuditService.Query {
         var query = AuditService.Query()
         if let text = request.typedQuery("article_id") {
-            guard let id = UUID(uuidString: text) else { throw Problem.invalid("article_id", "must be a UUID") }
+            guard let id = UUIDFormat.parse(text) else { throw Problem.invalid("article_id", "must be a UUID") }
             query.articleID = id
         }
         query.actor = request.query("actor")

@@ -3,6 +3,7 @@ import Galley
 import GalleyCore
 import HTTPTypes
 import Hummingbird
+import Postgres
 import ServiceLifecycle
 
 /// `GET /v1/events`: published events as Server-Sent Events, resumable with `Last-Event-ID`,
@@ -84,7 +85,7 @@ extension EventRoutes {
             filter.types = types
         }
         if let text = request.typedQuery("article_id") {
-            guard let id = UUID(uuidString: text) else { throw Problem.invalid("article_id", "must be an article's UUID") }
+            guard let id = UUIDFormat.parse(text) else { throw Problem.invalid("article_id", "must be an article's UUID") }
             filter.articleID = id
         }
         return filter
