@@ -143,8 +143,32 @@ import Testing
             let tokenID = try #require(issued.json["id"]?.stringValue)
             let auth: HTTPFields = [.authorization: "Bearer \(token)"]
             #expect(try await api.call(.get, "/v1/articles", as: nil, headers: auth).status == .ok)
+            // The server now knows the token and holds the draft: a submit would be written in
+            // one statement that checks the token itself.
+            let created = try await api.call(.post, "/v1/articles", as: nil, json: APIHarness.articleBody, headers: auth)
+            let id = try #require(created.json["id"]?.stringValue)
             #expect(try await api.call(.delete, "/v1/tokens/\(tokenID)", as: "ada").status == .noContent)
             #expect(try await api.call(.get, "/v1/articles", as: nil, headers: auth).status == .unauthorized)
+            let submit = try await api.call(.post, "/v1/articles/\(id)/transitions", as: nil, json: ["action": "submit"], headers: auth)
+            #expect(submit.status == .unauthorized)
+            #expect(try await api.call(.get, "/v1/articles/\(id)", as: "ada").json["state"] == "draft")
+        }
+    }
+
+    /// A transition checks its token in the statement that writes; what it refuses before
+    /// writing it refuses to an unknown token as 401, like every other route.
+    @Test func aTransitionRefusesStrangersBeforeAnythingElse() async throws {
+        try await APIHarness.with { api in
+            let id = try await api.createArticle()
+            let stranger: HTTPFields = [.authorization: "Bearer glly_notatoken"]
+            for body: JSONValue in [["action": "submit"], ["action": "fly"], ["reason": "no action"]] {
+                let reply = try await api.call(.post, "/v1/articles/\(id)/transitions", as: nil, json: body, headers: stranger)
+                #expect(reply.status == .unauthorized, "\(body)")
+            }
+            #expect(try await api.call(.post, "/v1/articles/not-an-id/transitions", as: nil, json: ["action": "submit"], headers: stranger).status == .unauthorized)
+            #expect(try await api.call(.post, "/v1/articles/\(id)/transitions", as: nil, json: ["action": "submit"]).status == .unauthorized)
+            #expect(try await api.transition(id, "submit", as: "wendy").status == .ok)
+            #expect(try await api.transition(id, "request_changes", as: "wendy", extra: ["reason": "mine"]).status == .forbidden)
         }
     }
 }

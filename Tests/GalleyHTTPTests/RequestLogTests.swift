@@ -6,18 +6,23 @@ import Testing
 
 /// The request log: one line per request naming method, route, status, duration and actor.
 @Suite struct RequestLogTests {
-    @Test func theRequestLineNamesTheAuthenticatedActor() async throws {
+    /// The request lines of `route` that the server wrote while `body` ran.
+    private static func lines(of route: String, _ body: @Sendable (APIHarness) async throws -> Void) async throws -> [Substring] {
         let pipe = Pipe()
         let descriptor = pipe.fileHandleForWriting.fileDescriptor
         let logger = Logger(label: "test") { LogLineHandler(label: $0, descriptor: descriptor) }
-        try await APIHarness.with(logger: logger) { api in
+        try await APIHarness.with(logger: logger, body)
+        try pipe.fileHandleForWriting.close()
+        return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: "\n").filter { $0.contains("route=\(route) ") }
+    }
+
+    @Test func theRequestLineNamesTheAuthenticatedActor() async throws {
+        let lines = try await Self.lines(of: "/v1/articles/{id}") { api in
             let id = try await api.createArticle()
             try await api.call(.get, "/v1/articles/\(id)", as: "eddie")
             try await api.call(.get, "/v1/articles/\(id)", as: nil)
         }
-        try pipe.fileHandleForWriting.close()
-        let lines = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .split(separator: "\n").filter { $0.contains("route=/v1/articles/{id} ") }
         #expect(lines.count == 2)
         #expect(lines.first?.contains(" actor=eddie ") == true)
         #expect(lines.first?.contains(" method=GET ") == true)
@@ -25,6 +30,21 @@ import Testing
         #expect(lines.last?.contains(" actor=- ") == true)
         #expect(lines.last?.contains(" status=401 ") == true)
         #expect(lines.allSatisfy { $0.contains(" duration_ms=") && $0.hasSuffix("[GalleyHTTP] request") })
+    }
+
+    /// Transitions authenticate in the statement that writes when they can; their lines still
+    /// name the caller, refused or not.
+    @Test func aTransitionsLineNamesItsCaller() async throws {
+        let lines = try await Self.lines(of: "/v1/articles/{id}/transitions") { api in
+            let id = try await api.createArticle()
+            try await api.call(.get, "/v1/articles/\(id)", as: "eddie")
+            _ = try await api.transition(id, "spike", as: "eddie", extra: ["reason": "Duplicate"])  // one statement: all was known
+            _ = try await api.transition(id, "spike", as: "eddie", extra: ["reason": "Duplicate"])  // refused: already spiked
+        }
+        #expect(lines.count == 2)
+        #expect(lines.first?.contains(" status=200 ") == true)
+        #expect(lines.last?.contains(" status=409 ") == true)
+        #expect(lines.allSatisfy { $0.contains(" actor=eddie ") })
     }
 
     @Test func linesHaveUTCTimesAndQuoteValuesThatAreNotOneWord() {

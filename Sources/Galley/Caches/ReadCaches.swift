@@ -8,17 +8,25 @@ public final class ReadCaches: Sendable {
     let details: BoundedCache<UUID, StampedDetail>
     /// Revisions by article id and number.
     let revisions: BoundedCache<RevisionKey, Revision>
+    /// The actors of tokens met, by the token's hash: whom to decide for before the token
+    /// is checked, in the statement that writes (`TransitionService`). Never trusted alone.
+    let tokens: BoundedCache<Data, Actor>
 
     /// The default: 32 MB holds the details of ~8,000 articles of 2.5 KB.
     public static let defaultMegabytes = 32
 
-    /// Seven eighths of the budget for details (every article view), the rest for revisions
-    /// (list pages: 4 MB of the default holds ~1,000, twenty pages of 50).
+    /// Seven eighths of the budget for details (every article view), three thirty-seconds
+    /// for revisions (list pages: 3 MB of the default holds ~750, fifteen pages of 50), one
+    /// for tokens (1 MB: ~4,000).
     public init(megabytes: Int = ReadCaches.defaultMegabytes) {
         let bytes = max(megabytes, 0) << 20
         details = BoundedCache(capacity: bytes / 8 * 7)
-        revisions = BoundedCache(capacity: bytes / 8)
+        revisions = BoundedCache(capacity: bytes / 32 * 3)
+        tokens = BoundedCache(capacity: bytes / 32)
     }
+
+    /// Roughly what an actor kept for a token costs.
+    static let tokenCost = 256
 
     /// The revisions of the article's cached detail, stale or not (revisions never change),
     /// which a detail read then need not fetch again.

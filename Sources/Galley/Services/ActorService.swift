@@ -123,9 +123,11 @@ public struct ActorService: Sendable {
 
     /// The actor of a bearer token, or `unauthenticated`.
     public func authenticate(token: String) async throws -> Actor {
-        guard let actor = try await env.query(ActorStore.actor(tokenHash: try Self.hash(token: token), at: env.now())) else {
+        let hash = try Self.hash(token: token)
+        guard let actor = try await env.query(ActorStore.actor(tokenHash: hash, at: env.now())) else {
             throw Self.unknownToken
         }
+        env.caches.tokens.store(actor, for: hash, cost: ReadCaches.tokenCost)
         return actor
     }
 

@@ -28,13 +28,42 @@ public struct TransitionService: Sendable {
         }
     }
 
+    /// `perform` for the bearer of `token`, who is authenticated on the way. When this server
+    /// has met the token and holds the article's detail, an action decided on the article
+    /// alone is decided for the token's actor and written in one statement that also checks
+    /// the token is still live: one round trip, and a revoked token is refused at once.
+    /// Otherwise the token is checked first, then `perform`. `authenticated` learns the
+    /// caller as soon as the token is known good, before any refusal of the action.
+    public func perform(
+        _ request: Request, on id: UUID, token: String, requestID: String?, authenticated: (Caller) -> Void
+    ) async throws -> ArticleDetail {
+        let hash = try ActorService.hash(token: token)
+        if let actor = env.caches.tokens.value(for: hash), let cached = env.caches.details.value(for: id) {
+            let caller = Caller(principal: actor.principal, requestID: requestID)
+            let live = TokenCheck(hash: hash, actorID: actor.id)
+            if let answer = try await writeOnCachedDetail(request, cached: cached, by: caller, at: env.now(), token: live) {
+                authenticated(caller)
+                return answer
+            }
+        }
+        let caller = Caller(principal: try await ActorService(env: env).authenticate(token: token).principal, requestID: requestID)
+        authenticated(caller)
+        return try await perform(request, on: id, by: caller)
+    }
+
+    /// A token the one-statement write checks is still live and still its actor's.
+    struct TokenCheck {
+        let hash: Data
+        let actorID: UUID
+    }
+
     public func perform(_ request: Request, on id: UUID, by caller: Caller) async throws -> ArticleDetail {
         if request.action == .edit {
             throw GalleyError.validation([.init(field: "action", message: "edit is done by posting a new revision")])
         }
         let now = env.now()
         let cached = env.caches.details.value(for: id)
-        if let cached, let answer = try await writeOnCachedDetail(request, cached: cached, by: caller, at: now) { return answer }
+        if let cached, let answer = try await writeOnCachedDetail(request, cached: cached, by: caller, at: now, token: nil) { return answer }
         let known = KnownRevisions(cached?.detail)
         let (answer, stamped) = try await env.transaction { conn -> (ArticleDetail, StampedDetail?) in
             // One round trip reads the article, locked, and whatever else the action decides
@@ -79,12 +108,16 @@ public struct TransitionService: Sendable {
     /// the detail's stamp: one round trip, no lock taken beforehand, no transaction to open.
     /// Nil, with nothing written, when the action needs more, the cache is stale, or the
     /// cached article refuses it (a stale cache must not refuse either): the caller then
-    /// decides on what it reads, locked.
-    private func writeOnCachedDetail(_ request: Request, cached: StampedDetail, by caller: Caller, at now: Date) async throws -> ArticleDetail? {
+    /// decides on what it reads, locked. With `token`, the statement also applies only
+    /// while that token is live, and nil may mean it is not.
+    private func writeOnCachedDetail(
+        _ request: Request, cached: StampedDetail, by caller: Caller, at now: Date, token: TokenCheck?
+    ) async throws -> ArticleDetail? {
         guard Self.decidedOnTheArticleAlone.contains(request.action) else { return nil }
         let article = cached.detail.article
-        guard let statement = try? Self.plainWrite(request, of: article, caller: caller, at: now, policyVersion: cached.stamp.policyVersion)
-        else { return nil }
+        var condition: SQL = "\(PolicyStore.newestVersion) = \(cached.stamp.policyVersion)"
+        if let token { condition.append(" AND EXISTS (SELECT 1 \(ActorStore.liveToken(token.hash, at: now)) AND a.id = \(token.actorID))") }
+        guard let statement = try? Self.plainWrite(request, of: article, caller: caller, at: now, onlyIf: condition) else { return nil }
         let read = StoreRead(sql: statement) { try $0.single.map(ArticleStore.article) }
         let written: Article?
         do {
@@ -168,7 +201,7 @@ public struct TransitionService: Sendable {
         publishFacts: PublishFacts? = nil, reviewFacts: (Revision, ReviewFacts)? = nil, committing: Bool
     ) throws -> Article {
         if decidedOnTheArticleAlone.contains(request.action) {
-            let statement = try plainWrite(request, of: article, caller: caller, at: now, policyVersion: nil)
+            let statement = try plainWrite(request, of: article, caller: caller, at: now, onlyIf: nil)
             let results = try committing ? conn.pipelineCommitting([statement]) : conn.pipeline([statement])
             return try ArticleStore.changed(results[0], from: article)
         }
@@ -249,14 +282,14 @@ public struct TransitionService: Sendable {
         case .schedule, .unpublish, .spike, .restore, .submit, .requestChanges, .unschedule, .edit:
             break  // decided on the article alone, above (edit is refused before)
         }
-        let statements = records + [write(request, of: article, change, details: details, caller: caller, at: now, policyVersion: nil)]
+        let statements = records + [write(request, of: article, change, details: details, caller: caller, at: now, onlyIf: nil)]
         let results = try committing ? conn.pipelineCommitting(statements) : conn.pipeline(statements)
         return try ArticleStore.changed(results[records.count], from: article)
     }
 
     /// The write of an action decided on the article alone (`decidedOnTheArticleAlone`), or its
-    /// refusal. With `policyVersion` the write applies only while the policy is at that version.
-    private static func plainWrite(_ request: Request, of article: Article, caller: Caller, at now: Date, policyVersion: Int?) throws -> SQL {
+    /// refusal. With `condition` the write applies only while it holds.
+    private static func plainWrite(_ request: Request, of article: Article, caller: Caller, at now: Date, onlyIf condition: SQL?) throws -> SQL {
         try check(request, on: article, by: caller.principal)
         let newState = try Workflow.transition(from: article.state, action: request.action, facts: baseFacts(request, by: caller, at: now))
         var change = ArticleStore.Change(
@@ -272,7 +305,7 @@ public struct TransitionService: Sendable {
         default:
             break
         }
-        return write(request, of: article, change, details: details, caller: caller, at: now, policyVersion: policyVersion)
+        return write(request, of: article, change, details: details, caller: caller, at: now, onlyIf: condition)
     }
 
     /// Refusals that come before any fact is read: a stale If-Match, a missing permission.
@@ -292,7 +325,7 @@ public struct TransitionService: Sendable {
     /// The change with its audit event, as one statement (`ArticleStore.updateStatement`).
     private static func write(
         _ request: Request, of article: Article, _ change: ArticleStore.Change, details: JSONValue, caller: Caller, at now: Date,
-        policyVersion: Int?
+        onlyIf condition: SQL?
     ) -> SQL {
         var change = change
         if change.state == .scheduled { change.publishAt = request.publishAt }
@@ -300,6 +333,6 @@ public struct TransitionService: Sendable {
             chain: AuditEntry.chain(article: article.id), principal: caller.principal, action: "article.\(request.action.rawValue)",
             articleID: article.id, revision: article.currentRevision, fromState: article.state.rawValue,
             toState: change.state.rawValue, reason: request.reason, details: details, requestID: caller.requestID, at: now)
-        return ArticleStore.updateStatement(article, change, at: now, event: event, policyVersion: policyVersion)
+        return ArticleStore.updateStatement(article, change, at: now, event: event, onlyIf: condition)
     }
 }

@@ -27,7 +27,7 @@ enum ArticleDetailStore {
         StoreRead(
             sql: """
                 SELECT \(ActorStore.tokenActorColumns), (SELECT version FROM articles WHERE id = \(id)) AS article_version,
-                       (SELECT max(version) FROM workflow_policies) AS policy_version
+                       \(PolicyStore.newestVersion) AS policy_version
                 \(ActorStore.liveToken(tokenHash, at: now))
                 """
         ) { rows in
@@ -91,7 +91,7 @@ enum ArticleDetailStore {
     static func lockedStamp(_ id: UUID) -> StoreRead<(article: Article, stamp: DetailStamp)> {
         StoreRead(
             sql: """
-                \(ArticleStore.columns), (SELECT max(version) FROM workflow_policies) AS policy_version
+                \(ArticleStore.columns), \(PolicyStore.newestVersion) AS policy_version
                 FROM articles a LEFT JOIN actors e ON e.id = a.responsible_editor_id
                 WHERE a.id = \(id) FOR NO KEY UPDATE OF a
                 """

@@ -129,9 +129,9 @@ enum ArticleStore {
 
     /// Writes `change` and appends its audit event in one statement, so both happen or
     /// neither. Its answer (read with `changed`) is the article as changed, or no row when
-    /// someone changed the article since `article.version` was read (or, given
-    /// `policyVersion`, the workflow policy since that version).
-    static func updateStatement(_ article: Article, _ change: Change, at: Date, event: AuditEntry, policyVersion: Int? = nil) -> SQL {
+    /// someone changed the article since `article.version` was read (or `condition`, when
+    /// given, does not hold).
+    static func updateStatement(_ article: Article, _ change: Change, at: Date, event: AuditEntry, onlyIf condition: SQL? = nil) -> SQL {
         var sql: SQL = """
             WITH a AS (
                 UPDATE articles SET state = \(change.state.rawValue), current_revision = \(change.currentRevision),
@@ -140,7 +140,7 @@ enum ArticleStore {
             """
         if !change.keepResponsibleEditor { sql.append(", responsible_editor_id = \(change.responsibleEditorID)") }
         sql.append(" WHERE id = \(article.id) AND version = \(article.version)")
-        if let policyVersion { sql.append(" AND (SELECT max(version) FROM workflow_policies) = \(policyVersion)") }
+        if let condition { sql.append(" AND \(condition)") }
         sql.append(" \(returning)),")
         if let content = change.search {
             sql.append(" searched AS (UPDATE article_search s SET search = \(searchVector(content)) FROM a WHERE s.article_id = a.id),")

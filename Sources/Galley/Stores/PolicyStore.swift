@@ -5,6 +5,10 @@ import Synchronization
 
 /// SQL for the workflow policy: every version is kept; the newest applies.
 enum PolicyStore {
+    /// The newest policy's version, as a subquery: what a cached detail's stamp is checked
+    /// against.
+    static let newestVersion: SQL = "(SELECT max(version) FROM workflow_policies)"
+
     static func current(_ conn: PostgresConnection) throws -> (version: Int, policy: WorkflowPolicy) {
         try conn.read(current)
     }

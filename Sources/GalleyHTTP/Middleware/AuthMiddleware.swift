@@ -9,10 +9,17 @@ struct AuthMiddleware: RouterMiddleware {
     let services: GalleyServices
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let actor = try await services.actors.authenticate(token: try Self.bearerToken(in: request))
         var context = context
-        Self.identify(Caller(principal: actor.principal, requestID: context.requestID), in: &context)
+        _ = try await Self.authenticate(try Self.bearerToken(in: request), services: services, context: &context)
         return try await next(request, context)
+    }
+
+    /// The caller `token` belongs to, recorded in `context`; `unauthenticated` when none does.
+    static func authenticate(_ token: String, services: GalleyServices, context: inout Context) async throws -> Caller {
+        let actor = try await services.actors.authenticate(token: token)
+        let caller = Caller(principal: actor.principal, requestID: context.requestID)
+        identify(caller, in: &context)
+        return caller
     }
 
     /// The token of the `Authorization` header, or `unauthenticated` saying what to send.

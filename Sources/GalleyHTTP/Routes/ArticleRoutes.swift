@@ -57,7 +57,8 @@ struct ArticleRoutes {
             id = try request.id("id", context: context)
         } catch {
             // Only an authenticated caller learns that the id is malformed (404).
-            _ = try await services.actors.authenticate(token: token)
+            var context = context
+            _ = try await AuthMiddleware.authenticate(token, services: services, context: &context)
             throw error
         }
         var context = context
