@@ -15,18 +15,8 @@ import Testing
             var drafts: [UUID] = []
             for n in 0..<21 { drafts.append(try await room.draft(title: "Council story \(n)").article.id) }
             try await Task.sleep(for: .milliseconds(400)) // the drafts' own wake-ups are sent
-
-            let listener = PostgresListener(connectionString: room.connectionString, channels: ["galley_events"], logger: Logger(label: "test"))
-            defer { listener.stop() }
-            let counter = NotificationCounter()
-            let listening = Task {
-                for await event in listener.events() {
-                    if case .listening = event { await counter.listening() }
-                    if case .notification = event { await counter.add() }
-                }
-            }
-            defer { listening.cancel() }
-            try await counter.waitUntilListening()
+            let (counter, stop) = try await Self.listen(room)
+            defer { stop() }
 
             // One change: one wake-up, after its commit.
             _ = try await services.transitions.perform(.init(.submit), on: drafts[0], by: room.writer)
@@ -44,6 +34,37 @@ import Testing
             let total = await counter.count
             #expect(total >= 2 && total <= 6, "\(total) notifications for 21 commits")
         }
+    }
+
+    /// Webhook dispatchers claim deliveries whenever they are woken; when a claim woke them
+    /// too, an idle server claimed ~300 times a second.
+    @Test func claimingWebhookDeliveriesWakesNoOne() async throws {
+        try await Newsroom.with { room in
+            let wakeUp = EventWakeUp(pool: room.pool, mode: .afterEachCommit)
+            let services = GalleyServices(environment: GalleyEnvironment(pool: room.pool, wakeUp: wakeUp))
+            let id = try await room.draft().article.id
+            let (counter, stop) = try await Self.listen(room)
+            defer { stop() }
+            for _ in 0..<3 { _ = try await services.outbox.claim(limit: 20, lease: 60) }
+            _ = try await services.transitions.perform(.init(.submit), on: id, by: room.writer)
+            try await counter.waitFor(1)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(await counter.count == 1)
+        }
+    }
+
+    /// Counts `NOTIFY galley_events` from the moment it returns; call the closure to stop.
+    private static func listen(_ room: Newsroom) async throws -> (NotificationCounter, @Sendable () -> Void) {
+        let listener = PostgresListener(connectionString: room.connectionString, channels: ["galley_events"], logger: Logger(label: "test"))
+        let counter = NotificationCounter()
+        let listening = Task {
+            for await event in listener.events() {
+                if case .listening = event { await counter.listening() }
+                if case .notification = event { await counter.add() }
+            }
+        }
+        try await counter.waitUntilListening()
+        return (counter, { listener.stop(); listening.cancel() })
     }
 
     actor NotificationCounter {

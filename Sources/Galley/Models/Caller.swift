@@ -43,14 +43,17 @@ public struct GalleyEnvironment: Sendable {
 extension GalleyEnvironment {
     /// A transaction whose infrastructure failures surface as `GalleyError.unavailable`.
     /// Once it has committed, listeners are woken (`EventWakeUp`): it may have recorded events.
+    /// A transaction that cannot record one says so with `recordsEvents: false` — above all
+    /// one that listeners run when woken (claiming webhook deliveries), or an idle server
+    /// wakes itself in a loop.
     @discardableResult
     func transaction<Result: Sendable>(
-        isolation: IsolationLevel = .readCommitted,
+        isolation: IsolationLevel = .readCommitted, recordsEvents: Bool = true,
         _ body: @escaping @Sendable (PostgresConnection) throws -> Result
     ) async throws -> Result {
         do {
             let result = try await pool.transaction(isolation: isolation, body)
-            await wakeUp.committed()
+            if recordsEvents { await wakeUp.committed() }
             return result
         } catch let error as PostgresError where error.kind != .server && error.kind != .decoding {
             throw GalleyError.unavailable(error.message)

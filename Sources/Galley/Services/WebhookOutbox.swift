@@ -46,7 +46,7 @@ public struct WebhookOutbox: Sendable {
     public func claim(limit: Int, lease: TimeInterval) async throws -> [Claimed] {
         let now = env.now()
         let leaseUntil = now.addingTimeInterval(lease)
-        return try await env.transaction { conn in
+        return try await env.transaction(recordsEvents: false) { conn in
             try conn.query(
                 """
                 WITH due AS (
@@ -155,7 +155,7 @@ public struct WebhookOutbox: Sendable {
         let next = policy.nextAttempt(after: claimed.attempt, eventAt: claimed.eventAt, now: now)
         let status = next == nil ? "failed" : "pending"
         let error = outcome.error ?? outcome.statusCode.map { "the receiver answered \($0)" }
-        return try await env.transaction { conn in
+        return try await env.transaction(recordsEvents: false) { conn in
             // The webhook may have been deleted meanwhile; then there is nothing left to move on.
             // Only the holder of this attempt moves the delivery on.
             let (_, moved) = try conn.read(
