@@ -279,6 +279,28 @@ func unmetRequirements(_ error: any Error) -> [String] {
         }
     }
 
+    /// A title's slug is tried in the statement that writes; when it is taken the article is
+    /// written again with a piece of its id, and nothing of the refused attempt remains.
+    @Test func aRepeatedTitleGetsAPieceOfTheIdInItsSlugAndAChosenTakenSlugIsRefused() async throws {
+        try await Newsroom.with { room in
+            let first = try await room.draft(title: "Council extends library hours")
+            #expect(first.article.slug == "council-extends-library-hours")
+            let second = try await room.draft(title: "Council extends library hours")
+            let piece = second.article.id.uuidString.lowercased().prefix(8)
+            #expect(second.article.slug == "council-extends-library-hours-\(piece)")
+
+            let chosen = ArticleService.NewArticle(content: try Newsroom.content(), section: "world", slug: first.article.slug)
+            let error = await #expect(throws: GalleyError.self) { try await room.services.articles.create(chosen, by: room.writer) }
+            #expect(error == .conflict("An article with slug council-extends-library-hours already exists; choose another slug."))
+
+            let counts = try await room.pool.query(
+                "SELECT (SELECT count(*) FROM articles) AS articles, (SELECT count(*) FROM audit_events WHERE action = 'article.created') AS created")
+            #expect(try counts[0].decode("articles", as: Int.self) == 2)
+            #expect(try counts[0].decode("created", as: Int.self) == 2)
+            #expect(try await room.services.audit.verify(by: room.admin).ok)
+        }
+    }
+
     @Test func aStaleExpectedVersionIsRefused() async throws {
         try await Newsroom.with { room in
             let draft = try await room.draft()

@@ -29,14 +29,29 @@ public struct ArticleService: Sendable {
         let (section, tags) = try Self.validated(section: new.section, tags: new.tags, slug: new.slug)
         let id = env.newID()
         let now = env.now()
-        let created = try await env.transaction { conn in
-            let slug = try new.slug ?? Self.freeSlug(conn, for: new.content.title, id: id)
-            let detail = ArticleDetailStore.stampedDetail(id)
-            let results = try Self.insertArticle(
-                conn, id: id, slug: slug, section: section, tags: tags, origin: .human, content: new.content,
-                authorID: actorID, generationID: nil, digitalSourceType: nil, caller: caller, at: now,
-                thenReading: [detail.sql], committing: true)
-            return try detail.decode(results[results.startIndex])
+        @Sendable func insert(slug: String) async throws -> StampedDetail {
+            try await env.transaction { conn in
+                let detail = ArticleDetailStore.stampedDetail(id)
+                let results = try Self.insertArticle(
+                    conn, id: id, slug: slug, section: section, tags: tags, origin: .human, content: new.content,
+                    authorID: actorID, generationID: nil, digitalSourceType: nil, caller: caller, at: now,
+                    thenReading: [detail.sql], committing: true)
+                return try detail.decode(results[results.startIndex])
+            }
+        }
+        // The title's slug is tried first, in the one round trip that writes (titles are
+        // rarely repeated); only when it is taken is the article written again with the id's
+        // piece added, as `freeSlug` would have chosen.
+        let created: StampedDetail
+        if let slug = new.slug {
+            created = try await insert(slug: slug)
+        } else {
+            let base = Self.slugBase(new.content.title)
+            do {
+                created = try await insert(slug: base)
+            } catch let error as GalleyError where error == Self.takenSlugConflict(base) {
+                created = try await insert(slug: Self.takenSlug(base, id: id))
+            }
         }
         env.caches.details.store(created, for: id, cost: created.cost)
         return created.detail
@@ -61,8 +76,12 @@ public struct ArticleService: Sendable {
         do {
             return try (committing ? conn.pipelineCommitting(writes + reads) : conn.pipeline(writes + reads)).dropFirst(writes.count)
         } catch let error as PostgresError where ArticleStore.isTakenSlug(error) {
-            throw GalleyError.conflict("An article with slug \(slug) already exists; choose another slug.")
+            throw takenSlugConflict(slug)
         }
+    }
+
+    static func takenSlugConflict(_ slug: String) -> GalleyError {
+        .conflict("An article with slug \(slug) already exists; choose another slug.")
     }
 
     /// The event of an article's creation with revision 1; also written by batch imports.
