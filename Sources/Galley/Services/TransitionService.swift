@@ -38,9 +38,11 @@ public struct TransitionService: Sendable {
         _ request: Request, on id: UUID, token: String, requestID: String?, authenticated: (Caller) -> Void
     ) async throws -> ArticleDetail {
         let hash = try ActorService.hash(token: token)
-        if let actor = env.caches.tokens.value(for: hash), let cached = env.caches.details.value(for: id) {
-            let caller = Caller(principal: actor.principal, requestID: requestID)
-            let live = TokenCheck(hash: hash, actorID: actor.id)
+        let known = env.caches.tokens.value(for: hash)
+        let cached = env.caches.details.value(for: id)
+        if let known, let cached {
+            let caller = Caller(principal: known.principal, requestID: requestID)
+            let live = TokenCheck(hash: hash, actorID: known.id)
             if let answer = try await writeOnCachedDetail(request, cached: cached, by: caller, at: env.now(), token: live) {
                 authenticated(caller)
                 return answer
@@ -48,7 +50,8 @@ public struct TransitionService: Sendable {
         }
         let caller = Caller(principal: try await ActorService(env: env).authenticate(token: token).principal, requestID: requestID)
         authenticated(caller)
-        return try await perform(request, on: id, by: caller)
+        // Once tried on the cached detail, trying again would only cost a round trip more.
+        return try await perform(request, on: id, by: caller, writingOnCachedDetail: known == nil || cached == nil)
     }
 
     /// A token the one-statement write checks is still live and still its actor's.
@@ -58,12 +61,20 @@ public struct TransitionService: Sendable {
     }
 
     public func perform(_ request: Request, on id: UUID, by caller: Caller) async throws -> ArticleDetail {
+        try await perform(request, on: id, by: caller, writingOnCachedDetail: true)
+    }
+
+    private func perform(_ request: Request, on id: UUID, by caller: Caller, writingOnCachedDetail: Bool) async throws -> ArticleDetail {
         if request.action == .edit {
             throw GalleyError.validation([.init(field: "action", message: "edit is done by posting a new revision")])
         }
         let now = env.now()
         let cached = env.caches.details.value(for: id)
-        if let cached, let answer = try await writeOnCachedDetail(request, cached: cached, by: caller, at: now, token: nil) { return answer }
+        if writingOnCachedDetail, let cached,
+            let answer = try await writeOnCachedDetail(request, cached: cached, by: caller, at: now, token: nil)
+        {
+            return answer
+        }
         let known = KnownRevisions(cached?.detail)
         let (answer, stamped) = try await env.transaction { conn -> (ArticleDetail, StampedDetail?) in
             // One round trip reads the article, locked, and whatever else the action decides
