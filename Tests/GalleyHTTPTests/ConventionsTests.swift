@@ -82,6 +82,27 @@ import Testing
         }
     }
 
+    /// The transition route authenticates in its write when it can; with a key it
+    /// authenticates first, and a retried transition replays instead of being refused.
+    @Test func aRetriedTransitionWithItsKeyReplays() async throws {
+        try await APIHarness.with { api in
+            let id = try await api.createArticle()
+            let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "spike-1"]
+            let body: JSONValue = ["action": "spike", "reason": "Duplicate"]
+            let first = try await api.call(.post, "/v1/articles/\(id)/transitions", as: "eddie", json: body, headers: key)
+            let second = try await api.call(.post, "/v1/articles/\(id)/transitions", as: "eddie", json: body, headers: key)
+            #expect(first.status == .ok)
+            #expect(second.status == .ok)
+            #expect(second.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+            #expect(second.json["version"] == first.json["version"])
+            let unkeyed = try await api.call(.post, "/v1/articles/\(id)/transitions", as: "eddie", json: body)
+            #expect(unkeyed.status == .conflict)
+            let history = try await api.call(.get, "/v1/articles/\(id)/history")
+            guard case .array(let events) = history.json["items"] else { Issue.record("no history"); return }
+            #expect(events.filter { $0["action"] == "article.spike" }.count == 1)
+        }
+    }
+
     @Test func etagsAndIfMatch() async throws {
         try await APIHarness.with { api in
             let id = try await api.createArticle()
