@@ -30,6 +30,9 @@ import Testing
             try await app.test(.router) { client in
                 for _ in 0..<3 { try await client.execute(uri: "/healthz", method: .get) { _ in } }
                 try await client.execute(uri: "/readyz", method: .get) { _ in }
+                for invented in ["BREW", "WHEN", "FLY"] {
+                    try await client.execute(uri: "/healthz", method: HTTPRequest.Method(invented)!) { _ in }
+                }
                 try await client.execute(uri: "/metrics", method: .get) { response in
                     let lines = String(buffer: response.body).split(separator: "\n")
                     func sample(_ prefix: String, _ labels: [String]) -> String? {
@@ -37,7 +40,10 @@ import Testing
                     }
                     #expect(sample("galley_http_requests_total", [#"route="/healthz""#, #"status="200""#, #"method="GET""#]) == "3")
                     #expect(sample("galley_http_requests_total", [#"route="/readyz""#, #"status="200""#]) == "1")
-                    #expect(sample("galley_http_request_duration_seconds_count", [#"route="/healthz""#]) == "3")
+                    #expect(sample("galley_http_request_duration_seconds_count", [#"route="/healthz""#, #"method="GET""#]) == "3")
+                    // Invented methods share one label instead of a series each.
+                    #expect(!lines.contains { $0.contains("BREW") || $0.contains("FLY") })
+                    #expect(sample("galley_http_requests_total", [#"method="OTHER""#]) == "3")
                 }
             }
         }

@@ -55,7 +55,12 @@ public struct HTTPMetrics: Sendable {
         self.registry = registry
     }
 
+    /// Methods counted under their own name; any other is counted as `OTHER`, so a client
+    /// inventing methods cannot grow the registry without bound.
+    private static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
     func record(method: String, route: String, status: Int, duration: Duration) {
+        let method = Self.knownMethods.contains(method) ? method : "OTHER"
         let key = RouteMetrics.Key(method: method, route: route, status: status)
         let (counter, histogram) =
             routeMetrics.made.withLock { $0[key] }
