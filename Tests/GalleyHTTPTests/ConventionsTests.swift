@@ -187,6 +187,9 @@ import Testing
                 #expect(reply.status == .unauthorized, "\(body)")
             }
             #expect(try await api.call(.post, "/v1/articles/not-an-id/transitions", as: nil, json: ["action": "submit"], headers: stranger).status == .unauthorized)
+            // Refused before its body is read: not 413.
+            let huge = #"{"action": "submit", "reason": ""# + String(repeating: "x", count: 3 << 20) + #""}"#
+            #expect(try await api.call(.post, "/v1/articles/\(id)/transitions", as: nil, raw: huge, headers: stranger).status == .unauthorized)
             #expect(try await api.call(.post, "/v1/articles/\(id)/transitions", as: nil, json: ["action": "submit"]).status == .unauthorized)
             #expect(try await api.transition(id, "submit", as: "wendy").status == .ok)
             #expect(try await api.transition(id, "request_changes", as: "wendy", extra: ["reason": "mine"]).status == .forbidden)

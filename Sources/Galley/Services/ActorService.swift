@@ -131,6 +131,13 @@ public struct ActorService: Sendable {
         return actor
     }
 
+    /// Whether this server has authenticated `token` before (and kept its actor): a token it
+    /// has not met is checked on its own before anything else is done for its bearer.
+    public func hasMet(token: String) -> Bool {
+        guard let hash = try? Self.hash(token: token) else { return false }
+        return env.caches.tokens.value(for: hash) != nil
+    }
+
     /// The SHA-256 a token is stored as, or `unauthenticated` for what cannot be a token.
     static func hash(token: String) throws -> Data {
         guard token.hasPrefix("glly_"), token.utf8.count < 200 else {

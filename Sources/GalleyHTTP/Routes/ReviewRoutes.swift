@@ -24,22 +24,26 @@ struct ReviewRoutes {
         group.post("articles/:id/transitions", use: transition)
     }
 
-    /// The token is checked in the statement that writes, when the server can decide without
-    /// reading first (`TransitionService.perform(_:on:token:…)`). Whatever is refused before
-    /// that, and every request with an `Idempotency-Key` (whose stored reply is the
-    /// caller's), authenticates first, as behind `AuthMiddleware`.
+    /// The token is checked in the statement that writes, when the server has met the token
+    /// and can decide without reading first (`TransitionService.perform(_:on:token:…)`). A
+    /// token the server has not met is checked first, before the body is read, as behind
+    /// `AuthMiddleware`; so is every request with an `Idempotency-Key` (its stored reply is the
+    /// caller's), and every request refused before the write.
     @Sendable func transition(_ request: Request, context: GalleyRequestContext) async throws -> Reply {
         let token = try AuthMiddleware.bearerToken(in: request)
         var context = context
+        var caller: Caller?
+        if request.headers[.idempotencyKey] != nil || !services.actors.hasMet(token: token) {
+            caller = try await AuthMiddleware.authenticate(token, services: services, context: &context)
+        }
         let (id, transition, body): (UUID, TransitionService.Request, Data)
         do {
             (id, transition, body) = try await Self.transitionRequest(request, context: context)
         } catch {
-            _ = try await AuthMiddleware.authenticate(token, services: services, context: &context)
+            if caller == nil { _ = try await AuthMiddleware.authenticate(token, services: services, context: &context) }
             throw error
         }
-        if request.headers[.idempotencyKey] != nil {
-            let caller = try await AuthMiddleware.authenticate(token, services: services, context: &context)
+        if let caller {
             return try await idempotent(request, context: context, body: body, services: services) {
                 let detail = try await services.transitions.perform(transition, on: id, by: caller)
                 metrics.transition(transition.action.rawValue)
