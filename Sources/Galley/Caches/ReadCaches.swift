@@ -25,8 +25,10 @@ public final class ReadCaches: Sendable {
         tokens = BoundedCache(capacity: bytes / 32)
     }
 
-    /// Roughly what an actor kept for a token costs.
-    static let tokenCost = 256
+    /// Keeps the actor a token (by its hash) was just authenticated as.
+    func remember(_ actor: Actor, forTokenHash hash: Data) {
+        tokens.store(actor, for: hash, cost: 256)  // roughly what an actor costs
+    }
 
     /// The revisions of the article's cached detail, stale or not (revisions never change),
     /// which a detail read then need not fetch again.

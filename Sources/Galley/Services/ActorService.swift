@@ -127,15 +127,16 @@ public struct ActorService: Sendable {
         guard let actor = try await env.query(ActorStore.actor(tokenHash: hash, at: env.now())) else {
             throw Self.unknownToken
         }
-        env.caches.tokens.store(actor, for: hash, cost: ReadCaches.tokenCost)
+        env.caches.remember(actor, forTokenHash: hash)
         return actor
     }
 
-    /// Whether this server has authenticated `token` before (and kept its actor): a token it
-    /// has not met is checked on its own before anything else is done for its bearer.
-    public func hasMet(token: String) -> Bool {
-        guard let hash = try? Self.hash(token: token) else { return false }
-        return env.caches.tokens.value(for: hash) != nil
+    /// `token` if this server has authenticated it before, with the actor it had then; nil
+    /// for a token it has not met, which is checked on its own before anything else is done
+    /// for its bearer.
+    public func met(token: String) -> MetToken? {
+        guard let hash = try? Self.hash(token: token), let actor = env.caches.tokens.value(for: hash) else { return nil }
+        return MetToken(token: token, hash: hash, actor: actor)
     }
 
     /// The SHA-256 a token is stored as, or `unauthenticated` for what cannot be a token.
@@ -159,4 +160,13 @@ public struct ActorService: Sendable {
 
 extension String {
     var nonEmpty: String? { isEmpty ? nil : self }
+}
+
+/// A bearer token this server has authenticated before, with its hash and the actor it had
+/// then. Never trusted alone: what is decided for it is written only while the token is
+/// still live and that actor's (`TransitionService.perform(_:on:as:…)`).
+public struct MetToken: Sendable {
+    let token: String
+    let hash: Data
+    let actor: Actor
 }

@@ -174,7 +174,7 @@ public struct ArticleService: Sendable {
         guard let (actor, stamp) = try await env.query(ArticleDetailStore.stamp(id, tokenHash: hash, at: env.now())) else {
             throw ActorService.unknownToken
         }
-        env.caches.tokens.store(actor, for: hash, cost: ReadCaches.tokenCost)
+        env.caches.remember(actor, forTokenHash: hash)
         let caller = Caller(principal: actor.principal, requestID: requestID)
         try caller.principal.require(.readArticles)
         guard let stamp else { throw GalleyError.notFound(kind: "article", id: id.lowercasedString) }

@@ -28,36 +28,27 @@ public struct TransitionService: Sendable {
         }
     }
 
-    /// `perform` for the bearer of `token`, who is authenticated on the way. When this server
-    /// has met the token and holds the article's detail, an action decided on the article
+    /// `perform` for the bearer of a token this server has met, who is authenticated on the
+    /// way. When the server holds the article's detail, an action decided on the article
     /// alone is decided for the token's actor and written in one statement that also checks
-    /// the token is still live: one round trip, and a revoked token is refused at once.
-    /// Otherwise the token is checked first, then `perform`. `authenticated` learns the
-    /// caller as soon as the token is known good, before any refusal of the action.
+    /// the token is still live and that actor's: one round trip, and a revoked token is
+    /// refused at once. Otherwise the token is checked first, then `perform`. `authenticated`
+    /// learns the caller as soon as the token is known good, before any refusal of the action.
     public func perform(
-        _ request: Request, on id: UUID, token: String, requestID: String?, authenticated: (Caller) -> Void
+        _ request: Request, on id: UUID, as met: MetToken, requestID: String?, authenticated: (Caller) -> Void
     ) async throws -> ArticleDetail {
-        let hash = try ActorService.hash(token: token)
-        let known = env.caches.tokens.value(for: hash)
         let cached = env.caches.details.value(for: id)
-        if let known, let cached {
-            let caller = Caller(principal: known.principal, requestID: requestID)
-            let live = TokenCheck(hash: hash, actorID: known.id)
-            if let answer = try await writeOnCachedDetail(request, cached: cached, by: caller, at: env.now(), token: live) {
+        if let cached {
+            let caller = Caller(principal: met.actor.principal, requestID: requestID)
+            if let answer = try await writeOnCachedDetail(request, cached: cached, by: caller, at: env.now(), token: met) {
                 authenticated(caller)
                 return answer
             }
         }
-        let caller = Caller(principal: try await ActorService(env: env).authenticate(token: token).principal, requestID: requestID)
+        let caller = Caller(principal: try await ActorService(env: env).authenticate(token: met.token).principal, requestID: requestID)
         authenticated(caller)
         // Once tried on the cached detail, trying again would only cost a round trip more.
-        return try await perform(request, on: id, by: caller, writingOnCachedDetail: known == nil || cached == nil)
-    }
-
-    /// A token the one-statement write checks is still live and still its actor's.
-    struct TokenCheck {
-        let hash: Data
-        let actorID: UUID
+        return try await perform(request, on: id, by: caller, writingOnCachedDetail: cached == nil)
     }
 
     public func perform(_ request: Request, on id: UUID, by caller: Caller) async throws -> ArticleDetail {
@@ -112,7 +103,7 @@ public struct TransitionService: Sendable {
     /// Actions decided on the article alone, whose only write is the change with its event.
     /// (Approve and publish decide on more; retract writes its notice as a numbered
     /// correction first.)
-    static let decidedOnTheArticleAlone: Set<ArticleAction> = [.submit, .requestChanges, .schedule, .unschedule, .spike, .restore, .unpublish]
+    private static let decidedOnTheArticleAlone: Set<ArticleAction> = [.submit, .requestChanges, .schedule, .unschedule, .spike, .restore, .unpublish]
 
     /// An action decided on the article alone, decided on the cached detail and written in one
     /// statement that applies only while the article's version and the policy's are still
@@ -122,12 +113,12 @@ public struct TransitionService: Sendable {
     /// decides on what it reads, locked. With `token`, the statement also applies only
     /// while that token is live, and nil may mean it is not.
     private func writeOnCachedDetail(
-        _ request: Request, cached: StampedDetail, by caller: Caller, at now: Date, token: TokenCheck?
+        _ request: Request, cached: StampedDetail, by caller: Caller, at now: Date, token: MetToken?
     ) async throws -> ArticleDetail? {
         guard Self.decidedOnTheArticleAlone.contains(request.action) else { return nil }
         let article = cached.detail.article
         var condition: SQL = "\(PolicyStore.newestVersion) = \(cached.stamp.policyVersion)"
-        if let token { condition.append(" AND EXISTS (SELECT 1 \(ActorStore.liveToken(token.hash, at: now)) AND a.id = \(token.actorID))") }
+        if let token { condition.append(" AND EXISTS (SELECT 1 \(ActorStore.liveToken(token.hash, at: now)) AND a.id = \(token.actor.id))") }
         guard let statement = try? Self.plainWrite(request, of: article, caller: caller, at: now, onlyIf: condition) else { return nil }
         let read = StoreRead(sql: statement) { try $0.single.map(ArticleStore.article) }
         let written: Article?

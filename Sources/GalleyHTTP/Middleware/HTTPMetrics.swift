@@ -62,17 +62,16 @@ public struct HTTPMetrics: Sendable {
     func record(method: String, route: String, status: Int, duration: Duration) {
         let method = Self.knownMethods.contains(method) ? method : "OTHER"
         let key = RouteMetrics.Key(method: method, route: route, status: status)
-        let (counter, histogram) =
-            routeMetrics.made.withLock { $0[key] }
-            ?? {
-                let made = (
-                    registry.makeCounter(descriptor: Self.requests, labels: [("method", method), ("route", route), ("status", String(status))]),
-                    registry.makeDurationHistogram(
-                        descriptor: Self.requestDuration, labels: [("method", method), ("route", route)], buckets: Self.buckets)
-                )
-                routeMetrics.made.withLock { $0[key] = made }
-                return made
-            }()
+        let (counter, histogram) = routeMetrics.made.withLock { made in
+            if let found = made[key] { return found }
+            let new = (
+                registry.makeCounter(descriptor: Self.requests, labels: [("method", method), ("route", route), ("status", String(status))]),
+                registry.makeDurationHistogram(
+                    descriptor: Self.requestDuration, labels: [("method", method), ("route", route)], buckets: Self.buckets)
+            )
+            made[key] = new
+            return new
+        }
         counter.increment()
         histogram.record(duration)
     }

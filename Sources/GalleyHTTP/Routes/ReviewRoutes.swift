@@ -25,37 +25,46 @@ struct ReviewRoutes {
     }
 
     /// The token is checked in the statement that writes, when the server has met the token
-    /// and can decide without reading first (`TransitionService.perform(_:on:token:…)`). A
+    /// and can decide without reading first (`TransitionService.perform(_:on:as:…)`). A
     /// token the server has not met is checked first, before the body is read, as behind
     /// `AuthMiddleware`; so is every request with an `Idempotency-Key` (its stored reply is the
     /// caller's), and every request refused before the write.
     @Sendable func transition(_ request: Request, context: GalleyRequestContext) async throws -> Reply {
+        enum Bearer {
+            case met(MetToken)
+            case authenticated(Caller)
+        }
         let token = try AuthMiddleware.bearerToken(in: request)
         var context = context
-        var caller: Caller?
-        if request.headers[.idempotencyKey] != nil || !services.actors.hasMet(token: token) {
-            caller = try await AuthMiddleware.authenticate(token, services: services, context: &context)
+        let bearer: Bearer
+        if request.headers[.idempotencyKey] == nil, let met = services.actors.met(token: token) {
+            bearer = .met(met)
+        } else {
+            bearer = .authenticated(try await AuthMiddleware.authenticate(token, services: services, context: &context))
         }
         let (id, transition, body): (UUID, TransitionService.Request, Data)
         do {
             (id, transition, body) = try await Self.transitionRequest(request, context: context)
         } catch {
-            if caller == nil { _ = try await AuthMiddleware.authenticate(token, services: services, context: &context) }
+            if case .met = bearer { _ = try await AuthMiddleware.authenticate(token, services: services, context: &context) }
             throw error
         }
-        if let caller {
+        func answer(_ detail: ArticleDetail) throws -> Reply {
+            metrics.transition(transition.action.rawValue)
+            return try Reply(.ok, ArticleDTO(detail), headers: etag(detail.article.version))
+        }
+        switch bearer {
+        case .met(let met):
+            let logRecord = context.logRecord
+            return try answer(
+                await services.transitions.perform(transition, on: id, as: met, requestID: context.requestID) { caller in
+                    logRecord.actor = caller.principal.name
+                })
+        case .authenticated(let caller):
             return try await idempotent(request, context: context, body: body, services: services) {
-                let detail = try await services.transitions.perform(transition, on: id, by: caller)
-                metrics.transition(transition.action.rawValue)
-                return try Reply(.ok, ArticleDTO(detail), headers: etag(detail.article.version))
+                try answer(await services.transitions.perform(transition, on: id, by: caller))
             }
         }
-        let logRecord = context.logRecord
-        let detail = try await services.transitions.perform(transition, on: id, token: token, requestID: context.requestID) { caller in
-            logRecord.actor = caller.principal.name
-        }
-        metrics.transition(transition.action.rawValue)
-        return try Reply(.ok, ArticleDTO(detail), headers: etag(detail.article.version))
     }
 
     /// The article, the transition asked for, and the body it was read from.
