@@ -13,7 +13,7 @@ import Synchronization
 ///
 /// The session is opened lazily (on the slot's thread) and reopened when it is found broken,
 /// so a slot heals itself after a server restart.
-final class ConnectionWorker: Sendable {
+final class ConnectionWorker: EventLoopSlot {
     let slot: Int
     private let connectionString: String
     /// Only the lease holder touches the session, so this lock is never contended; it makes

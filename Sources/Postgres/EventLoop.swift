@@ -13,11 +13,11 @@ import Synchronization
 final class EventLoop: Sendable {
     private let epoll: Int32
     private let stopEvent: Int32
-    private let workers: [ConnectionWorker]
+    private let workers: [any EventLoopSlot]
     private let stopped = Atomic(false)
     private static let stopToken = UInt64.max
 
-    init(workers: [ConnectionWorker]) {
+    init(workers: [any EventLoopSlot]) {
         self.workers = workers
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         stopEvent = eventfd(0, Int32(EFD_CLOEXEC))
@@ -82,7 +82,7 @@ final class EventLoop: Sendable {
                 let worker = workers[Int(token)]
                 if let again = worker.advance() {
                     do {
-                        try arm(slot: worker.slot, socket: again.socket, writable: again.writable)
+                        try arm(slot: Int(token), socket: again.socket, writable: again.writable)
                     } catch {
                         worker.fail(with: error)
                     }
@@ -90,4 +90,15 @@ final class EventLoop: Sendable {
             }
         }
     }
+}
+
+/// What waits on the event loop for answers: a leased pool slot (`ConnectionWorker`) or a
+/// session shared by quick reads (`SharedSession`). `slot` is its place in the loop's list.
+protocol EventLoopSlot: AnyObject, Sendable {
+    var slot: Int { get }
+    /// Reads what has arrived and answers whoever is complete; returns what to wait for
+    /// next while answers are still due.
+    func advance() -> (socket: Int32, writable: Bool)?
+    /// Fails whatever is waiting for an answer.
+    func fail(with error: any Error)
 }

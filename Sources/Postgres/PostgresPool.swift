@@ -9,11 +9,14 @@ public struct PostgresConfiguration: Sendable {
     public var maxConnections: Int
     /// How long a caller waits for a free connection before `PostgresError.Kind.poolTimeout`.
     public var acquireTimeout: Duration
+    /// Sessions, beyond `maxConnections`, that quick reads share (`quickRead`); 0 for none.
+    public var sharedSessions: Int
 
-    public init(connectionString: String = "", maxConnections: Int = 10, acquireTimeout: Duration = .seconds(10)) {
+    public init(connectionString: String = "", maxConnections: Int = 10, acquireTimeout: Duration = .seconds(10), sharedSessions: Int = 1) {
         self.connectionString = connectionString
         self.maxConnections = max(1, maxConnections)
         self.acquireTimeout = acquireTimeout
+        self.sharedSessions = max(0, sharedSessions)
     }
 }
 
@@ -25,6 +28,8 @@ public struct PostgresConfiguration: Sendable {
 public final class PostgresPool: Sendable {
     public let configuration: PostgresConfiguration
     private let workers: [ConnectionWorker]
+    private let shared: [SharedSession]
+    private let nextShared = Atomic(0)
     private let loop: EventLoop
     private let state: Mutex<State>
 
@@ -47,7 +52,11 @@ public final class PostgresPool: Sendable {
             ConnectionWorker(slot: $0, connectionString: configuration.connectionString)
         }
         self.workers = workers
-        self.loop = EventLoop(workers: workers)
+        let shared = (0..<configuration.sharedSessions).map {
+            SharedSession(slot: workers.count + $0, connectionString: configuration.connectionString)
+        }
+        self.shared = shared
+        self.loop = EventLoop(workers: workers + shared)
         // Popped from the end: slot 0 first, so a lightly used pool keeps few sessions open.
         self.state = Mutex(State(free: workers.reversed()))
     }
@@ -73,6 +82,19 @@ public final class PostgresPool: Sendable {
         return try await worker.run { try $0.query(sql) }
     }
 
+    /// Runs one quick read on a session shared with other tasks' quick reads, pipelined with
+    /// theirs (`SharedSession`): cheaper for the database than a session per statement.
+    /// Only for a single statement that cannot wait on a lock or run long (index probes):
+    /// statements queued behind it on its session wait for it. While no shared session is
+    /// open, the statement runs as `query` does.
+    public func quickRead(_ sql: SQL) async throws -> PostgresRows {
+        if !shared.isEmpty {
+            let session = shared[nextShared.wrappingAdd(1, ordering: .relaxed).oldValue % shared.count]
+            if let rows = try await session.send(sql, loop: loop) { return rows }
+        }
+        return try await query(sql)
+    }
+
     /// Runs one statement and returns the number of rows it changed.
     @discardableResult
     public func execute(_ sql: SQL) async throws -> Int {
@@ -96,12 +118,14 @@ public final class PostgresPool: Sendable {
             waiter.continuation.resume(throwing: PostgresError(kind: .poolClosed, message: "the connection pool was shut down"))
         }
         for worker in workers { await worker.close() }
+        for session in shared { session.close() }
         loop.stop()
     }
 
     deinit {
         // Without close(): let the threads end; the sessions close as the workers go away.
         for worker in workers { worker.stopThread() }
+        for session in shared { session.stopThread() }
         loop.stop()
     }
 

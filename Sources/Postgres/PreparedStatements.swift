@@ -34,5 +34,7 @@ struct PreparedStatements {
 
     mutating func remember(_ key: Key, as name: String) { names[key] = name }
 
+    mutating func forget(_ key: Key) { names[key] = nil }
+
     mutating func forgetAll() { names.removeAll(keepingCapacity: true) }
 }

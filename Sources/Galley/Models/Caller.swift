@@ -70,6 +70,16 @@ extension GalleyEnvironment {
         }
     }
 
+    /// One quick read (index probes: it cannot wait on a lock or run long) on a session
+    /// shared with other requests' quick reads (`PostgresPool.quickRead`).
+    func quickRead<Value>(_ read: StoreRead<Value>) async throws -> Value {
+        do {
+            return try read.decode(try await pool.quickRead(read.sql))
+        } catch let error as PostgresError where error.kind != .server && error.kind != .decoding {
+            throw GalleyError.unavailable(error.message)
+        }
+    }
+
     /// A read on one connection, without an explicit transaction.
     func read<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> Result) async throws -> Result {
         do {

@@ -171,7 +171,7 @@ public struct ArticleService: Sendable {
             return (caller, try await get(id, by: caller))
         }
         let hash = try ActorService.hash(token: token)
-        guard let (actor, stamp) = try await env.query(ArticleDetailStore.stamp(id, tokenHash: hash, at: env.now())) else {
+        guard let (actor, stamp) = try await env.quickRead(ArticleDetailStore.stamp(id, tokenHash: hash, at: env.now())) else {
             throw ActorService.unknownToken
         }
         env.caches.remember(actor, forTokenHash: hash)
