@@ -9,10 +9,11 @@ public struct PostgresConfiguration: Sendable {
     public var maxConnections: Int
     /// How long a caller waits for a free connection before `PostgresError.Kind.poolTimeout`.
     public var acquireTimeout: Duration
-    /// Sessions, beyond `maxConnections`, that quick reads share (`quickRead`); 0 for none.
+    /// Sessions, beyond `maxConnections`, that quick reads share (`quickRead`); with none
+    /// (the default, right for a short-lived process) quick reads use the pool's sessions.
     public var sharedSessions: Int
 
-    public init(connectionString: String = "", maxConnections: Int = 10, acquireTimeout: Duration = .seconds(10), sharedSessions: Int = 1) {
+    public init(connectionString: String = "", maxConnections: Int = 10, acquireTimeout: Duration = .seconds(10), sharedSessions: Int = 0) {
         self.connectionString = connectionString
         self.maxConnections = max(1, maxConnections)
         self.acquireTimeout = acquireTimeout

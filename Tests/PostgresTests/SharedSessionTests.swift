@@ -69,6 +69,28 @@ import Testing
             #expect(second != first)
         }
     }
+
+    @Test func closingThePoolFailsTheQuickReadsItIsAnswering() async throws {
+        try await TestDatabase.withMigratedDatabase(poolSize: 1, acquireTimeout: .milliseconds(300)) { pool, _ in
+            _ = try await holdingTheLease(of: pool) { try await sharedBackend(of: pool) }
+            let slow = Task { try await pool.quickRead("SELECT pg_sleep(5)") }
+            try await Task.sleep(for: .milliseconds(200))
+            let started = ContinuousClock.now
+            await pool.close()
+            let error = try await #require(throws: PostgresError.self) { try await slow.value }
+            #expect(error.kind == .poolClosed)
+            #expect(ContinuousClock.now - started < .seconds(3))
+        }
+    }
+
+    @Test func aQuickReadWhileTheDatabaseIsUnreachableIsAConnectionError() async throws {
+        let pool = PostgresPool(configuration: .init(connectionString: "host=127.0.0.1 port=1 connect_timeout=2", maxConnections: 1, sharedSessions: 1))
+        for _ in 0..<2 {
+            let error = try await #require(throws: PostgresError.self) { try await pool.quickRead("SELECT 1") }
+            #expect(error.kind == .connection)
+        }
+        await pool.close()
+    }
 }
 
 /// Runs `body` on a pool of one session whose lease another task holds throughout, once

@@ -47,7 +47,8 @@ public enum TestDatabase {
         }
         let connectionString = "dbname=\(name)"
         let pool = PostgresPool(
-            configuration: .init(connectionString: connectionString, maxConnections: poolSize, acquireTimeout: acquireTimeout))
+            // One shared session, as `galley serve` has by default (GALLEY_DB_SHARED_SESSIONS).
+            configuration: .init(connectionString: connectionString, maxConnections: poolSize, acquireTimeout: acquireTimeout, sharedSessions: 1))
         do {
             let result = try await body(pool, connectionString)
             await pool.close()
