@@ -102,7 +102,7 @@ final class ConnectionWorker: EventLoopSlot {
     /// Called by the event loop when the socket of a pending statement is ready: reads what
     /// has arrived and answers the waiting task once the statement is complete. Returns what
     /// to wait for next while the answer is still incomplete.
-    func advance() -> (socket: Int32, writable: Bool)? {
+    func advance(loop: EventLoop) -> (socket: Int32, writable: Bool)? {
         enum Step {
             case none
             case again(socket: Int32, writable: Bool)

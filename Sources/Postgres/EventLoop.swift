@@ -80,7 +80,7 @@ final class EventLoop: Sendable {
                 let token = event.data.u64
                 if token == Self.stopToken { return }
                 let worker = workers[Int(token)]
-                if let again = worker.advance() {
+                if let again = worker.advance(loop: self) {
                     do {
                         try arm(slot: Int(token), socket: again.socket, writable: again.writable)
                     } catch {
@@ -97,8 +97,8 @@ final class EventLoop: Sendable {
 protocol EventLoopSlot: AnyObject, Sendable {
     var slot: Int { get }
     /// Reads what has arrived and answers whoever is complete; returns what to wait for
-    /// next while answers are still due.
-    func advance() -> (socket: Int32, writable: Bool)?
+    /// next while answers are still due, or nil (having armed itself on `loop` if it must).
+    func advance(loop: EventLoop) -> (socket: Int32, writable: Bool)?
     /// Fails whatever is waiting for an answer.
     func fail(with error: any Error)
 }

@@ -49,22 +49,27 @@ final class SharedSession: EventLoopSlot {
     /// Sends `sql` and waits for its answer; nil, without sending, while the session is not
     /// open (its opening is then started) or cannot prepare another statement: the caller
     /// then uses a session of its own.
+    ///
+    /// The socket is armed under the lock, here and in `advance`: an arm can then neither
+    /// overtake a later one (which may ask for writability) nor reach a socket that a drop
+    /// has closed and the system has given to another session.
     func send(_ sql: SQL, loop: EventLoop) async throws -> PostgresRows? {
         let key = PreparedStatements.Key(sql)
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PostgresRows?, any Error>) in
             enum Sent {
                 case notSent(open: Bool)
-                case failed(any Error, [InFlight])
-                case queued(arm: (socket: Int32, writable: Bool)?)
+                case failed(any Error, [CheckedContinuation<PostgresRows?, any Error>])
+                case queued
             }
             let sent = state.withLock { state -> Sent in
-                if state.closed { return .failed(PostgresError(kind: .poolClosed, message: "the connection pool was shut down"), []) }
+                if state.closed { return .failed(PostgresError(kind: .poolClosed, message: "the connection pool was shut down"), [continuation]) }
                 let idle = state.head == state.inFlight.count
                 guard let connection = state.connection, !idle || connection.isUsable else {
                     // An idle session with something to read was closed by the server.
                     if state.connection != nil { state.connection = nil }
                     return .notSent(open: Self.shouldOpen(&state))
                 }
+                var queued = false
                 do {
                     guard let (socket, writable, preparing) = try connection.sendSynced(key, parameters: sql.parameters) else {
                         return .notSent(open: false)
@@ -75,43 +80,37 @@ final class SharedSession: EventLoopSlot {
                         state.separatorDue = false
                     }
                     state.inFlight.append(InFlight(continuation: continuation, statement: key.text, preparing: preparing))
-                    return .queued(arm: idle || writable ? (socket, writable) : nil)
+                    queued = true
+                    // While others are due, the loop re-arms after reading their answers.
+                    if idle || writable { try loop.arm(slot: slot, socket: socket, writable: writable) }
+                    return .queued
                 } catch {
-                    return .failed(error, Self.drop(&state))
+                    let waiting = Self.drop(&state).map(\.continuation)
+                    return .failed(error, queued ? waiting : waiting + [continuation])
                 }
             }
             switch sent {
             case .notSent(let open):
                 if open { startOpening() }
                 continuation.resume(returning: nil)
-            case .failed(let error, let others):
-                continuation.resume(throwing: error)
-                for statement in others { statement.continuation.resume(throwing: error) }
-            case .queued(let arm):
-                guard let arm else { return }
-                do {
-                    try loop.arm(slot: slot, socket: arm.socket, writable: arm.writable)
-                } catch {
-                    fail(with: error)
-                }
+            case .failed(let error, let waiting):
+                for waiter in waiting { waiter.resume(throwing: error) }
+            case .queued:
+                break
             }
         }
     }
 
     /// Called by the event loop when the socket is ready: answers every statement whose
-    /// answer is complete, and says what to wait for while others are due.
-    func advance() -> (socket: Int32, writable: Bool)? {
-        enum Step {
-            case answered([InFlight], next: (socket: Int32, writable: Bool)?)
-            case broken(any Error, [InFlight])
-        }
-        let step = state.withLock { state -> Step in
-            guard let connection = state.connection, state.head < state.inFlight.count else { return .answered([], next: nil) }
+    /// answer is complete, and arms the socket again while others are due.
+    func advance(loop: EventLoop) -> (socket: Int32, writable: Bool)? {
+        var answered: [InFlight] = []
+        let broken = state.withLock { state -> (any Error, [InFlight])? in
+            guard let connection = state.connection, state.head < state.inFlight.count else { return nil }
             do {
                 let conn = try connection.rawHandle
                 let flushed = PQflush(conn)
                 guard flushed >= 0, PQconsumeInput(conn) == 1 else { throw connection.connectionError(statement: nil) }
-                var answered: [InFlight] = []
                 while state.head < state.inFlight.count, PQisBusy(conn) == 0 {
                     guard let result = PQgetResult(conn) else {
                         if state.separatorDue {
@@ -123,6 +122,7 @@ final class SharedSession: EventLoopSlot {
                     if PQresultStatus(result) == PGRES_PIPELINE_SYNC {
                         PQclear(result)
                         answered.append(state.inFlight[state.head])
+                        state.inFlight[state.head].outcome = nil  // the rows go with the answer
                         state.head += 1
                         state.separatorDue = false
                         continue
@@ -130,29 +130,29 @@ final class SharedSession: EventLoopSlot {
                     state.separatorDue = true
                     Self.accept(result, for: &state.inFlight[state.head], on: connection)
                 }
+                guard PQstatus(conn) == CONNECTION_OK else { throw connection.connectionError(statement: nil) }
                 if state.head >= 64 {
                     // Under steady load the queue is never empty: forget the answered.
                     state.inFlight.removeFirst(state.head)
                     state.head = 0
                 }
-                let due = state.head < state.inFlight.count
-                return .answered(answered, next: due || flushed == 1 ? (PQsocket(conn), flushed == 1) : nil)
+                if state.head < state.inFlight.count || flushed == 1 {
+                    try loop.arm(slot: slot, socket: PQsocket(conn), writable: flushed == 1)
+                }
+                return nil
             } catch {
-                return .broken(error, Self.drop(&state))
+                return (error, Self.drop(&state))
             }
         }
-        switch step {
-        case .answered(let answered, let next):
-            for statement in answered {
-                statement.continuation.resume(
-                    with: (statement.outcome ?? .failure(PostgresError(kind: .protocolViolation, message: "the server sent no result", statement: statement.statement)))
-                        .map { Optional($0) })
-            }
-            return next
-        case .broken(let error, let waiting):
+        for statement in answered {
+            statement.continuation.resume(
+                with: (statement.outcome ?? .failure(PostgresError(kind: .protocolViolation, message: "the server sent no result", statement: statement.statement)))
+                    .map { Optional($0) })
+        }
+        if let (error, waiting) = broken {
             for statement in waiting { statement.continuation.resume(throwing: error) }
-            return nil
         }
+        return nil
     }
 
     /// A prepare's or the statement's result, for the statement at the head of the queue.

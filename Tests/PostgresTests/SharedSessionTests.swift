@@ -20,6 +20,22 @@ import Testing
         }
     }
 
+    /// Statements larger than the socket's buffer are sent in parts, the rest when the socket
+    /// is writable again, while answers to those before them arrive.
+    @Test(.timeLimit(.minutes(1))) func largeQuickReadsAmongSmallOnesAllGetTheirAnswers() async throws {
+        try await withOnlyTheSharedSession { pool in
+            let lengths = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+                for n in 1...40 {
+                    let text = String(repeating: "x", count: n % 2 == 0 ? 512 * 1024 + n : n)
+                    group.addTask { (text.count, try #require(try await pool.quickRead("SELECT length(\(text)) AS length").single).decode("length", as: Int.self)) }
+                }
+                return try await group.reduce(into: [(Int, Int)]()) { $0.append($1) }
+            }
+            #expect(lengths.count == 40)
+            #expect(lengths.allSatisfy { $0.0 == $0.1 })
+        }
+    }
+
     @Test func aFailingQuickReadFailsAloneAmongOthers() async throws {
         try await withOnlyTheSharedSession { pool in
             let outcomes = await withTaskGroup(of: (Int, Result<Int, any Error>).self) { group in
