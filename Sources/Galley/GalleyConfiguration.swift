@@ -15,10 +15,10 @@ public struct GalleyConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// `GALLEY_DB_POOL_SIZE`, default 10.
     public var poolSize: Int
-    /// `GALLEY_DB_SHARED_SESSIONS`, default 1: sessions beyond the pool that quick reads (the
-    /// token and version checks) share, pipelined (`PostgresPool.quickRead`); 0 sends them on
-    /// the pool's sessions. One batches best: W2 on two cores ~10,500 req/s with one, ~7,500
-    /// with none or two.
+    /// `GALLEY_DB_SHARED_SESSIONS`, default 1: sessions beyond the pool that article reads
+    /// share for their token-and-version check, pipelined (`PostgresPool.quickRead`); 0 sends
+    /// it on the pool's sessions. One batches best: W2 on two cores ~10,500–11,500 req/s with
+    /// one, ~8,500 with none, 7,000–8,300 with two.
     public var sharedSessions: Int
     /// `GALLEY_WEBHOOK_ALLOW`: hosts and CIDRs webhooks may call although they are private,
     /// loopback or link-local (refused by default; see docs/events.md).

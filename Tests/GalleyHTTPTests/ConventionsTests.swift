@@ -168,8 +168,11 @@ import Testing
             // one statement that checks the token itself.
             let created = try await api.call(.post, "/v1/articles", as: nil, json: APIHarness.articleBody, headers: auth)
             let id = try #require(created.json["id"]?.stringValue)
+            // Reading the held article checks the token with its version, on the shared session.
+            #expect(try await api.call(.get, "/v1/articles/\(id)", as: nil, headers: auth).status == .ok)
             #expect(try await api.call(.delete, "/v1/tokens/\(tokenID)", as: "ada").status == .noContent)
             #expect(try await api.call(.get, "/v1/articles", as: nil, headers: auth).status == .unauthorized)
+            #expect(try await api.call(.get, "/v1/articles/\(id)", as: nil, headers: auth).status == .unauthorized)
             let submit = try await api.call(.post, "/v1/articles/\(id)/transitions", as: nil, json: ["action": "submit"], headers: auth)
             #expect(submit.status == .unauthorized)
             #expect(try await api.call(.get, "/v1/articles/\(id)", as: "ada").json["state"] == "draft")

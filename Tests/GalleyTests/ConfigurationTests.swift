@@ -10,18 +10,22 @@ import Testing
         #expect(configuration.host == "127.0.0.1")
         #expect(configuration.port == 8080)
         #expect(configuration.poolSize == 10)
+        #expect(configuration.sharedSessions == 1)
+        #expect(configuration.postgres.sharedSessions == 1)
         #expect(configuration.readCacheMegabytes == 32)
         #expect(configuration.httpThreads == max(1, ProcessInfo.processInfo.activeProcessorCount / 2))
         #expect(configuration.logLevel == .info)
     }
 
     @Test func valuesAreReadAndBadOnesRefusedWithWhatWouldDo() throws {
-        let configuration = try GalleyConfiguration(environment: ["GALLEY_HTTP_THREADS": "3", "GALLEY_PORT": "9090"])
+        let configuration = try GalleyConfiguration(environment: ["GALLEY_HTTP_THREADS": "3", "GALLEY_PORT": "9090", "GALLEY_DB_SHARED_SESSIONS": "0"])
         #expect(configuration.httpThreads == 3)
         #expect(configuration.port == 9090)
+        #expect(configuration.postgres.sharedSessions == 0)
         for (variable, value, expected) in [
             ("GALLEY_HTTP_THREADS", "0", "a whole number from 1 to 256"),
             ("GALLEY_PORT", "http", "a whole number from 1 to 65535"),
+            ("GALLEY_DB_SHARED_SESSIONS", "-1", "a whole number from 0 to 64"),
             ("GALLEY_LOG_LEVEL", "loud", "one of trace, debug, info, notice, warning, error, critical"),
         ] {
             let error = #expect(throws: ConfigurationError.self) { try GalleyConfiguration(environment: [variable: value]) }

@@ -124,7 +124,7 @@ public struct ActorService: Sendable {
     /// The actor of a bearer token, or `unauthenticated`.
     public func authenticate(token: String) async throws -> Actor {
         let hash = try Self.hash(token: token)
-        guard let actor = try await env.quickRead(ActorStore.actor(tokenHash: hash, at: env.now())) else {
+        guard let actor = try await env.query(ActorStore.actor(tokenHash: hash, at: env.now())) else {
             throw Self.unknownToken
         }
         env.caches.remember(actor, forTokenHash: hash)
