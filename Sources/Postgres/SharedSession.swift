@@ -24,7 +24,7 @@ final class SharedSession: EventLoopSlot {
         /// After a failed attempt the next waits a while, so a database that is down is not
         /// asked for a session by every read (they use the pool's own sessions meanwhile).
         var retryAfter: ContinuousClock.Instant?
-        /// Statements sent and not yet answered, oldest first.
+        /// Statements in the order sent: `inFlight[head...]` are not answered yet.
         var inFlight: [InFlight] = []
         var head = 0
         /// A NULL result separates one step's result from the next; one that separates
@@ -35,8 +35,9 @@ final class SharedSession: EventLoopSlot {
     private struct InFlight {
         let continuation: CheckedContinuation<PostgresRows?, any Error>
         let statement: String
-        /// The statement's name and key when it is prepared in the same pipeline, just before.
-        var preparing: (key: PreparedStatements.Key, name: String)?
+        /// Set when the statement is prepared in the same pipeline, just before it: the first
+        /// result is the prepare's.
+        var preparing: PreparedStatements.Key?
         var outcome: Result<PostgresRows, any Error>?
     }
 
@@ -163,8 +164,8 @@ final class SharedSession: EventLoopSlot {
             let status = PQresultStatus(result)
             if status != PGRES_COMMAND_OK {
                 // Statements queued behind it under this name fail too; later ones prepare again.
-                connection.prepared.forget(preparing.key)
-                statement.outcome = .failure(connection.error(from: result, statement: preparing.key.text))
+                connection.prepared.forget(preparing)
+                statement.outcome = .failure(connection.error(from: result, statement: preparing.text))
             }
             PQclear(result)
             return
@@ -257,10 +258,10 @@ extension PostgresConnection {
     /// statement. Returns the socket, whether output is still to be written, and what it
     /// prepares.
     func sendSynced(_ key: PreparedStatements.Key, parameters: [PostgresParameter]) throws
-        -> (socket: Int32, writable: Bool, preparing: (key: PreparedStatements.Key, name: String)?)?
+        -> (socket: Int32, writable: Bool, preparing: PreparedStatements.Key?)?
     {
         let conn = try rawHandle
-        var preparing: (key: PreparedStatements.Key, name: String)?
+        var preparing: PreparedStatements.Key?
         let name: String
         if let known = prepared.name(for: key) {
             name = known
@@ -271,7 +272,7 @@ extension PostgresConnection {
             guard sent == 1 else { throw connectionError(statement: key.text) }
             // Statements sent after this one use the name: the server prepares it first.
             prepared.remember(key, as: name)
-            preparing = (key, name)
+            preparing = key
         }
         let sent = withParameters(parameters) { count, _, values in PQsendQueryPrepared(conn, name, count, values, nil, nil, 0) }
         guard sent == 1, PQpipelineSync(conn) == 1 else { throw connectionError(statement: key.text) }
