@@ -37,7 +37,7 @@ public final class PostgresPool: Sendable {
     private struct Waiter {
         let id: UInt64
         let continuation: CheckedContinuation<ConnectionWorker, any Error>
-        var timer: Task<Void, Never>?
+        let deadline: ContinuousClock.Instant
     }
 
     private struct State {
@@ -45,6 +45,8 @@ public final class PostgresPool: Sendable {
         var waiters: [Waiter] = []
         var nextWaiterID: UInt64 = 0
         var closed = false
+        /// Whether a task is watching the waiters' deadlines: one, and only while some wait.
+        var watching = false
     }
 
     public init(configuration: PostgresConfiguration) {
@@ -115,7 +117,6 @@ public final class PostgresPool: Sendable {
             return state.waiters
         }
         for waiter in waiters {
-            waiter.timer?.cancel()
             waiter.continuation.resume(throwing: PostgresError(kind: .poolClosed, message: "the connection pool was shut down"))
         }
         for worker in workers { await worker.close() }
@@ -134,7 +135,7 @@ public final class PostgresPool: Sendable {
         enum Lease {
             case ready(ConnectionWorker)
             case closed
-            case wait(UInt64)
+            case wait(watch: Bool)
         }
         let id = state.withLock { state -> UInt64 in
             state.nextWaiterID += 1
@@ -145,32 +146,17 @@ public final class PostgresPool: Sendable {
                 let lease = state.withLock { state -> Lease in
                     if state.closed { return .closed }
                     if let worker = state.free.popLast() { return .ready(worker) }
-                    state.waiters.append(Waiter(id: id, continuation: continuation, timer: nil))
-                    return .wait(id)
+                    state.waiters.append(Waiter(id: id, continuation: continuation, deadline: .now + configuration.acquireTimeout))
+                    defer { state.watching = true }
+                    return .wait(watch: !state.watching)
                 }
                 switch lease {
                 case .ready(let worker):
                     continuation.resume(returning: worker)
                 case .closed:
                     continuation.resume(throwing: PostgresError(kind: .poolClosed, message: "the connection pool was shut down"))
-                case .wait(let id):
-                    let timeout = configuration.acquireTimeout
-                    let size = workers.count
-                    let timer = Task { [weak self] in
-                        guard (try? await Task.sleep(for: timeout)) != nil else { return }
-                        self?.abandon(
-                            waiter: id,
-                            with: PostgresError(
-                                kind: .poolTimeout,
-                                message: "no database connection became free within \(timeout) (all \(size) in use); "
-                                    + "raise the pool size or look for slow queries"))
-                    }
-                    let stillWaiting = state.withLock { state -> Bool in
-                        guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return false }
-                        state.waiters[index].timer = timer
-                        return true
-                    }
-                    if !stillWaiting { timer.cancel() }
+                case .wait(let watch):
+                    if watch { watchDeadlines() }
                 }
             }
         } onCancel: {
@@ -183,8 +169,45 @@ public final class PostgresPool: Sendable {
             guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
             return state.waiters.remove(at: index)
         }
-        waiter?.timer?.cancel()
         waiter?.continuation.resume(throwing: error)
+    }
+
+    /// Fails waiters whose time is up, sleeping until the oldest one's deadline, while any
+    /// wait. Every waiter has the same timeout, so the first is always the next to expire.
+    /// One task for all of them: a timer task per waiter (whose sleep stayed queued until its
+    /// deadline even when cancelled) held ~12 MB more under W3 with 4 connections.
+    private func watchDeadlines() {
+        Task { [weak self] in
+            while let deadline = self?.nextDeadline() {
+                try? await Task.sleep(until: deadline)
+                self?.expireWaiters()
+            }
+        }
+    }
+
+    /// The oldest waiter's deadline; nil, and no one watching, when none waits.
+    private func nextDeadline() -> ContinuousClock.Instant? {
+        state.withLock { state in
+            guard let first = state.waiters.first else {
+                state.watching = false
+                return nil
+            }
+            return first.deadline
+        }
+    }
+
+    private func expireWaiters() {
+        let now = ContinuousClock.now
+        let expired = state.withLock { state -> [Waiter] in
+            let expired = state.waiters.filter { $0.deadline <= now }
+            if !expired.isEmpty { state.waiters.removeAll { $0.deadline <= now } }
+            return expired
+        }
+        let timeout = PostgresError(
+            kind: .poolTimeout,
+            message: "no database connection became free within \(configuration.acquireTimeout) (all \(workers.count) in use); "
+                + "raise the pool size or look for slow queries")
+        for waiter in expired { waiter.continuation.resume(throwing: timeout) }
     }
 
     private func release(_ worker: ConnectionWorker) {
@@ -195,7 +218,6 @@ public final class PostgresPool: Sendable {
             }
             return state.waiters.removeFirst()
         }
-        waiter?.timer?.cancel()
         waiter?.continuation.resume(returning: worker)
     }
 }

@@ -27,6 +27,35 @@ import Testing
         }
     }
 
+    /// One task watches every waiter's deadline: those served in time are not failed later,
+    /// and each still waiting at its deadline is failed, not only the first.
+    @Test func waitersAreServedInTimeOrEachGivesUpAtItsDeadline() async throws {
+        try await TestDatabase.withMigratedDatabase(poolSize: 1, acquireTimeout: .milliseconds(600)) { pool, _ in
+            for (hold, served) in [(0.2, true), (3.0, false)] {
+                let holder = Task { try await pool.execute("SELECT pg_sleep(\(hold))") }
+                try await Task.sleep(for: .milliseconds(50))
+                let started = ContinuousClock.now
+                let outcomes = await withTaskGroup(of: Result<Int, PostgresError>.self) { group in
+                    for n in 1...3 {
+                        group.addTask {
+                            do { return .success(try #require(try await pool.query("SELECT \(n) AS n").single).decode("n", as: Int.self)) }
+                            catch let error as PostgresError { return .failure(error) }
+                            catch { return .failure(PostgresError(kind: .connection, message: "\(error)")) }
+                        }
+                    }
+                    return await group.reduce(into: []) { $0.append($1) }
+                }
+                if served {
+                    #expect(outcomes.compactMap { try? $0.get() }.sorted() == [1, 2, 3])
+                } else {
+                    #expect(outcomes.allSatisfy { if case .failure(let error) = $0 { error.kind == .poolTimeout } else { false } })
+                    #expect(ContinuousClock.now - started < .seconds(2.5))
+                }
+                _ = try await holder.value
+            }
+        }
+    }
+
     @Test func aKilledBackendIsReplacedWithoutTheNextCallSeeingAnError() async throws {
         try await TestDatabase.withMigratedDatabase(poolSize: 1) { pool, connectionString in
             let firstPID = try await pool.withConnection { $0.backendPID }
