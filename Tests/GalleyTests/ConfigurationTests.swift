@@ -9,7 +9,7 @@ import Testing
         let configuration = try GalleyConfiguration(environment: [:])
         #expect(configuration.host == "127.0.0.1")
         #expect(configuration.port == 8080)
-        #expect(configuration.poolSize == 10)
+        #expect(configuration.poolSize == max(4, 2 * ProcessInfo.processInfo.activeProcessorCount))
         #expect(configuration.sharedSessions == 1)
         #expect(configuration.postgres.sharedSessions == 1)
         #expect(configuration.readCacheMegabytes == 32)
