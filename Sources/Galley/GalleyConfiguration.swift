@@ -16,7 +16,7 @@ public struct GalleyConfiguration: Sendable {
     /// `GALLEY_DB_POOL_SIZE`, default twice the cores, at least 4: about what a database
     /// with this machine's cores runs at once. Statements beyond that only queue inside it,
     /// where the slow ones (a create's search vector) hold up the rest; queued here, they
-    /// wait in order. W1 on two cores: p99 25–30 ms with 4, 46–59 with 10, at the same rate.
+    /// wait in order. W1 on two cores: p99 25–33 ms with 4, 46–59 with 10, at the same rate.
     public var poolSize: Int
     /// `GALLEY_DB_SHARED_SESSIONS`, default 1: sessions beyond the pool that article reads
     /// share for their token-and-version check, pipelined (`PostgresPool.quickRead`); 0 sends
