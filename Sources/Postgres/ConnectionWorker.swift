@@ -163,7 +163,7 @@ final class ConnectionWorker: EventLoopSlot {
                     defer { session.pending = nil }
                     return session.pending
                 }
-                pending?.continuation.resume(throwing: PostgresError(kind: .poolClosed, message: "the connection pool was shut down"))
+                pending?.continuation.resume(throwing: PostgresError.poolClosed)
                 continuation.resume()
             }
         }

@@ -30,8 +30,7 @@ final class EventLoop: Sendable {
         let thread = Thread { [self] in
             run()
             // Nothing answers a statement from now on, so fail those still waiting.
-            let closed = PostgresError(kind: .poolClosed, message: "the connection pool was shut down")
-            for worker in workers { worker.fail(with: closed) }
+            for worker in workers { worker.fail(with: PostgresError.poolClosed) }
         }
         thread.name = "galley.pg.loop"
         thread.start()
@@ -64,7 +63,7 @@ final class EventLoop: Sendable {
         // Checked after arming: either this sees the stop, or the stopping thread sees the
         // statement as pending and fails it.
         if stopped.load(ordering: .sequentiallyConsistent) {
-            throw PostgresError(kind: .poolClosed, message: "the connection pool was shut down")
+            throw PostgresError.poolClosed
         }
     }
 
@@ -93,9 +92,8 @@ final class EventLoop: Sendable {
 }
 
 /// What waits on the event loop for answers: a leased pool slot (`ConnectionWorker`) or a
-/// session shared by quick reads (`SharedSession`). `slot` is its place in the loop's list.
+/// session shared by quick reads (`SharedSession`), known to the loop by its place in its list.
 protocol EventLoopSlot: AnyObject, Sendable {
-    var slot: Int { get }
     /// Reads what has arrived and answers whoever is complete; returns what to wait for
     /// next while answers are still due, or nil (having armed itself on `loop` if it must).
     func advance(loop: EventLoop) -> (socket: Int32, writable: Bool)?

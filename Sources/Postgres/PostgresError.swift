@@ -53,6 +53,9 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         return text
     }
 
+    /// What every statement and waiter still pending gets once the pool is shut down.
+    static let poolClosed = PostgresError(kind: .poolClosed, message: "the connection pool was shut down")
+
     /// SQLSTATEs after which a whole transaction may simply be run again.
     public var isTransient: Bool {
         sqlState == SQLState.serializationFailure || sqlState == SQLState.deadlockDetected

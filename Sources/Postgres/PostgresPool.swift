@@ -117,7 +117,7 @@ public final class PostgresPool: Sendable {
             return state.waiters
         }
         for waiter in waiters {
-            waiter.continuation.resume(throwing: PostgresError(kind: .poolClosed, message: "the connection pool was shut down"))
+            waiter.continuation.resume(throwing: PostgresError.poolClosed)
         }
         for worker in workers { await worker.close() }
         for session in shared { session.close() }
@@ -154,7 +154,7 @@ public final class PostgresPool: Sendable {
                 case .ready(let worker):
                     continuation.resume(returning: worker)
                 case .closed:
-                    continuation.resume(throwing: PostgresError(kind: .poolClosed, message: "the connection pool was shut down"))
+                    continuation.resume(throwing: PostgresError.poolClosed)
                 case .wait(let watch):
                     if watch { watchDeadlines() }
                 }

@@ -63,11 +63,11 @@ final class SharedSession: EventLoopSlot {
                 case queued
             }
             let sent = state.withLock { state -> Sent in
-                if state.closed { return .failed(PostgresError(kind: .poolClosed, message: "the connection pool was shut down"), [continuation]) }
+                if state.closed { return .failed(PostgresError.poolClosed, [continuation]) }
                 let idle = state.head == state.inFlight.count
                 guard let connection = state.connection, !idle || connection.isUsable else {
                     // An idle session with something to read was closed by the server.
-                    if state.connection != nil { state.connection = nil }
+                    state.connection = nil
                     return .notSent(open: Self.shouldOpen(&state))
                 }
                 var queued = false
@@ -189,8 +189,7 @@ final class SharedSession: EventLoopSlot {
             state.closed = true
             return Self.drop(&state)
         }
-        let closed = PostgresError(kind: .poolClosed, message: "the connection pool was shut down")
-        for statement in waiting { statement.continuation.resume(throwing: closed) }
+        for statement in waiting { statement.continuation.resume(throwing: PostgresError.poolClosed) }
         opener.stop()
     }
 

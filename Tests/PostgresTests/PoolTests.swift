@@ -6,16 +6,7 @@ import Testing
 @Suite struct PoolTests {
     @Test func aWaiterGivesUpWithAClearErrorWhenThePoolIsExhausted() async throws {
         try await TestDatabase.withMigratedDatabase(poolSize: 1, acquireTimeout: .milliseconds(200)) { pool, _ in
-            // Hold the only connection, and wait until it is really held.
-            let (held, signal) = AsyncStream.makeStream(of: Void.self)
-            let holder = Task {
-                try await pool.withConnection { conn in
-                    signal.yield()
-                    try conn.execute("SELECT pg_sleep(3)")
-                }
-            }
-            var heldEvents = held.makeAsyncIterator()
-            _ = await heldEvents.next()
+            let holder = await holdingTheOnlyConnection(of: pool, for: 3)
             let started = ContinuousClock.now
             let error = try await #require(throws: PostgresError.self) { try await pool.execute("SELECT 1") }
             #expect(error.kind == .poolTimeout)
@@ -33,15 +24,7 @@ import Testing
     @Test func waitersAreServedInTimeOrEachGivesUpAtItsDeadline() async throws {
         for (hold, timeout, served) in [(0.2, Duration.seconds(10), true), (3.0, Duration.milliseconds(300), false)] {
             try await TestDatabase.withMigratedDatabase(poolSize: 1, acquireTimeout: timeout) { pool, _ in
-                let (held, signal) = AsyncStream.makeStream(of: Void.self)
-                let holder = Task {
-                    try await pool.withConnection { conn in
-                        signal.yield()
-                        try conn.execute("SELECT pg_sleep(\(hold))")
-                    }
-                }
-                var heldEvents = held.makeAsyncIterator()
-                _ = await heldEvents.next()
+                let holder = await holdingTheOnlyConnection(of: pool, for: hold)
                 let started = ContinuousClock.now
                 let outcomes = await withTaskGroup(of: Result<Int, PostgresError>.self) { group in
                     for n in 1...3 {
@@ -103,4 +86,19 @@ import Testing
         #expect(error.kind == .connection)
         await pool.close()
     }
+}
+
+/// Holds the pool's only connection for `seconds` (a `pg_sleep` on it) and returns once it
+/// is really held; the task ends when the sleep does.
+private func holdingTheOnlyConnection(of pool: PostgresPool, for seconds: Double) async -> Task<Void, any Error> {
+    let (held, signal) = AsyncStream.makeStream(of: Void.self)
+    let holder = Task {
+        try await pool.withConnection { conn in
+            signal.yield()
+            try conn.execute("SELECT pg_sleep(\(seconds))")
+        }
+    }
+    var heldEvents = held.makeAsyncIterator()
+    _ = await heldEvents.next()
+    return holder
 }

@@ -51,39 +51,35 @@ extension GalleyEnvironment {
         isolation: IsolationLevel = .readCommitted, recordsEvents: Bool = true,
         _ body: @escaping @Sendable (PostgresConnection) throws -> Result
     ) async throws -> Result {
-        do {
+        try await Self.unavailableWhenUnreachable {
             let result = try await pool.transaction(isolation: isolation, body)
             if recordsEvents { await wakeUp.committed() }
             return result
-        } catch let error as PostgresError where error.kind != .server && error.kind != .decoding {
-            throw GalleyError.unavailable(error.message)
         }
     }
 
     /// One statement, sent without blocking any thread (`PostgresPool.query`): the cheapest
     /// way to the database for a read that needs nothing else.
     func query<Value>(_ read: StoreRead<Value>) async throws -> Value {
-        do {
-            return try read.decode(try await pool.query(read.sql))
-        } catch let error as PostgresError where error.kind != .server && error.kind != .decoding {
-            throw GalleyError.unavailable(error.message)
-        }
+        try await Self.unavailableWhenUnreachable { try read.decode(try await pool.query(read.sql)) }
     }
 
     /// One quick read (index probes: it cannot wait on a lock or run long) on a session
     /// shared with other requests' quick reads (`PostgresPool.quickRead`).
     func quickRead<Value>(_ read: StoreRead<Value>) async throws -> Value {
-        do {
-            return try read.decode(try await pool.quickRead(read.sql))
-        } catch let error as PostgresError where error.kind != .server && error.kind != .decoding {
-            throw GalleyError.unavailable(error.message)
-        }
+        try await Self.unavailableWhenUnreachable { try read.decode(try await pool.quickRead(read.sql)) }
     }
 
     /// A read on one connection, without an explicit transaction.
     func read<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> Result) async throws -> Result {
+        try await Self.unavailableWhenUnreachable { try await pool.withConnection(body) }
+    }
+
+    /// Runs `body`, with the database's infrastructure failures (connection, pool) surfacing
+    /// as `GalleyError.unavailable`; server refusals and decoding errors pass as they are.
+    private static func unavailableWhenUnreachable<Result>(_ body: () async throws -> Result) async throws -> Result {
         do {
-            return try await pool.withConnection(body)
+            return try await body()
         } catch let error as PostgresError where error.kind != .server && error.kind != .decoding {
             throw GalleyError.unavailable(error.message)
         }
