@@ -5,8 +5,12 @@ import Postgres
 
 /// Settings read from the environment, each with a default that works on a laptop.
 public struct GalleyConfiguration: Sendable {
-    /// `DATABASE_URL`; empty means libpq's own `PG*` variables and defaults.
+    /// `DATABASE_URL`; empty means libpq's own `PG*` variables and defaults. The server and
+    /// the editorial CLI log in with it: as a member of `galley_app`, owning nothing.
     public var databaseURL: String
+    /// `GALLEY_MIGRATE_URL`: the owner's login, for `galley migrate` only (it creates and
+    /// alters the tables); unset means `databaseURL`.
+    public var migrateURL: String
     /// `GALLEY_PORT`, default 8080.
     public var port: Int
     /// `GALLEY_HOST`, default 127.0.0.1.
@@ -36,6 +40,7 @@ public struct GalleyConfiguration: Sendable {
 
     public init(environment: [String: String]) throws {
         databaseURL = environment["DATABASE_URL"] ?? ""
+        migrateURL = environment["GALLEY_MIGRATE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? databaseURL
         host = environment["GALLEY_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
         port = try Self.integer(environment, "GALLEY_PORT", default: 8080, range: 1...65535)
         poolSize = try Self.integer(

@@ -37,10 +37,12 @@ struct CLIRoom {
         }
     }
 
-    /// Runs `galley` with `arguments` against this room's database.
+    /// Runs `galley` with `arguments` against this room's database, logged in as the app's
+    /// role as in production (`galley migrate` as the owner, through GALLEY_MIGRATE_URL).
     @discardableResult
     func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) async throws -> GalleyBinary.Outcome {
-        try await GalleyBinary.run(arguments, environment: ["DATABASE_URL": connectionString, "GALLEY_ACTOR": ""].merging(environment) { $1 }, stdin: stdin)
+        let database = ["DATABASE_URL": TestDatabase.asApp(connectionString), "GALLEY_MIGRATE_URL": connectionString, "GALLEY_ACTOR": ""]
+        return try await GalleyBinary.run(arguments, environment: database.merging(environment) { $1 }, stdin: stdin)
     }
 
     /// Runs `galley … --json` as `actor` and decodes its stdout; expects exit status 0.

@@ -8,7 +8,8 @@ import Logging
 import Postgres
 import TestSupport
 
-/// A migrated database, one actor and token per role, and the app in router mode.
+/// A migrated database, one actor and token per role, and the app in router mode. Its pool
+/// is logged in as the app's role, as `galley serve`'s is, so a missing grant fails the test.
 struct APIHarness {
     let services: GalleyServices
     let pool: PostgresPool
@@ -25,19 +26,21 @@ struct APIHarness {
         webhookPolicy: WebhookAddressPolicy = WebhookAddressPolicy(), logger: Logger = Logger(label: "test"),
         _ body: @Sendable (APIHarness) async throws -> Void
     ) async throws {
-        try await TestDatabase.withMigratedDatabase(poolSize: 8) { pool, _ in
-            let services = GalleyServices(environment: GalleyEnvironment(pool: pool, webhookPolicy: webhookPolicy))
-            let operatorCaller = Caller(principal: .operator(osUser: "test"))
-            var tokens: [String: String] = [:]
-            for (name, kind, role) in roles {
-                _ = try await services.actors.add(.init(name: name, kind: kind, roles: [role]), by: operatorCaller)
-                tokens[name] = try await services.actors.issueToken(for: .name(name), expiresAt: nil, by: operatorCaller).token
-            }
-            let router = buildRouter(services: services, pool: pool, metrics: HTTPMetrics())
-            let app = Application(router: router, logger: logger)
-            let frozen = tokens
-            try await app.test(.router) { client in
-                try await body(APIHarness(services: services, pool: pool, client: client, tokens: frozen))
+        try await TestDatabase.withMigratedDatabase(poolSize: 1) { _, connectionString in
+            try await TestDatabase.withAppPool(connectionString, size: 8) { pool in
+                let services = GalleyServices(environment: GalleyEnvironment(pool: pool, webhookPolicy: webhookPolicy))
+                let operatorCaller = Caller(principal: .operator(osUser: "test"))
+                var tokens: [String: String] = [:]
+                for (name, kind, role) in roles {
+                    _ = try await services.actors.add(.init(name: name, kind: kind, roles: [role]), by: operatorCaller)
+                    tokens[name] = try await services.actors.issueToken(for: .name(name), expiresAt: nil, by: operatorCaller).token
+                }
+                let router = buildRouter(services: services, pool: pool, metrics: HTTPMetrics())
+                let app = Application(router: router, logger: logger)
+                let frozen = tokens
+                try await app.test(.router) { client in
+                    try await body(APIHarness(services: services, pool: pool, client: client, tokens: frozen))
+                }
             }
         }
     }

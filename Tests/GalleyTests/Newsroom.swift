@@ -4,7 +4,9 @@ import GalleyCore
 import Postgres
 import TestSupport
 
-/// A newsroom with one actor per role, on a fresh database, for domain tests.
+/// A newsroom with one actor per role, on a fresh database, for domain tests. Its services
+/// run as the app's login role, as `galley serve` does, so a missing grant fails the test;
+/// `pool` is the owner's, for what a test checks or tampers with in SQL.
 struct Newsroom {
     let services: GalleyServices
     let pool: PostgresPool
@@ -21,22 +23,24 @@ struct Newsroom {
 
     static func with<Result>(_ body: (Newsroom) async throws -> Result) async throws -> Result {
         try await TestDatabase.withMigratedDatabase(poolSize: 8) { pool, connectionString in
-            let services = GalleyServices(pool: pool)
-            func add(_ name: String, _ kind: ActorKind, _ roles: [Role]) async throws -> Caller {
-                let actor = try await services.actors.add(.init(name: name, kind: kind, roles: roles), by: operatorCaller)
-                return Caller(principal: actor.principal, requestID: "req-\(name)")
+            try await TestDatabase.withAppPool(connectionString, size: 8) { appPool in
+                let services = GalleyServices(pool: appPool)
+                func add(_ name: String, _ kind: ActorKind, _ roles: [Role]) async throws -> Caller {
+                    let actor = try await services.actors.add(.init(name: name, kind: kind, roles: roles), by: operatorCaller)
+                    return Caller(principal: actor.principal, requestID: "req-\(name)")
+                }
+                let newsroom = Newsroom(
+                    services: services, pool: pool, connectionString: connectionString,
+                    writer: try await add("wendy", .person, [.writer]),
+                    editor: try await add("eddie", .person, [.editor]),
+                    otherEditor: try await add("erin", .person, [.editor]),
+                    factChecker: try await add("fiona", .person, [.factChecker]),
+                    legal: try await add("lou", .person, [.legal]),
+                    ai: try await add("drafter", .service, [.aiAgent]),
+                    publisher: try await add("publish-bot", .service, [.publisher]),
+                    admin: try await add("ada", .person, [.admin]))
+                return try await body(newsroom)
             }
-            let newsroom = Newsroom(
-                services: services, pool: pool, connectionString: connectionString,
-                writer: try await add("wendy", .person, [.writer]),
-                editor: try await add("eddie", .person, [.editor]),
-                otherEditor: try await add("erin", .person, [.editor]),
-                factChecker: try await add("fiona", .person, [.factChecker]),
-                legal: try await add("lou", .person, [.legal]),
-                ai: try await add("drafter", .service, [.aiAgent]),
-                publisher: try await add("publish-bot", .service, [.publisher]),
-                admin: try await add("ada", .person, [.admin]))
-            return try await body(newsroom)
         }
     }
 

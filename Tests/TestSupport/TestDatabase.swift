@@ -4,8 +4,40 @@ import Postgres
 
 /// A freshly migrated database of its own for each test, copied from a migrated template
 /// (`CREATE DATABASE … TEMPLATE …`), so tests run in parallel and never see each other's rows.
-/// The server is found through libpq's `PG*` variables, which `scripts/test` sets.
+/// The server is found through libpq's `PG*` variables, which `scripts/test` sets; their
+/// user owns what the migrations create, as `galley migrate` does.
 public enum TestDatabase {
+    /// The login role `galley serve` and the editorial CLI run as in production: a member of
+    /// `galley_app`, no superuser, owning nothing. Made once per cluster, with the template.
+    public static let appLogin = "galley_app_login"
+
+    /// `connectionString` logged in as `appLogin` instead of the owner.
+    public static func asApp(_ connectionString: String) -> String {
+        "\(connectionString) user=\(appLogin)"
+    }
+
+    /// Makes sure `appLogin` exists, for a test that starts from an empty database.
+    public static func ensureAppLogin() async throws {
+        _ = try await TemplateCache.shared.templateName()
+    }
+
+    /// Runs `body` with a pool on `connectionString`'s database logged in as `appLogin`,
+    /// as the server's pool would be; closes it afterwards.
+    public static func withAppPool<Result>(
+        _ connectionString: String, size: Int, acquireTimeout: Duration = .seconds(60), _ body: (PostgresPool) async throws -> Result
+    ) async throws -> Result {
+        let pool = PostgresPool(
+            configuration: .init(connectionString: asApp(connectionString), maxConnections: size, acquireTimeout: acquireTimeout, sharedSessions: 1))
+        do {
+            let result = try await body(pool)
+            await pool.close()
+            return result
+        } catch {
+            await pool.close()
+            throw error
+        }
+    }
+
     /// The project's `sql/` folder, found from this file's path.
     public static let migrationsDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -92,7 +124,10 @@ actor TemplateCache {
         let migrations = try TestDatabase.migrations()
         let digest = Migration(version: 0, name: "all", script: migrations.map(\.checksum).joined()).checksum.prefix(16)
         let template = "galley_template_\(digest)"
-        if try await exists(template) { return template }
+        if try await exists(template) {
+            try await createAppLogin()
+            return template
+        }
         // Build under a name of our own, then rename: a test process racing us either finds
         // the template complete or loses the rename and drops its copy.
         let building = "\(template)_\(getpid())"
@@ -102,6 +137,7 @@ actor TemplateCache {
         let pool = PostgresPool(configuration: .init(connectionString: "dbname=\(building)", maxConnections: 1))
         try await Migrator(pool: pool, migrations: migrations).migrate()
         await pool.close()
+        try await createAppLogin()
         try await TestDatabase.admin { conn in
             let quotedBuilding = try conn.quoteIdentifier(building)
             do {
@@ -111,6 +147,23 @@ actor TemplateCache {
             }
         }
         return template
+    }
+
+    /// The app's login role (roles are the cluster's, and `galley_app` is made by the
+    /// migrations): what an operator creates once, as scripts/db does.
+    private static func createAppLogin() async throws {
+        try await TestDatabase.admin { conn in
+            try conn.runScript(
+                """
+                DO $$
+                BEGIN
+                    CREATE ROLE \(TestDatabase.appLogin) LOGIN IN ROLE galley_app;
+                EXCEPTION WHEN duplicate_object OR unique_violation THEN
+                    NULL;
+                END
+                $$;
+                """)
+        }
     }
 
     private static func exists(_ database: String) async throws -> Bool {

@@ -33,7 +33,8 @@ galley_as_cluster_owner() {
 }
 
 # galley_cluster_init DIR: a new cluster in DIR/data whose superuser is "galley", trusted on
-# the Unix socket and on loopback (the cluster is private to this machine).
+# the Unix socket: right for a throwaway cluster in a fresh /tmp folder that listens on no TCP
+# port (scripts/test, the benchmarks). scripts/db's lasting one adds galley_cluster_peer_only.
 galley_cluster_init() {
     local dir=$1 bindir
     bindir=$(galley_pg_bindir)
@@ -44,6 +45,28 @@ galley_cluster_init() {
         cat "$dir/initdb.log" >&2
         return 1
     }
+}
+
+# galley_cluster_peer_only DIR: lets only this machine's current user in, over the cluster's
+# Unix socket (peer authentication), as the owner "galley" or the app's login role
+# "galley_app_login"; nothing over TCP. Rewritten at every start, which also closes a cluster
+# made by an older scripts/db that trusted 127.0.0.1. Reloads a running cluster.
+galley_cluster_peer_only() {
+    local dir=$1 user bindir
+    user=$(id -un)
+    bindir=$(galley_pg_bindir)
+    galley_as_cluster_owner sh -c "cat >'$dir/data/pg_hba.conf'" <<HBA
+# Written by scripts/db: the Unix socket only, peer authentication mapped by pg_ident.conf.
+local all all peer map=galley
+HBA
+    galley_as_cluster_owner sh -c "cat >'$dir/data/pg_ident.conf'" <<IDENT
+# Written by scripts/db: the OS user $user may log in as the owner or as the app's login role.
+galley $user galley
+galley $user galley_app_login
+IDENT
+    if galley_cluster_running "$dir"; then
+        galley_as_cluster_owner "$bindir/pg_ctl" -D "$dir/data" reload >/dev/null
+    fi
 }
 
 # galley_cluster_start DIR PORT LISTEN [extra server options]: starts it and waits until it

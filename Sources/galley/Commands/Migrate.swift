@@ -18,10 +18,17 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try loadConfiguration()
-        let pool = PostgresPool(configuration: .init(connectionString: configuration.databaseURL, maxConnections: 1))
+        let pool = PostgresPool(configuration: .init(connectionString: configuration.migrateURL, maxConnections: 1))
         do {
             try await migrate(Migrator(pool: pool, migrations: loadMigrations()))
             await pool.close()
+        } catch let error as PostgresError where error.sqlState == SQLState.insufficientPrivilege {
+            await pool.close()
+            throw CLIError(
+                "The database refused the migration: \(error.message).",
+                hint: "Migrations create and alter Galley's tables, so they run as the owner: set GALLEY_MIGRATE_URL to the owner's "
+                    + "URL (DATABASE_URL stays the app's login).",
+                status: .failed)
         } catch {
             await pool.close()
             throw error

@@ -23,6 +23,7 @@ struct Serve: AsyncParsableCommand {
         let logger = makeLogger(configuration, label: "galley.serve")
         let pool = PostgresPool(configuration: configuration.postgres)
         let app = buildApplication(configuration: configuration, pool: pool, logger: logger)
+        Task { await Self.warnIfPrivileged(pool, logger) }
         let services = ServiceGroup(
             configuration: .init(
                 services: [app],
@@ -32,5 +33,17 @@ struct Serve: AsyncParsableCommand {
         )
         try await services.run()
         await pool.close()
+    }
+
+    /// Serving as a superuser or a table owner is not refused (an operator may have reasons),
+    /// but said loudly: the audit log's append-only triggers then guard against mistakes only.
+    private static func warnIfPrivileged(_ pool: PostgresPool, _ logger: Logger) async {
+        do {
+            if let warning = try await DatabaseLogin.inspect(pool).warning {
+                logger.warning("\(warning)")
+            }
+        } catch {
+            logger.debug("could not check the database login's privileges", metadata: ["error": "\(error)"])
+        }
     }
 }
