@@ -9,7 +9,7 @@ only. Each check prints PASS or FAIL with what it saw; the exit status is 1 when
     faults.py NAME …              only these
     faults.py --list              the names
 
-FAULTS_BATCH (default 400): approved articles seeded, all published in one atomic batch.
+FAULTS_BATCH (default 400): approved articles seeded; the slow requests publish them in batches.
 FAULTS_WEBHOOK_DEADLINE (default 10): seconds a webhook attempt may take (docs/events.md).
 """
 
@@ -34,6 +34,9 @@ BATCH = int(os.environ.get("FAULTS_BATCH", "400"))
 WEBHOOK_DEADLINE = float(os.environ.get("FAULTS_WEBHOOK_DEADLINE", "10"))
 # Time a finished attempt may take, beyond its deadline, to be claimed and recorded.
 WEBHOOK_SLACK = 5.0
+# How long a retry after a crash may be told the key is still in progress (409 with
+# Retry-After) before the dead server's hold on the key counts as never released.
+RESERVATION_WAIT = 30.0
 SEED_DATABASE = "galley_faults_seed"
 # Server logs: in the suite's cluster folder, removed with it (a failure quotes their tail).
 WORK = tempfile.mkdtemp(prefix="logs.", dir=os.environ.get("FAULTS_CLUSTER"))
@@ -333,28 +336,55 @@ def in_background(function, *arguments):
 
 
 def check_kill_during_atomic_batch():
-    """SIGKILL while an atomic batch's transaction is open publishes nothing; after a restart
-    the same request with the same Idempotency-Key publishes every article exactly once."""
+    """SIGKILL inside an atomic batch publishes all or nothing: killed while its transaction
+    is open, nothing; killed after it committed but before it answered, everything. Either
+    way a retry with the same Idempotency-Key after a restart leaves each article published
+    exactly once, and a further send replays the answer."""
     database = clone_database("galley_faults_kill")
     ids = approved_ids(database)
+    half = len(ids) // 2
+    before_commit = kill_inside_batch(database, ids[:half], after_commit=False)
+    after_commit = kill_inside_batch(database, ids[half:], after_commit=True)
+    return f"killed before the commit: {before_commit}; killed after it: {after_commit}"
+
+
+def kill_inside_batch(database, ids, after_commit):
     key = f"faults-{secrets.token_hex(8)}"
     batch = {"article_ids": ids, "atomic": True}
-    server = Server(database, "kill-1").start()
-    sent = in_background(server.call, "POST", "/v1/publish-batches", TOKENS["press"], batch, {"Idempotency-Key": key})
-    expect(wait_until(lambda: open_write_transactions(database) or "done" in sent, 60, 0.02),
-           "the batch's transaction never showed in pg_stat_activity")
-    expect("done" not in sent, f"the batch finished before it could be killed ({sent.get('value')!r}); raise FAULTS_BATCH")
-    server.process.kill()
-    server.process.wait()
+    moment = "after the commit" if after_commit else "mid-transaction"
+    holder = None
+    if after_commit:
+        # The batch records itself in publish_batches once its articles are committed; a lock
+        # on that table holds the request there, between the commit and the answer.
+        holder = subprocess.Popen(["psql", "-X", "-q", "-d", database], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        holder.stdin.write("BEGIN; LOCK TABLE publish_batches IN EXCLUSIVE MODE;\n")
+        holder.stdin.flush()
+    try:
+        server = Server(database, "kill-before" if not after_commit else "kill-after").start()
+        sent = in_background(server.call, "POST", "/v1/publish-batches", TOKENS["press"], batch, {"Idempotency-Key": key})
+        if after_commit:
+            reached = lambda: publish_counts(database, ids)[0] == len(ids) or "done" in sent
+        else:
+            reached = lambda: open_write_transactions(database) or "done" in sent
+        expect(wait_until(reached, 60, 0.02), f"the batch never reached the moment to kill it ({moment})")
+        expect("done" not in sent, f"the batch answered before it could be killed {moment} ({sent.get('value')!r}); raise FAULTS_BATCH")
+        server.process.kill()
+        server.process.wait()
+    finally:
+        if holder:
+            holder.stdin.write("ROLLBACK;\n")
+            holder.stdin.close()
+            holder.wait()
     sent["thread"].join(10)
     expect("error" in sent, f"the client got an answer from a killed server: {sent.get('value')!r}")
     expect(wait_until(lambda: open_write_transactions(database, 0) == 0, 30),
            "PostgreSQL kept the killed server's transaction open for 30 s")
     published, events, _ = publish_counts(database, ids)
-    expect(published == 0 and events == 0,
-           f"after the kill {published} of {len(ids)} articles are published, with {events} publish events: not all or nothing")
+    expected = len(ids) if after_commit else 0
+    expect(published == expected and events == expected,
+           f"killed {moment}: {published} of {len(ids)} articles are published, with {events} publish events; expected {expected}")
 
-    server = Server(database, "kill-2").start()
+    server = Server(database, "kill-retry").start()
 
     def retry():
         reply = server.call("POST", "/v1/publish-batches", TOKENS["press"], batch, {"Idempotency-Key": key})
@@ -363,11 +393,14 @@ def check_kill_during_atomic_batch():
             return None
         return reply
 
-    reply = wait_until(retry, 30, 0)
-    expect(reply is not None, "the retry was refused as still in progress for 30 s: the dead server's key was never released")
+    reply = wait_until(retry, RESERVATION_WAIT, 0)
+    expect(reply is not None, f"the retry was refused as still in progress for {RESERVATION_WAIT:.0f} s: "
+                              "the dead server's hold on the key was not released")
     expect(reply.status == 200, f"the retry answered {reply!r}")
     statuses = [result["status"] for result in reply.json()["results"]]
-    expect(statuses.count("published") == len(ids), f"the retry's results: {statuses.count('published')} published of {len(ids)}")
+    # Articles the killed request published are live already: the retry skips them.
+    answered = statuses.count("skipped" if after_commit else "published")
+    expect(answered == len(ids), f"the retry after a kill {moment} answered {sorted(set(statuses))} for {len(ids)} articles")
     published, events, most = publish_counts(database, ids)
     expect(published == len(ids) and events == len(ids) and most == 1,
            f"after the retry {published} of {len(ids)} published, {events} publish events, {most} at most on one article")
@@ -377,7 +410,19 @@ def check_kill_during_atomic_batch():
            f"the same key once more was not a replay: {replay.status} {replay.headers}")
     expect(publish_counts(database, ids)[1] == len(ids), "the replay published again")
     server.stop()
-    return f"killed mid-transaction: 0 of {len(ids)} published; the retry published each once; a third send replayed"
+    return f"{expected} of {len(ids)} published, the retry left each published once, a third send replayed"
+
+
+class Answer:
+    """One request of a load: when it was sent and answered, and how."""
+
+    def __init__(self, kind, sent):
+        self.kind = kind
+        self.sent = sent
+        self.answered = None
+        self.status = None
+        self.article = None  # the id of the article a 201 created
+        self.error = None  # the transport error, when there was no answer
 
 
 def check_postgres_restart_under_load():
@@ -389,7 +434,7 @@ def check_postgres_restart_under_load():
     server = Server(database, "outage").start()
     stop_load = threading.Event()
     outage = {}
-    answers = []  # (kind, monotonic time, status or None, created article id or None, transport error or None)
+    answers = []
     lock = threading.Lock()
 
     def write(client, number):
@@ -405,15 +450,17 @@ def check_postgres_restart_under_load():
         number = 0
         while not stop_load.is_set():
             number += 1
+            answer = Answer(kind, time.monotonic())
             try:
-                reply, article = operation(client, number)
-                entry = (kind, time.monotonic(), reply.status, article, None)
+                reply, answer.article = operation(client, number)
+                answer.status = reply.status
             except OSError as error:
-                entry = (kind, time.monotonic(), None, None, f"{type(error).__name__}: {error}")
+                answer.error = f"{type(error).__name__}: {error}"
+            answer.answered = time.monotonic()
             with lock:
-                answers.append(entry)
+                answers.append(answer)
             # A client backs off a little after a refusal, as a real one would.
-            time.sleep(0.01 if entry[2] in (200, 201) else 0.05)
+            time.sleep(0.01 if answer.status in (200, 201) else 0.05)
 
     clients = [threading.Thread(target=load, args=("write", write, number), daemon=True) for number in range(3)]
     clients += [threading.Thread(target=load, args=("read", read, number), daemon=True) for number in range(2)]
@@ -433,14 +480,15 @@ def check_postgres_restart_under_load():
         client.join(40)
 
     expect(server.alive(), f"the server died during the outage")
-    transport = [entry[4] for entry in answers if entry[4]]
+    transport = [answer.error for answer in answers if answer.error]
     expect(not transport, f"{len(transport)} requests lost their connection, e.g. {transport[0] if transport else ''}")
     by_status = {}
-    for kind, _, status, _, _ in answers:
-        by_status[(kind, status)] = by_status.get((kind, status), 0) + 1
+    for answer in answers:
+        by_status[(answer.kind, answer.status)] = by_status.get((answer.kind, answer.status), 0) + 1
     unexpected = {key: count for key, count in by_status.items() if key not in (("write", 201), ("read", 200), ("write", 503), ("read", 503))}
     expect(not unexpected, f"answers other than 200, 201 and 503: {unexpected} (all: {by_status})")
-    during = [status for _, at, status, _, _ in answers if outage["down"] <= at <= outage["starting"]]
+    # Requests sent and answered while PostgreSQL was stopped.
+    during = [answer.status for answer in answers if outage["down"] <= answer.sent and answer.answered <= outage["starting"]]
     expect(during and all(status == 503 for status in during),
            f"while PostgreSQL was down the answers were {sorted(set(during))} ({len(during)} answers)")
     expect(wait_until(lambda: server.call("GET", "/readyz", timeout=5).status == 200, 15),
@@ -451,10 +499,11 @@ def check_postgres_restart_under_load():
                            {"title": f"After the outage {secrets.token_hex(4)}", "body": "Back.", "section": "culture"}).status == 201
 
     expect(wait_until(write_succeeds, 15, 0.2), "writes did not succeed again within 15 s of the restart")
-    acknowledged = [article for _, _, _, article, _ in answers if article]
+    acknowledged = [answer.article for answer in answers if answer.article]
     kept = int(scalar(database, "SELECT count(*) FROM articles WHERE id = ANY(:'ids'::uuid[])", ids=uuid_array(acknowledged)))
     expect(kept == len(acknowledged), f"{len(acknowledged) - kept} of {len(acknowledged)} acknowledged articles are missing")
-    recovered = {kind: next((at - outage["up"] for k, at, status, _, _ in answers if k == kind and at > outage["up"] and status in (200, 201)), None)
+    recovered = {kind: next((answer.answered - outage["up"] for answer in answers
+                             if answer.kind == kind and answer.sent > outage["up"] and answer.status in (200, 201)), None)
                  for kind in ("write", "read")}
     expect(None not in recovered.values(), f"requests under load did not succeed again after PostgreSQL was up: {recovered}")
     server.stop()
