@@ -9,7 +9,7 @@ only. Each check prints PASS or FAIL with what it saw; the exit status is 1 when
     faults.py NAME …              only these
     faults.py --list              the names
 
-FAULTS_BATCH (default 400): approved articles seeded; the slow requests publish them in batches.
+FAULTS_BATCH (default 200): approved articles seeded; the checks publish them in batches.
 FAULTS_WEBHOOK_DEADLINE (default 10): seconds a webhook attempt may take (docs/events.md).
 """
 
@@ -30,7 +30,7 @@ import traceback
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GALLEY = os.environ.get("GALLEY_BIN", os.path.join(ROOT, ".build", "debug", "galley"))
-BATCH = int(os.environ.get("FAULTS_BATCH", "400"))
+BATCH = int(os.environ.get("FAULTS_BATCH", "200"))
 WEBHOOK_DEADLINE = float(os.environ.get("FAULTS_WEBHOOK_DEADLINE", "10"))
 # Time a finished attempt may take, beyond its deadline, to be claimed and recorded.
 WEBHOOK_SLACK = 5.0
@@ -106,15 +106,40 @@ def clone_database(name):
     return name
 
 
-def open_write_transactions(database, older_than_ms=100):
-    """Sessions in `database` (other than ours) inside a transaction that has written, open
-    for at least `older_than_ms`."""
-    return int(scalar(
-        database,
-        """SELECT count(*) FROM pg_stat_activity
-           WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL
-             AND now() - xact_start > make_interval(secs => :'age'::int / 1000.0)""",
-        age=older_than_ms))
+def open_write_transactions(database):
+    """Sessions in `database` (other than ours) inside a transaction that has written."""
+    return int(scalar(database, """SELECT count(*) FROM pg_stat_activity
+                                   WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"""))
+
+
+def waiting_on_locks(database):
+    """Sessions in `database` waiting for a lock another session holds."""
+    return int(scalar(database, """SELECT count(*) FROM pg_stat_activity
+                                   WHERE datname = current_database() AND wait_event_type = 'Lock'"""))
+
+
+class LockHolder:
+    """A psql session that takes a lock in an open transaction and keeps it until released:
+    it holds a request at a chosen point, so a fault lands there every time, however fast
+    the machine."""
+
+    def __init__(self, database, statement, **variables):
+        command = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", database]
+        for name, value in variables.items():
+            command += ["-v", f"{name}={value}"]
+        self.session = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.session.stdin.write(f"BEGIN;\n{statement} \\g /dev/null\n\\echo held\n")
+        self.session.stdin.flush()
+        self.released = False
+        if self.session.stdout.readline().strip() != "held":
+            raise RuntimeError(f"could not take the lock: {statement}")
+
+    def release(self):
+        if not self.released:
+            self.released = True
+            self.session.stdin.write("ROLLBACK;\n")
+            self.session.stdin.close()
+            self.session.wait()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -351,33 +376,29 @@ def check_kill_during_atomic_batch():
 def kill_inside_batch(database, ids, after_commit):
     key = f"faults-{secrets.token_hex(8)}"
     batch = {"article_ids": ids, "atomic": True}
-    moment = "after the commit" if after_commit else "mid-transaction"
-    holder = None
     if after_commit:
+        moment = "after the commit"
         # The batch records itself in publish_batches once its articles are committed; a lock
         # on that table holds the request there, between the commit and the answer.
-        holder = subprocess.Popen(["psql", "-X", "-q", "-d", database], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-        holder.stdin.write("BEGIN; LOCK TABLE publish_batches IN EXCLUSIVE MODE;\n")
-        holder.stdin.flush()
+        holder = LockHolder(database, "LOCK TABLE publish_batches IN EXCLUSIVE MODE")
+        reached = lambda: publish_counts(database, ids)[0] == len(ids)
+    else:
+        moment = "mid-transaction"
+        # The last article's row, locked: the batch has published all the others, uncommitted.
+        holder = LockHolder(database, "SELECT 1 FROM articles WHERE id = :'id' FOR UPDATE", id=ids[-1])
+        reached = lambda: open_write_transactions(database) and waiting_on_locks(database)
     try:
-        server = Server(database, "kill-before" if not after_commit else "kill-after").start()
+        server = Server(database, "kill-after" if after_commit else "kill-before").start()
         sent = in_background(server.call, "POST", "/v1/publish-batches", TOKENS["press"], batch, {"Idempotency-Key": key})
-        if after_commit:
-            reached = lambda: publish_counts(database, ids)[0] == len(ids) or "done" in sent
-        else:
-            reached = lambda: open_write_transactions(database) or "done" in sent
-        expect(wait_until(reached, 60, 0.02), f"the batch never reached the moment to kill it ({moment})")
-        expect("done" not in sent, f"the batch answered before it could be killed {moment} ({sent.get('value')!r}); raise FAULTS_BATCH")
+        expect(wait_until(lambda: reached() or "done" in sent, 60), f"the batch never reached the moment to kill it ({moment})")
+        expect("done" not in sent, f"the batch answered before it could be killed {moment}: {sent.get('value')!r}")
         server.process.kill()
         server.process.wait()
     finally:
-        if holder:
-            holder.stdin.write("ROLLBACK;\n")
-            holder.stdin.close()
-            holder.wait()
+        holder.release()
     sent["thread"].join(10)
     expect("error" in sent, f"the client got an answer from a killed server: {sent.get('value')!r}")
-    expect(wait_until(lambda: open_write_transactions(database, 0) == 0, 30),
+    expect(wait_until(lambda: open_write_transactions(database) == 0, 30),
            "PostgreSQL kept the killed server's transaction open for 30 s")
     published, events, _ = publish_counts(database, ids)
     expected = len(ids) if after_commit else 0
@@ -530,27 +551,33 @@ def check_sigterm_drains():
         return time.monotonic()
 
     stream_end = in_background(read_stream_to_end)
-    atomic = in_background(server.call, "POST", "/v1/publish-batches", TOKENS["press"], {"article_ids": ids[:half], "atomic": True})
-    each = in_background(server.call, "POST", "/v1/publish-batches", TOKENS["press"], {"article_ids": ids[half:]})
-    expect(wait_until(lambda: open_write_transactions(database) or "done" in atomic, 60, 0.02),
-           "the batches' transactions never showed in pg_stat_activity")
-    expect("done" not in atomic and "done" not in each, "a batch finished before SIGTERM; raise FAULTS_BATCH")
-    server.signal(signal.SIGTERM)
-    terminated = time.monotonic()
-    time.sleep(0.3)
-    in_flight = "done" not in atomic or "done" not in each
+    # Each batch's last article, locked: both requests stay in flight, mid-transaction,
+    # until the lock is released after SIGTERM.
+    holder = LockHolder(database, "SELECT 1 FROM articles WHERE id IN (:'a', :'b') FOR UPDATE", a=ids[half - 1], b=ids[-1])
     try:
-        socket.create_connection(("127.0.0.1", server.port), timeout=5).close()
-        refused = "accepted"
-    except ConnectionRefusedError:
-        refused = "refused"
-    except OSError as error:
-        refused = f"failed otherwise ({error})"
+        atomic = in_background(server.call, "POST", "/v1/publish-batches", TOKENS["press"], {"article_ids": ids[:half], "atomic": True})
+        each = in_background(server.call, "POST", "/v1/publish-batches", TOKENS["press"], {"article_ids": ids[half:]})
+        expect(wait_until(lambda: waiting_on_locks(database) == 2 or "done" in atomic or "done" in each, 60),
+               "the batches never reached their last articles")
+        expect("done" not in atomic and "done" not in each, "a batch answered although its last article was locked")
+        server.signal(signal.SIGTERM)
+        time.sleep(0.5)
+        in_flight = server.alive() and "done" not in atomic and "done" not in each
+        try:
+            socket.create_connection(("127.0.0.1", server.port), timeout=5).close()
+            refused = "accepted"
+        except ConnectionRefusedError:
+            refused = "refused"
+        except OSError as error:
+            refused = f"failed otherwise ({error})"
+    finally:
+        terminated = time.monotonic()
+        holder.release()
     status = server.wait(30)
     for outcome in (atomic, each, stream_end):
         outcome["thread"].join(5)
 
-    expect(in_flight, "both batches had answered before the new connection was tried; raise FAULTS_BATCH")
+    expect(in_flight, "the requests in flight did not survive SIGTERM until their lock was released")
     expect(refused == "refused", f"a new connection after SIGTERM was {refused}")
     for name, outcome, count in (("atomic", atomic, half), ("non-atomic", each, len(ids) - half)):
         expect("value" in outcome, f"the {name} batch in flight got no answer: {outcome.get('error')!r}")
@@ -565,8 +592,8 @@ def check_sigterm_drains():
     expect(published == len(ids), f"{published} of {len(ids)} articles are published after the drain")
     Server.running.remove(server)
     answered = max(atomic["done"], each["done"]) - terminated
-    return (f"both batches ({len(ids)} articles) answered 200 {answered:.1f} s after SIGTERM, "
-            f"new connections refused, the stream ended, exit 0")
+    return (f"both batches ({len(ids)} articles), held 0.5 s past SIGTERM, answered 200 in full "
+            f"{answered:.1f} s after their lock was released; new connections refused, the stream ended, exit 0")
 
 
 class StalledReceiver:
