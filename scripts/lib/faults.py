@@ -209,7 +209,7 @@ class Server:
 
     def start(self):
         self.port = free_port()
-        environment = dict(os.environ, DATABASE_URL=f"dbname={self.database}", GALLEY_LOG_LEVEL="info")
+        environment = dict(os.environ, DATABASE_URL=f"dbname={self.database} user=galley_app_login", GALLEY_LOG_LEVEL="info")
         environment.update(self.environment)
         with open(self.log_path, "ab") as output:
             self.process = subprocess.Popen(
@@ -282,6 +282,11 @@ def seed():
         capture_output=True, text=True)
     if migrate.returncode != 0:
         raise RuntimeError(f"galley migrate failed: {migrate.stderr.strip()}")
+    # The servers log in as the application's role, as in production (sql/0013).
+    login = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", SEED_DATABASE, "-f", f"{ROOT}/scripts/lib/app-login.sql"],
+                           capture_output=True, text=True)
+    if login.returncode != 0:
+        raise RuntimeError(f"creating the app's login failed: {login.stderr.strip()}")
     # Each actor and a token for it, stored the way `galley tokens issue` stores one: only
     # the SHA-256 of the token's UTF-8 bytes.
     for name, (kind, role) in ACTORS.items():
