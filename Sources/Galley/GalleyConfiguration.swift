@@ -37,6 +37,10 @@ public struct GalleyConfiguration: Sendable {
     /// cores (at least one). Requests are handled on Swift's own pool, one thread per core;
     /// on two cores a second I/O thread only competed with it (W2 +17–26% with one).
     public var httpThreads: Int
+    /// `GALLEY_HTTP_IDLE_TIMEOUT`, seconds, default 30: a connection that sends nothing for
+    /// that long while no response is being written (a request head or body that stalls
+    /// half-way, or an idle keep-alive) is closed, so slow clients cannot hold connections.
+    public var httpIdleTimeoutSeconds: Int
 
     public init(environment: [String: String]) throws {
         databaseURL = environment["DATABASE_URL"] ?? ""
@@ -50,6 +54,7 @@ public struct GalleyConfiguration: Sendable {
             environment, "GALLEY_READ_CACHE_MB", default: ReadCaches.defaultMegabytes, range: 0...65536)
         httpThreads = try Self.integer(
             environment, "GALLEY_HTTP_THREADS", default: max(1, ProcessInfo.processInfo.activeProcessorCount / 2), range: 1...256)
+        httpIdleTimeoutSeconds = try Self.integer(environment, "GALLEY_HTTP_IDLE_TIMEOUT", default: 30, range: 1...3600)
         do {
             webhookPolicy = try WebhookAddressPolicy(allowList: environment["GALLEY_WEBHOOK_ALLOW"] ?? "")
         } catch {

@@ -11,8 +11,8 @@ public enum GalleyError: Error, Sendable, Equatable {
     case invalidTransition(action: String, state: String, unmet: [Unmet])
     /// Another change got there first, or the request clashes with what is stored.
     case conflict(String)
-    /// The caller's expected version is stale.
-    case preconditionFailed(expected: Int, actual: Int)
+    /// The caller's expected version is stale (`expected` is empty when it named none of ours).
+    case preconditionFailed(expected: [Int], actual: Int)
     /// Input that cannot be accepted; one problem per field.
     case validation([FieldProblem])
     /// The database cannot be reached.
@@ -54,7 +54,9 @@ public enum GalleyError: Error, Sendable, Equatable {
         case .conflict(let text):
             text
         case .preconditionFailed(let expected, let actual):
-            "The article changed since you read it (you sent version \(expected), it is now \(actual)); fetch it again and retry."
+            expected.isEmpty
+                ? "The entity tag you sent names no version this server issued (it is now version \(actual)); fetch it again and retry."
+                : "The article changed since you read it (you sent version \(expected.map { String($0) }.joined(separator: " or ")), it is now \(actual)); fetch it again and retry."
         case .validation(let problems):
             "Invalid input: " + problems.map { "\($0.field) \($0.message)" }.joined(separator: "; ") + "."
         case .unavailable(let text):

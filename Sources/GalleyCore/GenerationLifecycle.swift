@@ -3,6 +3,15 @@
 public enum GenerationLifecycle {
     public static let defaultMaxAttempts = 3
 
+    /// What a run may report as its token usage: the columns are PostgreSQL integers.
+    public static func tokenUsageProblems(input: Int?, output: Int?) -> [GalleyError.FieldProblem] {
+        let counts = 0...Int(Int32.max)
+        return [("usage.input_tokens", input), ("usage.output_tokens", output)].compactMap { field, value in
+            guard let value, !counts.contains(value) else { return nil }
+            return .init(field: field, message: "must be 0 to \(Int32.max)")
+        }
+    }
+
     public static func allowedNext(from status: GenerationStatus) -> Set<GenerationStatus> {
         switch status {
         case .queued: [.running, .cancelled]

@@ -23,6 +23,8 @@ public func buildApplication(
     let notifier = EventNotifier(connectionString: configuration.databaseURL, logger: logger)
     var app = Application(
         router: buildRouter(services: services, pool: pool, metrics: metrics, notifier: notifier),
+        // Hummingbird's idle timeout also bounds a request that stops arriving half-way.
+        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.httpIdleTimeoutSeconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "galley"),
         logger: logger
     )

@@ -1,5 +1,6 @@
 import Foundation
 import Galley
+import GalleyCore
 import Hummingbird
 import Postgres
 import Synchronization
@@ -57,19 +58,11 @@ enum WireJSON {
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
-            guard let date = parseTimestamp(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "must be an RFC 3339 time such as 2026-12-01T09:00:00Z")
+            guard let date = RFC3339.parse(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: RFC3339.requirement)
             }
             return date
         }
         return decoder
-    }
-
-    /// RFC 3339 with a `T` and a zone (`Z` or `±hh:mm`).
-    static func parseTimestamp(_ text: String) -> Date? {
-        let zone = text.suffix(6)
-        let hasOffset = (zone.first == "+" || zone.first == "-") && zone.dropFirst(3).first == ":"
-        guard text.count >= 20, text.contains("T"), text.hasSuffix("Z") || hasOffset else { return nil }
-        return PostgresTimestamp.parse(text)
     }
 }

@@ -60,6 +60,11 @@ extension Request {
         do {
             return (try WireJSON.decoder.decode(T.self, from: data), data)
         } catch let error as DecodingError {
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+                let fields = MisfitNumbers.fields(decoding: T.self, from: data), !fields.isEmpty
+            {
+                throw GalleyError.validation(fields.map { .init(field: $0, message: "must be a whole number in range") })
+            }
             throw Self.problem(for: error)
         }
     }
@@ -109,19 +114,46 @@ extension Request {
         return number
     }
 
-    /// The version an `If-Match` header expects: our ETags are `"<version>"`.
-    var expectedVersion: Int? {
+    /// The versions an `If-Match` header (RFC 9110 §13.1.1) admits: our ETags are
+    /// `"<version>"`. `*` admits any (the article exists, or the write is a 404 anyway); a
+    /// list admits each strong tag of ours in it. A weak tag never matches (If-Match compares
+    /// strongly) and neither does another server's tag: such a list admits nothing, so the
+    /// write is refused with 412 rather than done unconditionally.
+    var expectedVersion: ExpectedVersion? {
         get throws {
-            guard let header = headers[.ifMatch] else { return nil }
-            var tag = Substring(header.trimmingCharacters(in: .whitespaces))
-            if tag.hasPrefix("W/") { tag = tag.dropFirst(2) }
-            let digits = tag.dropFirst().dropLast()
-            guard tag.count >= 3, tag.first == "\"", tag.last == "\"", digits.count <= 9, digits.allSatisfy(\.isASCIIDigitCharacter),
-                let version = Int(digits)
-            else {
-                throw Problem.invalid("If-Match", "must be an ETag this server sent, such as \"3\"")
+            guard headers[.ifMatch] != nil else { return nil }
+            let fields = headers[values: .ifMatch].joined(separator: ",")
+            if fields.trimmingCharacters(in: .whitespaces) == "*" { return nil }
+            guard let tags = Self.entityTags(fields), !tags.isEmpty else {
+                throw Problem.invalid("If-Match", "must be * or entity tags such as \"3\" (the ETag this server sent)")
             }
-            return version
+            return ExpectedVersion(Set(tags.compactMap { tag in
+                // Strong comparison is of the text: ours have no leading zero.
+                guard !tag.weak, (1...9).contains(tag.opaque.count), tag.opaque.first != "0", tag.opaque.allSatisfy(\.isASCIIDigitCharacter)
+                else { return nil }
+                return Int(tag.opaque)
+            }))
+        }
+    }
+
+    /// `#entity-tag`: comma-separated `"opaque"` or `W/"opaque"`, with optional white space;
+    /// nil when the text is not that.
+    static func entityTags(_ text: String) -> [(weak: Bool, opaque: Substring)]? {
+        var tags: [(weak: Bool, opaque: Substring)] = []
+        var rest = Substring(text)
+        while true {
+            rest = rest.drop { $0 == " " || $0 == "\t" || $0 == "," }
+            if rest.isEmpty { return tags }
+            let weak = rest.hasPrefix("W/")
+            if weak { rest = rest.dropFirst(2) }
+            guard rest.first == "\"", let close = rest.dropFirst().firstIndex(of: "\"") else { return nil }
+            let opaque = rest[rest.index(after: rest.startIndex)..<close]
+            // etagc: visible ASCII except the quote, or bytes beyond ASCII.
+            guard opaque.unicodeScalars.allSatisfy({ $0.value == 0x21 || (0x23...0x7E).contains($0.value) || $0.value >= 0x80 }) else { return nil }
+            tags.append((weak: weak, opaque: opaque))
+            rest = rest[rest.index(after: close)...]
+            let separatorEnd = rest.firstIndex { $0 != " " && $0 != "\t" } ?? rest.endIndex
+            guard separatorEnd == rest.endIndex || rest[separatorEnd] == "," else { return nil }
         }
     }
 
@@ -145,8 +177,8 @@ extension Request {
 
     func queryDate(_ name: String) throws -> Date? {
         guard let text = typedQuery(name) else { return nil }
-        guard let date = WireJSON.parseTimestamp(text) else {
-            throw Problem.invalid(name, "must be an RFC 3339 time such as 2026-12-01T09:00:00Z")
+        guard let date = RFC3339.parse(text) else {
+            throw Problem.invalid(name, RFC3339.requirement)
         }
         return date
     }

@@ -50,14 +50,25 @@ enum TimestampFormat {
                 offsetSeconds = sign * total
             }
         }
-        guard index == bytes.count else { return nil }
+        guard index == bytes.count, (1...12).contains(month), (1...31).contains(day), hour <= 24, minute <= 59, second <= 60
+        else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
         return Date(timeIntervalSince1970: Double(seconds) + Double(micros) / 1_000_000)
     }
 
+    /// PostgreSQL's latest `timestamptz` is in the year 294276, about 9.2e12 seconds after
+    /// 1970 (its earliest, 4713 BC, is nearer); in microseconds that still fits an `Int`.
+    static let representableSeconds = 9.2e12
+
+    /// Total: a time beyond PostgreSQL's range (or not a number) is written as PostgreSQL's
+    /// own `infinity` or `-infinity` instead of overflowing the conversion. Clients' times
+    /// are refused long before (`RFC3339` in GalleyCore); this only keeps a mistake from
+    /// trapping the process.
     static func format(_ date: Date) -> String {
-        let totalMicros = Int((date.timeIntervalSince1970 * 1_000_000).rounded())
+        let interval = date.timeIntervalSince1970
+        guard interval.magnitude < representableSeconds else { return interval < 0 ? "-infinity" : "infinity" }
+        let totalMicros = Int((interval * 1_000_000).rounded())
         var days = totalMicros / 86_400_000_000
         var rest = totalMicros % 86_400_000_000
         if rest < 0 {

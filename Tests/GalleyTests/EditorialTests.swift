@@ -305,9 +305,9 @@ func unmetRequirements(_ error: any Error) -> [String] {
         try await Newsroom.with { room in
             let draft = try await room.draft()
             let error = await #expect(throws: GalleyError.self) {
-                try await room.services.transitions.perform(.init(.submit, expectedVersion: draft.article.version + 5), on: draft.article.id, by: room.writer)
+                try await room.services.transitions.perform(.init(.submit, expectedVersion: ExpectedVersion(draft.article.version + 5)), on: draft.article.id, by: room.writer)
             }
-            #expect(error == .preconditionFailed(expected: draft.article.version + 5, actual: draft.article.version))
+            #expect(error == .preconditionFailed(expected: [draft.article.version + 5], actual: draft.article.version))
         }
     }
 

@@ -72,6 +72,10 @@ public struct ActorService: Sendable {
         if let expiresAt, expiresAt <= now {
             throw GalleyError.validation([.init(field: "expires_at", message: "must be in the future")])
         }
+        // A time made from a client's span (the CLI's --expires-in) is checked like a sent one.
+        if let expiresAt, !RFC3339.isStorable(expiresAt) {
+            throw GalleyError.validation([.init(field: "expires_at", message: "must be no later than 9999-12-31T23:59:59Z")])
+        }
         let token = Self.newToken()
         let tokenID = env.newID()
         return try await env.transaction { conn in

@@ -98,7 +98,7 @@ public struct ArticleService: Sendable {
 
     /// A new revision: the article returns to draft; verdicts and approvals of earlier text
     /// stay in history but no longer count; the live revision stays live.
-    public func edit(_ id: UUID, content: ArticleContent, expectedVersion: Int? = nil, by caller: Caller) async throws -> ArticleDetail {
+    public func edit(_ id: UUID, content: ArticleContent, expectedVersion: ExpectedVersion? = nil, by caller: Caller) async throws -> ArticleDetail {
         let now = env.now()
         return try await env.transaction { conn in
             let article = try ArticleStore.fetch(conn, id: id)
@@ -111,12 +111,10 @@ public struct ArticleService: Sendable {
     /// Returns the article as changed.
     @discardableResult
     static func appendRevision(
-        _ conn: PostgresConnection, article: Article, content: ArticleContent, generationID: UUID?, expectedVersion: Int?,
+        _ conn: PostgresConnection, article: Article, content: ArticleContent, generationID: UUID?, expectedVersion: ExpectedVersion?,
         caller: Caller, at now: Date
     ) throws -> Article {
-        if let expectedVersion, expectedVersion != article.version {
-            throw GalleyError.preconditionFailed(expected: expectedVersion, actual: article.version)
-        }
+        try expectedVersion?.check(article.version)
         try caller.principal.require(.editArticle, articleOrigin: article.origin)
         guard let actorID = caller.principal.actorID else {
             throw GalleyError.forbidden(permission: Permission.editArticle.rawValue, reason: "the operator writes no articles")
@@ -320,7 +318,7 @@ enum ListCursor {
             throw GalleyError.validation([.init(field: "cursor", message: "is not a cursor this server issued")])
         }
         let parts = text.split(separator: "|")
-        guard parts.count == 2, let date = PostgresTimestamp.parse(String(parts[0])), let id = UUIDFormat.parse(parts[1]) else {
+        guard parts.count == 2, let date = RFC3339.parse(String(parts[0])), let id = UUIDFormat.parse(parts[1]) else {
             throw GalleyError.validation([.init(field: "cursor", message: "is not a cursor this server issued")])
         }
         return (date, id)

@@ -106,14 +106,7 @@ public struct GenerationService: Sendable {
         if change.status == .failed, change.error?.isEmpty ?? true {
             problems.append(.init(field: "error", message: "is required when the status is failed"))
         }
-        // The columns are PostgreSQL integers.
-        let counts = 0...Int(Int32.max)
-        if let tokens = change.inputTokens, !counts.contains(tokens) {
-            problems.append(.init(field: "usage.input_tokens", message: "must be 0 to \(Int32.max)"))
-        }
-        if let tokens = change.outputTokens, !counts.contains(tokens) {
-            problems.append(.init(field: "usage.output_tokens", message: "must be 0 to \(Int32.max)"))
-        }
+        problems += GenerationLifecycle.tokenUsageProblems(input: change.inputTokens, output: change.outputTokens)
         if !problems.isEmpty { throw GalleyError.validation(problems) }
         let now = env.now()
         let newArticleID = env.newID()

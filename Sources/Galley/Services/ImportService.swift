@@ -153,8 +153,7 @@ public struct ImportService: Sendable {
         where value.trimmingCharacters(in: .whitespaces).isEmpty || value.count > 200 {
             problems.append(.init(field: field, message: "must be 1 to 200 characters"))
         }
-        if let tokens = draft.inputTokens, tokens < 0 { problems.append(.init(field: "usage.input_tokens", message: "must not be negative")) }
-        if let tokens = draft.outputTokens, tokens < 0 { problems.append(.init(field: "usage.output_tokens", message: "must not be negative")) }
+        problems += GenerationLifecycle.tokenUsageProblems(input: draft.inputTokens, output: draft.outputTokens)
         return problems
     }
 

@@ -11,16 +11,14 @@ public struct PolicyService: Sendable {
         return try await env.read { conn in try PolicyStore.current(conn) }
     }
 
-    public func replace(with policy: WorkflowPolicy, expectedVersion: Int? = nil, by caller: Caller) async throws -> (version: Int, policy: WorkflowPolicy) {
+    public func replace(with policy: WorkflowPolicy, expectedVersion: ExpectedVersion? = nil, by caller: Caller) async throws -> (version: Int, policy: WorkflowPolicy) {
         try caller.principal.require(.managePolicy)
         let problems = policy.problems()
         if !problems.isEmpty { throw GalleyError.validation(problems) }
         let now = env.now()
         return try await env.transaction { conn in
             let (version, old) = try PolicyStore.current(conn)
-            if let expectedVersion, expectedVersion != version {
-                throw GalleyError.preconditionFailed(expected: expectedVersion, actual: version)
-            }
+            try expectedVersion?.check(version)
             try PolicyStore.insert(conn, version: version + 1, policy: policy, by: caller.principal.name, at: now)
             try AuditStore.append(
                 conn,

@@ -33,7 +33,7 @@ public struct ReviewService: Sendable {
     }
 
     /// Records a verdict on the current revision's exact text.
-    public func record(_ input: VerdictInput, on id: UUID, by caller: Caller) async throws -> Verification {
+    public func record(_ input: VerdictInput, on id: UUID, expectedVersion: ExpectedVersion? = nil, by caller: Caller) async throws -> Verification {
         let principal = caller.principal
         try principal.require(input.verdict == .waived ? .waiveCheckpoint : .recordVerification)
         guard let actorID = principal.actorID else {
@@ -56,6 +56,7 @@ public struct ReviewService: Sendable {
             // version bump and COMMIT: two round trips.
             let (facts, review) = try ReviewFacts.lockAndLoad(conn, id: id, known: known)
             let (article, revision) = (facts.detail.article, facts.detail.current)
+            try expectedVersion?.check(article.version)
             guard let rule = review.required.first(where: { $0.checkpoint == input.checkpoint }) else {
                 let names = review.required.map(\.checkpoint).joined(separator: ", ")
                 throw GalleyError.validation([
@@ -116,7 +117,7 @@ public struct ReviewService: Sendable {
 
     // MARK: Claims
 
-    public func addClaim(text: String, revision: Int, on id: UUID, by caller: Caller) async throws -> Claim {
+    public func addClaim(text: String, revision: Int, on id: UUID, expectedVersion: ExpectedVersion? = nil, by caller: Caller) async throws -> Claim {
         try caller.principal.require(.writeClaims)
         guard let actorID = caller.principal.actorID else {
             throw GalleyError.forbidden(permission: Permission.writeClaims.rawValue, reason: "claims need a named person")
@@ -128,7 +129,7 @@ public struct ReviewService: Sendable {
         let now = env.now()
         let claimID = env.newID()
         return try await env.transaction { conn in
-            let article = try ArticleStore.lockAndTouch(conn, id: id, expectedVersion: nil, at: now)
+            let article = try ArticleStore.lockAndTouch(conn, id: id, expectedVersion: expectedVersion, at: now)
             guard revision == article.currentRevision else {
                 throw GalleyError.conflict("Revision \(revision) is not the current revision (\(article.currentRevision)).")
             }
@@ -144,7 +145,9 @@ public struct ReviewService: Sendable {
         }
     }
 
-    public func updateClaim(_ claimID: UUID, on id: UUID, status: ClaimStatus, evidence: [Evidence]?, by caller: Caller) async throws -> Claim {
+    public func updateClaim(
+        _ claimID: UUID, on id: UUID, status: ClaimStatus, evidence: [Evidence]?, expectedVersion: ExpectedVersion? = nil, by caller: Caller
+    ) async throws -> Claim {
         try caller.principal.require(.writeClaims)
         guard let actorID = caller.principal.actorID else {
             throw GalleyError.forbidden(permission: Permission.writeClaims.rawValue, reason: "claims need a named person")
@@ -154,7 +157,7 @@ public struct ReviewService: Sendable {
         }
         let now = env.now()
         return try await env.transaction { conn in
-            let article = try ArticleStore.lockAndTouch(conn, id: id, expectedVersion: nil, at: now)
+            let article = try ArticleStore.lockAndTouch(conn, id: id, expectedVersion: expectedVersion, at: now)
             let (before, claim) = try ReviewStore.updateClaim(
                 conn, id: claimID, articleID: id, status: status, evidence: evidence, actorID: actorID, at: now)
             try AuditStore.append(

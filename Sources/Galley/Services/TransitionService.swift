@@ -13,11 +13,11 @@ public struct TransitionService: Sendable {
         public var publishAt: Date?
         public var correctionNote: String?
         public var notice: String?
-        public var expectedVersion: Int?
+        public var expectedVersion: ExpectedVersion?
 
         public init(
             _ action: ArticleAction, reason: String? = nil, publishAt: Date? = nil, correctionNote: String? = nil,
-            notice: String? = nil, expectedVersion: Int? = nil
+            notice: String? = nil, expectedVersion: ExpectedVersion? = nil
         ) {
             self.action = action
             self.reason = reason
@@ -312,9 +312,7 @@ public struct TransitionService: Sendable {
 
     /// Refusals that come before any fact is read: a stale If-Match, a missing permission.
     private static func check(_ request: Request, on article: Article, by principal: Principal) throws {
-        if let expected = request.expectedVersion, expected != article.version {
-            throw GalleyError.preconditionFailed(expected: expected, actual: article.version)
-        }
+        try request.expectedVersion?.check(article.version)
         try principal.require(Permissions.required(for: request.action), articleOrigin: article.origin)
     }
 

@@ -49,11 +49,9 @@ enum ArticleStore {
     /// Takes the article's row lock and bumps its version, for changes that add records to
     /// an article (verdicts, claims) without moving its state: they serialise with every
     /// other change of the article and make stale `If-Match` headers fail.
-    static func lockAndTouch(_ conn: PostgresConnection, id: UUID, expectedVersion: Int?, at: Date) throws -> Article {
+    static func lockAndTouch(_ conn: PostgresConnection, id: UUID, expectedVersion: ExpectedVersion?, at: Date) throws -> Article {
         let touched = try conn.read(touching(id, at: at))
-        if let expectedVersion, expectedVersion != touched.version - 1 {
-            throw GalleyError.preconditionFailed(expected: expectedVersion, actual: touched.version - 1)
-        }
+        try expectedVersion?.check(touched.version - 1)
         return touched
     }
 

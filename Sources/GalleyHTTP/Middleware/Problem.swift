@@ -61,9 +61,15 @@ struct Problem: Error, HTTPResponseError {
         case .validation(let problems):
             self.init(status: .unprocessableContent, type: "validation", title: "Invalid input", detail: error.message, errors: problems)
         case .unavailable:
-            self.init(status: .serviceUnavailable, type: "database-unavailable", title: "Database unavailable", detail: error.message)
+            self = .databaseUnavailable
         }
     }
+
+    /// The same answer for every outage: the database's own error text (hosts, users) is
+    /// for the log (`ProblemMiddleware`), not for callers.
+    static let databaseUnavailable = Problem(
+        status: .serviceUnavailable, type: "database-unavailable", title: "Database unavailable",
+        detail: "The database does not answer; try again shortly.")
 
     private struct Body: Encodable {
         var type: String
@@ -92,6 +98,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let problem as Problem {
             throw problem
         } catch let error as GalleyError {
+            if case .unavailable(let reason) = error {
+                context.logger.error("database unavailable", metadata: ["error": "\(reason)"])
+            }
             throw Problem(error)
         } catch let error as HTTPError {
             let status = error.status

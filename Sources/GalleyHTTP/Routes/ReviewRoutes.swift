@@ -92,6 +92,7 @@ struct ReviewRoutes {
     @Sendable func recordVerdict(_ request: Request, context: GalleyRequestContext) async throws -> Reply {
         let caller = try context.requireCaller()
         let id = try request.id("id", context: context)
+        let expected = try request.expectedVersion
         let (input, body) = try await request.decodeJSON(VerdictInput.self, context: context)
         guard let verdict = Verdict(rawValue: input.verdict) else {
             throw Problem.invalid("verdict", "must be passed, failed or waived")
@@ -100,7 +101,7 @@ struct ReviewRoutes {
             let verification = try await services.review.record(
                 .init(checkpoint: input.checkpoint, verdict: verdict, revision: input.revision, note: input.note ?? "",
                       evidence: (input.evidence ?? []).map(\.evidence)),
-                on: id, by: caller)
+                on: id, expectedVersion: expected, by: caller)
             return try Reply(.created, VerificationDTO(verification))
         }
     }
@@ -113,9 +114,12 @@ struct ReviewRoutes {
     @Sendable func addClaim(_ request: Request, context: GalleyRequestContext) async throws -> Reply {
         let caller = try context.requireCaller()
         let id = try request.id("id", context: context)
+        let expected = try request.expectedVersion
         let (input, body) = try await request.decodeJSON(ClaimInput.self, context: context)
         return try await idempotent(request, context: context, body: body, services: services) {
-            try Reply(.created, ClaimDTO(try await services.review.addClaim(text: input.text, revision: input.revision, on: id, by: caller)))
+            try Reply(
+                .created,
+                ClaimDTO(try await services.review.addClaim(text: input.text, revision: input.revision, on: id, expectedVersion: expected, by: caller)))
         }
     }
 
@@ -123,11 +127,12 @@ struct ReviewRoutes {
         let caller = try context.requireCaller()
         let id = try request.id("id", context: context)
         let claimID = try request.id("claim_id", context: context, kind: "claim")
+        let expected = try request.expectedVersion
         let (input, _) = try await request.decodeJSON(ClaimPatch.self, context: context)
         guard let status = ClaimStatus(rawValue: input.status) else {
             throw Problem.invalid("status", "must be unverified, verified, disputed or false")
         }
-        let claim = try await services.review.updateClaim(claimID, on: id, status: status, evidence: input.evidence?.map(\.evidence), by: caller)
+        let claim = try await services.review.updateClaim(claimID, on: id, status: status, evidence: input.evidence?.map(\.evidence), expectedVersion: expected, by: caller)
         return try Reply(.ok, ClaimDTO(claim))
     }
 

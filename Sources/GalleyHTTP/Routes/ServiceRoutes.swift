@@ -11,13 +11,13 @@ struct ServiceRoutes {
         router.get("healthz") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
         }
-        router.get("readyz") { _, _ in
+        router.get("readyz") { _, context in
             do {
                 try await pool.execute("SELECT 1")
             } catch {
-                throw Problem(
-                    status: .serviceUnavailable, type: "database-unavailable", title: "Database unavailable",
-                    detail: "The database does not answer, so Galley is not ready: \(error)")
+                // libpq's text names hosts and users: the log gets it, unauthenticated callers do not.
+                context.logger.error("not ready: the database does not answer", metadata: ["error": "\(error)"])
+                throw Problem.databaseUnavailable
             }
             return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
         }

@@ -50,6 +50,10 @@ struct Audit: AsyncParsableCommand {
         @OptionGroup var identity: Identity
         @OptionGroup var output: OutputOptions
 
+        func validate() throws {
+            if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, not \(limit).") }
+        }
+
         func run() async throws {
             try await Session.with { session in
                 let stream = try session.services.audit.stream(filter.query, batchSize: min(limit ?? 1_000, 1_000), by: try await identity.caller(session))

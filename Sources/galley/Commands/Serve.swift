@@ -15,6 +15,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to bind (default: GALLEY_HOST or 127.0.0.1).")
     var host: String?
 
+    func validate() throws {
+        if let port, !(1...65535).contains(port) { throw ValidationError("--port must be 1 to 65535, not \(port).") }
+    }
+
     func run() async throws {
         var configuration = try loadConfiguration()
         if let port { configuration.port = port }

@@ -7,15 +7,29 @@ struct ArticleFile: Decodable {
         let url: String
         let outlet: String
         let title: String?
-        let retrievedAt: String?
+        let retrievedAt: Date?
 
         enum CodingKeys: String, CodingKey {
             case url, outlet, title
             case retrievedAt = "retrieved_at"
         }
 
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            url = try container.decode(String.self, forKey: .url)
+            outlet = try container.decode(String.self, forKey: .outlet)
+            title = try container.decodeIfPresent(String.self, forKey: .title)
+            // A time that cannot be read is refused, not dropped: the source would lose it silently.
+            retrievedAt = try container.decodeIfPresent(String.self, forKey: .retrievedAt).map { text in
+                guard let date = RFC3339.parse(text) else {
+                    throw DecodingError.dataCorruptedError(forKey: .retrievedAt, in: container, debugDescription: RFC3339.requirement)
+                }
+                return date
+            }
+        }
+
         var source: Source {
-            Source(url: url, outlet: outlet, title: title ?? "", retrievedAt: retrievedAt.flatMap(RFC3339.parse))
+            Source(url: url, outlet: outlet, title: title ?? "", retrievedAt: retrievedAt)
         }
     }
 
@@ -74,7 +88,7 @@ enum InputFile {
             return "field \(path(context.codingPath)) should be \(describe(type)), not null"
         case .dataCorrupted(let context):
             let at = path(context.codingPath)
-            return at.isEmpty ? "it is not JSON" : "field \(at) is malformed"
+            return at.isEmpty ? "it is not JSON" : "field \(at) is malformed: \(context.debugDescription)"
         @unknown default:
             return "it cannot be read"
         }

@@ -18,17 +18,6 @@ extension Date: @retroactive ExpressibleByArgument {
     }
 }
 
-enum RFC3339 {
-    /// `2026-12-01T09:00:00Z`, with or without fractional seconds, `Z` or an offset.
-    static func parse(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
-    }
-}
-
 /// A span such as `30d`, `12h`, `90m`, `2w` or `45s`.
 struct Span: ExpressibleByArgument, Sendable {
     let seconds: TimeInterval
