@@ -33,6 +33,11 @@ public struct GalleyConfiguration: Sendable {
     /// cores (at least one). Requests are handled on Swift's own pool, one thread per core;
     /// on two cores a second I/O thread only competed with it (W2 +17–26% with one).
     public var httpThreads: Int
+    /// `GALLEY_IDEMPOTENCY_TTL`, default 24 hours: how long an `Idempotency-Key` and its
+    /// answer are kept; seconds, or a number with `s`, `m`, `h` or `d` (`90m`, `7d`).
+    public var idempotencyTTL: TimeInterval
+
+    public static let defaultIdempotencyTTL: TimeInterval = 24 * 3600
 
     public init(environment: [String: String]) throws {
         databaseURL = environment["DATABASE_URL"] ?? ""
@@ -45,6 +50,8 @@ public struct GalleyConfiguration: Sendable {
             environment, "GALLEY_READ_CACHE_MB", default: ReadCaches.defaultMegabytes, range: 0...65536)
         httpThreads = try Self.integer(
             environment, "GALLEY_HTTP_THREADS", default: max(1, ProcessInfo.processInfo.activeProcessorCount / 2), range: 1...256)
+        idempotencyTTL = try Self.duration(
+            environment, "GALLEY_IDEMPOTENCY_TTL", default: Self.defaultIdempotencyTTL, range: 600...(90 * 24 * 3600))
         do {
             webhookPolicy = try WebhookAddressPolicy(allowList: environment["GALLEY_WEBHOOK_ALLOW"] ?? "")
         } catch {
@@ -66,6 +73,22 @@ public struct GalleyConfiguration: Sendable {
 
     public var postgres: PostgresConfiguration {
         PostgresConfiguration(connectionString: databaseURL, maxConnections: poolSize, sharedSessions: sharedSessions)
+    }
+
+    /// Seconds, or a whole number with a unit: `s`, `m`, `h`, `d`.
+    private static func duration(
+        _ environment: [String: String], _ name: String, default value: TimeInterval, range: ClosedRange<Int>
+    ) throws -> TimeInterval {
+        guard let text = environment[name], !text.isEmpty else { return value }
+        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        let unit = text.last.flatMap { units[$0] }
+        let seconds = Int(unit == nil ? Substring(text) : text.dropLast()).flatMap { $0.multipliedReportingOverflow(by: unit ?? 1) }
+        guard let seconds, !seconds.overflow, range.contains(seconds.partialValue) else {
+            throw ConfigurationError(
+                variable: name, value: text,
+                expected: "a duration from \(range.lowerBound / 60) minutes to \(range.upperBound / 86400) days, such as 24h, 90m or 86400")
+        }
+        return TimeInterval(seconds.partialValue)
     }
 
     private static func integer(_ environment: [String: String], _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
