@@ -87,6 +87,44 @@ import Testing
         }
     }
 
+    /// Keys live for the configured time (24 h here); expired ones are pruned and may be used afresh.
+    @Test func expiredKeysArePrunedAndMayBeUsedAfresh() async throws {
+        try await APIHarness.with { api in
+            let key: HTTPFields = [Self.keyHeader: "old-1"]
+            let first = try await api.call(.post, "/v1/articles", as: "wendy", json: APIHarness.articleBody, headers: key)
+            #expect(first.status == .created)
+            #expect(try await api.call(.post, "/v1/articles", as: "eddie", json: APIHarness.articleBody, headers: key).status == .created)
+            try await api.pool.execute(
+                "UPDATE idempotency_keys SET created_at = created_at - interval '25 hours' WHERE actor_id = (SELECT id FROM actors WHERE name = 'wendy')")
+            #expect(try await api.services.idempotency.prune() == 1)
+            #expect(try await api.services.idempotency.prune() == 0)
+            let left: Int = try await api.pool.query("SELECT count(*) FROM idempotency_keys")[0].decode(at: 0)
+            #expect(left == 1)
+            let again = try await api.call(.post, "/v1/articles", as: "wendy", json: APIHarness.articleBody, headers: key)
+            #expect(again.status == .created)
+            #expect(again.headers[Self.replayed] == nil)
+            #expect(again.json["id"] != first.json["id"])
+        }
+    }
+
+    /// While another server prunes (it holds the lock), this one leaves the keys alone.
+    @Test func oneServerPrunesAtATime() async throws {
+        try await APIHarness.with { api in
+            #expect(try await api.call(.post, "/v1/articles", as: "wendy", json: APIHarness.articleBody, headers: [Self.keyHeader: "k"]).status == .created)
+            try await api.pool.execute("UPDATE idempotency_keys SET created_at = created_at - interval '25 hours'")
+            let otherServer = Task {
+                try await api.pool.transaction { conn in
+                    _ = try conn.query("SELECT pg_advisory_xact_lock(\(0x6964_656d))")
+                    _ = try conn.query("SELECT pg_sleep(2)")
+                }
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(try await api.services.idempotency.prune() == 0)
+            try await otherServer.value
+            #expect(try await api.services.idempotency.prune() == 1)
+        }
+    }
+
     /// Turns every stored answer back into a reservation taken `since` ago, as a request
     /// still running (or a server that died running it) leaves it.
     static func markInProgress(_ api: APIHarness, since age: String) async throws {
