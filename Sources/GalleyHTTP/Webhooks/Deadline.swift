@@ -1,3 +1,4 @@
+import NIOCore
 import Synchronization
 
 /// The deadline of a whole webhook attempt ran out.
@@ -13,14 +14,19 @@ struct DeadlineExceeded: Error, CustomStringConvertible {
 /// Runs `work`, giving up on it at `limit`: the caller gets `DeadlineExceeded` then, even if the
 /// work does not react to being cancelled (a name lookup in progress); the work is cancelled
 /// and left to end on its own.
-func withDeadline<Value: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async throws -> Value) async throws -> Value {
+func withDeadline<Value: Sendable>(
+    _ limit: Duration, timedOn eventLoop: any EventLoop, _ work: @escaping @Sendable () async throws -> Value) async throws -> Value {
     let task = Task { try await work() }
     let race = FirstResult<Value>()
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { continuation in
             race.await(continuation)
-            let timer = Task {
-                try await Task.sleep(for: limit)
+            // An event loop's timer, not a sleeping task: cancelled, it is gone at once, where a
+            // cancelled sleep stays queued until its deadline (one per attempt adds up).
+            let (seconds, attoseconds) = limit.components
+            let timer = eventLoop.scheduleTask(
+                in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+            ) {
                 task.cancel()
                 race.finish(.failure(DeadlineExceeded(limit: limit)))
             }

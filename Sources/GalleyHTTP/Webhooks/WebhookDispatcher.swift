@@ -144,7 +144,7 @@ public struct WebhookDispatcher: Service {
         var outcome: WebhookOutbox.Outcome
         do {
             let deadline = Duration.milliseconds(Int64(settings.timeout * 1000))
-            let (status, excerpt) = try await withDeadline(deadline) {
+            let (status, excerpt) = try await withDeadline(deadline, timedOn: client.eventLoopGroup.any()) {
                 try await WebhookDestination.check(claimed.url, policy: services.environment.webhookPolicy)
                 return try await send(try body.get(), for: claimed, client: client, within: deadline)
             }
