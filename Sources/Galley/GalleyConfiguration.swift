@@ -41,6 +41,11 @@ public struct GalleyConfiguration: Sendable {
     /// that long while no response is being written (a request head or body that stalls
     /// half-way, or an idle keep-alive) is closed, so slow clients cannot hold connections.
     public var httpIdleTimeoutSeconds: Int
+    /// `GALLEY_IDEMPOTENCY_TTL`, default 24 hours: how long an `Idempotency-Key` and its
+    /// answer are kept; seconds, or a number with `s`, `m`, `h` or `d` (`90m`, `7d`).
+    public var idempotencyTTL: TimeInterval
+
+    public static let defaultIdempotencyTTL: TimeInterval = 24 * 3600
 
     public init(environment: [String: String]) throws {
         databaseURL = environment["DATABASE_URL"] ?? ""
@@ -55,6 +60,8 @@ public struct GalleyConfiguration: Sendable {
         httpThreads = try Self.integer(
             environment, "GALLEY_HTTP_THREADS", default: max(1, ProcessInfo.processInfo.activeProcessorCount / 2), range: 1...256)
         httpIdleTimeoutSeconds = try Self.integer(environment, "GALLEY_HTTP_IDLE_TIMEOUT", default: 30, range: 1...3600)
+        idempotencyTTL = try Self.duration(
+            environment, "GALLEY_IDEMPOTENCY_TTL", default: Self.defaultIdempotencyTTL, range: 600...(90 * 24 * 3600))
         do {
             webhookPolicy = try WebhookAddressPolicy(allowList: environment["GALLEY_WEBHOOK_ALLOW"] ?? "")
         } catch {
@@ -76,6 +83,22 @@ public struct GalleyConfiguration: Sendable {
 
     public var postgres: PostgresConfiguration {
         PostgresConfiguration(connectionString: databaseURL, maxConnections: poolSize, sharedSessions: sharedSessions)
+    }
+
+    /// Seconds, or a whole number with a unit: `s`, `m`, `h`, `d`.
+    private static func duration(
+        _ environment: [String: String], _ name: String, default value: TimeInterval, range: ClosedRange<Int>
+    ) throws -> TimeInterval {
+        guard let text = environment[name], !text.isEmpty else { return value }
+        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        let unit = text.last.flatMap { units[$0] }
+        let seconds = Int(unit == nil ? Substring(text) : text.dropLast()).flatMap { $0.multipliedReportingOverflow(by: unit ?? 1) }
+        guard let seconds, !seconds.overflow, range.contains(seconds.partialValue) else {
+            throw ConfigurationError(
+                variable: name, value: text,
+                expected: "a duration from \(range.lowerBound / 60) minutes to \(range.upperBound / 86400) days, such as 24h, 90m or 86400")
+        }
+        return TimeInterval(seconds.partialValue)
     }
 
     private static func integer(_ environment: [String: String], _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {

@@ -19,7 +19,8 @@ public func buildApplication(
     backgroundWork: Bool = true
 ) -> some ApplicationProtocol {
     let services = GalleyServices(environment: GalleyEnvironment(
-            pool: pool, webhookPolicy: configuration.webhookPolicy, caches: ReadCaches(megabytes: configuration.readCacheMegabytes)))
+            pool: pool, webhookPolicy: configuration.webhookPolicy, caches: ReadCaches(megabytes: configuration.readCacheMegabytes),
+            idempotencyTTL: configuration.idempotencyTTL))
     let notifier = EventNotifier(connectionString: configuration.databaseURL, logger: logger)
     var app = Application(
         router: buildRouter(services: services, pool: pool, metrics: metrics, notifier: notifier),

@@ -5,19 +5,23 @@ import ServiceLifecycle
 /// Work `galley serve` does besides answering requests: publishing scheduled articles as
 /// they fall due (checked every second) and sealing the audit log (every 10 seconds: a seal
 /// lists the chains that moved since the last one, so sealing often keeps each seal, and the
-/// burst of database work it is, small; an idle newsroom seals nothing). Several
-/// servers can run it at once: the scheduler claims articles with `FOR UPDATE SKIP LOCKED`.
+/// burst of database work it is, small; an idle newsroom seals nothing), and pruning expired
+/// idempotency keys (every minute, in small batches). Several servers can run it at once: the
+/// scheduler claims articles with `FOR UPDATE SKIP LOCKED`; sealing and pruning take an
+/// advisory lock, so one server at a time does each.
 struct BackgroundWork: Service {
     let services: GalleyServices
     let logger: Logger
     var schedulerInterval: Duration = .seconds(1)
     var sealInterval: Duration = .seconds(10)
+    var pruneInterval: Duration = .seconds(60)
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await every(schedulerInterval, "scheduler") { try await publishDue() } }
                 group.addTask { await every(sealInterval, "audit seal") { try await services.audit.seal() } }
+                group.addTask { await every(pruneInterval, "idempotency key pruning") { try await pruneIdempotencyKeys() } }
             }
         }
     }
@@ -25,6 +29,11 @@ struct BackgroundWork: Service {
     private func publishDue() async throws {
         let published = try await services.publishing.publishDue()
         if published > 0 { logger.info("published scheduled articles", metadata: ["count": "\(published)"]) }
+    }
+
+    private func pruneIdempotencyKeys() async throws {
+        let pruned = try await services.idempotency.prune()
+        if pruned > 0 { logger.info("pruned expired idempotency keys", metadata: ["count": "\(pruned)"]) }
     }
 
     private func every(_ interval: Duration, _ name: String, _ work: () async throws -> Void) async {

@@ -208,8 +208,10 @@ func etag(_ version: Int) -> HTTPFields {
     [.eTag: "\"\(version)\""]
 }
 
-/// Runs a POST once per `Idempotency-Key`: the same key and body replays the stored
-/// response and changes nothing; the same key with another body is refused (422).
+/// Runs a POST once per `Idempotency-Key` (`IdempotencyService`): the same key and body
+/// replays the stored response and changes nothing; a duplicate of a request still running
+/// waits for its answer a little, then gets 409 with `Retry-After`; the same key with another
+/// body is refused (422). A request that fails gives its key back.
 func idempotent(
     _ request: Request, context: GalleyRequestContext, body: Data, services: GalleyServices,
     _ handler: () async throws -> Reply
@@ -220,11 +222,26 @@ func idempotent(
     // The same JSON with its keys in another order is the same request.
     let canonical = (try? JSONDecoder().decode(JSONValue.self, from: body)).flatMap { try? WireJSON.encoder.encode($0) } ?? body
     let fingerprint = IdempotencyService.fingerprint([request.method.rawValue, request.uri.path], body: canonical)
-    if let stored = try await services.idempotency.lookup(actorID: actorID, key: key, fingerprint: fingerprint) {
+    switch try await services.idempotency.claim(actorID: actorID, key: key, fingerprint: fingerprint) {
+    case .replay(let stored):
         return Reply(status: HTTPResponse.Status(code: stored.status), body: stored.body, headers: [.idempotentReplayed: "true"])
+    case .inProgress(let seconds):
+        throw Problem.idempotencyInProgress(retryAfterSeconds: seconds)
+    case .reserved(let reservation):
+        let reply: Reply
+        do {
+            reply = try await handler()
+        } catch {
+            await services.idempotency.release(reservation)
+            throw error
+        }
+        do {
+            try await services.idempotency.complete(reservation, with: .init(status: Int(reply.status.code), body: Data(reply.body.readableBytesView)))
+        } catch {
+            // The work is done: answer it. Its key stays reserved until the lease runs out,
+            // and duplicates meanwhile are told to retry.
+            context.logger.warning("could not store an idempotent answer", metadata: ["error": "\(error)"])
+        }
+        return reply
     }
-    let reply = try await handler()
-    try await services.idempotency.store(
-        actorID: actorID, key: key, fingerprint: fingerprint, response: .init(status: Int(reply.status.code), body: Data(reply.body.readableBytesView)))
-    return reply
 }

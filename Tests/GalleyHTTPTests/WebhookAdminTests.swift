@@ -78,6 +78,37 @@ import Testing
         }
     }
 
+    /// A webhook URL may carry a secret in its path or query; the audit log, which editors
+    /// and legal read too, keeps only the webhook's id and the URL's scheme and host.
+    @Test func theAuditLogDoesNotShowAWebhooksPathOrQuery() async throws {
+        try await APIHarness.with { api in
+            let url = "https://93.184.215.14:8443/hooks/s3cr3t-path?token=t0ps3cr3t"
+            let created = try await api.call(.post, "/v1/webhooks", as: "ada", json: ["url": .string(url)])
+            #expect(created.status == .created, "\(created.text)")
+            let id = try #require(created.json["id"]?.stringValue)
+            #expect(try await api.call(.patch, "/v1/webhooks/\(id)", as: "ada", json: ["status": "paused"]).status == .ok)
+            #expect(try await api.call(.delete, "/v1/webhooks/\(id)", as: "ada").status == .noContent)
+
+            for reader in ["eddie", "lou"] {
+                let events = try await api.call(.get, "/v1/audit-events?limit=200", as: reader)
+                #expect(events.status == .ok)
+                guard case .array(let items) = events.json["items"] else { Issue.record("no events: \(events.text)"); return }
+                let hooks = items.filter { $0["action"]?.stringValue?.hasPrefix("webhook.") == true }
+                #expect(hooks.count == 3)
+                for event in hooks {
+                    #expect(event["details"]?["webhook_id"]?.stringValue == id)
+                    #expect(event["details"]?["url"] == nil)
+                    #expect(event["details"]?["destination"] == "https://93.184.215.14:8443")
+                }
+                let export = try await api.call(.get, "/v1/audit-events/export?format=jsonl", as: reader)
+                for text in [events.text, export.text] {
+                    #expect(!text.contains("s3cr3t-path"))
+                    #expect(!text.contains("t0ps3cr3t"))
+                }
+            }
+        }
+    }
+
     @Test func theAllowListParsesHostsAndNetworks() throws {
         let policy = try WebhookAddressPolicy(allowList: "127.0.0.1, 10.0.0.0/8,hooks.internal, fd00::/8")
         #expect(policy.allows(address: [127, 0, 0, 1]))

@@ -117,4 +117,72 @@ import Testing
             #expect(try await room.count("SELECT count(*) FROM webhook_attempts") == 8)
         }
     }
+
+    /// A receiver that sends its headers and then nothing holds an attempt no longer than the
+    /// deadline: the attempt is recorded as failed, and the delivery waits for its retry.
+    @Test func aReceiverThatStallsAfterItsHeadersFailsTheAttemptAtTheDeadline() async throws {
+        try await WebhookRoom.with { room in
+            _ = try await room.subscribe()
+            _ = try await room.publishArticle()
+            room.receiver.answer(.stallAfterHeaders)
+            let dispatcher = room.dispatcher(timeout: 1)
+            let started = ContinuousClock.now
+            let sending = Task { await dispatcher.deliverDue(client: room.client) }
+            while try await room.count("SELECT count(*) FROM webhook_attempts") == 0, ContinuousClock.now - started < .seconds(6) {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(ContinuousClock.now - started < .seconds(4), "the attempt was not recorded within the deadline")
+            room.receiver.answer(.ok)
+            #expect(await sending.value == 1)
+            let attempt = try await room.api.pool.query("SELECT status_code, error, duration_ms FROM webhook_attempts")
+            #expect(attempt.count == 1)
+            let error: String? = try attempt.first?.decode("error")
+            #expect(error?.contains("1 s") == true, "\(error ?? "no error")")
+            #expect(try attempt.first?.decode("duration_ms", as: Int.self) ?? 0 < 3000)
+            #expect(try await room.count("SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'") == 1)
+        }
+    }
+
+    /// A 2xx whose body holds a NUL byte (and bytes that are not UTF-8) is a success like any
+    /// other: recorded once, with a readable excerpt, together with the rest of its batch.
+    @Test func aSuccessAnsweredWithANULByteIsRecordedOnceWithTheRestOfItsBatch() async throws {
+        try await WebhookRoom.with { room in
+            _ = try await room.subscribe()
+            for index in 0..<3 { _ = try await room.publishArticle(title: "Story \(index)") }
+            room.receiver.answer(.status(.ok, body: Array("ok".utf8) + [0, 0xFF] + Array("done".utf8)))
+            let dispatcher = room.dispatcher()
+            #expect(await dispatcher.deliverDue(client: room.client) == 3)
+            #expect(try await room.count("SELECT count(*) FROM webhook_deliveries WHERE status = 'succeeded'") == 3)
+            #expect(try await room.count("SELECT count(*) FROM webhook_attempts WHERE status_code = 200") == 3)
+            try await room.api.pool.execute("UPDATE webhook_deliveries SET lease_until = now() - interval '1 second'")
+            #expect(await dispatcher.deliverDue(client: room.client) == 0)
+            #expect(room.receiver.received.count == 3)
+            let excerpts: [String] = try await room.api.pool.query("SELECT response_excerpt FROM webhook_attempts").map { try $0.decode(at: 0) }
+            #expect(excerpts == Array(repeating: "ok\u{FFFD}\u{FFFD}done", count: 3))
+        }
+    }
+
+    /// One attempt the database refuses to record does not keep the others of its batch from
+    /// being recorded.
+    @Test func aRecordTheDatabaseRefusesDoesNotStopTheRestOfItsBatch() async throws {
+        try await WebhookRoom.with { room in
+            _ = try await room.subscribe()
+            for index in 0..<3 { _ = try await room.publishArticle(title: "Story \(index)") }
+            try await room.api.pool.execute(
+                """
+                CREATE FUNCTION refuse_the_first() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.delivery_id = (SELECT id FROM webhook_deliveries ORDER BY seq LIMIT 1) THEN
+                        RAISE EXCEPTION 'refused for the test';
+                    END IF;
+                    RETURN NEW;
+                END $$
+                """)
+            try await room.api.pool.execute(
+                "CREATE TRIGGER refuse_the_first BEFORE INSERT ON webhook_attempts FOR EACH ROW EXECUTE FUNCTION refuse_the_first()")
+            #expect(await room.dispatcher().deliverDue(client: room.client) == 3)
+            #expect(try await room.count("SELECT count(*) FROM webhook_deliveries WHERE status = 'succeeded'") == 2)
+            #expect(try await room.count("SELECT count(*) FROM webhook_deliveries WHERE status = 'delivering'") == 1)
+        }
+    }
 }

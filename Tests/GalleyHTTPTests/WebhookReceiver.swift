@@ -7,8 +7,14 @@ import NIOCore
 import Synchronization
 
 /// A tiny HTTP server on 127.0.0.1 that records every request and answers with the status
-/// it is told to (200 unless `failing`).
+/// and body it is told to (200 "thanks" unless told otherwise), or stalls after the headers.
 final class WebhookReceiver: Sendable {
+    enum Answer: Sendable {
+        case status(HTTPResponse.Status, body: [UInt8] = Array("thanks".utf8))
+        /// Sends 200 and the first bytes of a body, then nothing until the receiver stops.
+        case stallAfterHeaders
+    }
+
     struct Received: Sendable {
         let headers: HTTPFields
         let body: Data
@@ -17,7 +23,8 @@ final class WebhookReceiver: Sendable {
         var signature: String? { headers[HTTPField.Name("Galley-Signature")!] }
     }
 
-    private let state = Mutex<(received: [Received], status: HTTPResponse.Status)>(([], .ok))
+    private let state = Mutex<(received: [Received], answer: Answer)>(([], .status(.ok)))
+    private let stopping = Mutex(false)
     private let portBox = Mutex<Int?>(nil)
     private let running = Mutex<(group: ServiceGroup, task: Task<Void, any Error>)?>(nil)
 
@@ -25,7 +32,8 @@ final class WebhookReceiver: Sendable {
     var port: Int { portBox.withLock { $0 ?? 0 } }
     var url: String { "http://127.0.0.1:\(port)/hooks" }
 
-    func answer(_ status: HTTPResponse.Status) { state.withLock { $0.status = status } }
+    func answer(_ status: HTTPResponse.Status) { answer(.status(status)) }
+    func answer(_ answer: Answer) { state.withLock { $0.answer = answer } }
 
     static func start() async throws -> WebhookReceiver {
         let receiver = WebhookReceiver()
@@ -33,11 +41,20 @@ final class WebhookReceiver: Sendable {
         router.post("hooks") { request, context -> Response in
             var request = request
             let buffer = try await request.collectBody(upTo: 1 << 20)
-            let status = receiver.state.withLock { state in
+            let answer = receiver.state.withLock { state in
                 state.received.append(Received(headers: request.headers, body: Data(buffer: buffer)))
-                return state.status
+                return state.answer
             }
-            return Response(status: status, body: .init(byteBuffer: ByteBuffer(string: "thanks")))
+            switch answer {
+            case .status(let status, let body):
+                return Response(status: status, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            case .stallAfterHeaders:
+                return Response(status: .ok, body: .init { writer in
+                    try await writer.write(ByteBuffer(string: "working on it"))
+                    while !receiver.stopping.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(50)) }
+                    try await writer.finish(nil)
+                })
+            }
         }
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
@@ -52,6 +69,7 @@ final class WebhookReceiver: Sendable {
     }
 
     func stop() async {
+        stopping.withLock { $0 = true }
         guard let (group, task) = running.withLock({ $0 }) else { return }
         await group.triggerGracefulShutdown()
         _ = try? await task.value

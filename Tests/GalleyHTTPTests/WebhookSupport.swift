@@ -30,9 +30,9 @@ struct WebhookRoom {
         await receiver.stop()
     }
 
-    func dispatcher(pauseAfter: Int = 50, batchSize: Int = 20) -> WebhookDispatcher {
+    func dispatcher(pauseAfter: Int = 50, batchSize: Int = 20, timeout: TimeInterval = 5) -> WebhookDispatcher {
         var settings = WebhookDispatcher.Settings()
-        settings.timeout = 5
+        settings.timeout = timeout
         settings.batchSize = batchSize
         settings.retry = WebhookRetryPolicy(maxAttempts: 100, retryWindow: 600, baseDelay: 0.01, maxDelay: 0.05, pauseAfter: pauseAfter)
         return WebhookDispatcher(services: api.services, settings: settings, logger: Logger(label: "dispatcher"))

@@ -32,4 +32,16 @@ import Testing
             #expect(error?.description == "\(variable)=\(value) is not valid: expected \(expected)")
         }
     }
+
+    @Test func theIdempotencyTTLIsADurationOfTenMinutesToNinetyDays() throws {
+        #expect(try GalleyConfiguration(environment: [:]).idempotencyTTL == 86400)
+        #expect(try GalleyConfiguration(environment: ["GALLEY_IDEMPOTENCY_TTL": "90m"]).idempotencyTTL == 5400)
+        #expect(try GalleyConfiguration(environment: ["GALLEY_IDEMPOTENCY_TTL": "7d"]).idempotencyTTL == 7 * 86400)
+        #expect(try GalleyConfiguration(environment: ["GALLEY_IDEMPOTENCY_TTL": "3600"]).idempotencyTTL == 3600)
+        for value in ["5m", "91d", "1w", "h", "-1h", "99999999999999999d"] {
+            let error = #expect(throws: ConfigurationError.self) { try GalleyConfiguration(environment: ["GALLEY_IDEMPOTENCY_TTL": value]) }
+            #expect(error?.description.hasSuffix("expected a duration from 10 minutes to 90 days, such as 24h, 90m or 86400") == true)
+        }
+    }
 }
+

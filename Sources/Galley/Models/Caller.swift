@@ -25,11 +25,13 @@ public struct GalleyEnvironment: Sendable {
     public let caches: ReadCaches
     /// Tells every server's listeners that something committed; coalesced unless given.
     public let wakeUp: EventWakeUp
+    /// How long an idempotency key and its answer are kept (`GALLEY_IDEMPOTENCY_TTL`).
+    public let idempotencyTTL: TimeInterval
 
     public init(
         pool: PostgresPool, now: @escaping @Sendable () -> Date = Date.init, newID: @escaping @Sendable () -> UUID = UUID.random,
         webhookPolicy: WebhookAddressPolicy = WebhookAddressPolicy(), caches: ReadCaches = ReadCaches(),
-        wakeUp: EventWakeUp? = nil
+        wakeUp: EventWakeUp? = nil, idempotencyTTL: TimeInterval = GalleyConfiguration.defaultIdempotencyTTL
     ) {
         self.pool = pool
         self.now = now
@@ -37,6 +39,7 @@ public struct GalleyEnvironment: Sendable {
         self.webhookPolicy = webhookPolicy
         self.caches = caches
         self.wakeUp = wakeUp ?? EventWakeUp(pool: pool)
+        self.idempotencyTTL = idempotencyTTL
     }
 }
 

@@ -3,11 +3,20 @@ import Foundation
 import GalleyCore
 import Postgres
 
-/// Stored results of requests made with an idempotency key: the same key and request
-/// replays the stored result and changes nothing; the same key with another request is
-/// refused. Shared by the API (`Idempotency-Key`) and any other adapter.
+/// Requests made with an idempotency key run once. The key is reserved before the request
+/// runs (committed on its own, so a concurrent duplicate sees it), and the answer is stored
+/// when it ends: the same key and request then replays that answer and changes nothing; a
+/// duplicate that arrives while the first still runs waits for its answer a little, then is
+/// told to retry; the same key with another request is refused. A request that fails gives
+/// its key back. Shared by the API (`Idempotency-Key`) and any other adapter.
 public struct IdempotencyService: Sendable {
     let env: GalleyEnvironment
+
+    /// How long a reservation holds a key before another request for the same thing may take
+    /// it over: longer than any request runs, so only a server that died mid-request loses it.
+    static let reservationLease: TimeInterval = 60
+    /// An arbitrary constant naming the pruning lock among advisory locks ("idem").
+    static let pruneLock = 0x6964_656d
 
     public struct StoredResponse: Sendable, Equatable {
         public let status: Int
@@ -16,6 +25,22 @@ public struct IdempotencyService: Sendable {
             self.status = status
             self.body = body
         }
+    }
+
+    /// A key held for one request: end it with `complete` or `release`.
+    public struct Reservation: Sendable {
+        let actorID: UUID
+        let key: String
+        let id: UUID
+    }
+
+    public enum Claim: Sendable {
+        /// The key is this request's: run it.
+        case reserved(Reservation)
+        /// The key's request already ran: answer with what it answered.
+        case replay(StoredResponse)
+        /// The key's request is still running: retry after that many seconds.
+        case inProgress(retryAfterSeconds: Int)
     }
 
     /// A digest of what the request asked for; two requests are "the same" when equal.
@@ -29,37 +54,74 @@ public struct IdempotencyService: Sendable {
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
-    /// The stored response for this key, nil when the key is new; `validation` when the key
-    /// was used for a different request.
-    public func lookup(actorID: UUID, key: String, fingerprint: String) async throws -> StoredResponse? {
+    /// Reserves `key` for a request, or says what became of the request that holds it,
+    /// waiting up to `patience` for one still running. `validation` when the key was used
+    /// for a different request.
+    public func claim(actorID: UUID, key: String, fingerprint: String, patience: Duration = .seconds(5)) async throws -> Claim {
         try Self.validate(key)
-        let row = try await env.read { conn in
-            try conn.query(
-                "SELECT fingerprint, status, body FROM idempotency_keys WHERE actor_id = \(actorID) AND key = \(key)"
-            ).single.map { row in
-                (try row.decode("fingerprint", as: String.self), try row.decode("status", as: Int.self), try row.decode("body", as: Data.self))
+        let giveUp = ContinuousClock.now + patience
+        var pause = Duration.milliseconds(20)
+        while true {
+            let reservation = Reservation(actorID: actorID, key: key, id: env.newID())
+            let now = env.now()
+            let reserved = try await env.query(
+                IdempotencyStore.reserving(
+                    actorID: actorID, key: key, fingerprint: fingerprint, reservation: reservation.id, at: now,
+                    expiredBefore: now.addingTimeInterval(-env.idempotencyTTL),
+                    abandonedBefore: now.addingTimeInterval(-Self.reservationLease)))
+            if reserved { return .reserved(reservation) }
+            // Held by another request; nil when it gave the key back meanwhile: try again.
+            if let held = try await env.query(IdempotencyStore.held(actorID: actorID, key: key)) {
+                guard held.fingerprint == fingerprint else {
+                    throw GalleyError.validation([
+                        .init(field: "Idempotency-Key", message: "was already used for a different request; use a new key for a new request")
+                    ])
+                }
+                if let answer = held.answer { return .replay(StoredResponse(status: answer.status, body: answer.body)) }
             }
+            guard ContinuousClock.now + pause < giveUp else { return .inProgress(retryAfterSeconds: 1) }
+            try await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(250))
         }
-        guard let (stored, status, body) = row else { return nil }
-        guard stored == fingerprint else {
-            throw GalleyError.validation([
-                .init(field: "Idempotency-Key", message: "was already used for a different request; use a new key for a new request")
-            ])
-        }
-        return StoredResponse(status: status, body: body)
     }
 
-    /// Stores a response; the first writer of a key wins.
-    public func store(actorID: UUID, key: String, fingerprint: String, response: StoredResponse) async throws {
-        try Self.validate(key)
-        try await env.transaction { conn in
-            try conn.execute(
-                """
-                INSERT INTO idempotency_keys (actor_id, key, fingerprint, status, body)
-                VALUES (\(actorID), \(key), \(fingerprint), \(response.status), \(response.body))
-                ON CONFLICT (actor_id, key) DO NOTHING
-                """)
+    /// Stores the answer of a reserved request, for its duplicates to replay.
+    public func complete(_ reservation: Reservation, with response: StoredResponse) async throws {
+        let sql = IdempotencyStore.answering(
+            actorID: reservation.actorID, key: reservation.key, reservation: reservation.id, status: response.status, body: response.body)
+        try await uncancelled { _ = try await env.query(StoreRead(sql: sql) { _ in }) }
+    }
+
+    /// Gives the key of a failed request back, so that a retry runs. Best effort: a key it
+    /// cannot give back is taken over when its reservation runs out.
+    public func release(_ reservation: Reservation) async {
+        let sql = IdempotencyStore.releasing(actorID: reservation.actorID, key: reservation.key, reservation: reservation.id)
+        try? await uncancelled { _ = try await env.query(StoreRead(sql: sql) { _ in }) }
+    }
+
+    /// Deletes expired keys, `batchSize` at a time, each batch in a short transaction, by one
+    /// server at a time (the others find the lock taken and leave it); returns how many.
+    @discardableResult
+    public func prune(batchSize: Int = 500, maxBatches: Int = 20) async throws -> Int {
+        var pruned = 0
+        for _ in 0..<maxBatches {
+            let expiredBefore = env.now().addingTimeInterval(-env.idempotencyTTL)
+            let deleted: Int? = try await env.transaction(recordsEvents: false) { conn in
+                guard try conn.query("SELECT pg_try_advisory_xact_lock(\(Self.pruneLock)) AS locked")[0].decode("locked", as: Bool.self)
+                else { return nil }
+                return try conn.execute(IdempotencyStore.pruning(expiredBefore: expiredBefore, limit: batchSize))
+            }
+            guard let deleted else { break }
+            pruned += deleted
+            if deleted < batchSize { break }
         }
+        return pruned
+    }
+
+    /// Runs `work` to its end even when the request's task was cancelled (its client left):
+    /// what it records decides whether the request's work is done twice.
+    private func uncancelled(_ work: @escaping @Sendable () async throws -> Void) async throws {
+        try await Task { try await work() }.value
     }
 
     static func validate(_ key: String) throws(GalleyError) {

@@ -22,21 +22,31 @@ public struct WebhookOutbox: Sendable {
         public let eventAt: Date
     }
 
-    /// What one HTTP attempt came to.
+    /// How much of a receiver's answer is read and kept.
+    public static let excerptBytes = 1024
+
+    /// What one HTTP attempt came to. Its texts come from outside (a receiver's answer, an
+    /// error of the network) and are kept storable: no NUL, which PostgreSQL text refuses.
     public struct Outcome: Sendable {
         public var startedAt: Date
         public var durationMilliseconds: Int
         public var statusCode: Int?
-        public var error: String?
-        public var responseExcerpt: String?
+        public var error: String? { didSet { error = error.map(Self.storable) } }
+        public var responseExcerpt: String? { didSet { responseExcerpt = responseExcerpt.map(Self.storable) } }
         public var succeeded: Bool { error == nil && (statusCode.map { (200..<300).contains($0) } ?? false) }
 
         public init(startedAt: Date, durationMilliseconds: Int, statusCode: Int?, error: String?, responseExcerpt: String?) {
             self.startedAt = startedAt
             self.durationMilliseconds = durationMilliseconds
             self.statusCode = statusCode
-            self.error = error
-            self.responseExcerpt = responseExcerpt
+            self.error = error.map(Self.storable)
+            self.responseExcerpt = responseExcerpt.map(Self.storable)
+        }
+
+        /// The text with each NUL replaced by U+FFFD (Swift strings are valid UTF-8 already).
+        static func storable(_ text: String) -> String {
+            guard text.utf8.contains(0) else { return text }
+            return String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\0" ? "\u{FFFD}" : $0 }))
         }
     }
 
@@ -108,10 +118,28 @@ public struct WebhookOutbox: Sendable {
     }
 
     /// Logs successful attempts and marks their deliveries succeeded, all in one statement;
-    /// clears the failure count of their webhooks where there is one to clear (so that
-    /// concurrent successes do not queue on the webhook's row). As in `record`, only the
-    /// holder of an attempt moves its delivery on.
-    public func recordSuccesses(_ successes: [(Claimed, Outcome)]) async throws {
+    /// when that fails, each on its own, so that one the database refuses does not keep the
+    /// others from being recorded. Returns those that could not be recorded (their leases run
+    /// out and they are sent again).
+    public func recordSuccesses(_ successes: [(Claimed, Outcome)]) async -> [(Claimed, any Error)] {
+        do {
+            try await recordTogether(successes)
+            return []
+        } catch where successes.count > 1 {
+            var unrecorded: [(Claimed, any Error)] = []
+            for success in successes {
+                do { try await recordTogether([success]) } catch { unrecorded.append((success.0, error)) }
+            }
+            return unrecorded
+        } catch {
+            return successes.map { ($0.0, error) }
+        }
+    }
+
+    /// Successes in one statement; clears the failure count of their webhooks where there is
+    /// one to clear (so that concurrent successes do not queue on the webhook's row). As in
+    /// `recordFailure`, only the holder of an attempt moves its delivery on.
+    private func recordTogether(_ successes: [(Claimed, Outcome)]) async throws {
         if successes.isEmpty { return }
         let now = env.now()
         let ids = successes.map { $0.0.id.uuidString }

@@ -110,13 +110,22 @@ public struct WebhookService: Sendable {
         return Array(Set(types)).sorted()
     }
 
+    /// The audit record of a change to a subscription. Of the URL it keeps only the scheme,
+    /// host and port (`destination`): a path or query may carry the receiver's secret, and
+    /// more than admins read the audit log.
     static func event(_ action: String, _ webhook: Webhook, caller: Caller, at now: Date) -> AuditEntry {
         AuditEntry(
             chain: AuditEntry.systemChain, principal: caller.principal, action: action,
-            details: ["webhook_id": .string(webhook.id.uuidString.lowercased()), "url": .string(webhook.url),
+            details: ["webhook_id": .string(webhook.id.uuidString.lowercased()), "destination": .string(destination(of: webhook.url)),
                       "status": .string(webhook.status),
                       "event_types": webhook.eventTypes.map { .array($0.map(JSONValue.string)) } ?? .null],
             requestID: caller.requestID, at: now)
+    }
+
+    /// `scheme://host[:port]` of a URL, lower-cased: where it points, without what it carries.
+    static func destination(of url: String) -> String {
+        guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else { return "" }
+        return "\(scheme.lowercased())://\(host.lowercased())" + (components.port.map { ":\($0)" } ?? "")
     }
 
     /// `whsec_` and 256 random bits in hex.

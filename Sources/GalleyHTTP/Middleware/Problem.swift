@@ -39,6 +39,16 @@ struct Problem: Error, HTTPResponseError {
         Problem(GalleyError.validation([.init(field: field, message: message)]))
     }
 
+    /// A request with the same `Idempotency-Key` is still running; its answer can be had by
+    /// retrying after `Retry-After`.
+    static func idempotencyInProgress(retryAfterSeconds seconds: Int) -> Problem {
+        var problem = Problem(
+            status: .conflict, type: "idempotency-in-progress", title: "Request in progress",
+            detail: "A request with this Idempotency-Key is still running; retry in \(seconds) s to get its answer.")
+        problem.headers[.retryAfter] = "\(seconds)"
+        return problem
+    }
+
     static func notFound(_ detail: String) -> Problem {
         Problem(status: .notFound, type: "not-found", title: "Not found", detail: detail)
     }

@@ -17,7 +17,8 @@ public struct WebhookDispatcher: Service {
         public var batchSize = 20
         /// Batches in flight at once, each claimed separately (`SKIP LOCKED` keeps them apart).
         public var concurrentBatches = 3
-        /// Per request, connecting included.
+        /// The whole attempt: resolving, connecting, sending, and reading the answer's head
+        /// and its excerpt. A receiver that stalls anywhere fails the attempt at this deadline.
         public var timeout: TimeInterval = 10
         public var retry = WebhookRetryPolicy()
         public init() {}
@@ -142,8 +143,11 @@ public struct WebhookDispatcher: Service {
         let clock = ContinuousClock.now
         var outcome: WebhookOutbox.Outcome
         do {
-            try await WebhookDestination.check(claimed.url, policy: services.environment.webhookPolicy)
-            let (status, excerpt) = try await send(try body.get(), for: claimed, client: client)
+            let deadline = Duration.milliseconds(Int64(settings.timeout * 1000))
+            let (status, excerpt) = try await withDeadline(deadline, timedOn: client.eventLoopGroup.any()) {
+                try await WebhookDestination.check(claimed.url, policy: services.environment.webhookPolicy)
+                return try await send(try body.get(), for: claimed, client: client, within: deadline)
+            }
             outcome = .init(startedAt: started, durationMilliseconds: 0, statusCode: status, error: nil, responseExcerpt: excerpt)
         } catch let error as GalleyError {
             outcome = .init(startedAt: started, durationMilliseconds: 0, statusCode: nil, error: error.message, responseExcerpt: nil)
@@ -162,14 +166,14 @@ public struct WebhookDispatcher: Service {
         return outcome
     }
 
-    /// Records the batch's attempts: the successes together in one statement, each failure
-    /// on its own (it may back off, fail for good, or pause its webhook).
+    /// Records the batch's attempts: the successes together (each on its own when that
+    /// fails), each failure on its own (it may back off, fail for good, or pause its webhook).
     private func record(_ outcomes: [(WebhookOutbox.Claimed, WebhookOutbox.Outcome)]) async {
         let succeeded = outcomes.filter { $0.1.succeeded }
-        do {
-            try await services.outbox.recordSuccesses(succeeded)
-        } catch {
-            logger.warning("could not record webhook attempts; their leases will expire and they are retried", metadata: ["error": "\(error)"])
+        for (claimed, error) in await services.outbox.recordSuccesses(succeeded) {
+            logger.warning(
+                "could not record a webhook attempt; the lease will expire and it is retried",
+                metadata: ["delivery": "\(claimed.id.uuidString.lowercased())", "error": "\(error)"])
         }
         for (claimed, outcome) in outcomes where !outcome.succeeded {
             do {
@@ -182,7 +186,10 @@ public struct WebhookDispatcher: Service {
         }
     }
 
-    private func send(_ body: String, for claimed: WebhookOutbox.Claimed, client: HTTPClient) async throws -> (Int, String) {
+    /// POSTs the body and reads the status and at most `WebhookOutbox.excerptBytes` of the answer.
+    private func send(
+        _ body: String, for claimed: WebhookOutbox.Claimed, client: HTTPClient, within deadline: Duration
+    ) async throws -> (Int, String) {
         var request = HTTPClientRequest(url: claimed.url)
         request.method = .POST
         let timestamp = Int(Date().timeIntervalSince1970)
@@ -192,14 +199,15 @@ public struct WebhookDispatcher: Service {
         request.headers.add(name: "Galley-Delivery", value: claimed.id.uuidString.lowercased())
         request.headers.add(name: "Galley-Signature", value: WebhookSignature.header(secret: claimed.secret, timestamp: timestamp, body: Data(body.utf8)))
         request.body = .bytes(ByteBuffer(string: body))
-        let response = try await client.execute(request, timeout: .milliseconds(Int64(settings.timeout * 1000)))
+        let response = try await client.execute(request, timeout: .nanoseconds(Int64(deadline.components.seconds) * 1_000_000_000
+            + deadline.components.attoseconds / 1_000_000_000))
         var excerpt = ByteBuffer()
         for try await chunk in response.body {
             var chunk = chunk
             excerpt.writeBuffer(&chunk)
-            if excerpt.readableBytes >= 1024 { break }
+            if excerpt.readableBytes >= WebhookOutbox.excerptBytes { break }
         }
-        return (Int(response.status.code), String(decoding: excerpt.readableBytesView.prefix(1024), as: UTF8.self))
+        return (Int(response.status.code), String(decoding: excerpt.readableBytesView.prefix(WebhookOutbox.excerptBytes), as: UTF8.self))
     }
 }
 
