@@ -37,6 +37,8 @@ WEBHOOK_SLACK = 5.0
 # How long a retry after a crash may be told the key is still in progress (409 with
 # Retry-After) before the dead server's hold on the key counts as never released.
 RESERVATION_WAIT = 30.0
+# IdempotencyService.reservationLease, plus a second.
+LEASE_SECONDS = 61
 SEED_DATABASE = "galley_faults_seed"
 # Server logs: in the suite's cluster folder, removed with it (a failure quotes their tail).
 WORK = tempfile.mkdtemp(prefix="logs.", dir=os.environ.get("FAULTS_CLUSTER"))
@@ -411,6 +413,14 @@ def kill_inside_batch(database, ids, after_commit):
            f"killed {moment}: {published} of {len(ids)} articles are published, with {events} publish events; expected {expected}")
 
     server = Server(database, "kill-retry").start()
+    # The dead server's reservation holds the key until its lease runs out: a retry now is
+    # told to come back later. Then the lease is made to have run out (as if a minute had
+    # passed) rather than waited for.
+    early = server.call("POST", "/v1/publish-batches", TOKENS["press"], batch, {"Idempotency-Key": key})
+    expect(early.status == 409 and "retry-after" in early.headers,
+           f"a retry while the dead server's reservation holds the key answered {early!r}, not 409 with Retry-After")
+    psql(database, f"UPDATE idempotency_keys SET created_at = created_at - interval '{LEASE_SECONDS} seconds' WHERE key = :'key'",
+         key=key)
 
     def retry():
         reply = server.call("POST", "/v1/publish-batches", TOKENS["press"], batch, {"Idempotency-Key": key})
