@@ -42,8 +42,8 @@ import Testing
                 .init(.requestChanges, reason: "=HYPERLINK(\"https://evil.example\",\"x\")"), on: id, by: try await room.caller("eddie"))
             let csv = try await room.run(["audit", "export", "--format", "csv"])
             #expect(csv.status == 0)
-            #expect(csv.stdout.contains(#",\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"x\"\")\","#), "\(csv.stdout)")
-            #expect(!csv.stdout.contains(#",\"=HYPERLINK"#))
+            #expect(csv.stdout.contains(#","'=HYPERLINK(""https://evil.example"",""x"")","#), "\(csv.stdout)")
+            #expect(!csv.stdout.contains(#","=HYPERLINK"#))
         }
     }
 
