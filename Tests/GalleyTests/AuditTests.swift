@@ -269,7 +269,7 @@ import Testing
                 INSERT INTO audit_events (chain, seq, prev_hash, hash, actor_name, action, details, at)
                 SELECT 'generation:' || lpad(to_hex(c), 8, '0') || '-0000-4000-8000-000000000000', 0, '', '', 'generator',
                        'generation.progress', jsonb_build_object('round', r), now()
-                FROM generate_series(1, 20) AS r, generate_series(1, 1500) AS c ORDER BY r, c
+                FROM generate_series(1, 20) AS r, generate_series(1, 300) AS c ORDER BY r, c
                 """)
             let writing = Atomic<Bool>(true)
             let writer = Task {
