@@ -46,7 +46,16 @@ public struct ArticleContent: Sendable, Equatable {
         self.sources = sources.map {
             Source(url: Self.line($0.url), outlet: Self.line($0.outlet), title: Self.line($0.title), retrievedAt: $0.retrievedAt)
         }
-        var problems: [GalleyError.FieldProblem] = []
+        var problems = [
+            Validation.nulProblem("title", self.title), Validation.nulProblem("dek", self.dek), Validation.nulProblem("body", self.body),
+            Validation.nulProblem("insight", self.insight), Validation.nulProblem("disclosure", self.disclosure),
+        ].compactMap { $0 }
+        for (index, source) in self.sources.enumerated() {
+            problems += [
+                Validation.nulProblem("sources[\(index)].url", source.url), Validation.nulProblem("sources[\(index)].outlet", source.outlet),
+                Validation.nulProblem("sources[\(index)].title", source.title),
+            ].compactMap { $0 }
+        }
         if self.title.isEmpty { problems.append(.init(field: "title", message: "must not be empty")) }
         if self.title.count > 300 { problems.append(.init(field: "title", message: "must be at most 300 characters")) }
         if self.dek.count > 1_000 { problems.append(.init(field: "dek", message: "must be at most 1,000 characters")) }

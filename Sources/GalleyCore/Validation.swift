@@ -26,6 +26,28 @@ public enum Validation {
         }
     }
 
+    /// PostgreSQL text cannot hold U+0000, so a text with one could not be stored as given:
+    /// the problem of `field` when `text` holds it.
+    public static func nulProblem(_ field: String, _ text: String?) -> GalleyError.FieldProblem? {
+        guard let text, text.utf8.contains(0) else { return nil }
+        return GalleyError.FieldProblem(field: field, message: nulRequirement)
+    }
+
+    /// `nulProblem` for every key and string inside a JSON value (jsonb cannot hold U+0000 either).
+    public static func nulProblem(_ field: String, _ json: JSONValue) -> GalleyError.FieldProblem? {
+        func holdsNUL(_ value: JSONValue) -> Bool {
+            switch value {
+            case .string(let text): text.utf8.contains(0)
+            case .array(let items): items.contains(where: holdsNUL)
+            case .object(let members): members.contains { $0.key.utf8.contains(0) || holdsNUL($0.value) }
+            case .null, .bool, .number: false
+            }
+        }
+        return holdsNUL(json) ? GalleyError.FieldProblem(field: field, message: nulRequirement) : nil
+    }
+
+    public static let nulRequirement = "must not contain the NUL character (U+0000)"
+
     /// A slug made from a title: `Venezuela Releases 123 Prisoners` → `venezuela-releases-123-prisoners`.
     public static func slugify(_ title: String) -> String {
         var slug = ""

@@ -44,6 +44,7 @@ public func buildRouter(
     let router = Router(context: GalleyRequestContext.self)
     router.add(middleware: RequestEnvelopeMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: QueryTextMiddleware())
     ServiceRoutes(pool: pool, metrics: metrics).register(on: router)
     ArticleRoutes(services: services).registerAuthenticatingThemselves(on: router.group("v1"))
     ReviewRoutes(services: services, metrics: metrics).registerAuthenticatingThemselves(on: router.group("v1"))

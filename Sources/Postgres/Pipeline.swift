@@ -12,6 +12,7 @@ extension PostgresConnection {
     /// deadlock with both sides' buffers full.
     public func pipeline(_ statements: [SQL]) throws -> [PostgresRows] {
         if statements.isEmpty { return [] }
+        for statement in statements { try requireSendable(statement.parameters, statement: statement.text) }
         if let begin = takeDeferredBegin() {
             return Array(try pipeline([SQL(stringLiteral: begin)] + statements).dropFirst())
         }
@@ -34,12 +35,12 @@ extension PostgresConnection {
                 name = known
             } else {
                 name = prepared.newName()
-                let sent = withParameters(statement.parameters) { count, types, _ in PQsendPrepare(conn, name, key.text, count, types) }
+                let sent = try withParameters(statement.parameters) { count, types, _ in PQsendPrepare(conn, name, key.text, count, types) }
                 guard sent == 1 else { throw connectionError(statement: key.text) }
                 reader.expect(.prepare(key, name))
                 preparing[key] = name
             }
-            let sent = withParameters(statement.parameters) { count, _, values in
+            let sent = try withParameters(statement.parameters) { count, _, values in
                 PQsendQueryPrepared(conn, name, count, values, nil, nil, 0)
             }
             guard sent == 1 else { throw connectionError(statement: key.text) }

@@ -93,8 +93,9 @@ public final class PostgresConnection {
     /// still has output to write to it.
     func sendWithoutBlocking(prepared name: String, _ text: String, parameters: [PostgresParameter]) throws -> (socket: Int32, writable: Bool) {
         let conn = try conn
+        try requireSendable(parameters, statement: text)
         guard PQsetnonblocking(conn, 1) == 0 else { throw connectionError(statement: text) }
-        let sent = withParameters(parameters) { count, _, values in
+        let sent = try withParameters(parameters) { count, _, values in
             PQsendQueryPrepared(conn, name, count, values, nil, nil, 0)
         }
         let flushed = sent == 1 ? PQflush(conn) : -1
@@ -265,13 +266,25 @@ func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePoint
     return try body(pointers)
 }
 
+/// Refuses parameters libpq cannot send as given: it takes each value as a NUL-terminated
+/// string, so a text holding U+0000 would arrive cut short, silently. Called before the
+/// first byte of a statement (or pipeline) is sent, so a refusal leaves the session clean.
+func requireSendable(_ parameters: [PostgresParameter], statement: String) throws {
+    for (index, parameter) in parameters.enumerated() where parameter.text?.utf8.contains(0) == true {
+        throw PostgresError(
+            kind: .unsendableParameter, message: "parameter $\(index + 1) holds the NUL character (U+0000), which PostgreSQL text cannot store",
+            statement: statement)
+    }
+}
+
 /// Lays the parameters out as libpq wants them: one buffer of NUL-terminated values and an
-/// array of pointers into it (nil for NULL).
+/// array of pointers into it (nil for NULL). Refuses a value holding NUL (`requireSendable`).
 func withParameters<R>(
     _ parameters: [PostgresParameter],
     _ body: (Int32, UnsafePointer<Oid>?, UnsafePointer<UnsafePointer<CChar>?>?) throws -> R
-) rethrows -> R {
+) throws -> R {
     if parameters.isEmpty { return try body(0, nil, nil) }
+    try requireSendable(parameters, statement: "")
     var buffer: [CChar] = []
     var offsets: [Int] = []
     offsets.reserveCapacity(parameters.count)

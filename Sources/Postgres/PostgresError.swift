@@ -17,6 +17,9 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         case decoding
         /// libpq or the server did something this client did not expect.
         case protocolViolation
+        /// A parameter cannot be sent as given: its text holds U+0000, which PostgreSQL text
+        /// cannot store and libpq would silently cut the value at. Nothing was sent.
+        case unsendableParameter
     }
 
     public var kind: Kind

@@ -267,13 +267,13 @@ extension PostgresConnection {
         } else {
             guard prepared.count < PreparedStatements.capacity else { return nil }
             name = prepared.newName()
-            let sent = withParameters(parameters) { count, types, _ in PQsendPrepare(conn, name, key.text, count, types) }
+            let sent = try withParameters(parameters) { count, types, _ in PQsendPrepare(conn, name, key.text, count, types) }
             guard sent == 1 else { throw connectionError(statement: key.text) }
             // Statements sent after this one use the name: the server prepares it first.
             prepared.remember(key, as: name)
             preparing = key
         }
-        let sent = withParameters(parameters) { count, _, values in PQsendQueryPrepared(conn, name, count, values, nil, nil, 0) }
+        let sent = try withParameters(parameters) { count, _, values in PQsendQueryPrepared(conn, name, count, values, nil, nil, 0) }
         guard sent == 1, PQpipelineSync(conn) == 1 else { throw connectionError(statement: key.text) }
         let flushed = PQflush(conn)
         guard flushed >= 0 else { throw connectionError(statement: key.text) }

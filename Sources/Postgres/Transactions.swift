@@ -1,12 +1,16 @@
 /// Transaction isolation levels, as in `BEGIN ISOLATION LEVEL …`.
 public enum IsolationLevel: Sendable {
     case readCommitted, repeatableRead, serializable
+    /// One snapshot for every statement, and no writes: for a long read that must see the
+    /// database as it was at one instant.
+    case readOnlySnapshot
 
     var beginStatement: String {
         switch self {
         case .readCommitted: "BEGIN ISOLATION LEVEL READ COMMITTED"
         case .repeatableRead: "BEGIN ISOLATION LEVEL REPEATABLE READ"
         case .serializable: "BEGIN ISOLATION LEVEL SERIALIZABLE"
+        case .readOnlySnapshot: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
         }
     }
 }

@@ -42,6 +42,24 @@ import Testing
         }
     }
 
+    /// PostgreSQL text cannot hold U+0000 and libpq would cut the value at it, so the stored
+    /// body would no longer match its content hash: NUL is refused, naming the field.
+    @Test func textWithANulCharacterIsRefusedNamingTheField() async throws {
+        try await CLIRoom.with { room in
+            let file = try room.file(Self.articleJSON.replacingOccurrences(of: "open on Sundays.", with: #"open on\u0000 Sundays."#))
+            let created = try await room.run(["articles", "create", "--file", file, "--actor", "wendy"])
+            #expect(created.status == 2, "\(created.stdout)")
+            #expect(created.stderr.contains("body must not contain the NUL character"))
+            let id = try await room.draft()
+            let titled = try room.file(Self.articleJSON.replacingOccurrences(of: "Library opens", with: #"Library\u0000 opens"#))
+            let edited = try await room.run(["articles", "edit", id.text, "--file", titled, "--actor", "wendy"])
+            #expect(edited.status == 2)
+            #expect(edited.stderr.contains("title must not contain the NUL character"))
+            let count = try await room.pool.query("SELECT count(*) AS n FROM revisions").single?.decode("n", as: Int.self)
+            #expect(count == 1)
+        }
+    }
+
     @Test func articleRefusalsHaveTheirExitCodes() async throws {
         try await CLIRoom.with { room in
             let file = try room.file(Self.articleJSON)

@@ -34,6 +34,19 @@ import Testing
         }
     }
 
+    /// A cell a spreadsheet would run as a formula starts with a quote (OWASP's advice).
+    @Test func csvExportNeutralisesFormulaCells() async throws {
+        try await CLIRoom.with { room in
+            let id = try await room.inReview()
+            _ = try await room.services.transitions.perform(
+                .init(.requestChanges, reason: "=HYPERLINK(\"https://evil.example\",\"x\")"), on: id, by: try await room.caller("eddie"))
+            let csv = try await room.run(["audit", "export", "--format", "csv"])
+            #expect(csv.status == 0)
+            #expect(csv.stdout.contains(#","'=HYPERLINK(""https://evil.example"",""x"")","#), "\(csv.stdout)")
+            #expect(!csv.stdout.contains(#","=HYPERLINK"#))
+        }
+    }
+
     @Test func auditVerifyPassesThenNamesTheTamperedEvent() async throws {
         try await CLIRoom.with { room in
             let id = try await room.approved()

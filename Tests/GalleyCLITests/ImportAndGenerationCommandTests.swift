@@ -55,6 +55,22 @@ import Testing
     }
 
     /// Several chunks, imported while the next is read; a bad line in one fails alone.
+    @Test func importRefusesALineWithANulCharacter() async throws {
+        try await CLIRoom.with { room in
+            let broken = Self.line("Cut short").replacingOccurrences(of: "passed on Thursday", with: #"passed\u0000 on Thursday"#)
+            let file = try room.file(broken + "\n", ext: "jsonl")
+            let outcome = try await room.run(["import", file, "--actor", "drafter", "--json"])
+            #expect(outcome.status == 1)
+            let result = try dict(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)))
+            #expect(result["status"] as? String == "failed")
+            let error = try dict(try #require(result["error"]))
+            #expect(error["kind"] as? String == "validation")
+            #expect((error["message"] as? String)?.contains("body must not contain the NUL character") == true)
+            let count = try await room.pool.query("SELECT count(*) AS n FROM revisions").single?.decode("n", as: Int.self)
+            #expect(count == 0)
+        }
+    }
+
     @Test func importReportsEveryLineOfManyChunksInOrder() async throws {
         try await CLIRoom.with { room in
             var lines = (1...520).map { Self.line("Chunked draft \($0)") }

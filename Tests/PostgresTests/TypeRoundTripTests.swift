@@ -4,6 +4,32 @@ import TestSupport
 import Testing
 
 @Suite struct TypeRoundTripTests {
+    /// libpq takes parameters as NUL-terminated strings: a text holding U+0000 would arrive
+    /// cut short, silently. Every way of sending refuses it instead, and the session goes on.
+    @Test func textHoldingNULIsRefusedNotCut() async throws {
+        try await TestDatabase.withMigratedDatabase(poolSize: 1) { pool, _ in
+            let text = "before\u{0}after"
+            func expectRefused(_ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async {
+                do {
+                    try await body()
+                    Issue.record("sent a parameter holding NUL", sourceLocation: sourceLocation)
+                } catch let error as PostgresError {
+                    #expect(error.kind == .unsendableParameter, "\(error)", sourceLocation: sourceLocation)
+                } catch {
+                    Issue.record("\(error)", sourceLocation: sourceLocation)
+                }
+            }
+            await expectRefused { _ = try await pool.query("SELECT \(text) AS t") }
+            await expectRefused { _ = try await pool.withConnection { conn in try conn.query("SELECT \(text) AS t") } }
+            await expectRefused {
+                _ = try await pool.transaction { conn in try conn.pipeline(["SELECT 1", "SELECT \(text) AS t"]) }
+            }
+            let after = try await pool.withConnection { conn in try conn.query("SELECT \("still fine") AS t").single?.decode("t", as: String.self) }
+            #expect(after == "still fine")
+            #expect(try await pool.query("SELECT \(1) AS n").single?.decode("n", as: Int.self) == 1)
+        }
+    }
+
     @Test func valuesComeBackAsTheyWereSent() async throws {
         try await TestDatabase.withMigratedDatabase { pool, _ in
             let id = UUID()

@@ -79,10 +79,14 @@ extension GalleyEnvironment {
     }
 
     /// Runs `body`, with the database's infrastructure failures (connection, pool) surfacing
-    /// as `GalleyError.unavailable`; server refusals and decoding errors pass as they are.
+    /// as `GalleyError.unavailable`; server refusals and decoding errors pass as they are, and a
+    /// parameter the driver cannot send (NUL) is a validation error.
     private static func unavailableWhenUnreachable<Result>(_ body: () async throws -> Result) async throws -> Result {
         do {
             return try await body()
+        } catch let error as PostgresError where error.kind == .unsendableParameter {
+            // The services refuse NUL in each field by name; this is the backstop for any text they missed.
+            throw GalleyError.validation([.init(field: "text", message: Validation.nulRequirement)])
         } catch let error as PostgresError where error.kind != .server && error.kind != .decoding {
             throw GalleyError.unavailable(error.message)
         }

@@ -254,13 +254,14 @@ public struct ArticleService: Sendable {
         return try await env.read { conn in try RevisionStore.fetch(conn, articleID: id, number: number) }
     }
 
-    /// A line diff of revision `number`'s body against revision `against`.
-    public func diff(_ id: UUID, number: Int, against: Int, by caller: Caller) async throws -> [LineDiff.Line] {
+    /// A word diff of revision `number`'s text against revision `against`, bounded in cost
+    /// (`WordDiff`): two revisions that differ too much are refused with `tooLargeToDiff`.
+    public func diff(_ id: UUID, number: Int, against: Int, by caller: Caller) async throws -> [WordDiff.Segment] {
         try caller.principal.require(.readArticles)
         let (new, old) = try await env.read { conn in
             (try RevisionStore.fetch(conn, articleID: id, number: number), try RevisionStore.fetch(conn, articleID: id, number: against))
         }
-        return LineDiff.lines(from: Self.diffText(old), to: Self.diffText(new))
+        return try WordDiff.segments(from: Self.diffText(old), to: Self.diffText(new))
     }
 
     private static func diffText(_ revision: Revision) -> String {
@@ -272,7 +273,7 @@ public struct ArticleService: Sendable {
     // MARK: Helpers
 
     static func validated(section: String, tags: [String], slug: String?) throws(GalleyError) -> (String, [String]) {
-        var problems: [GalleyError.FieldProblem] = []
+        var problems = Array(tags.compactMap { Validation.nulProblem("tags", $0) }.prefix(1))
         if !Validation.isSlug(section) {
             problems.append(.init(field: "section", message: "must be a lowercase slug such as politics"))
         }

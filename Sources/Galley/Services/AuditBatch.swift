@@ -1,11 +1,16 @@
 import Crypto
+import Dispatch
 import Foundation
 import Postgres
+import Synchronization
 
 /// One batch of audit events in chain order, read as the server's bytes. Verification hashes
 /// every event, and making Strings of sixteen columns per event cost more than the hashing,
 /// so the canonical form is built from the result's bytes and hashed on every core.
 struct AuditBatch: Sendable {
+    /// Events per batch.
+    static let limit = 20_000
+
     let rows: PostgresRows
 
     /// Column positions in `load`'s result.
@@ -56,20 +61,18 @@ struct AuditBatch: Sendable {
         rows.withBytes(row: row, column: column) { out.append(contentsOf: $0 ?? UnsafeBufferPointer(start: nil, count: 0)) }
     }
 
-    /// For each event, whether its stored hash matches its content, computed on every core:
+    /// For each event, whether its stored hash matches its content, computed on every core
+    /// (Dispatch's threads, not the cooperative pool: this runs on a connection's thread):
     /// events are independent here; the links between them are checked in order afterwards.
-    func hashMatches() async -> [Bool] {
+    func hashMatches() -> [Bool] {
         let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / 1_000))
         let size = (count + parts - 1) / parts
-        return await withTaskGroup(of: (Int, [Bool]).self) { group in
-            for part in 0..<parts {
-                let range = (part * size)..<min(count, (part + 1) * size)
-                group.addTask { (part, hashMatches(range)) }
-            }
-            var results = [[Bool]](repeating: [], count: parts)
-            for await (part, matches) in group { results[part] = matches }
-            return Array(results.joined())
+        let results = Mutex([[Bool]](repeating: [], count: parts))
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let matches = hashMatches((part * size)..<min(count, (part + 1) * size))
+            results.withLock { $0[part] = matches }
         }
+        return Array(results.withLock { $0 }.joined())
     }
 
     private func hashMatches(_ range: Range<Int>) -> [Bool] {

@@ -37,7 +37,10 @@ public struct GenerationService: Sendable {
         guard let actorID = caller.principal.actorID else {
             throw GalleyError.forbidden(permission: Permission.writeGenerations.rawValue, reason: "generations need a named actor")
         }
-        var problems: [GalleyError.FieldProblem] = []
+        var problems = [
+            Validation.nulProblem("model", new.model), Validation.nulProblem("model_version", new.modelVersion),
+            Validation.nulProblem("prompt_version", new.promptVersion), Validation.nulProblem("parameters", new.parameters),
+        ].compactMap { $0 }
         if (new.articleID == nil) == (new.brief == nil) {
             problems.append(.init(field: "article_id", message: "give either article_id or brief, not both or neither"))
         }
@@ -96,7 +99,7 @@ public struct GenerationService: Sendable {
     /// new AI-origin article when the generation was for a brief); `failed` needs an error.
     public func update(_ id: UUID, _ change: StatusChange, by caller: Caller) async throws -> Generation {
         try caller.principal.require(.writeGenerations)
-        var problems: [GalleyError.FieldProblem] = []
+        var problems = [Validation.nulProblem("error", change.error)].compactMap { $0 }
         if change.status == .succeeded, change.output == nil {
             problems.append(.init(field: "output", message: "is required when the status is succeeded"))
         }

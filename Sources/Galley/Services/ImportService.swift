@@ -148,7 +148,10 @@ public struct ImportService: Sendable {
     }
 
     static func problems(_ draft: Draft) -> [GalleyError.FieldProblem] {
-        var problems: [GalleyError.FieldProblem] = []
+        var problems = [
+            Validation.nulProblem("model", draft.model), Validation.nulProblem("model_version", draft.modelVersion),
+            Validation.nulProblem("prompt_version", draft.promptVersion), Validation.nulProblem("parameters", draft.parameters),
+        ].compactMap { $0 }
         for (field, value) in [("model", draft.model), ("model_version", draft.modelVersion), ("prompt_version", draft.promptVersion)]
         where value.trimmingCharacters(in: .whitespaces).isEmpty || value.count > 200 {
             problems.append(.init(field: field, message: "must be 1 to 200 characters"))

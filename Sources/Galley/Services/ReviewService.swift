@@ -40,7 +40,7 @@ public struct ReviewService: Sendable {
             throw GalleyError.forbidden(permission: Permission.recordVerification.rawValue, reason: "verdicts need a named person")
         }
         let note = input.note.trimmingWhiteSpace()
-        var problems: [GalleyError.FieldProblem] = []
+        var problems = [Validation.nulProblem("note", note)].compactMap { $0 }
         if input.verdict == .waived && note.isEmpty {
             problems.append(.init(field: "note", message: "must give the reason for the waiver"))
         }
@@ -123,6 +123,7 @@ public struct ReviewService: Sendable {
             throw GalleyError.forbidden(permission: Permission.writeClaims.rawValue, reason: "claims need a named person")
         }
         let text = text.trimmingWhiteSpace()
+        if text.utf8.contains(0) { throw GalleyError.validation([.init(field: "text", message: Validation.nulRequirement)]) }
         if text.isEmpty || text.count > 2_000 {
             throw GalleyError.validation([.init(field: "text", message: "must be 1 to 2,000 characters")])
         }

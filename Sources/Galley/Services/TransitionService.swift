@@ -56,6 +56,11 @@ public struct TransitionService: Sendable {
     }
 
     private func perform(_ request: Request, on id: UUID, by caller: Caller, writingOnCachedDetail: Bool) async throws -> ArticleDetail {
+        let nul = [
+            Validation.nulProblem("reason", request.reason), Validation.nulProblem("correction_note", request.correctionNote),
+            Validation.nulProblem("notice", request.notice),
+        ].compactMap { $0 }
+        if !nul.isEmpty { throw GalleyError.validation(nul) }
         if request.action == .edit {
             throw GalleyError.validation([.init(field: "action", message: "edit is done by posting a new revision")])
         }

@@ -115,12 +115,14 @@ struct AuditEventDTO: Encodable, Sendable {
     }
 }
 
+/// A word diff: the segments, in order, put both texts back together (context and removed
+/// give the older text, context and added the newer), white space included.
 struct DiffDTO: Encodable, Sendable {
-    struct Line: Encodable, Sendable {
+    struct Segment: Encodable, Sendable {
         var op: String
         var text: String
     }
     var revision: Int
     var against: Int
-    var lines: [Line]
+    var segments: [Segment]
 }

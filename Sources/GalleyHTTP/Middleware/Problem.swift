@@ -70,6 +70,8 @@ struct Problem: Error, HTTPResponseError {
             self.init(status: .preconditionFailed, type: "stale-version", title: "Precondition failed", detail: error.message)
         case .validation(let problems):
             self.init(status: .unprocessableContent, type: "validation", title: "Invalid input", detail: error.message, errors: problems)
+        case .tooLargeToDiff:
+            self.init(status: .unprocessableContent, type: "too-large-to-diff", title: "Too large to diff", detail: error.message)
         case .unavailable:
             self = .databaseUnavailable
         }

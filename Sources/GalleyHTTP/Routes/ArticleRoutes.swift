@@ -94,8 +94,8 @@ struct ArticleRoutes {
         guard let againstText = request.typedQuery("against"), let against = Int(againstText), (1...Int(Int32.max)).contains(against) else {
             throw Problem.invalid("against", "give the revision number to compare with, e.g. ?against=1")
         }
-        let lines = try await services.articles.diff(
+        let segments = try await services.articles.diff(
             try request.id("id", context: context), number: number, against: against, by: try context.requireCaller())
-        return try Reply(.ok, DiffDTO(revision: number, against: against, lines: lines.map { .init(op: $0.kind.rawValue, text: $0.text) }))
+        return try Reply(.ok, DiffDTO(revision: number, against: against, segments: segments.map { .init(op: $0.kind.rawValue, text: $0.text) }))
     }
 }

@@ -71,7 +71,7 @@ struct AuditRoutes {
     }
 }
 
-/// One event a line, as JSON Lines or CSV (RFC 4180 quoting).
+/// One event a line, as JSON Lines or CSV (cells by `CSVCell`).
 enum AuditExportFormat {
     static let csvHeader = "id,at,chain,seq,actor,action,article_id,revision,from_state,to_state,reason,request_id,details,hash\r\n"
 
@@ -86,11 +86,6 @@ enum AuditExportFormat {
             event.articleID?.uuidString.lowercased() ?? "", event.revision.map(String.init) ?? "", event.fromState ?? "",
             event.toState ?? "", event.reason ?? "", event.requestID ?? "", details, event.hash,
         ]
-        return fields.map(quote).joined(separator: ",") + "\r\n"
-    }
-
-    static func quote(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return fields.map(CSVCell.escape).joined(separator: ",") + "\r\n"
     }
 }

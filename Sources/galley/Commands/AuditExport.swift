@@ -60,7 +60,7 @@ extension Audit {
     }
 }
 
-/// RFC 4180 CSV of audit events; `details` is its JSON text.
+/// CSV of audit events (cells by `CSVCell`); `details` is its JSON text.
 enum CSV {
     static let header = "id,chain,seq,at,actor,action,article_id,revision,from_state,to_state,reason,details,request_id,hash"
 
@@ -70,12 +70,7 @@ enum CSV {
             "\(event.id)", event.chain, "\(event.seq)", PostgresTimestamp.format(event.at), event.actor, event.action,
             event.articleID?.uuidString.lowercased() ?? "", event.revision.map(String.init) ?? "", event.fromState ?? "",
             event.toState ?? "", event.reason ?? "", details, event.requestID ?? "", event.hash,
-        ].map(field).joined(separator: ",")
-    }
-
-    static func field(_ value: String) -> String {
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        ].map(CSVCell.escape).joined(separator: ",")
     }
 }
 

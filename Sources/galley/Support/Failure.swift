@@ -79,7 +79,7 @@ enum Failure {
         case .notFound: .notFound
         case .unauthenticated, .forbidden: .forbidden
         case .invalidTransition, .conflict, .preconditionFailed: .refused
-        case .validation: .usage
+        case .validation, .tooLargeToDiff: .usage
         case .unavailable: .unavailable
         }
     }
@@ -94,6 +94,7 @@ enum Failure {
         case .conflict: "conflict"
         case .preconditionFailed: "precondition_failed"
         case .validation: "validation"
+        case .tooLargeToDiff: "too_large_to_diff"
         case .unavailable: "unavailable"
         }
     }
@@ -114,7 +115,7 @@ enum Failure {
             "Look at the article again with `galley articles show ID` and retry."
         case .validation:
             "Correct the input and run the command again; `--help` describes every option."
-        case .unavailable:
+        case .tooLargeToDiff, .unavailable:
             nil
         }
     }
