@@ -60,14 +60,14 @@ public struct ReviewService: Sendable {
                     .init(field: "checkpoint", message: "\(input.checkpoint) is not required for this article (required: \(names))")
                 ])
             }
-            guard input.revision == article.currentRevision else {
-                throw GalleyError.conflict(
-                    "Revision \(input.revision) is not the current revision (\(article.currentRevision)); verify the current text.")
-            }
             try VerdictRules.check(
                 .init(
                     verdict: input.verdict, rule: rule, origin: article.origin, state: article.state, revision: revision.number,
                     roles: principal.effectiveRoles, isAuthor: revision.authorID == actorID, blockingClaims: review.blockingClaims))
+            guard input.revision == article.currentRevision else {
+                throw GalleyError.conflict(
+                    "Revision \(input.revision) is not the current revision (\(article.currentRevision)); verify the current text.")
+            }
             let event = AuditEntry(
                 chain: AuditEntry.chain(article: id), principal: principal, action: "verification.recorded", articleID: id,
                 revision: revision.number, fromState: article.state.rawValue, toState: article.state.rawValue,
