@@ -18,7 +18,6 @@ public enum Permission: String, Sendable, Codable, CaseIterable {
     case batchPublish = "publish_batches.create"
     case writeClaims = "claims.write"
     case recordVerification = "checkpoints.record"
-    case waiveCheckpoint = "checkpoints.waive"
     case writeGenerations = "generations.write"
     case readAudit = "audit.read"
     case manageActors = "actors.manage"
@@ -31,7 +30,7 @@ public enum Permissions {
     private static let editorial: Set<Permission> = [
         .readArticles, .createArticle, .editArticle, .submitArticle, .requestChanges, .approveArticle,
         .scheduleArticle, .unscheduleArticle, .publishArticle, .unpublishArticle, .retractArticle,
-        .spikeArticle, .restoreArticle, .batchPublish, .writeClaims, .recordVerification, .waiveCheckpoint,
+        .spikeArticle, .restoreArticle, .batchPublish, .writeClaims, .recordVerification,
         .writeGenerations, .readAudit,
     ]
 

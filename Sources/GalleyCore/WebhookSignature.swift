@@ -41,7 +41,7 @@ public enum WebhookSignature {
 /// The event types a webhook can subscribe to.
 public enum WebhookEventType {
     public static let all: [String] = [
-        "article.submitted", "article.approved", "article.published", "article.corrected", "article.unpublished",
-        "article.retracted", "article.spiked", "generation.failed", "verification.recorded",
+        "article.submitted", "article.approved", "article.published", "article.corrected", "article.publish_failed",
+        "article.unpublished", "article.retracted", "article.spiked", "generation.failed", "verification.recorded",
     ]
 }

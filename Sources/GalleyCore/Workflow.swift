@@ -14,13 +14,16 @@ public struct TransitionFacts: Sendable {
     public var actorAuthoredCurrentRevision: Bool
     /// For approve: the acting actor is a service account.
     public var actorIsService: Bool
-    /// For publish: another revision was live before, so readers will see changed text.
+    /// For approve: the checkpoints whose counting verdict is the acting actor's waiver.
+    public var checkpointsWaivedByActor: [String]
+    /// For publish and schedule: another revision was live before, so readers will see
+    /// changed text.
     public var republishesChangedContent: Bool
 
     public init(
         now: Date, reason: String? = nil, publishAt: Date? = nil, correctionNote: String? = nil, notice: String? = nil,
         unsatisfiedCheckpoints: [GalleyError.Unmet] = [], actorAuthoredCurrentRevision: Bool = false,
-        actorIsService: Bool = false, republishesChangedContent: Bool = false
+        actorIsService: Bool = false, checkpointsWaivedByActor: [String] = [], republishesChangedContent: Bool = false
     ) {
         self.now = now
         self.reason = reason
@@ -30,6 +33,7 @@ public struct TransitionFacts: Sendable {
         self.unsatisfiedCheckpoints = unsatisfiedCheckpoints
         self.actorAuthoredCurrentRevision = actorAuthoredCurrentRevision
         self.actorIsService = actorIsService
+        self.checkpointsWaivedByActor = checkpointsWaivedByActor
         self.republishesChangedContent = republishesChangedContent
     }
 }
@@ -79,6 +83,9 @@ public enum Workflow {
             if facts.actorAuthoredCurrentRevision {
                 unmet.append(.init("four_eyes", "you wrote the current revision, so another editor must approve it"))
             }
+            for checkpoint in facts.checkpointsWaivedByActor {
+                unmet.append(.init("four_eyes", "you waived \(checkpoint) on the current revision, so another editor must approve it"))
+            }
         case .schedule:
             if let publishAt = facts.publishAt {
                 if publishAt <= facts.now {
@@ -86,6 +93,12 @@ public enum Workflow {
                 }
             } else {
                 unmet.append(.init("publish_at", "give the time to publish at"))
+            }
+            // What publishing at the due time will need is asked for now, while a person is here.
+            if facts.republishesChangedContent {
+                require(
+                    facts.correctionNote, "correction_note",
+                    "the text changed since it was last live, so publishing it will need a public correction note; give it now")
             }
         case .publish:
             if facts.republishesChangedContent {

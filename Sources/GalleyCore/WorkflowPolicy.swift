@@ -11,16 +11,52 @@ public struct WorkflowPolicy: Codable, Sendable, Equatable {
         public var origins: [Origin]?
         /// Roles allowed to record a verdict on it.
         public var roles: [Role]
+        /// Roles allowed to waive it; empty when nobody may.
+        public var waivableBy: [Role]
+        /// Origins of the articles on which it may be waived; empty when it never may.
+        public var waivableFor: [Origin]
 
-        public init(checkpoint: String, sections: [String]? = nil, origins: [Origin]? = nil, roles: [Role]) {
+        /// Who may waive a checkpoint when a rule does not say: an editor, and only on
+        /// human-origin articles, so that nothing an AI drafted is published unverified.
+        public static let defaultWaivableBy: [Role] = [.editor]
+        public static let defaultWaivableFor: [Origin] = [.human]
+
+        public init(
+            checkpoint: String, sections: [String]? = nil, origins: [Origin]? = nil, roles: [Role],
+            waivableBy: [Role] = Rule.defaultWaivableBy, waivableFor: [Origin] = Rule.defaultWaivableFor
+        ) {
             self.checkpoint = checkpoint
             self.sections = sections
             self.origins = origins
             self.roles = roles
+            self.waivableBy = waivableBy
+            self.waivableFor = waivableFor
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case checkpoint, sections, origins, roles
+            case waivableBy = "waivable_by"
+            case waivableFor = "waivable_for"
+        }
+
+        /// Rules stored before waivers were part of the policy decode with the defaults.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            checkpoint = try container.decode(String.self, forKey: .checkpoint)
+            sections = try container.decodeIfPresent([String].self, forKey: .sections)
+            origins = try container.decodeIfPresent([Origin].self, forKey: .origins)
+            roles = try container.decode([Role].self, forKey: .roles)
+            waivableBy = try container.decodeIfPresent([Role].self, forKey: .waivableBy) ?? Self.defaultWaivableBy
+            waivableFor = try container.decodeIfPresent([Origin].self, forKey: .waivableFor) ?? Self.defaultWaivableFor
         }
 
         func applies(section: String, origin: Origin) -> Bool {
             (sections?.contains(section) ?? true) && (origins?.contains(origin) ?? true)
+        }
+
+        /// Whether `roles` let someone waive it on an article of `origin`.
+        public func allowsWaiver(on origin: Origin, by roles: Set<Role>) -> Bool {
+            waivableFor.contains(origin) && !roles.isDisjoint(with: waivableBy)
         }
     }
 
@@ -36,15 +72,19 @@ public struct WorkflowPolicy: Codable, Sendable, Equatable {
         Rule(checkpoint: "legal_review", sections: ["politics"], roles: [.legal]),
     ])
 
-    /// The checkpoints an article needs, in policy order, each once; when several rules
-    /// name one checkpoint, any of their roles may record it.
+    /// The checkpoints an article needs, in policy order, each once. When several rules
+    /// name one checkpoint, any of their roles may record it, and it may be waived only as
+    /// every one of them allows: the strictest rule decides.
     public func requiredCheckpoints(section: String, origin: Origin) -> [Rule] {
         var merged: [Rule] = []
         for rule in rules where rule.applies(section: section, origin: origin) {
+            let waivableFor = rule.waivableFor.contains(origin) ? [origin] : []
             if let index = merged.firstIndex(where: { $0.checkpoint == rule.checkpoint }) {
                 merged[index].roles = Array(Set(merged[index].roles + rule.roles)).sorted()
+                merged[index].waivableBy = merged[index].waivableBy.filter(rule.waivableBy.contains)
+                merged[index].waivableFor = merged[index].waivableFor.filter(waivableFor.contains)
             } else {
-                merged.append(Rule(checkpoint: rule.checkpoint, roles: rule.roles))
+                merged.append(Rule(checkpoint: rule.checkpoint, roles: rule.roles, waivableBy: rule.waivableBy, waivableFor: waivableFor))
             }
         }
         return merged
@@ -71,6 +111,9 @@ public struct WorkflowPolicy: Codable, Sendable, Equatable {
             }
             if let origins = rule.origins, origins.isEmpty {
                 problems.append(.init(field: "rules[\(index)].origins", message: "must be omitted or list ai and/or human"))
+            }
+            if rule.waivableBy.contains(where: \.isServiceRole) {
+                problems.append(.init(field: "rules[\(index)].waivable_by", message: "must name people's roles only: services never waive"))
             }
         }
         return problems

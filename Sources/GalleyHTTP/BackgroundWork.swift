@@ -27,8 +27,16 @@ struct BackgroundWork: Service {
     }
 
     private func publishDue() async throws {
-        let published = try await services.publishing.publishDue()
-        if published > 0 { logger.info("published scheduled articles", metadata: ["count": "\(published)"]) }
+        let run = try await services.publishing.publishDue()
+        if run.published > 0 { logger.info("published scheduled articles", metadata: ["count": "\(run.published)"]) }
+        for failure in run.failures {
+            logger.warning(
+                "a scheduled article could not be published",
+                metadata: [
+                    "article_id": "\(failure.articleID.uuidString.lowercased())", "error": "\(failure.error)",
+                    "returned_to_approved": "\(failure.returnedToApproved)",
+                ])
+        }
     }
 
     private func pruneIdempotencyKeys() async throws {

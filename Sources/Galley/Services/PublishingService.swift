@@ -119,31 +119,6 @@ public struct PublishingService: Sendable {
         return ItemResult(articleID: id, status: .published, error: nil)
     }
 
-    /// Publishes every scheduled article that is due, claiming them with `FOR UPDATE SKIP
-    /// LOCKED` so that several servers never publish one twice. Returns how many.
-    public func publishDue(limit: Int = 100) async throws -> Int {
-        let now = env.now()
-        let caller = Caller(principal: .scheduler, requestID: nil)
-        return try await env.transaction { conn in
-            let due = try ArticleStore.claimDue(conn, now: now, limit: limit)
-            var published = 0
-            for id in due {
-                try conn.runScript("SAVEPOINT item")
-                do {
-                    let article = try ArticleStore.fetch(conn, id: id)
-                    try TransitionService.apply(.init(.publish), to: article, conn: conn, caller: caller, at: now)
-                    try conn.runScript("RELEASE SAVEPOINT item")
-                    published += 1
-                } catch is GalleyError {
-                    // A due article that cannot be published (say its text changed and needs a
-                    // correction note) stays scheduled for an editor to resolve.
-                    try conn.runScript("ROLLBACK TO SAVEPOINT item")
-                }
-            }
-            return published
-        }
-    }
-
     private struct StoredResult: Codable, Sendable {
         var article_id: String
         var status: String

@@ -35,15 +35,13 @@ public struct ReviewService: Sendable {
     /// Records a verdict on the current revision's exact text.
     public func record(_ input: VerdictInput, on id: UUID, expectedVersion: ExpectedVersion? = nil, by caller: Caller) async throws -> Verification {
         let principal = caller.principal
-        try principal.require(input.verdict == .waived ? .waiveCheckpoint : .recordVerification)
+        // Who may waive is the workflow policy's to say, per checkpoint (`VerdictRules`).
+        try principal.require(.recordVerification)
         guard let actorID = principal.actorID else {
             throw GalleyError.forbidden(permission: Permission.recordVerification.rawValue, reason: "verdicts need a named person")
         }
         let note = input.note.trimmingWhiteSpace()
-        var problems = [Validation.nulProblem("note", note)].compactMap { $0 }
-        if input.verdict == .waived && note.isEmpty {
-            problems.append(.init(field: "note", message: "must give the reason for the waiver"))
-        }
+        var problems = VerdictRules.inputProblems(verdict: input.verdict, note: note) + [Validation.nulProblem("note", note)].compactMap { $0 }
         for (index, evidence) in input.evidence.enumerated() where !WebLink.isValid(evidence.url) {
             problems.append(.init(field: "evidence[\(index)].url", message: WebLink.requirement))
         }
@@ -63,27 +61,13 @@ public struct ReviewService: Sendable {
                     .init(field: "checkpoint", message: "\(input.checkpoint) is not required for this article (required: \(names))")
                 ])
             }
-            if input.verdict != .waived, principal.effectiveRoles.isDisjoint(with: rule.roles) {
-                throw GalleyError.forbidden(
-                    permission: "\(Permission.recordVerification.rawValue):\(rule.checkpoint)",
-                    reason: "\(rule.checkpoint) is recorded by " + rule.roles.map(\.rawValue).joined(separator: " or "))
-            }
-            guard [.draft, .inReview].contains(article.state) else {
-                throw GalleyError.invalidTransition(
-                    action: "record \(input.checkpoint)", state: article.state.rawValue,
-                    unmet: [.init("state", "verdicts are recorded while the article is draft or in_review")])
-            }
+            try VerdictRules.check(
+                .init(
+                    verdict: input.verdict, rule: rule, origin: article.origin, state: article.state, revision: revision.number,
+                    roles: principal.effectiveRoles, isAuthor: revision.authorID == actorID, blockingClaims: review.blockingClaims))
             guard input.revision == article.currentRevision else {
                 throw GalleyError.conflict(
                     "Revision \(input.revision) is not the current revision (\(article.currentRevision)); verify the current text.")
-            }
-            if input.checkpoint == "fact_check", input.verdict == .passed {
-                let blocking = review.blockingClaims
-                if !blocking.isEmpty {
-                    throw GalleyError.invalidTransition(
-                        action: "pass fact_check", state: article.state.rawValue,
-                        unmet: blocking.map { .init("claims", $0) })
-                }
             }
             let event = AuditEntry(
                 chain: AuditEntry.chain(article: id), principal: principal, action: "verification.recorded", articleID: id,

@@ -86,7 +86,7 @@ public struct TransitionService: Sendable {
                 let (detailFacts, review) = try ReviewFacts.lockAndLoad(conn, id: id, known: known)
                 (before, article) = Self.stamped(detailFacts)
                 reviewFacts = (detailFacts.detail.current, review)
-            case .publish:
+            case .publish, .schedule:
                 let (locked, lastPublished, approverID) = try conn.read(
                     Self.lockedDetail(id, cached: cached, read: read), PublicationStore.lastPublished(articleID: id), ReviewStore.approverOfCurrentRevision(articleID: id))
                 (before, article) = try locked ?? Self.stamped(conn.read(read))
@@ -106,9 +106,9 @@ public struct TransitionService: Sendable {
     }
 
     /// Actions decided on the article alone, whose only write is the change with its event.
-    /// (Approve and publish decide on more; retract writes its notice as a numbered
-    /// correction first.)
-    private static let decidedOnTheArticleAlone: Set<ArticleAction> = [.submit, .requestChanges, .schedule, .unschedule, .spike, .restore, .unpublish]
+    /// (Approve and publish decide on more, and so does schedule, which asks for what
+    /// publishing will need; retract writes its notice as a numbered correction first.)
+    private static let decidedOnTheArticleAlone: Set<ArticleAction> = [.submit, .requestChanges, .unschedule, .spike, .restore, .unpublish]
 
     /// An action decided on the article alone, decided on the cached detail and written in one
     /// statement that applies only while the article's version and the policy's are still
@@ -223,8 +223,9 @@ public struct TransitionService: Sendable {
             let (revision, review) = try reviewFacts ?? ReviewFacts.load(conn, currentRevisionOf: article)
             facts.unsatisfiedCheckpoints = review.unmet
             facts.actorAuthoredCurrentRevision = revision.authorID == principal.actorID
+            facts.checkpointsWaivedByActor = review.statuses.filter { $0.status == .waived && $0.by == principal.name }.map(\.checkpoint)
             current = revision
-        case .publish:
+        case .publish, .schedule:
             let known = try publishFacts ?? PublishFacts.read(conn, articleID: article.id)
             let revision = known.revision
             // Read apart from the article: if it moved on meanwhile, the change below would
@@ -251,13 +252,21 @@ public struct TransitionService: Sendable {
                 ReviewStore.insertApproval(
                     articleID: article.id, revision: current.number, contentHash: current.content.contentHash, approverID: actorID, at: now))
             details = ["content_hash": .string(current.content.contentHash)]
+        case .schedule:
+            guard let current else { break }
+            guard approverID != nil else { throw noApproval(.schedule, of: article, current) }
+            change.publishAt = request.publishAt
+            var object: [String: JSONValue] = [:]
+            if let publishAt = request.publishAt { object["publish_at"] = .string(PostgresTimestamp.format(publishAt)) }
+            if let note = request.correctionNote?.trimmingWhiteSpace(), !note.isEmpty {
+                // Kept with the article for the scheduler, which publishes with it.
+                change.scheduledCorrectionNote = note
+                object["correction_note"] = .string(note)
+            }
+            details = .object(object)
         case .publish:
             guard let current else { break }
-            guard let approverID else {
-                throw GalleyError.invalidTransition(
-                    action: "publish", state: article.state.rawValue,
-                    unmet: [.init("approval", "revision \(current.number) has no approval on its current text")])
-            }
+            guard let approverID else { throw noApproval(.publish, of: article, current) }
             var correctionNumber: Int?
             if facts.republishesChangedContent, let note = request.correctionNote {
                 let number = try PublicationStore.insertCorrection(
@@ -286,7 +295,7 @@ public struct TransitionService: Sendable {
                     note: notice, actorID: principal.actorID, at: now)
                 details = ["notice": .string(notice), "correction_number": .number(Double(number))]
             }
-        case .schedule, .unpublish, .spike, .restore, .submit, .requestChanges, .unschedule, .edit:
+        case .unpublish, .spike, .restore, .submit, .requestChanges, .unschedule, .edit:
             break  // decided on the article alone, above (edit is refused before)
         }
         let statements = records + [write(request, of: article, change, details: details, caller: caller, at: now, onlyIf: nil)]
@@ -302,17 +311,15 @@ public struct TransitionService: Sendable {
         var change = ArticleStore.Change(
             state: newState, currentRevision: article.currentRevision, liveRevision: article.liveRevision,
             publishAt: nil, responsibleEditorID: nil, keepResponsibleEditor: true, search: nil)
-        var details: JSONValue = [:]
-        switch request.action {
-        case .schedule:
-            change.publishAt = request.publishAt
-            if let publishAt = request.publishAt { details = ["publish_at": .string(PostgresTimestamp.format(publishAt))] }
-        case .unpublish:
-            change.liveRevision = nil
-        default:
-            break
-        }
-        return write(request, of: article, change, details: details, caller: caller, at: now, onlyIf: condition)
+        if request.action == .unpublish { change.liveRevision = nil }
+        return write(request, of: article, change, details: [:], caller: caller, at: now, onlyIf: condition)
+    }
+
+    /// Publishing needs an approval of the current text; scheduling asks for it up front.
+    private static func noApproval(_ action: ArticleAction, of article: Article, _ current: Revision) -> GalleyError {
+        .invalidTransition(
+            action: action.rawValue, state: article.state.rawValue,
+            unmet: [.init("approval", "revision \(current.number) has no approval on its current text; approve it again")])
     }
 
     /// Refusals that come before any fact is read: a stale If-Match, a missing permission.

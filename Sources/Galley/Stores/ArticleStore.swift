@@ -113,6 +113,8 @@ enum ArticleStore {
         var responsibleEditorID: UUID?
         var keepResponsibleEditor: Bool
         var search: ArticleContent?
+        /// While scheduled: the correction note the scheduler publishes with.
+        var scheduledCorrectionNote: String? = nil
     }
 
     /// The answer of `updateStatement`: the changed article, or a conflict after a lost race.
@@ -134,6 +136,7 @@ enum ArticleStore {
             WITH a AS (
                 UPDATE articles SET state = \(change.state.rawValue), current_revision = \(change.currentRevision),
                     live_revision = \(change.liveRevision), publish_at = \(change.publishAt),
+                    scheduled_correction_note = \(change.scheduledCorrectionNote),
                     version = version + 1, updated_at = \(at)
             """
         if !change.keepResponsibleEditor { sql.append(", responsible_editor_id = \(change.responsibleEditorID)") }
@@ -179,13 +182,18 @@ enum ArticleStore {
         return StoreRead(sql: sql) { rows in try rows.map(article) }
     }
 
-    /// Articles due for publication, claimed so that other schedulers skip them.
-    static func claimDue(_ conn: PostgresConnection, now: Date, limit: Int) throws -> [UUID] {
+    /// Articles due for publication with the correction note given when they were
+    /// scheduled, claimed so that other schedulers skip them; `excluding` those this
+    /// scheduler already tried.
+    static func claimDue(
+        _ conn: PostgresConnection, now: Date, limit: Int, excluding tried: [UUID]
+    ) throws -> [(id: UUID, correctionNote: String?)] {
         try conn.query(
             """
-            SELECT id FROM articles WHERE state = 'scheduled' AND publish_at <= \(now)
+            SELECT id, scheduled_correction_note FROM articles
+            WHERE state = 'scheduled' AND publish_at <= \(now) AND NOT (id = ANY (\(TextArray(tried))::uuid[]))
             ORDER BY publish_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
             """
-        ).map { try $0.decode("id") }
+        ).map { (id: try $0.decode("id"), correctionNote: try $0.decode("scheduled_correction_note")) }
     }
 }

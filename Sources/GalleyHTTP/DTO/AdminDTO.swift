@@ -43,6 +43,9 @@ struct PolicyDTO: Codable, Sendable {
         var sections: [String]?
         var origins: [String]?
         var roles: [String]
+        /// Omitted in a request: the policy's defaults (`WorkflowPolicy.Rule.defaultWaivableBy`).
+        var waivable_by: [String]?
+        var waivable_for: [String]?
     }
     var version: Int?
     var rules: [Rule]
@@ -50,28 +53,32 @@ struct PolicyDTO: Codable, Sendable {
     init(version: Int, policy: WorkflowPolicy) {
         self.version = version
         rules = policy.rules.map {
-            Rule(checkpoint: $0.checkpoint, sections: $0.sections, origins: $0.origins?.map(\.rawValue), roles: $0.roles.map(\.rawValue))
+            Rule(
+                checkpoint: $0.checkpoint, sections: $0.sections, origins: $0.origins?.map(\.rawValue), roles: $0.roles.map(\.rawValue),
+                waivable_by: $0.waivableBy.map(\.rawValue), waivable_for: $0.waivableFor.map(\.rawValue))
         }
     }
 
     func policy() throws -> WorkflowPolicy {
         var problems: [GalleyError.FieldProblem] = []
+        func parse<Value: RawRepresentable<String>>(_ values: [String], _ field: String, _ what: String) -> [Value] {
+            values.compactMap { value in
+                guard let parsed = Value(rawValue: value) else {
+                    problems.append(.init(field: field, message: "\(value) is not \(what)"))
+                    return nil
+                }
+                return parsed
+            }
+        }
         let rules = rules.enumerated().map { index, rule in
-            let origins = rule.origins?.compactMap { value -> Origin? in
-                guard let origin = Origin(rawValue: value) else {
-                    problems.append(.init(field: "rules[\(index)].origins", message: "\(value) is not ai or human"))
-                    return nil
-                }
-                return origin
-            }
-            let roles = rule.roles.compactMap { value -> Role? in
-                guard let role = Role(rawValue: value) else {
-                    problems.append(.init(field: "rules[\(index)].roles", message: "\(value) is not a role"))
-                    return nil
-                }
-                return role
-            }
-            return WorkflowPolicy.Rule(checkpoint: rule.checkpoint, sections: rule.sections, origins: origins, roles: roles)
+            WorkflowPolicy.Rule(
+                checkpoint: rule.checkpoint, sections: rule.sections,
+                origins: rule.origins.map { parse($0, "rules[\(index)].origins", "ai or human") },
+                roles: parse(rule.roles, "rules[\(index)].roles", "a role"),
+                waivableBy: rule.waivable_by.map { parse($0, "rules[\(index)].waivable_by", "a role") }
+                    ?? WorkflowPolicy.Rule.defaultWaivableBy,
+                waivableFor: rule.waivable_for.map { parse($0, "rules[\(index)].waivable_for", "ai or human") }
+                    ?? WorkflowPolicy.Rule.defaultWaivableFor)
         }
         if !problems.isEmpty { throw GalleyError.validation(problems) }
         return WorkflowPolicy(rules: rules)

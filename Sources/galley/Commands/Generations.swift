@@ -58,19 +58,21 @@ struct Scheduler: AsyncParsableCommand {
             commandName: "run-once", abstract: "Publish every scheduled article that is due now, then exit.")
         @OptionGroup var output: OutputOptions
 
-        static let batch = 100
-
         func run() async throws {
-            let published = try await Session.with { session in
-                var total = 0
-                while true {
-                    let count = try await session.services.publishing.publishDue(limit: Self.batch)
-                    total += count
-                    if count < Self.batch { return total }
-                }
+            let run = try await Session.with { session in try await session.services.publishing.publishDue() }
+            if output.json {
+                return try Output.json([
+                    "published": .number(Double(run.published)),
+                    "failed": .array(run.failures.map { ["article_id": .string($0.articleID.uuidString.lowercased()), "error": .string($0.error)] }),
+                ] as JSONValue)
             }
-            if output.json { return try Output.json(["published": published]) }
-            Output.line(published == 1 ? "Published 1 due article." : "Published \(published) due articles.")
+            Output.line(run.published == 1 ? "Published 1 due article." : "Published \(run.published) due articles.")
+            for failure in run.failures {
+                Output.line(
+                    "Could not publish \(failure.articleID.uuidString.lowercased()): \(failure.error)"
+                        + (failure.returnedToApproved ? " (it is approved again)" : " (it stays scheduled)"))
+            }
+            if !run.failures.isEmpty { throw ExitCode(ExitStatus.failed.rawValue) }
         }
     }
 }

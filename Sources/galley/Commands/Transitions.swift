@@ -48,10 +48,12 @@ struct Schedule: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Schedule an approved article (approved → scheduled).")
     @Argument(help: "The article's id.") var id: UUID
     @Option(help: ArgumentHelp("When to publish, RFC 3339, e.g. 2026-12-01T09:00:00Z.", valueName: "time")) var at: Date
+    @Option(help: "The public correction note it will be published with, needed when changed text was live before.")
+    var correctionNote: String?
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     func run() async throws {
-        try await Transition.perform(.init(.schedule, publishAt: at), on: id, actor: actor, output: output)
+        try await Transition.perform(.init(.schedule, publishAt: at, correctionNote: correctionNote), on: id, actor: actor, output: output)
     }
 }
 
