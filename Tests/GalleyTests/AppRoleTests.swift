@@ -108,7 +108,7 @@ import Testing
             try await room.passCheckpoints(ai)
             _ = try await room.act(.approve, ai, by: room.editor)
             _ = try await room.act(.schedule, ai, by: room.editor, publishAt: Date().addingTimeInterval(3600))
-            #expect(try await room.services.publishing.publishDue() == 0)
+            #expect(try await room.services.publishing.publishDue().published == 0)
             _ = try await room.act(.unschedule, ai, by: room.editor)
             _ = try await room.act(.publish, ai, by: room.publisher)
             _ = try await room.act(.unpublish, human, by: room.editor, reason: "Pulled for a legal check")
