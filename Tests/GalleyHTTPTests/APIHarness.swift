@@ -13,6 +13,8 @@ import TestSupport
 struct APIHarness {
     let services: GalleyServices
     let pool: PostgresPool
+    /// Logged in as the owner, for a test that changes the schema (a trigger that fails on cue).
+    let ownerPool: PostgresPool
     let client: any TestClientProtocol
     let tokens: [String: String]
 
@@ -26,7 +28,7 @@ struct APIHarness {
         webhookPolicy: WebhookAddressPolicy = WebhookAddressPolicy(), logger: Logger = Logger(label: "test"),
         _ body: @Sendable (APIHarness) async throws -> Void
     ) async throws {
-        try await TestDatabase.withMigratedDatabase(poolSize: 1) { _, connectionString in
+        try await TestDatabase.withMigratedDatabase(poolSize: 1) { ownerPool, connectionString in
             try await TestDatabase.withAppPool(connectionString, size: 8) { pool in
                 let services = GalleyServices(environment: GalleyEnvironment(pool: pool, webhookPolicy: webhookPolicy))
                 let operatorCaller = Caller(principal: .operator(osUser: "test"))
@@ -39,7 +41,7 @@ struct APIHarness {
                 let app = Application(router: router, logger: logger)
                 let frozen = tokens
                 try await app.test(.router) { client in
-                    try await body(APIHarness(services: services, pool: pool, client: client, tokens: frozen))
+                    try await body(APIHarness(services: services, pool: pool, ownerPool: ownerPool, client: client, tokens: frozen))
                 }
             }
         }

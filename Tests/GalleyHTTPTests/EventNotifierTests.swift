@@ -21,22 +21,22 @@ import Testing
 
             let seen = notifier.current
             let timedOut = await clock.measure { await notifier.wait(after: seen, timeout: .milliseconds(300)) }
-            #expect(timedOut >= .milliseconds(300) && timedOut < .seconds(3))
+            #expect(timedOut >= .milliseconds(300) && timedOut < .seconds(10))
 
             let notified = Task { await clock.measure { await notifier.wait(after: seen, timeout: .seconds(60)) } }
             try await Task.sleep(for: .milliseconds(100))
             try await pool.execute("NOTIFY galley_events")
-            #expect(await notified.value < .seconds(5))
+            #expect(await notified.value < .seconds(10))
             #expect(notifier.current > seen)
 
             let later = notifier.current
             let cancelled = Task { await clock.measure { await notifier.wait(after: later, timeout: .seconds(60)) } }
             try await Task.sleep(for: .milliseconds(100))
             cancelled.cancel()
-            #expect(await cancelled.value < .seconds(5))
+            #expect(await cancelled.value < .seconds(10))
 
             let alreadyMoved = await clock.measure { await notifier.wait(after: later - 1, timeout: .seconds(60)) }
-            #expect(alreadyMoved < .seconds(1))
+            #expect(alreadyMoved < .seconds(10))
 
             await group.triggerGracefulShutdown()
             try await running.value

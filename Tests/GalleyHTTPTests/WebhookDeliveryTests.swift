@@ -168,7 +168,7 @@ import Testing
         try await WebhookRoom.with { room in
             _ = try await room.subscribe()
             for index in 0..<3 { _ = try await room.publishArticle(title: "Story \(index)") }
-            try await room.api.pool.execute(
+            try await room.api.ownerPool.execute(
                 """
                 CREATE FUNCTION refuse_the_first() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
@@ -178,7 +178,7 @@ import Testing
                     RETURN NEW;
                 END $$
                 """)
-            try await room.api.pool.execute(
+            try await room.api.ownerPool.execute(
                 "CREATE TRIGGER refuse_the_first BEFORE INSERT ON webhook_attempts FOR EACH ROW EXECUTE FUNCTION refuse_the_first()")
             #expect(await room.dispatcher().deliverDue(client: room.client) == 3)
             #expect(try await room.count("SELECT count(*) FROM webhook_deliveries WHERE status = 'succeeded'") == 2)

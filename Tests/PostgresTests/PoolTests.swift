@@ -6,12 +6,13 @@ import Testing
 @Suite struct PoolTests {
     @Test func aWaiterGivesUpWithAClearErrorWhenThePoolIsExhausted() async throws {
         try await TestDatabase.withMigratedDatabase(poolSize: 1, acquireTimeout: .milliseconds(200)) { pool, _ in
-            let holder = await holdingTheOnlyConnection(of: pool, for: 3)
+            let holder = await holdingTheOnlyConnection(of: pool, for: 6)
             let started = ContinuousClock.now
             let error = try await #require(throws: PostgresError.self) { try await pool.execute("SELECT 1") }
             #expect(error.kind == .poolTimeout)
             #expect(error.message.contains("no database connection became free"))
-            #expect(ContinuousClock.now - started < .seconds(2.5))
+            // Well before the holder lets go: the wait ended at its own deadline.
+            #expect(ContinuousClock.now - started < .seconds(5))
             _ = try await holder.value
             // Once the holder is done the pool serves again.
             try await pool.execute("SELECT 1")
@@ -22,7 +23,7 @@ import Testing
     /// still waiting at its deadline is failed, not only the first. (Generous timeouts where
     /// the test waits to be served: the suites run in parallel on a busy machine.)
     @Test func waitersAreServedInTimeOrEachGivesUpAtItsDeadline() async throws {
-        for (hold, timeout, served) in [(0.2, Duration.seconds(10), true), (3.0, Duration.milliseconds(300), false)] {
+        for (hold, timeout, served) in [(0.2, Duration.seconds(10), true), (6.0, Duration.milliseconds(300), false)] {
             try await TestDatabase.withMigratedDatabase(poolSize: 1, acquireTimeout: timeout) { pool, _ in
                 let holder = await holdingTheOnlyConnection(of: pool, for: hold)
                 let started = ContinuousClock.now
@@ -40,7 +41,7 @@ import Testing
                     #expect(outcomes.compactMap { try? $0.get() }.sorted() == [1, 2, 3])
                 } else {
                     #expect(outcomes.allSatisfy { if case .failure(let error) = $0 { error.kind == .poolTimeout } else { false } })
-                    #expect(ContinuousClock.now - started < .seconds(2.5))
+                    #expect(ContinuousClock.now - started < .seconds(5))
                 }
                 _ = try await holder.value
             }
