@@ -151,7 +151,10 @@ public struct CheckpointStatus: Sendable, Equatable, Codable {
 
 public enum CheckpointEvaluation {
     /// Each required checkpoint's status. Only verdicts on `contentHash` count: a verdict on
-    /// other text, however recent, leaves the checkpoint pending.
+    /// other text, however recent, leaves the checkpoint pending. So does a waiver the policy
+    /// in force does not allow for the article's origin (`required` comes from
+    /// `requiredCheckpoints`, which keeps `waivableFor` only when it allows that origin): one
+    /// recorded under a looser policy stops counting when the policy is tightened.
     public static func statuses(
         required: [WorkflowPolicy.Rule], latestVerdicts: [RecordedVerdict], contentHash: String
     ) -> [CheckpointStatus] {
@@ -159,7 +162,7 @@ public enum CheckpointEvaluation {
             let verdict = latestVerdicts
                 .filter { $0.checkpoint == rule.checkpoint && $0.contentHash == contentHash }
                 .max { $0.recordedAt < $1.recordedAt }
-            guard let verdict else {
+            guard let verdict, verdict.verdict != .waived || !rule.waivableFor.isEmpty else {
                 return CheckpointStatus(checkpoint: rule.checkpoint, status: .pending, by: nil, at: nil, roles: rule.roles)
             }
             let status: CheckpointStatus.Status =

@@ -96,6 +96,30 @@ import Testing
         }
     }
 
+    /// A waiver counts only while the policy in force allows it: one recorded under a looser
+    /// policy (or before waivers were policy) stops counting when the policy is tightened.
+    @Test func aWaiverThePolicyNoLongerAllowsDoesNotCountAtApproval() async throws {
+        try await Newsroom.with { room in
+            var loose = WorkflowPolicy.default
+            loose.rules = loose.rules.map { rule in
+                var rule = rule
+                rule.waivableFor = [.ai, .human]
+                return rule
+            }
+            _ = try await room.services.policy.replace(with: loose, by: room.admin)
+            let id = try await room.aiDraft(section: "world").article.id
+            _ = try await room.act(.submit, id, by: room.ai)
+            _ = try await room.services.review.record(
+                .init(checkpoint: "fact_check", verdict: .waived, revision: 1, note: "Trusted wire copy"), on: id, by: room.editor)
+            _ = try await room.services.review.record(.init(checkpoint: "source_check", verdict: .passed, revision: 1), on: id, by: room.factChecker)
+            _ = try await room.services.policy.replace(with: .default, by: room.admin)
+            let error = try await #require(throws: GalleyError.self) { try await room.act(.approve, id, by: room.otherEditor) }
+            #expect(unmetRequirements(error) == ["fact_check"])
+            let (_, statuses) = try await room.services.review.checkpoints(id, by: room.otherEditor)
+            #expect(statuses.first { $0.checkpoint == "fact_check" }?.status == .pending)
+        }
+    }
+
     @Test func policiesStoredBeforeWaiversReadWithTheSafeDefaults() throws {
         let stored = #"[{"checkpoint": "source_check", "roles": ["editor"]}, {"checkpoint": "x", "roles": ["legal"], "waivable_by": [], "waivable_for": ["human"]}]"#
         let rules = try JSONDecoder().decode([WorkflowPolicy.Rule].self, from: Data(stored.utf8))
