@@ -41,6 +41,10 @@ public struct GalleyConfiguration: Sendable {
     /// that long while no response is being written (a request head or body that stalls
     /// half-way, or an idle keep-alive) is closed, so slow clients cannot hold connections.
     public var httpIdleTimeoutSeconds: Int
+    /// `GALLEY_SHUTDOWN_TIMEOUT`, seconds, default 30: how long `galley serve` lets requests in
+    /// flight finish after SIGTERM before it cancels them (and their transactions roll back),
+    /// so one request stuck behind a lock cannot keep the process alive.
+    public var shutdownTimeoutSeconds: Int
     /// `GALLEY_IDEMPOTENCY_TTL`, default 24 hours: how long an `Idempotency-Key` and its
     /// answer are kept; seconds, or a number with `s`, `m`, `h` or `d` (`90m`, `7d`).
     public var idempotencyTTL: TimeInterval
@@ -60,6 +64,7 @@ public struct GalleyConfiguration: Sendable {
         httpThreads = try Self.integer(
             environment, "GALLEY_HTTP_THREADS", default: max(1, ProcessInfo.processInfo.activeProcessorCount / 2), range: 1...256)
         httpIdleTimeoutSeconds = try Self.integer(environment, "GALLEY_HTTP_IDLE_TIMEOUT", default: 30, range: 1...3600)
+        shutdownTimeoutSeconds = try Self.integer(environment, "GALLEY_SHUTDOWN_TIMEOUT", default: 30, range: 1...3600)
         idempotencyTTL = try Self.duration(
             environment, "GALLEY_IDEMPOTENCY_TTL", default: Self.defaultIdempotencyTTL, range: 600...(90 * 24 * 3600))
         do {

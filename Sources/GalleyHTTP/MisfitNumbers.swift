@@ -6,6 +6,9 @@ import GalleyCore
 /// finds those fields, so the client hears which one is out of range (422) instead of that
 /// its JSON is malformed (400).
 enum MisfitNumbers {
+    static let maximumBytes = 64 * 1024
+    static let maximumCandidates = 8
+
     private enum Step {
         case key(String)
         case index(Int)
@@ -14,11 +17,11 @@ enum MisfitNumbers {
     /// The fields whose numbers keep the body from decoding as `T`; nil when the body is not
     /// JSON at all, or no such number explains the failure.
     static func fields<T: Decodable>(decoding type: T.Type, from data: Data) -> [String]? {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: data) else { return nil }
+        // Each retry encodes and decodes the body again: only small bodies, few retries.
+        guard data.count <= maximumBytes, let value = try? JSONDecoder().decode(JSONValue.self, from: data) else { return nil }
         var candidates: [[Step]] = []
         collect(value, at: [], into: &candidates)
-        // Each retry decodes the body again: a bounded number of them.
-        guard !candidates.isEmpty, candidates.count <= 32 else { return nil }
+        guard !candidates.isEmpty, candidates.count <= maximumCandidates else { return nil }
         func decodes(replacing paths: [[Step]]) -> Bool {
             let replaced = paths.reduce(value) { replacing($0, at: $1[...]) }
             guard let body = try? JSONEncoder().encode(replaced) else { return false }

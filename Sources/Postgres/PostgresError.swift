@@ -64,6 +64,12 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         sqlState == SQLState.serializationFailure || sqlState == SQLState.deadlockDetected
     }
 
+    /// The database could not be reached or answer (the connection, the pool): worth trying
+    /// again later as a whole, unlike a statement the server refused.
+    public var isUnreachable: Bool {
+        kind == .connection || kind == .poolTimeout || kind == .poolClosed
+    }
+
     public var isUniqueViolation: Bool { sqlState == SQLState.uniqueViolation }
     public var isForeignKeyViolation: Bool { sqlState == SQLState.foreignKeyViolation }
     public var isCheckViolation: Bool { sqlState == SQLState.checkViolation }

@@ -720,9 +720,38 @@ def deliver_to_stalled(server, database, behaviour, article):
         receiver.close()
 
 
+def check_sigterm_bounded():
+    """SIGTERM while a request waits on a lock that is never released: after
+    GALLEY_SHUTDOWN_TIMEOUT the request is cancelled, its transaction rolls back (an atomic
+    batch publishes nothing), and the process exits."""
+    database = clone_database("galley_faults_bounded")
+    ids = approved_ids(database)[:20]
+    server = Server(database, "bounded", {"GALLEY_SHUTDOWN_TIMEOUT": "2"}).start()
+    holder = LockHolder(database, "SELECT 1 FROM articles WHERE id = :'id' FOR UPDATE", id=ids[-1])
+    try:
+        batch = in_background(server.call, "POST", "/v1/publish-batches", TOKENS["press"], {"article_ids": ids, "atomic": True})
+        expect(wait_until(lambda: waiting_on_locks(database) == 1 or "done" in batch, 60), "the batch never reached its last article")
+        expect("done" not in batch, "the batch answered although its last article was locked")
+        terminated = time.monotonic()
+        server.signal(signal.SIGTERM)
+        status = server.wait(15)
+        exited = time.monotonic() - terminated
+        expect(status is not None, "the server was still running 15 s after SIGTERM with a 2 s shutdown timeout")
+        expect(wait_until(lambda: open_write_transactions(database) == 0, 30),
+               "the cancelled request's transaction was still open 30 s after the server exited")
+    finally:
+        holder.release()
+    batch["thread"].join(10)
+    published, _, _ = publish_counts(database, ids)
+    expect(published == 0, f"{published} of {len(ids)} articles of the cancelled atomic batch are published")
+    Server.running.remove(server)
+    return f"a request stuck behind a lock was cancelled: exit {status} {exited:.1f} s after SIGTERM, nothing of its atomic batch published"
+
+
 CHECKS = {
     "kill-during-atomic-batch": check_kill_during_atomic_batch,
     "sigterm-drains": check_sigterm_drains,
+    "sigterm-bounded": check_sigterm_bounded,
     "stalled-webhook": check_stalled_webhook,
     # Last: it stops the cluster the others use.
     "postgres-restart-under-load": check_postgres_restart_under_load,

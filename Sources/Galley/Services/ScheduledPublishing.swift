@@ -54,7 +54,7 @@ extension PublishingService {
             try conn.runScript("RELEASE SAVEPOINT due")
             run.published += 1
             return
-        } catch let error as PostgresError where error.kind != .server || error.isTransient {
+        } catch let error as PostgresError where error.isUnreachable || error.isTransient {
             throw error
         } catch {
             try conn.runScript("ROLLBACK TO SAVEPOINT due")
@@ -62,7 +62,7 @@ extension PublishingService {
                 try sendBack(id, because: error, conn: conn, caller: caller, at: now)
                 try conn.runScript("RELEASE SAVEPOINT due")
                 run.failures.append(.init(articleID: id, error: "\(error)", returnedToApproved: true))
-            } catch let failure as PostgresError where failure.kind != .server || failure.isTransient {
+            } catch let failure as PostgresError where failure.isUnreachable || failure.isTransient {
                 throw failure
             } catch let failure {
                 try conn.runScript("ROLLBACK TO SAVEPOINT due")

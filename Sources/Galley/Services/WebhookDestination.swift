@@ -12,9 +12,9 @@ public enum WebhookDestination {
     /// Throws `validation` naming the field `url` when the URL may not be called.
     public static func check(_ text: String, policy: WebhookAddressPolicy) async throws {
         func refuse(_ message: String) -> GalleyError { .validation([.init(field: "url", message: message)]) }
-        guard text.utf8.count <= 2048, WebLink.hasWebScheme(text), let url = URL(string: text), let host = url.host, !host.isEmpty
-        else { throw refuse("must be an absolute http:// or https:// URL (scheme in lower case)") }
-        if url.user != nil || url.password != nil { throw refuse("must not carry a user name or password") }
+        guard WebLink.isValid(text), let host = URL(string: text)?.host, !host.isEmpty else {
+            throw refuse(WebLink.requirement + ", without a user name or password")
+        }
         let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
         if policy.allows(host: bare) { return }
         let addresses: [[UInt8]]

@@ -28,13 +28,9 @@ struct Serve: AsyncParsableCommand {
         let pool = PostgresPool(configuration: configuration.postgres)
         let app = buildApplication(configuration: configuration, pool: pool, logger: logger)
         Task { await Self.warnIfPrivileged(pool, logger) }
-        let services = ServiceGroup(
-            configuration: .init(
-                services: [app],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
-        )
+        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = .seconds(configuration.shutdownTimeoutSeconds)
+        let services = ServiceGroup(configuration: group)
         try await services.run()
         await pool.close()
     }
