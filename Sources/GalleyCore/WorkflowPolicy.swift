@@ -69,7 +69,7 @@ public struct WorkflowPolicy: Codable, Sendable, Equatable {
     public static let `default` = WorkflowPolicy(rules: [
         Rule(checkpoint: "source_check", roles: [.factChecker, .editor]),
         Rule(checkpoint: "fact_check", origins: [.ai], roles: [.factChecker, .editor]),
-        Rule(checkpoint: "legal_review", sections: ["politics"], roles: [.legal]),
+        Rule(checkpoint: "legal_review", sections: ["politics"], roles: [.legal], waivableBy: [.legal]),
     ])
 
     /// The checkpoints an article needs, in policy order, each once. When several rules

@@ -39,20 +39,73 @@ final class ConnectionWorker: EventLoopSlot {
         self.thread = WorkerThread(name: "galley.pg.\(slot)")
     }
 
-    /// Runs `body` on this slot's thread with a usable connection.
+    /// Runs `body` on this slot's thread with a usable connection. When the calling task is
+    /// cancelled (a server shutting down past its grace period), the server is asked to
+    /// cancel the statement `body` is waiting on, so the body fails and its transaction rolls
+    /// back instead of holding the thread, a connection and its locks; the session is then
+    /// dropped, so a late cancel request cannot reach the next lease's statement.
     func run<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> Result) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            thread.submit {
-                continuation.resume(
-                    with: Swift.Result {
-                        try self.session.withLock { session -> Result in
-                            let live = try self.usable(&session.connection)
-                            defer { Self.settle(&session.connection) }
-                            return try body(live)
-                        }
-                    })
-            }
+        let run = cancellation.withLock { state -> UInt64 in
+            state.lastRun &+= 1
+            return state.lastRun
         }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                thread.submit {
+                    continuation.resume(
+                        with: Swift.Result {
+                            try self.session.withLock { session -> Result in
+                                let live = try self.usable(&session.connection)
+                                try self.begin(run, on: live)
+                                defer {
+                                    if self.end(run) { session.connection = nil } else { Self.settle(&session.connection) }
+                                }
+                                return try body(live)
+                            }
+                        })
+                }
+            }
+        } onCancel: {
+            self.cancel(run)
+        }
+    }
+
+    /// Which run of `run` holds the session, and whether its task was cancelled.
+    private struct Cancellation {
+        var lastRun: UInt64 = 0
+        var running: UInt64?
+        var cancelled: UInt64?
+        var canceller: StatementCanceller?
+        var cancellerOwner: ObjectIdentifier?
+    }
+
+    private let cancellation = Mutex(Cancellation())
+
+    private func begin(_ run: UInt64, on connection: PostgresConnection) throws {
+        try cancellation.withLock { state in
+            if state.cancelled == run { throw CancellationError() }
+            if state.cancellerOwner != ObjectIdentifier(connection) {
+                state.canceller = StatementCanceller(connection)
+                state.cancellerOwner = ObjectIdentifier(connection)
+            }
+            state.running = run
+        }
+    }
+
+    /// True when the run was cancelled while it held the session.
+    private func end(_ run: UInt64) -> Bool {
+        cancellation.withLock { state in
+            state.running = nil
+            return state.cancelled == run
+        }
+    }
+
+    private func cancel(_ run: UInt64) {
+        let canceller = cancellation.withLock { state -> StatementCanceller? in
+            state.cancelled = run
+            return state.running == run ? state.canceller : nil
+        }
+        canceller?.cancelRunningStatement()
     }
 
     /// Sends `sql` without blocking and waits, off every thread, for `loop` to collect the

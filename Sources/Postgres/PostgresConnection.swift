@@ -51,6 +51,11 @@ public final class PostgresConnection {
         try runScript("SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO, YMD'; SET IntervalStyle TO 'iso_8601'")
     }
 
+    /// libpq's cancel object for this session (`StatementCanceller` owns and frees it).
+    func cancelHandle() -> OpaquePointer? {
+        handle.flatMap { PQgetCancel($0) }
+    }
+
     /// Drops the current session and opens a new one.
     public func reconnect() throws {
         if let handle { PQfinish(handle) }

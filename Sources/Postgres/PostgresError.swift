@@ -83,6 +83,7 @@ public enum SQLState {
     public static let notNullViolation = "23502"
     public static let serializationFailure = "40001"
     public static let deadlockDetected = "40P01"
+    public static let queryCanceled = "57014"
     public static let raiseException = "P0001"
     public static let insufficientPrivilege = "42501"
     public static let invalidTextRepresentation = "22P02"

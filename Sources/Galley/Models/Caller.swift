@@ -89,6 +89,9 @@ extension GalleyEnvironment {
             throw GalleyError.validation([.init(field: "text", message: Validation.nulRequirement)])
         } catch let error as PostgresError where error.kind != .server && error.kind != .decoding {
             throw GalleyError.unavailable(error.message)
+        } catch let error as PostgresError where error.sqlState == SQLState.queryCanceled {
+            // Only the server's own shutdown cancels statements: another server can answer.
+            throw GalleyError.unavailable("the request was cancelled while the server shut down")
         }
     }
 }
