@@ -86,7 +86,8 @@ public struct PublishingService: Sendable {
                 for id in ids {
                     defer { open = true }
                     do {
-                        results.append(try Self.publishOne(id, releasingPrevious: open, request: request, conn: conn, caller: caller, at: now))
+                        results.append(
+                            try Self.publishOne(id, releasingPrevious: open, request: request, conn: conn, caller: caller, at: now))
                     } catch let error as GalleyError {
                         try Self.item.rollBack(conn)
                         results.append(ItemResult(articleID: id, status: .failed, error: error))

@@ -79,7 +79,9 @@ extension AuditStore {
 
     /// Up to `limit` events after `after` in chain order, before chain `upper` if given, as
     /// the server's bytes in `AuditBatch.Column` order.
-    static func chainOrderBatch(_ conn: PostgresConnection, after: (chain: String, seq: Int), before upper: String?, limit: Int) throws -> AuditBatch {
+    static func chainOrderBatch(
+        _ conn: PostgresConnection, after: (chain: String, seq: Int), before upper: String?, limit: Int
+    ) throws -> AuditBatch {
         var sql: SQL = """
             SELECT id, chain, seq, prev_hash, hash, actor_id::text AS actor_id, actor_name, action,
                    article_id::text AS article_id, revision::text AS revision, from_state, to_state, reason,

@@ -58,7 +58,9 @@ enum WebhookOutboxStore {
     /// the failure count of their webhooks where there is one to clear (so that concurrent
     /// successes do not queue on the webhook's row). Only the holder of an attempt moves its
     /// delivery on.
-    static func recordSuccesses(_ conn: PostgresConnection, _ successes: [(WebhookOutbox.Claimed, WebhookOutbox.Outcome)], at now: Date) throws {
+    static func recordSuccesses(
+        _ conn: PostgresConnection, _ successes: [(WebhookOutbox.Claimed, WebhookOutbox.Outcome)], at now: Date
+    ) throws {
         let ids = successes.map { $0.0.id.uuidString }
         let attempts = successes.map { String($0.0.attempt) }
         let started = successes.map { PostgresTimestamp.format($0.1.startedAt) }
