@@ -24,6 +24,27 @@ import Testing
         }
     }
 
+    @Test func aSavepointUndoesItsPartAndKeepsTheRest() async throws {
+        try await TestDatabase.withMigratedDatabase { pool, _ in
+            try await pool.execute("CREATE TABLE notes (body text NOT NULL)")
+            let part = Savepoint("part")
+            _ = try await pool.transaction { conn in
+                try conn.execute("INSERT INTO notes VALUES (\("before"))")
+                try part.set(conn)
+                #expect(throws: PostgresError.self) { try conn.execute("INSERT INTO notes VALUES (NULL)") }
+                try part.rollBack(conn)
+                try part.release(conn)
+                _ = try conn.pipeline([part.setting, "INSERT INTO notes VALUES (\("piped"))", part.releasing])
+                try part.set(conn)
+                try conn.execute("INSERT INTO notes VALUES (\("undone"))")
+                try part.rollBackAndRelease(conn)
+                try conn.execute("INSERT INTO notes VALUES (\("after"))")
+            }
+            let bodies = try await pool.query("SELECT body FROM notes ORDER BY body").map { try $0.decode("body", as: String.self) }
+            #expect(bodies == ["after", "before", "piped"])
+        }
+    }
+
     @Test func aSwallowedStatementErrorStillFailsTheTransaction() async throws {
         try await TestDatabase.withMigratedDatabase { pool, _ in
             try await pool.execute("CREATE TABLE notes (body text NOT NULL)")

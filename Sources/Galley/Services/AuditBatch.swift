@@ -13,27 +13,6 @@ struct AuditBatch: Sendable {
 
     let rows: PostgresRows
 
-    /// Column positions in `load`'s result.
-    enum Column {
-        static let id = 0, chain = 1, seq = 2, prevHash = 3, hash = 4
-        /// actor_id … request_id, in canonical order.
-        static let fields = 5...14
-        static let atMicros = 15
-    }
-
-    /// Up to `limit` events after `after` in chain order, before chain `upper` if given.
-    static func load(_ conn: PostgresConnection, after: (chain: String, seq: Int), before upper: String?, limit: Int) throws -> AuditBatch {
-        var sql: SQL = """
-            SELECT id, chain, seq, prev_hash, hash, actor_id::text AS actor_id, actor_name, action,
-                   article_id::text AS article_id, revision::text AS revision, from_state, to_state, reason,
-                   details::text AS details, request_id, (extract(epoch FROM at) * 1000000)::bigint AS at_us
-            FROM audit_events WHERE (chain, seq) > (\(after.chain), \(after.seq))
-            """
-        if let upper { sql.append(" AND chain < \(upper)") }
-        sql.append(" ORDER BY chain, seq LIMIT \(limit)")
-        return AuditBatch(rows: try conn.query(sql))
-    }
-
     var count: Int { rows.count }
 
     /// Where the next batch starts; nil when this one is empty.

@@ -85,48 +85,7 @@ public struct AuditService: Sendable {
     /// seals every 10 seconds, and an idle newsroom has nothing to seal.
     @discardableResult
     public func seal() async throws -> Int? {
-        try await env.transaction { conn in
-            // One sealer at a time, so that seals form a single chain.
-            try conn.execute("SELECT pg_advisory_xact_lock(\(0x7365_616c))")
-            // Only heads moved by transactions the last seal may not have seen are compared:
-            // `moved_xid` at or after its `xmin_bound` (sql/0010), so a seal costs what moved,
-            // not the newsroom's history. Passed as a value, so that the plan is made for it
-            // (an index range of the recent moves; a bound the planner cannot see looks like
-            // a third of all heads, for which it would read them all).
-            let bound = try conn.query(
-                "SELECT COALESCE((SELECT xmin_bound FROM audit_seals ORDER BY id DESC LIMIT 1), '0'::xid8)::text AS xid"
-            ).single?.decode("xid", as: String.self) ?? "0"
-            // Built and hashed by PostgreSQL as `AuditVerifier.sealHash` does, from those heads
-            // whose position is not the one last sealed (`audit_sealed_heads`); a head that
-            // moves while this runs is recorded at the position listed here, so the next seal
-            // lists it again.
-            let rows = try conn.query(
-                """
-                WITH moved AS (
-                    SELECT h.chain, h.seq, h.hash FROM audit_chain_heads h
-                    WHERE h.moved_xid >= \(bound)::xid8
-                      AND (SELECT s.seq FROM audit_sealed_heads s WHERE s.chain = h.chain) IS DISTINCT FROM h.seq
-                ), now_heads AS (
-                    SELECT jsonb_agg(jsonb_build_array(chain, seq, hash) ORDER BY chain) AS heads,
-                           string_agg(chain || ' ' || seq || ' ' || hash || chr(10), '' ORDER BY chain) AS text
-                    FROM moved
-                ), last AS (SELECT hash FROM audit_seals ORDER BY id DESC LIMIT 1),
-                sealed AS (
-                    INSERT INTO audit_seals (heads, prev_hash, hash, xmin_bound)
-                    SELECT n.heads, COALESCE(l.hash, ''),
-                           encode(sha256(convert_to('galley-seal/1' || chr(10) || COALESCE(l.hash, '') || chr(10) || n.text, 'UTF8')), 'hex'),
-                           pg_snapshot_xmin(pg_current_snapshot())
-                    FROM now_heads n LEFT JOIN last l ON true
-                    WHERE n.heads IS NOT NULL
-                    RETURNING jsonb_array_length(heads) AS heads
-                ), marked AS (
-                    INSERT INTO audit_sealed_heads (chain, seq) SELECT chain, seq FROM moved
-                    ON CONFLICT (chain) DO UPDATE SET seq = EXCLUDED.seq
-                )
-                SELECT heads FROM sealed
-                """)
-            return try rows.single?.decode("heads", as: Int.self)
-        }
+        try await env.transaction { conn in try AuditStore.seal(conn) }
     }
 
     // MARK: Verification
@@ -141,16 +100,16 @@ public struct AuditService: Sendable {
     public func verify(by caller: Caller, progress: (@Sendable (Int) -> Void)? = nil) async throws -> AuditVerifier.Report {
         try caller.principal.require(.readAudit)
         return try await env.transaction(isolation: .readOnlySnapshot, recordsEvents: false) { conn in
-            var verifier = try AuditVerifier(seals: AuditVerifier.loadSeals(conn))
+            var verifier = try AuditVerifier(seals: AuditVerifier.checkSeals(AuditStore.seals(conn)))
             var after = (chain: "", seq: 0)
             while true {
-                let batch = try AuditBatch.load(conn, after: after, before: nil, limit: AuditBatch.limit)
+                let batch = try AuditStore.chainOrderBatch(conn, after: after, before: nil, limit: AuditBatch.limit)
                 try verifier.check(batch, hashMatches: batch.hashMatches())
                 progress?(verifier.eventsChecked)
                 guard batch.count == AuditBatch.limit, let end = try batch.end() else { break }
                 after = end
             }
-            return verifier.finish(heads: try AuditVerifier.loadHeads(conn))
+            return verifier.finish(heads: try AuditStore.chainHeads(conn))
         }
     }
 }

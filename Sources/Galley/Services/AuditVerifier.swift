@@ -138,28 +138,22 @@ public struct AuditVerifier: Sendable {
         }
     }
 
-    static func loadHeads(_ conn: PostgresConnection) throws -> [Head] {
-        try conn.query("SELECT chain, seq, hash FROM audit_chain_heads WHERE seq > 0").map { row in
-            Head(chain: try row.decode("chain"), seq: try row.decode("seq"), hash: try row.decode("hash"))
-        }
-    }
-
     /// Checks the chain of seals and returns every head they vouch for.
-    static func loadSeals(_ conn: PostgresConnection) throws -> (checked: Int, heads: [Head], problem: Broken?) {
+    static func checkSeals(_ seals: [AuditStore.Seal]) -> (checked: Int, heads: [Head], problem: Broken?) {
         var previous = ""
         var heads: [Head] = []
         var checked = 0
-        for row in try conn.query("SELECT id, heads, prev_hash, hash FROM audit_seals ORDER BY id") {
+        for seal in seals {
             checked += 1
-            let id: Int = try row.decode("id")
-            let entries = try row.json("heads", as: [JSONValue].self).compactMap { entry -> Head? in
+            let id = seal.id
+            let entries = seal.heads.compactMap { entry -> Head? in
                 guard case .array(let parts) = entry, parts.count == 3, case .string(let chain) = parts[0],
                     case .number(let seq) = parts[1], case .string(let hash) = parts[2]
                 else { return nil }
                 return Head(chain: chain, seq: Int(seq), hash: hash)
             }
-            let stored: String = try row.decode("hash")
-            if try row.decode("prev_hash", as: String.self) != previous || sealHash(previous: previous, heads: entries) != stored {
+            let stored = seal.hash
+            if seal.prevHash != previous || sealHash(previous: previous, heads: entries) != stored {
                 return (checked, heads, Broken(eventID: nil, chain: "seal", seq: id, problem: "seal \(id) was altered or a seal before it removed"))
             }
             heads += entries.filter { $0.seq > 0 }

@@ -63,7 +63,7 @@ public struct DemoLoader: Sendable {
 
     func isLoaded() async throws -> Bool {
         try await env.read { conn in
-            try !conn.query("SELECT 1 FROM audit_events WHERE chain = \(AuditEntry.systemChain) AND action = \(Self.marker) LIMIT 1").isEmpty
+            try AuditStore.hasEvent(conn, chain: AuditEntry.systemChain, action: Self.marker)
         }
     }
 

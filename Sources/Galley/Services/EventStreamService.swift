@@ -39,8 +39,7 @@ public struct EventStreamService: Sendable {
     public func now(by caller: Caller) async throws -> Position {
         try caller.principal.require(.readAudit)
         return try await env.read { conn in
-            let xmin: String = try conn.query("SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin")[0].decode("xmin")
-            return Position(xid: max(UInt64(xmin) ?? 1, 1) - 1, eventID: Int.max)
+            Position(xid: max(try EventStore.oldestRunning(conn) ?? 1, 1) - 1, eventID: Int.max)
         }
     }
 
@@ -59,24 +58,6 @@ public struct EventStreamService: Sendable {
     /// transaction still running, in (transaction, event) order.
     public func read(after position: Position, limit: Int, filter: Filter = Filter(), by caller: Caller) async throws -> [Event] {
         try caller.principal.require(.readAudit)
-        let xid = String(position.xid)
-        var sql: SQL = """
-            SELECT s.xid::text AS xid, s.event_id, s.type, galley_event_payload(e, s.type) AS payload
-            FROM event_stream s JOIN audit_events e ON e.id = s.event_id
-            WHERE (s.xid, s.event_id) > (\(xid)::xid8, \(position.eventID))
-              AND s.xid < pg_snapshot_xmin(pg_current_snapshot())
-            """
-        if let types = filter.types { sql.append(" AND s.type = ANY(\(types)::text[])") }
-        if let articleID = filter.articleID { sql.append(" AND e.article_id = \(articleID)") }
-        sql.append(" ORDER BY s.xid, s.event_id LIMIT \(limit)")
-        let query = sql
-        return try await env.read { conn in
-            try conn.query(query).map { row in
-                let xid: String = try row.decode("xid")
-                return Event(
-                    position: Position(xid: UInt64(xid) ?? 0, eventID: try row.decode("event_id")), type: try row.decode("type"),
-                    payload: try row.decode("payload"))
-            }
-        }
+        return try await env.read { conn in try EventStore.events(conn, after: position, limit: limit, filter: filter) }
     }
 }

@@ -70,6 +70,6 @@ public final class EventWakeUp: Sendable {
 
     private func send() async {
         // A failure loses only promptness: listeners re-read the stream every second.
-        _ = try? await pool.query("NOTIFY galley_events")
+        try? await EventStore.wakeListeners(pool)
     }
 }

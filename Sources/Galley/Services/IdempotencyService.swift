@@ -15,8 +15,6 @@ public struct IdempotencyService: Sendable {
     /// How long a reservation holds a key before another request for the same thing may take
     /// it over: longer than any request runs, so only a server that died mid-request loses it.
     static let reservationLease: TimeInterval = 60
-    /// An arbitrary constant naming the pruning lock among advisory locks ("idem").
-    static let pruneLock = 0x6964_656d
 
     public struct StoredResponse: Sendable, Equatable {
         public let status: Int
@@ -87,16 +85,16 @@ public struct IdempotencyService: Sendable {
 
     /// Stores the answer of a reserved request, for its duplicates to replay.
     public func complete(_ reservation: Reservation, with response: StoredResponse) async throws {
-        let sql = IdempotencyStore.answering(
+        let answering = IdempotencyStore.answering(
             actorID: reservation.actorID, key: reservation.key, reservation: reservation.id, status: response.status, body: response.body)
-        try await uncancelled { _ = try await env.query(StoreRead(sql: sql) { _ in }) }
+        try await uncancelled { try await env.query(answering) }
     }
 
     /// Gives the key of a failed request back, so that a retry runs. Best effort: a key it
     /// cannot give back is taken over when its reservation runs out.
     public func release(_ reservation: Reservation) async {
-        let sql = IdempotencyStore.releasing(actorID: reservation.actorID, key: reservation.key, reservation: reservation.id)
-        try? await uncancelled { _ = try await env.query(StoreRead(sql: sql) { _ in }) }
+        let releasing = IdempotencyStore.releasing(actorID: reservation.actorID, key: reservation.key, reservation: reservation.id)
+        try? await uncancelled { try await env.query(releasing) }
     }
 
     /// Deletes expired keys, `batchSize` at a time, each batch in a short transaction, by one
@@ -107,9 +105,8 @@ public struct IdempotencyService: Sendable {
         for _ in 0..<maxBatches {
             let expiredBefore = env.now().addingTimeInterval(-env.idempotencyTTL)
             let deleted: Int? = try await env.transaction(recordsEvents: false) { conn in
-                guard try conn.query("SELECT pg_try_advisory_xact_lock(\(Self.pruneLock)) AS locked")[0].decode("locked", as: Bool.self)
-                else { return nil }
-                return try conn.execute(IdempotencyStore.pruning(expiredBefore: expiredBefore, limit: batchSize))
+                guard try IdempotencyStore.tryLockPruning(conn) else { return nil }
+                return try IdempotencyStore.prune(conn, expiredBefore: expiredBefore, limit: batchSize)
             }
             guard let deleted else { break }
             pruned += deleted

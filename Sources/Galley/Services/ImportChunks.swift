@@ -8,6 +8,9 @@ extension ImportService {
     /// Drafts written together in one round trip.
     static let chunkSize = 250
 
+    private static let chunkSavepoint = Savepoint("chunk")
+    private static let draftSavepoint = Savepoint("draft")
+
     /// Validates the chunk's drafts here, then writes the valid ones with one statement per
     /// table, sent in one round trip under a savepoint. If any statement fails (a slug taken
     /// meanwhile, a value the database refuses), the chunk is rolled back and imported again
@@ -47,11 +50,11 @@ extension ImportService {
         }
         do {
             _ = try conn.pipeline(
-                ["SAVEPOINT chunk"] + ImportStore.inserts(rows, authorID: authorID, at: now)
-                    + [AuditStore.insert(events), "RELEASE SAVEPOINT chunk"])
+                [chunkSavepoint.setting] + ImportStore.inserts(rows, authorID: authorID, at: now)
+                    + [AuditStore.insert(events), chunkSavepoint.releasing])
             return results
         } catch let error as PostgresError where error.kind == .server {
-            try conn.runScript("ROLLBACK TO SAVEPOINT chunk; RELEASE SAVEPOINT chunk")
+            try chunkSavepoint.rollBackAndRelease(conn)
             return try chunk.map { try importOne($0, authorID: authorID, conn: conn, caller: caller, at: now) }
         }
     }
@@ -63,7 +66,7 @@ extension ImportService {
         let bases = lines.map { $0.draft.slug == nil ? ArticleService.slugBase($0.draft.content.title) : nil }
         let asked = bases.compactMap { $0 }
         let taken = asked.isEmpty
-            ? [] : Set(try conn.query("SELECT slug FROM articles WHERE slug = ANY(\(asked))").map { try $0.decode("slug", as: String.self) })
+            ? [] : try ArticleStore.takenSlugs(conn, among: asked)
         var claimed = Set<String>()
         return zip(lines, bases).map { line, base in
             var slug = line.draft.slug ?? ""
@@ -78,13 +81,13 @@ extension ImportService {
     /// One draft in a savepoint of its own: the way every draft was imported before chunks,
     /// and still the way when a chunk fails.
     private static func importOne(_ line: Line, authorID: UUID, conn: PostgresConnection, caller: Caller, at now: Date) throws -> LineResult {
-        try conn.runScript("SAVEPOINT draft")
+        try draftSavepoint.set(conn)
         do {
             try insert(line.draft, articleID: line.articleID, generationID: line.generationID, authorID: authorID, conn: conn, caller: caller, at: now)
-            try conn.runScript("RELEASE SAVEPOINT draft")
+            try draftSavepoint.release(conn)
             return LineResult(line: line.draft.line, status: .imported, articleID: line.articleID, generationID: line.generationID)
         } catch let error as GalleyError {
-            try conn.runScript("ROLLBACK TO SAVEPOINT draft")
+            try draftSavepoint.rollBack(conn)
             return LineResult(line: line.draft.line, status: .failed, error: error)
         }
     }

@@ -50,11 +50,7 @@ public struct PublishingService: Sendable {
         if !dryRun, let actorID = caller.principal.actorID {
             let stored = results
             try await env.transaction { conn in
-                try conn.execute(
-                    """
-                    INSERT INTO publish_batches (id, requested_by, atomic, results, created_at)
-                    VALUES (\(batchID), \(actorID), \(atomic), \(JSONB(stored.map(StoredResult.init))), \(now))
-                    """)
+                try PublicationStore.insertBatch(conn, id: batchID, requestedBy: actorID, atomic: atomic, results: stored, at: now)
             }
         }
         return BatchResult(id: batchID, atomic: atomic, results: results)
@@ -68,12 +64,11 @@ public struct PublishingService: Sendable {
         try await env.transaction { conn in
             var open = false
             return try ids.map { id in
-                let savepoint: [SQL] = open ? ["RELEASE SAVEPOINT item", "SAVEPOINT item"] : ["SAVEPOINT item"]
-                open = true
+                defer { open = true }
                 do {
-                    return try Self.publishOne(id, after: savepoint, request: request, conn: conn, caller: caller, at: now)
+                    return try Self.publishOne(id, releasingPrevious: open, request: request, conn: conn, caller: caller, at: now)
                 } catch let error as GalleyError {
-                    try conn.runScript("ROLLBACK TO SAVEPOINT item")
+                    try Self.item.rollBack(conn)
                     return ItemResult(articleID: id, status: .failed, error: error)
                 }
             }
@@ -89,12 +84,12 @@ public struct PublishingService: Sendable {
                 var failed = false
                 var open = false
                 for id in ids {
-                    let savepoint: [SQL] = open ? ["RELEASE SAVEPOINT item", "SAVEPOINT item"] : ["SAVEPOINT item"]
-                    open = true
+                    defer { open = true }
                     do {
-                        results.append(try Self.publishOne(id, after: savepoint, request: request, conn: conn, caller: caller, at: now))
+                        results.append(
+                            try Self.publishOne(id, releasingPrevious: open, request: request, conn: conn, caller: caller, at: now))
                     } catch let error as GalleyError {
-                        try conn.runScript("ROLLBACK TO SAVEPOINT item")
+                        try Self.item.rollBack(conn)
                         results.append(ItemResult(articleID: id, status: .failed, error: error))
                         failed = true
                     }
@@ -107,27 +102,21 @@ public struct PublishingService: Sendable {
         }
     }
 
-    /// Publishes one article of a batch; `savepoint` goes to the server with its reads.
+    /// Each article's savepoint in a batch.
+    private static let item = Savepoint("item")
+
+    /// Publishes one article of a batch in its savepoint, which goes to the server with its
+    /// reads (after releasing the previous article's, if one is still set).
     static func publishOne(
-        _ id: UUID, after savepoint: [SQL], request: TransitionService.Request, conn: PostgresConnection, caller: Caller, at now: Date
+        _ id: UUID, releasingPrevious: Bool, request: TransitionService.Request, conn: PostgresConnection, caller: Caller, at now: Date
     ) throws -> ItemResult {
+        let savepoint = releasingPrevious ? [item.releasing, item.setting] : [item.setting]
         let (article, facts) = try TransitionService.PublishFacts.readWithArticle(conn, id: id, after: savepoint)
         if article.state == .published, article.liveRevision == article.currentRevision {
             return ItemResult(articleID: id, status: .skipped, error: nil)
         }
         try TransitionService.apply(request, to: article, conn: conn, caller: caller, at: now, publishFacts: facts)
         return ItemResult(articleID: id, status: .published, error: nil)
-    }
-
-    private struct StoredResult: Codable, Sendable {
-        var article_id: String
-        var status: String
-        var error: String?
-        init(_ result: ItemResult) {
-            article_id = result.articleID.uuidString.lowercased()
-            status = result.status.rawValue
-            error = result.error?.message
-        }
     }
 }
 
@@ -142,13 +131,6 @@ extension PublishingService {
 
     public func batch(_ id: UUID, by caller: Caller) async throws -> StoredBatch {
         try caller.principal.require(.batchPublish)
-        return try await env.read { conn in
-            guard let row = try conn.query("SELECT id, atomic, results, created_at FROM publish_batches WHERE id = \(id)").single else {
-                throw GalleyError.notFound(kind: "publish batch", id: id.uuidString.lowercased())
-            }
-            return StoredBatch(
-                id: try row.decode("id"), atomic: try row.decode("atomic"), results: try row.decode("results"),
-                createdAt: try row.decode("created_at"))
-        }
+        return try await env.read { conn in try PublicationStore.batch(conn, id: id) }
     }
 }

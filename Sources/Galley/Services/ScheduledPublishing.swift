@@ -19,7 +19,7 @@ extension PublishingService {
     }
 
     /// Publishes every scheduled article that is due, `limit` at a time, each batch claimed
-    /// with `FOR UPDATE SKIP LOCKED` so that several servers never publish one twice. An
+    /// so that other servers skip it (`ArticleStore.claimDue`) and never publish one twice. An
     /// article that cannot be published goes back to `approved` with an audit event (and so
     /// an `article.publish_failed` event) saying why: it is never retried in a loop, and it
     /// never keeps the articles due after it waiting.
@@ -42,30 +42,33 @@ extension PublishingService {
         }
     }
 
+    /// Each due article's savepoint in its batch.
+    private static let savepoint = Savepoint("due")
+
     /// Publishes one claimed article in a savepoint of the batch's transaction; when that
     /// fails for any reason but an unreachable database or a transient conflict (after which
     /// the whole batch runs again), the publication is rolled back and the article sent back.
     private static func publishDue(_ id: UUID, correctionNote: String?, conn: PostgresConnection, at now: Date, into run: inout DueRun) throws {
         let caller = Caller(principal: .scheduler, requestID: nil)
-        try conn.runScript("SAVEPOINT due")
+        try savepoint.set(conn)
         do {
             let article = try ArticleStore.fetch(conn, id: id)
             try TransitionService.apply(.init(.publish, correctionNote: correctionNote), to: article, conn: conn, caller: caller, at: now)
-            try conn.runScript("RELEASE SAVEPOINT due")
+            try savepoint.release(conn)
             run.published += 1
             return
         } catch let error as PostgresError where error.isUnreachable || error.isTransient {
             throw error
         } catch {
-            try conn.runScript("ROLLBACK TO SAVEPOINT due")
+            try savepoint.rollBack(conn)
             do {
                 try sendBack(id, because: error, conn: conn, caller: caller, at: now)
-                try conn.runScript("RELEASE SAVEPOINT due")
+                try savepoint.release(conn)
                 run.failures.append(.init(articleID: id, error: "\(error)", returnedToApproved: true))
             } catch let failure as PostgresError where failure.isUnreachable || failure.isTransient {
                 throw failure
             } catch let failure {
-                try conn.runScript("ROLLBACK TO SAVEPOINT due")
+                try savepoint.rollBack(conn)
                 run.failures.append(.init(articleID: id, error: "\(error); then sending it back failed: \(failure)", returnedToApproved: false))
             }
         }
@@ -89,7 +92,7 @@ extension PublishingService {
             reason: "Publishing at the scheduled time failed, so the article is approved again: \(publicReason(error)) "
                 + "Fix that, then publish or schedule it again.",
             details: .object(details), requestID: nil, at: now)
-        _ = try ArticleStore.changed(try conn.query(ArticleStore.updateStatement(article, change, at: now, event: event)), from: article)
+        _ = try ArticleStore.update(conn, article, change, at: now, event: event)
     }
 
     /// What the audit log may say about a failure: a domain refusal in full; of a database

@@ -26,7 +26,7 @@ public struct WebhookOutbox: Sendable {
     public static let excerptBytes = 1024
 
     /// What one HTTP attempt came to. Its texts come from outside (a receiver's answer, an
-    /// error of the network) and are kept storable: no NUL, which PostgreSQL text refuses.
+    /// error of the network) and are kept storable: no NUL, which the database refuses in text.
     public struct Outcome: Sendable {
         public var startedAt: Date
         public var durationMilliseconds: Int
@@ -50,42 +50,14 @@ public struct WebhookOutbox: Sendable {
         }
     }
 
-    /// Claims up to `limit` due deliveries of active webhooks. `SKIP LOCKED` lets several
-    /// dispatchers claim at once without waiting for or doubling each other; a delivery whose
-    /// webhook has an earlier undelivered event about the same article waits for it.
+    /// Claims up to `limit` due deliveries of active webhooks, each held for `lease`, oldest
+    /// event first; several dispatchers claim at once without doubling each other.
     public func claim(limit: Int, lease: TimeInterval) async throws -> [Claimed] {
         let now = env.now()
         let leaseUntil = now.addingTimeInterval(lease)
         return try await env.transaction(recordsEvents: false) { conn in
-            try conn.query(
-                """
-                WITH due AS (
-                    SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-                    WHERE w.status = 'active'
-                      AND ((d.status = 'pending' AND d.next_attempt_at <= \(now))
-                           OR (d.status = 'delivering' AND d.lease_until < \(now)))
-                      AND NOT EXISTS (
-                          SELECT 1 FROM webhook_deliveries e
-                          WHERE e.webhook_id = d.webhook_id AND e.article_id = d.article_id AND e.seq < d.seq
-                            AND e.status IN ('pending', 'delivering'))
-                    ORDER BY d.seq LIMIT \(limit)
-                    FOR UPDATE OF d SKIP LOCKED
-                )
-                UPDATE webhook_deliveries d
-                SET status = 'delivering', attempts = d.attempts + 1, lease_until = \(leaseUntil), updated_at = \(now)
-                FROM due, webhooks w
-                WHERE d.id = due.id AND w.id = d.webhook_id
-                RETURNING d.id, d.webhook_id, w.url, w.secret, d.event_type, d.article_id, d.payload, d.body, d.attempts,
-                          d.created_at, d.seq
-                """
-            ).map { row in
-                Claimed(
-                    id: try row.decode("id"), webhookID: try row.decode("webhook_id"), url: try row.decode("url"),
-                    secret: try row.decode("secret"), eventType: try row.decode("event_type"), articleID: try row.decode("article_id"),
-                    payload: try row.decode("payload"), body: try row.decode("body"), attempt: try row.decode("attempts"),
-                    eventAt: try row.decode("created_at"))
-            }.sorted { $0.eventAt < $1.eventAt }
-        }
+            try WebhookOutboxStore.claim(conn, limit: limit, leaseUntil: leaseUntil, at: now)
+        }.sorted { $0.eventAt < $1.eventAt }
     }
 
     /// The article as it is now, for the body of a delivery; nil when it no longer exists.
@@ -103,18 +75,7 @@ public struct WebhookOutbox: Sendable {
     /// every attempt (and a redelivery) sends the same bytes.
     public func fix(bodies: [(id: UUID, body: String)]) async throws -> [UUID: String] {
         if bodies.isEmpty { return [:] }
-        let ids = bodies.map { $0.id.uuidString }
-        let texts = bodies.map(\.body)
-        return try await env.read { conn in
-            try conn.query(
-                """
-                UPDATE webhook_deliveries d SET body = COALESCE(d.body, b.body)
-                FROM unnest(\(ids)::uuid[], \(texts)::text[]) AS b(id, body)
-                WHERE d.id = b.id
-                RETURNING d.id, d.body
-                """
-            ).reduce(into: [:]) { stored, row in stored[try row.decode("id", as: UUID.self)] = try row.decode("body", as: String.self) }
-        }
+        return try await env.read { conn in try WebhookOutboxStore.fix(conn, bodies: bodies) }
     }
 
     /// Logs successful attempts and marks their deliveries succeeded, all in one statement;
@@ -136,42 +97,11 @@ public struct WebhookOutbox: Sendable {
         }
     }
 
-    /// Successes in one statement; clears the failure count of their webhooks where there is
-    /// one to clear (so that concurrent successes do not queue on the webhook's row). As in
-    /// `recordFailure`, only the holder of an attempt moves its delivery on.
+    /// Successes in one statement (`WebhookOutboxStore.recordSuccesses`).
     private func recordTogether(_ successes: [(Claimed, Outcome)]) async throws {
         if successes.isEmpty { return }
         let now = env.now()
-        let ids = successes.map { $0.0.id.uuidString }
-        let attempts = successes.map { String($0.0.attempt) }
-        let started = successes.map { PostgresTimestamp.format($0.1.startedAt) }
-        let durations = successes.map { String($0.1.durationMilliseconds) }
-        let statuses = successes.map { String($0.1.statusCode ?? 200) }
-        let excerpts = successes.map { $0.1.responseExcerpt ?? "" }
-        _ = try await env.read { conn in
-            try conn.execute(
-                """
-                WITH done AS (
-                    SELECT * FROM unnest(\(ids)::uuid[], \(attempts)::int[], \(started)::timestamptz[], \(durations)::int[],
-                                         \(statuses)::int[], \(excerpts)::text[])
-                        AS done(id, attempt, started_at, duration_ms, status_code, excerpt)
-                ),
-                logged AS (
-                    INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, status_code, error, response_excerpt)
-                    SELECT d.id, done.attempt, done.started_at, done.duration_ms, done.status_code, NULL, done.excerpt
-                    FROM done JOIN webhook_deliveries d ON d.id = done.id
-                ),
-                moved AS (
-                    UPDATE webhook_deliveries d
-                    SET status = 'succeeded', lease_until = NULL, last_status = done.status_code, last_error = NULL,
-                        response_excerpt = done.excerpt, updated_at = \(now)
-                    FROM done WHERE d.id = done.id AND d.status = 'delivering' AND d.attempts = done.attempt
-                    RETURNING d.webhook_id
-                )
-                UPDATE webhooks SET consecutive_failures = 0
-                WHERE id IN (SELECT webhook_id FROM moved) AND consecutive_failures > 0
-                """)
-        }
+        try await env.read { conn in try WebhookOutboxStore.recordSuccesses(conn, successes, at: now) }
     }
 
     /// Logs a failed attempt and moves the delivery on: pending again after a backoff, or
@@ -185,38 +115,13 @@ public struct WebhookOutbox: Sendable {
         let error = outcome.error ?? outcome.statusCode.map { "the receiver answered \($0)" }
         return try await env.transaction(recordsEvents: false) { conn in
             // The webhook may have been deleted meanwhile; then there is nothing left to move on.
-            // Only the holder of this attempt moves the delivery on.
             let (_, moved) = try conn.read(
-                StoreRead(
-                    sql: """
-                        INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, status_code, error, response_excerpt)
-                        SELECT id, \(claimed.attempt), \(outcome.startedAt), \(outcome.durationMilliseconds), \(outcome.statusCode),
-                               \(error), \(outcome.responseExcerpt)
-                        FROM webhook_deliveries WHERE id = \(claimed.id)
-                        """
-                ) { _ in },
-                StoreRead(
-                    sql: """
-                        UPDATE webhook_deliveries
-                        SET status = \(status), next_attempt_at = COALESCE(\(next), next_attempt_at), lease_until = NULL,
-                            last_status = \(outcome.statusCode), last_error = \(error), response_excerpt = \(outcome.responseExcerpt),
-                            updated_at = \(now)
-                        WHERE id = \(claimed.id) AND status = 'delivering' AND attempts = \(claimed.attempt)
-                        """
-                ) { rows in rows.affectedRows == 1 })
+                WebhookOutboxStore.loggingFailure(outcome, error: error, of: claimed),
+                WebhookOutboxStore.movingOn(claimed, after: outcome, error: error, status: status, next: next, at: now))
             guard moved else { return false }
-            let reason = "paused after \(policy.pauseAfter) consecutive failed attempts"
-            return try conn.query(
-                """
-                UPDATE webhooks SET consecutive_failures = consecutive_failures + 1,
-                    status = CASE WHEN consecutive_failures + 1 >= \(policy.pauseAfter) THEN 'paused' ELSE status END,
-                    paused_reason = CASE WHEN consecutive_failures + 1 >= \(policy.pauseAfter) AND status = 'active'
-                                         THEN \(reason) ELSE paused_reason END,
-                    updated_at = \(now)
-                WHERE id = \(claimed.webhookID)
-                RETURNING status = 'paused' AND consecutive_failures = \(policy.pauseAfter) AS paused_now
-                """
-            ).single?.decode("paused_now") ?? false
+            return try WebhookOutboxStore.countFailure(
+                conn, webhookID: claimed.webhookID, pauseAfter: policy.pauseAfter,
+                reason: "paused after \(policy.pauseAfter) consecutive failed attempts", at: now)
         }
     }
 }

@@ -103,6 +103,11 @@ enum ArticleStore {
         try !conn.query("SELECT 1 FROM articles WHERE slug = \(slug)").isEmpty
     }
 
+    /// Which of `slugs` articles already have.
+    static func takenSlugs(_ conn: PostgresConnection, among slugs: [String]) throws -> Set<String> {
+        Set(try conn.query("SELECT slug FROM articles WHERE slug = ANY(\(slugs))").map { try $0.decode("slug", as: String.self) })
+    }
+
     /// The columns a transition or edit may change, written only if nobody changed the
     /// article since `article.version` was read; zero rows is a lost race.
     struct Change: Sendable {
@@ -152,6 +157,11 @@ enum ArticleStore {
             \(columns) FROM a LEFT JOIN actors e ON e.id = a.responsible_editor_id
             """)
         return sql
+    }
+
+    /// `updateStatement` on its own: the article as changed, or a conflict after a lost race.
+    static func update(_ conn: PostgresConnection, _ article: Article, _ change: Change, at: Date, event: AuditEntry) throws -> Article {
+        try changed(try conn.query(updateStatement(article, change, at: at, event: event)), from: article)
     }
 
     struct ListFilter: Sendable {

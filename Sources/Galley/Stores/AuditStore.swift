@@ -96,6 +96,11 @@ enum AuditStore {
         return try conn.query(sql).map(event)
     }
 
+    /// Whether the chain holds an event of this action.
+    static func hasEvent(_ conn: PostgresConnection, chain: String, action: String) throws -> Bool {
+        try !conn.query("SELECT 1 FROM audit_events WHERE chain = \(chain) AND action = \(action) LIMIT 1").isEmpty
+    }
+
     static func count(_ conn: PostgresConnection, filter: Filter) throws -> Int {
         try conn.query("SELECT count(*) AS n FROM audit_events WHERE true\(filter.conditions)").single?.decode("n", as: Int.self) ?? 0
     }

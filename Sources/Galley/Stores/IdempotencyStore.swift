@@ -42,29 +42,43 @@ enum IdempotencyStore {
 
     /// Stores the answer of the request holding `reservation`; nothing when it no longer holds
     /// the key (it ran past its lease and another request took the key over).
-    static func answering(actorID: UUID, key: String, reservation: UUID, status: Int, body: Data) -> SQL {
-        """
-        UPDATE idempotency_keys SET status = \(status), body = \(body), reservation = NULL
-        WHERE actor_id = \(actorID) AND key = \(key) AND reservation = \(reservation)
-        """
+    static func answering(actorID: UUID, key: String, reservation: UUID, status: Int, body: Data) -> StoreRead<Void> {
+        StoreRead(
+            sql: """
+                UPDATE idempotency_keys SET status = \(status), body = \(body), reservation = NULL
+                WHERE actor_id = \(actorID) AND key = \(key) AND reservation = \(reservation)
+                """
+        ) { _ in }
     }
 
     /// Gives the key back after its request failed, so that a retry runs.
-    static func releasing(actorID: UUID, key: String, reservation: UUID) -> SQL {
-        """
-        DELETE FROM idempotency_keys
-        WHERE actor_id = \(actorID) AND key = \(key) AND reservation = \(reservation) AND status IS NULL
-        """
+    static func releasing(actorID: UUID, key: String, reservation: UUID) -> StoreRead<Void> {
+        StoreRead(
+            sql: """
+                DELETE FROM idempotency_keys
+                WHERE actor_id = \(actorID) AND key = \(key) AND reservation = \(reservation) AND status IS NULL
+                """
+        ) { _ in }
+    }
+
+    /// An arbitrary constant naming the pruning lock among advisory locks ("idem").
+    private static let pruneLock = 0x6964_656d
+
+    /// Takes the pruning lock for the rest of the transaction, unless another server holds
+    /// it; true when this transaction has it.
+    static func tryLockPruning(_ conn: PostgresConnection) throws -> Bool {
+        try conn.query("SELECT pg_try_advisory_xact_lock(\(pruneLock)) AS locked")[0].decode("locked", as: Bool.self)
     }
 
     /// Deletes up to `limit` keys created before `expiredBefore`, skipping rows a request holds
     /// locked (one taking the key over); returns how many.
-    static func pruning(expiredBefore: Date, limit: Int) -> SQL {
-        """
-        DELETE FROM idempotency_keys
-        WHERE (actor_id, key) IN (
-            SELECT actor_id, key FROM idempotency_keys WHERE created_at < \(expiredBefore)
-            ORDER BY created_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
-        """
+    static func prune(_ conn: PostgresConnection, expiredBefore: Date, limit: Int) throws -> Int {
+        try conn.execute(
+            """
+            DELETE FROM idempotency_keys
+            WHERE (actor_id, key) IN (
+                SELECT actor_id, key FROM idempotency_keys WHERE created_at < \(expiredBefore)
+                ORDER BY created_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+            """)
     }
 }

@@ -50,4 +50,36 @@ enum PublicationStore {
                 note: try row.decode("note"), createdAt: try row.decode("created_at"))
         }
     }
+
+    /// Records a batch and its per-article results, as reported to its requester.
+    static func insertBatch(
+        _ conn: PostgresConnection, id: UUID, requestedBy actorID: UUID, atomic: Bool, results: [PublishingService.ItemResult], at: Date
+    ) throws {
+        try conn.execute(
+            """
+            INSERT INTO publish_batches (id, requested_by, atomic, results, created_at)
+            VALUES (\(id), \(actorID), \(atomic), \(JSONB(results.map(StoredResult.init))), \(at))
+            """)
+    }
+
+    static func batch(_ conn: PostgresConnection, id: UUID) throws -> PublishingService.StoredBatch {
+        guard let row = try conn.query("SELECT id, atomic, results, created_at FROM publish_batches WHERE id = \(id)").single else {
+            throw GalleyError.notFound(kind: "publish batch", id: id.uuidString.lowercased())
+        }
+        return PublishingService.StoredBatch(
+            id: try row.decode("id"), atomic: try row.decode("atomic"), results: try row.decode("results"),
+            createdAt: try row.decode("created_at"))
+    }
+
+    /// One article's result as a batch stores it.
+    private struct StoredResult: Codable, Sendable {
+        var article_id: String
+        var status: String
+        var error: String?
+        init(_ result: PublishingService.ItemResult) {
+            article_id = result.articleID.uuidString.lowercased()
+            status = result.status.rawValue
+            error = result.error?.message
+        }
+    }
 }

@@ -1,0 +1,105 @@
+import Foundation
+import GalleyCore
+import Postgres
+
+/// The audit log's seals (`audit_seals`, `audit_sealed_heads`) and the reads that verify the
+/// log against them: see docs/audit.md.
+extension AuditStore {
+    /// An arbitrary constant naming the sealing lock among advisory locks ("seal").
+    private static let sealLock = 0x7365_616c
+
+    /// Records a seal over the chain heads that moved since the previous seal; returns how
+    /// many it lists, or nil when none moved.
+    static func seal(_ conn: PostgresConnection) throws -> Int? {
+        // One sealer at a time, so that seals form a single chain.
+        try conn.execute("SELECT pg_advisory_xact_lock(\(sealLock))")
+        // Only heads moved by transactions the last seal may not have seen are compared:
+        // `moved_xid` at or after its `xmin_bound` (sql/0010), so a seal costs what moved,
+        // not the newsroom's history. Passed as a value, so that the plan is made for it
+        // (an index range of the recent moves; a bound the planner cannot see looks like
+        // a third of all heads, for which it would read them all).
+        let bound = try conn.query(
+            "SELECT COALESCE((SELECT xmin_bound FROM audit_seals ORDER BY id DESC LIMIT 1), '0'::xid8)::text AS xid"
+        ).single?.decode("xid", as: String.self) ?? "0"
+        // Built and hashed by PostgreSQL as `AuditVerifier.sealHash` does, from those heads
+        // whose position is not the one last sealed (`audit_sealed_heads`); a head that
+        // moves while this runs is recorded at the position listed here, so the next seal
+        // lists it again.
+        let rows = try conn.query(
+            """
+            WITH moved AS (
+                SELECT h.chain, h.seq, h.hash FROM audit_chain_heads h
+                WHERE h.moved_xid >= \(bound)::xid8
+                  AND (SELECT s.seq FROM audit_sealed_heads s WHERE s.chain = h.chain) IS DISTINCT FROM h.seq
+            ), now_heads AS (
+                SELECT jsonb_agg(jsonb_build_array(chain, seq, hash) ORDER BY chain) AS heads,
+                       string_agg(chain || ' ' || seq || ' ' || hash || chr(10), '' ORDER BY chain) AS text
+                FROM moved
+            ), last AS (SELECT hash FROM audit_seals ORDER BY id DESC LIMIT 1),
+            sealed AS (
+                INSERT INTO audit_seals (heads, prev_hash, hash, xmin_bound)
+                SELECT n.heads, COALESCE(l.hash, ''),
+                       encode(sha256(convert_to('galley-seal/1' || chr(10) || COALESCE(l.hash, '') || chr(10) || n.text, 'UTF8')), 'hex'),
+                       pg_snapshot_xmin(pg_current_snapshot())
+                FROM now_heads n LEFT JOIN last l ON true
+                WHERE n.heads IS NOT NULL
+                RETURNING jsonb_array_length(heads) AS heads
+            ), marked AS (
+                INSERT INTO audit_sealed_heads (chain, seq) SELECT chain, seq FROM moved
+                ON CONFLICT (chain) DO UPDATE SET seq = EXCLUDED.seq
+            )
+            SELECT heads FROM sealed
+            """)
+        return try rows.single?.decode("heads", as: Int.self)
+    }
+
+    /// A seal as stored: its heads are `[chain, seq, hash]` arrays, as the database built them.
+    struct Seal: Sendable {
+        let id: Int
+        let heads: [JSONValue]
+        let prevHash: String
+        let hash: String
+    }
+
+    /// Every seal, oldest first.
+    static func seals(_ conn: PostgresConnection) throws -> [Seal] {
+        try conn.query("SELECT id, heads, prev_hash, hash FROM audit_seals ORDER BY id").map { row in
+            Seal(
+                id: try row.decode("id"), heads: try row.json("heads", as: [JSONValue].self), prevHash: try row.decode("prev_hash"),
+                hash: try row.decode("hash"))
+        }
+    }
+
+    /// The last event of every chain that has one.
+    static func chainHeads(_ conn: PostgresConnection) throws -> [AuditVerifier.Head] {
+        try conn.query("SELECT chain, seq, hash FROM audit_chain_heads WHERE seq > 0").map { row in
+            AuditVerifier.Head(chain: try row.decode("chain"), seq: try row.decode("seq"), hash: try row.decode("hash"))
+        }
+    }
+
+    /// Up to `limit` events after `after` in chain order, before chain `upper` if given, as
+    /// the server's bytes in `AuditBatch.Column` order.
+    static func chainOrderBatch(
+        _ conn: PostgresConnection, after: (chain: String, seq: Int), before upper: String?, limit: Int
+    ) throws -> AuditBatch {
+        var sql: SQL = """
+            SELECT id, chain, seq, prev_hash, hash, actor_id::text AS actor_id, actor_name, action,
+                   article_id::text AS article_id, revision::text AS revision, from_state, to_state, reason,
+                   details::text AS details, request_id, (extract(epoch FROM at) * 1000000)::bigint AS at_us
+            FROM audit_events WHERE (chain, seq) > (\(after.chain), \(after.seq))
+            """
+        if let upper { sql.append(" AND chain < \(upper)") }
+        sql.append(" ORDER BY chain, seq LIMIT \(limit)")
+        return AuditBatch(rows: try conn.query(sql))
+    }
+}
+
+extension AuditBatch {
+    /// Column positions in `AuditStore.chainOrderBatch`'s result.
+    enum Column {
+        static let id = 0, chain = 1, seq = 2, prevHash = 3, hash = 4
+        /// actor_id … request_id, in canonical order.
+        static let fields = 5...14
+        static let atMicros = 15
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import GalleyCore
+import Postgres
+
+/// SQL for the stream of published events (`event_stream`, sql/0004_webhooks.sql) and the
+/// wake-ups that tell listeners to read it again (docs/events.md).
+enum EventStore {
+    /// The id of the oldest transaction still running: every event of an older one is final.
+    static func oldestRunning(_ conn: PostgresConnection) throws -> UInt64? {
+        let xmin: String = try conn.query("SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin")[0].decode("xmin")
+        return UInt64(xmin)
+    }
+
+    /// Up to `limit` events after `position` whose transactions are older than every
+    /// transaction still running, in (transaction, event) order.
+    static func events(
+        _ conn: PostgresConnection, after position: EventStreamService.Position, limit: Int, filter: EventStreamService.Filter
+    ) throws -> [EventStreamService.Event] {
+        let xid = String(position.xid)
+        var sql: SQL = """
+            SELECT s.xid::text AS xid, s.event_id, s.type, galley_event_payload(e, s.type) AS payload
+            FROM event_stream s JOIN audit_events e ON e.id = s.event_id
+            WHERE (s.xid, s.event_id) > (\(xid)::xid8, \(position.eventID))
+              AND s.xid < pg_snapshot_xmin(pg_current_snapshot())
+            """
+        if let types = filter.types { sql.append(" AND s.type = ANY(\(types)::text[])") }
+        if let articleID = filter.articleID { sql.append(" AND e.article_id = \(articleID)") }
+        sql.append(" ORDER BY s.xid, s.event_id LIMIT \(limit)")
+        return try conn.query(sql).map { row in
+            let xid: String = try row.decode("xid")
+            return EventStreamService.Event(
+                position: .init(xid: UInt64(xid) ?? 0, eventID: try row.decode("event_id")), type: try row.decode("type"),
+                payload: try row.decode("payload"))
+        }
+    }
+
+    /// Wakes every server's listeners (they LISTEN on `galley_events`).
+    static func wakeListeners(_ pool: PostgresPool) async throws {
+        _ = try await pool.query("NOTIFY galley_events")
+    }
+}
