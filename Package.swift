@@ -28,6 +28,7 @@ let package = Package(
             name: "Postgres",
             dependencies: [
                 "CLibPQ",
+                "GalleyCore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -47,10 +48,16 @@ let package = Package(
             ]
         ),
         .target(
+            name: "GalleyOutput",
+            dependencies: ["Galley", "GalleyCore"]
+        ),
+        .target(
             name: "GalleyHTTP",
             dependencies: [
                 "Galley",
                 "GalleyCore",
+                "GalleyOutput",
+                "Postgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -67,6 +74,7 @@ let package = Package(
                 "Galley",
                 "GalleyCore",
                 "GalleyHTTP",
+                "GalleyOutput",
                 "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -89,7 +97,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PostgresTests",
-            dependencies: ["Postgres", "TestSupport"]
+            dependencies: ["GalleyCore", "Postgres", "TestSupport"]
         ),
         .testTarget(
             name: "GalleyTests",
@@ -102,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "GalleyHTTPTests",
             dependencies: [
-                "GalleyHTTP", "Galley", "Postgres", "TestSupport",
+                "GalleyHTTP", "GalleyOutput", "Galley", "GalleyCore", "Postgres", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

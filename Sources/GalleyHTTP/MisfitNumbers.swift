@@ -1,5 +1,6 @@
 import Foundation
 import GalleyCore
+import GalleyOutput
 
 /// Foundation's decoder reports a number that does not fit its field (a fraction, or beyond
 /// `Int`'s range, where a whole number belongs) as "not valid JSON", without a path. This

@@ -1,0 +1,29 @@
+import Foundation
+import GalleyCore
+
+public struct ListDTO<Item: Encodable & Sendable>: Encodable, Sendable {
+    public var items: [Item]
+    public var next_cursor: String?
+
+    public init(items: [Item], next_cursor: String? = nil) {
+        self.items = items
+        self.next_cursor = next_cursor
+    }
+}
+
+public struct ItemsDTO<Item: Encodable & Sendable>: Encodable, Sendable {
+    public var items: [Item]
+
+    public init(items: [Item]) {
+        self.items = items
+    }
+}
+
+extension UUID {
+    /// Ids on the wire are lowercase, as RFC 9562 recommends and as the CLI prints them.
+    public var wire: String { lowercasedString }
+}
+
+extension Optional where Wrapped == UUID {
+    public var wire: String? { self?.lowercasedString }
+}
