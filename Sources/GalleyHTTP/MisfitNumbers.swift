@@ -22,7 +22,7 @@ enum MisfitNumbers {
         guard !candidates.isEmpty, candidates.count <= 32 else { return nil }
         func decodes(replacing paths: [[Step]]) -> Bool {
             let replaced = paths.reduce(value) { replacing($0, at: $1[...]) }
-            guard let body = try? JSONEncoder().encode(replaced) else { return false }
+            guard let body = try? WireJSON.encoder.encode(replaced) else { return false }
             do {
                 _ = try WireJSON.decoder.decode(T.self, from: body)
                 return true

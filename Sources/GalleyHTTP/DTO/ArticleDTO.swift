@@ -3,7 +3,8 @@ import Galley
 import GalleyCore
 import GalleyOutput
 
-// Wire types: field names are the contract's snake_case names.
+// Request bodies: field names are the contract's snake_case names. Responses are written by
+// GalleyOutput, which the CLI shares.
 
 /// The content fields of `POST /v1/articles` and `POST /v1/articles/{id}/revisions`.
 struct ContentInput: Decodable, Sendable {
