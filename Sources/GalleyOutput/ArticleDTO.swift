@@ -5,6 +5,7 @@ import GalleyCore
 // How an article is written, by the API and the CLI alike: field names are the API
 // contract's snake_case names.
 
+/// A source an article cites (also read from request bodies).
 public struct SourceDTO: Codable, Sendable {
     public var url: String
     public var outlet: String
@@ -21,6 +22,7 @@ public struct SourceDTO: Codable, Sendable {
     public var source: Source { Source(url: url, outlet: outlet, title: title, retrievedAt: retrieved_at) }
 }
 
+/// One revision of an article's text.
 public struct RevisionDTO: Encodable, Sendable {
     public var number: Int
     public var title: String
@@ -52,6 +54,7 @@ public struct RevisionDTO: Encodable, Sendable {
     }
 }
 
+/// Where one checkpoint stands for the current revision.
 public struct CheckpointDTO: Encodable, Sendable {
     public var checkpoint: String
     public var status: String
@@ -68,6 +71,8 @@ public struct CheckpointDTO: Encodable, Sendable {
     }
 }
 
+/// An article as `GET /v1/articles/{id}` returns it: its state, its current revision and,
+/// when published, its live one.
 public struct ArticleDTO: Encodable, Sendable {
     public var id: String
     public var slug: String

@@ -2,6 +2,7 @@ import Foundation
 import Galley
 import GalleyCore
 
+/// An audit event as `GET /v1/audit-events` lists it and the JSON Lines export writes it.
 public struct AuditEventDTO: Encodable, Sendable {
     public var id: Int
     public var chain: String

@@ -4,6 +4,7 @@ import GalleyCore
 
 // A generation as the API and the CLI write it.
 
+/// What a generation was asked to write (also read from request bodies).
 public struct BriefDTO: Codable, Sendable {
     public var section: String
     public var tags: [String]?
@@ -16,6 +17,7 @@ public struct BriefDTO: Codable, Sendable {
     }
 }
 
+/// The tokens a generation used, as its model reported them.
 public struct UsageDTO: Codable, Sendable {
     public var input_tokens: Int?
     public var output_tokens: Int?
@@ -26,6 +28,7 @@ public struct UsageDTO: Codable, Sendable {
     }
 }
 
+/// A generation: an AI model's attempt at a draft, and its provenance.
 public struct GenerationDTO: Encodable, Sendable {
     public var id: String
     public var article_id: String?

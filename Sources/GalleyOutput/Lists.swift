@@ -1,6 +1,7 @@
 import Foundation
 import GalleyCore
 
+/// One page of a list, with the cursor of the next page when there is one.
 public struct ListDTO<Item: Encodable & Sendable>: Encodable, Sendable {
     public var items: [Item]
     public var next_cursor: String?
@@ -11,6 +12,7 @@ public struct ListDTO<Item: Encodable & Sendable>: Encodable, Sendable {
     }
 }
 
+/// A whole, unpaged list.
 public struct ItemsDTO<Item: Encodable & Sendable>: Encodable, Sendable {
     public var items: [Item]
 

@@ -4,6 +4,7 @@ import GalleyCore
 
 // Verdicts, checkpoints and claims as the API and the CLI write them.
 
+/// A link that supports a verdict or a claim (also read from request bodies).
 public struct EvidenceDTO: Codable, Sendable {
     public var url: String
     public var note: String?
@@ -14,6 +15,7 @@ public struct EvidenceDTO: Codable, Sendable {
     }
 }
 
+/// A recorded verdict on one checkpoint of one revision.
 public struct VerificationDTO: Encodable, Sendable {
     public var id: String
     public var checkpoint: String
@@ -38,6 +40,7 @@ public struct VerificationDTO: Encodable, Sendable {
     }
 }
 
+/// The checkpoints of one revision.
 public struct CheckpointsDTO: Encodable, Sendable {
     public var revision: Int
     public var items: [CheckpointDTO]
@@ -48,6 +51,7 @@ public struct CheckpointsDTO: Encodable, Sendable {
     }
 }
 
+/// A factual claim of an article and where its checking stands.
 public struct ClaimDTO: Encodable, Sendable {
     public var id: String
     public var article_id: String
