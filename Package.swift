@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
     ],
     targets: [
         .systemLibrary(
@@ -28,6 +29,7 @@ let package = Package(
             name: "Postgres",
             dependencies: [
                 "CLibPQ",
+                "GalleyCore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -47,10 +49,16 @@ let package = Package(
             ]
         ),
         .target(
+            name: "GalleyOutput",
+            dependencies: ["Galley", "GalleyCore"]
+        ),
+        .target(
             name: "GalleyHTTP",
             dependencies: [
                 "Galley",
                 "GalleyCore",
+                "GalleyOutput",
+                "Postgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -58,6 +66,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             resources: [.copy("openapi.yaml")]
         ),
@@ -67,9 +77,12 @@ let package = Package(
                 "Galley",
                 "GalleyCore",
                 "GalleyHTTP",
+                "GalleyOutput",
                 "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -80,6 +93,9 @@ let package = Package(
                 "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
@@ -89,11 +105,11 @@ let package = Package(
         ),
         .testTarget(
             name: "PostgresTests",
-            dependencies: ["Postgres", "TestSupport"]
+            dependencies: ["GalleyCore", "Postgres", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "GalleyTests",
-            dependencies: ["Galley", "GalleyCore", "Postgres", "TestSupport"]
+            dependencies: ["Galley", "GalleyCore", "Postgres", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "GalleyCLITests",
@@ -102,9 +118,13 @@ let package = Package(
         .testTarget(
             name: "GalleyHTTPTests",
             dependencies: [
-                "GalleyHTTP", "Galley", "Postgres", "TestSupport",
+                "GalleyHTTP", "GalleyOutput", "Galley", "GalleyCore", "Postgres", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

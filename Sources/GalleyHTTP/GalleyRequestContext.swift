@@ -2,7 +2,7 @@ import Foundation
 import Galley
 import GalleyCore
 import Hummingbird
-import Postgres
+import GalleyOutput
 import Synchronization
 
 /// Per-request state: the request id (the caller's `X-Request-Id` or a new one) and, on
@@ -38,31 +38,5 @@ final class RequestLogRecord: Sendable {
     var actor: String? {
         get { actorName.withLock { $0 } }
         set { actorName.withLock { $0 = newValue } }
-    }
-}
-
-/// The API's JSON: RFC 3339 UTC timestamps with microseconds, sorted keys.
-enum WireJSON {
-    static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(PostgresTimestamp.format(date))
-        }
-        return encoder
-    }
-
-    static var decoder: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = RFC3339.parse(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: RFC3339.requirement)
-            }
-            return date
-        }
-        return decoder
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GalleyCore
+import GalleyOutput
 
 /// Foundation's decoder reports a number that does not fit its field (a fraction, or beyond
 /// `Int`'s range, where a whole number belongs) as "not valid JSON", without a path. This
@@ -24,7 +25,7 @@ enum MisfitNumbers {
         guard !candidates.isEmpty, candidates.count <= maximumCandidates else { return nil }
         func decodes(replacing paths: [[Step]]) -> Bool {
             let replaced = paths.reduce(value) { replacing($0, at: $1[...]) }
-            guard let body = try? JSONEncoder().encode(replaced) else { return false }
+            guard let body = try? WireJSON.encoder.encode(replaced) else { return false }
             do {
                 _ = try WireJSON.decoder.decode(T.self, from: body)
                 return true

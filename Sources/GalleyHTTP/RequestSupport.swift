@@ -1,9 +1,9 @@
 import Foundation
 import Galley
 import GalleyCore
+import GalleyOutput
 import Hummingbird
 import NIOCore
-import Postgres
 
 /// A JSON reply, kept as bytes so that idempotent requests can store and replay it.
 struct Reply: ResponseGenerator {

@@ -1,4 +1,5 @@
 import Foundation
+import GalleyCore
 
 /// A Swift value that can be sent as a statement parameter, in PostgreSQL's text format.
 public protocol PostgresEncodable: Sendable {
@@ -154,7 +155,7 @@ extension UUID: PostgresCodable {
 
 extension Date: PostgresCodable {
     public static var postgresType: PostgresType { .timestamptz }
-    public var postgresText: String? { TimestampFormat.format(self) }
+    public var postgresText: String? { RFC3339.format(self) }
     public init(postgresText bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure) {
         guard type == .timestamptz || type == .timestamp else { throw .typeMismatch }
         guard let value = TimestampFormat.parse(bytes) else { throw .invalidValue(string(bytes)) }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// `timestamptz` in the text form PostgreSQL sends with `DateStyle = ISO` and `TimeZone = UTC`
-/// (both set on every connection): `2026-11-25 21:42:17.123456+00`.
+/// (both set on every connection): `2026-11-25 21:42:17.123456+00`. Only read here: times are
+/// sent as GalleyCore's `RFC3339.format` text, which PostgreSQL reads as `timestamptz`.
 enum TimestampFormat {
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Date? {
         var index = 0
@@ -57,58 +58,6 @@ enum TimestampFormat {
         return Date(timeIntervalSince1970: Double(seconds) + Double(micros) / 1_000_000)
     }
 
-    /// PostgreSQL's latest `timestamptz` is in the year 294276, about 9.2e12 seconds after
-    /// 1970 (its earliest, 4713 BC, is nearer); in microseconds that still fits an `Int`.
-    static let representableSeconds = 9.2e12
-
-    /// Total: a time beyond PostgreSQL's range (or not a number) is written as PostgreSQL's
-    /// own `infinity` or `-infinity` instead of overflowing the conversion. Clients' times
-    /// are refused long before (`RFC3339` in GalleyCore); this only keeps a mistake from
-    /// trapping the process.
-    static func format(_ date: Date) -> String {
-        let interval = date.timeIntervalSince1970
-        guard interval.magnitude < representableSeconds else { return interval < 0 ? "-infinity" : "infinity" }
-        let totalMicros = Int((interval * 1_000_000).rounded())
-        var days = totalMicros / 86_400_000_000
-        var rest = totalMicros % 86_400_000_000
-        if rest < 0 {
-            days -= 1
-            rest += 86_400_000_000
-        }
-        let (year, month, day) = civilFromDays(days)
-        let seconds = rest / 1_000_000
-        let micros = rest % 1_000_000
-        // Written into one buffer: built from padded pieces, formatting was 3% of the server's
-        // CPU when listing articles. Years past 9999 or before 0 take more digits and a sign.
-        var yearDigits = 1
-        var magnitude = abs(year)
-        while magnitude >= 10 {
-            magnitude /= 10
-            yearDigits += 1
-        }
-        let yearWidth = max(4, yearDigits)
-        return String(unsafeUninitializedCapacity: 24 + yearWidth) { out in
-            var index = 0
-            func put(_ value: Int, _ width: Int) {
-                var value = value
-                for position in stride(from: index + width - 1, through: index, by: -1) {
-                    out[position] = UInt8(ascii: "0") + UInt8(value % 10)
-                    value /= 10
-                }
-                index += width
-            }
-            func put(_ char: Unicode.Scalar) {
-                out[index] = UInt8(ascii: char)
-                index += 1
-            }
-            if year < 0 { put("-") }
-            put(abs(year), yearWidth); put("-"); put(month, 2); put("-"); put(day, 2); put("T")
-            put(seconds / 3600, 2); put(":"); put(seconds / 60 % 60, 2); put(":"); put(seconds % 60, 2)
-            put("."); put(micros, 6); put("Z")
-            return index
-        }
-    }
-
     private static func digit(_ byte: UInt8) -> Int? {
         byte >= 48 && byte <= 57 ? Int(byte) - 48 : nil
     }
@@ -123,21 +72,9 @@ enum TimestampFormat {
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         return era * 146_097 + doe - 719_468
     }
-
-    static func civilFromDays(_ days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
 }
 
-/// Lowercase hex digits, for `bytea` and `uuid` text.
+/// Lowercase hex digits, for `bytea` text.
 private let hexDigits = Array("0123456789abcdef".utf8)
 
 /// The value of one hex digit (either case).
@@ -178,61 +115,6 @@ enum ByteaFormat {
         }
         return data
     }
-}
-
-/// `uuid` as PostgreSQL writes it: 32 hex digits with dashes after the 8th, 12th, 16th and
-/// 20th (lowercase; upper case is read too). Foundation's `UUID(uuidString:)` and
-/// `uuidString` go through `sscanf` and `printf` on Linux, which was 3–4% of the server's CPU
-/// when listing articles.
-public enum UUIDFormat {
-    /// A UUID written as above (what `UUID(uuidString:)` accepts), or nil.
-    public static func parse(_ text: some StringProtocol) -> UUID? {
-        var text = String(text)
-        return text.withUTF8 { parse($0) }
-    }
-
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> UUID? {
-        guard bytes.count == 36 else { return nil }
-        var uuid: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        let valid = withUnsafeMutableBytes(of: &uuid) { out -> Bool in
-            var index = 0
-            for position in 0..<16 {
-                if index == 8 || index == 13 || index == 18 || index == 23 {
-                    guard bytes[index] == UInt8(ascii: "-") else { return false }
-                    index += 1
-                }
-                guard let high = nibble(bytes[index]), let low = nibble(bytes[index + 1]) else { return false }
-                out[position] = high << 4 | low
-                index += 2
-            }
-            return true
-        }
-        return valid ? UUID(uuid: uuid) : nil
-    }
-
-    /// Lowercase, as RFC 9562 recommends.
-    static func format(_ uuid: UUID) -> String {
-        withUnsafeBytes(of: uuid.uuid) { raw in
-            String(unsafeUninitializedCapacity: 36) { out in
-                var index = 0
-                for position in 0..<16 {
-                    if position == 4 || position == 6 || position == 8 || position == 10 {
-                        out[index] = UInt8(ascii: "-")
-                        index += 1
-                    }
-                    out[index] = hexDigits[Int(raw[position] >> 4)]
-                    out[index + 1] = hexDigits[Int(raw[position] & 0x0F)]
-                    index += 2
-                }
-                return 36
-            }
-        }
-    }
-}
-
-extension UUID {
-    /// The UUID in lowercase, e.g. `3f1c2b7e-0000-4000-8000-000000000000`.
-    public var lowercasedString: String { UUIDFormat.format(self) }
 }
 
 /// One-dimensional `text[]` literals: `{a,"b c","d\"e"}`. `[String]` cannot hold NULL

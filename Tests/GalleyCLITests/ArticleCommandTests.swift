@@ -14,11 +14,11 @@ import Testing
         try await CLIRoom.with { room in
             let file = try room.file(Self.articleJSON)
             let created = try dict(try await room.json(["articles", "create", "--file", file], as: "wendy"))
-            let article = try dict(try #require(created["article"]))
+            let article = created
             #expect(article["state"] as? String == "draft")
             #expect(article["origin"] as? String == "human")
             #expect(article["section"] as? String == "culture")
-            let current = try dict(try #require(created["current"]))
+            let current = try dict(try #require(created["current_revision"]))
             #expect(current["author"] as? String == "wendy")
             #expect((current["content_hash"] as? String)?.count == 64)
             #expect(created["checkpoints"] is [Any])
@@ -38,7 +38,7 @@ import Testing
 
             let edited = try room.file(Self.articleJSON.replacingOccurrences(of: "on Sundays.", with: "on Sundays from May."))
             let after = try dict(try await room.json(["articles", "edit", id, "--file", edited], as: "wendy"))
-            #expect(try dict(try #require(after["current"]))["number"] as? Int == 2)
+            #expect(try dict(try #require(after["current_revision"]))["number"] as? Int == 2)
         }
     }
 
@@ -99,7 +99,7 @@ import Testing
             #expect(verdict["revision"] as? Int == 1)
             #expect(try await room.run(["approve", id.text, "--actor", "wendy"]).status == 3)
             let approved = try dict(try await room.json(["approve", id.text], as: "eddie"))
-            #expect(try dict(try #require(approved["article"]))["state"] as? String == "approved")
+            #expect(approved["state"] as? String == "approved")
 
             #expect(try await room.run(["schedule", id.text, "--at", "tomorrow", "--actor", "eddie"]).status == 2)
             #expect(try await room.run(["schedule", id.text, "--at", "2001-01-01T00:00:00Z", "--actor", "eddie"]).status == 5)

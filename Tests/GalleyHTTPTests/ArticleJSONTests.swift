@@ -1,5 +1,6 @@
 import Foundation
 import Galley
+import GalleyOutput
 @testable import GalleyHTTP
 import Testing
 

@@ -30,12 +30,12 @@ import Testing
     /// Before: `Int(seconds * 1e6)` trapped ("Double value cannot be converted to Int because
     /// the result would be greater than Int.max") and took the whole server down.
     @Test func formattingATimeBeyondPostgreSQLsRangeDoesNotTrap() {
-        #expect(PostgresTimestamp.format(Date(timeIntervalSince1970: 315_537_897_600_000)) == "infinity")
-        #expect(PostgresTimestamp.format(Date(timeIntervalSince1970: 1e300)) == "infinity")
-        #expect(PostgresTimestamp.format(Date(timeIntervalSince1970: -1e300)) == "-infinity")
-        #expect(PostgresTimestamp.format(Date(timeIntervalSince1970: .nan)) == "infinity")
-        #expect(PostgresTimestamp.format(RFC3339.latest) == "9999-12-31T23:59:59.000000Z")
-        #expect(PostgresTimestamp.format(RFC3339.earliest) == "0001-01-01T00:00:00.000000Z")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 315_537_897_600_000)) == "infinity")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 1e300)) == "infinity")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: -1e300)) == "-infinity")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: .nan)) == "infinity")
+        #expect(RFC3339.format(RFC3339.latest) == "9999-12-31T23:59:59.000000Z")
+        #expect(RFC3339.format(RFC3339.earliest) == "0001-01-01T00:00:00.000000Z")
     }
 
     @Test func timestampTextWithImpossibleFieldsIsNotRead() {

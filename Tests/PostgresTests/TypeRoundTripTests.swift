@@ -1,4 +1,5 @@
 import Foundation
+import GalleyCore
 import Postgres
 import TestSupport
 import Testing
@@ -109,9 +110,9 @@ import Testing
             let late = try row.decode("late", as: Date.self).timeIntervalSince1970
             #expect(abs(late - 1_795_643_999.999_999) < 0.000_001)
             // The wire form (RFC 3339, UTC, microseconds), before the epoch too.
-            #expect(PostgresTimestamp.format(Date(timeIntervalSince1970: -14_182_939.5)) == "1969-07-20T20:17:40.500000Z")
-            #expect(PostgresTimestamp.format(Date(timeIntervalSince1970: 1_764_106_937.123456)) == "2025-11-25T21:42:17.123456Z")
-            #expect(PostgresTimestamp.format(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59.000000Z")
+            #expect(RFC3339.format(Date(timeIntervalSince1970: -14_182_939.5)) == "1969-07-20T20:17:40.500000Z")
+            #expect(RFC3339.format(Date(timeIntervalSince1970: 1_764_106_937.123456)) == "2025-11-25T21:42:17.123456Z")
+            #expect(RFC3339.format(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59.000000Z")
         }
     }
 

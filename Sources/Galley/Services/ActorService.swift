@@ -90,7 +90,7 @@ public struct ActorService: Sendable {
                 AuditEntry(
                     chain: AuditEntry.systemChain, principal: caller.principal, action: "token.issued",
                     details: ["actor": .string(owner.name), "token_id": .string(tokenID.uuidString.lowercased()),
-                              "expires_at": expiresAt.map { .string(PostgresTimestamp.format($0)) } ?? .null],
+                              "expires_at": expiresAt.map { .string(RFC3339.format($0)) } ?? .null],
                     requestID: caller.requestID, at: now))
             return IssuedToken(id: tokenID, token: token, expiresAt: expiresAt)
         }

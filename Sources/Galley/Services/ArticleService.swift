@@ -311,7 +311,7 @@ public struct ArticleService: Sendable {
 /// Opaque list cursors: the sort key of the last item seen.
 enum ListCursor {
     static func encode(_ date: Date, _ id: UUID) -> String {
-        Data("\(PostgresTimestamp.format(date))|\(id.uuidString.lowercased())".utf8).base64EncodedString()
+        Data("\(RFC3339.format(date))|\(id.uuidString.lowercased())".utf8).base64EncodedString()
     }
 
     static func decode(_ cursor: String) throws -> (Date, UUID) {

@@ -79,7 +79,7 @@ extension PublishingService {
     private static func sendBack(_ id: UUID, because error: any Error, conn: PostgresConnection, caller: Caller, at now: Date) throws {
         let article = try ArticleStore.fetch(conn, id: id)
         var details: [String: JSONValue] = [:]
-        if let publishAt = article.publishAt { details["publish_at"] = .string(PostgresTimestamp.format(publishAt)) }
+        if let publishAt = article.publishAt { details["publish_at"] = .string(RFC3339.format(publishAt)) }
         if case .invalidTransition(_, _, let unmet) = error as? GalleyError {
             details["unmet"] = .array(unmet.map { .string($0.requirement) })
         }

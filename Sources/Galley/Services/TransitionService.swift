@@ -257,7 +257,7 @@ public struct TransitionService: Sendable {
             guard approverID != nil else { throw noApproval(.schedule, of: article, current) }
             change.publishAt = request.publishAt
             var object: [String: JSONValue] = [:]
-            if let publishAt = request.publishAt { object["publish_at"] = .string(PostgresTimestamp.format(publishAt)) }
+            if let publishAt = request.publishAt { object["publish_at"] = .string(RFC3339.format(publishAt)) }
             if let note = request.correctionNote?.trimmingWhiteSpace(), !note.isEmpty {
                 // Kept with the article for the scheduler, which publishes with it.
                 change.scheduledCorrectionNote = note

@@ -128,7 +128,7 @@ enum RevisionStore {
         let urls = content.sources.map(\.url)
         let outlets = content.sources.map(\.outlet)
         let titles = content.sources.map(\.title)
-        let retrieved = content.sources.map { $0.retrievedAt.map(PostgresTimestamp.format) ?? "" }
+        let retrieved = content.sources.map { $0.retrievedAt.map(RFC3339.format) ?? "" }
         return [
             revision,
             """

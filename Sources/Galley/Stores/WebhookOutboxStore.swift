@@ -63,7 +63,7 @@ enum WebhookOutboxStore {
     ) throws {
         let ids = successes.map { $0.0.id.uuidString }
         let attempts = successes.map { String($0.0.attempt) }
-        let started = successes.map { PostgresTimestamp.format($0.1.startedAt) }
+        let started = successes.map { RFC3339.format($0.1.startedAt) }
         let durations = successes.map { String($0.1.durationMilliseconds) }
         let statuses = successes.map { String($0.1.statusCode ?? 200) }
         let excerpts = successes.map { $0.1.responseExcerpt ?? "" }

@@ -1,6 +1,7 @@
 import Foundation
 import Galley
 import GalleyCore
+import GalleyOutput
 
 struct ActorInput: Decodable, Sendable {
     var name: String

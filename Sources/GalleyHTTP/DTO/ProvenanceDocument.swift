@@ -1,7 +1,6 @@
 import Foundation
 import Galley
 import GalleyCore
-import Postgres
 
 /// The review record as JSON-LD in public vocabularies: schema.org (`NewsArticle`, `Review`,
 /// `ClaimReview`, `CorrectionComment`) and IPTC digital source types.
@@ -12,7 +11,7 @@ struct ProvenanceDocument: Encodable, Sendable {
         let article = record.article
         let revision = record.revision
         let content = revision.content
-        func time(_ date: Date) -> JSONValue { .string(PostgresTimestamp.format(date)) }
+        func time(_ date: Date) -> JSONValue { .string(RFC3339.format(date)) }
         func person(_ name: String) -> JSONValue { ["@type": "Person", "identifier": .string(name)] }
 
         var object: [String: JSONValue] = [

@@ -1,6 +1,7 @@
 import Foundation
 import Galley
 import GalleyCore
+import GalleyOutput
 
 struct WebhookInput: Decodable, Sendable {
     var url: String

@@ -4,8 +4,8 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import GalleyCore
 import Logging
-import Postgres
 
 /// Writes each log event as one line to standard error, in swift-log's stream layout with a
 /// UTC timestamp to the millisecond, metadata sorted by key, and values quoted when they
@@ -114,10 +114,10 @@ public struct LogLineHandler: LogHandler {
         out.append(UInt8(ascii: "\""))
     }
 
-    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`: the API's timestamp (`PostgresTimestamp.format`, which works
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`: the API's timestamp (`RFC3339.format`, which works
     /// on bytes rather than `localtime`/`strftime`) cut to milliseconds.
     static func appendTimestamp(_ date: Date, to out: inout [UInt8]) {
-        out.append(contentsOf: PostgresTimestamp.format(date).utf8.dropLast(4))
+        out.append(contentsOf: RFC3339.format(date).utf8.dropLast(4))
         out.append(UInt8(ascii: "Z"))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GalleyCore
+import GalleyOutput
 import Hummingbird
 
 /// An RFC 9457 problem document, sent as `application/problem+json`, with a stable `type`

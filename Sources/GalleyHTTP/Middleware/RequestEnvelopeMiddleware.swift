@@ -3,7 +3,6 @@ import HTTPTypes
 import GalleyCore
 import Hummingbird
 import Logging
-import Postgres
 
 /// The outermost layer of every request: gives it an id (the caller's `X-Request-Id`, or a
 /// new one) echoed on the response, turns errors into their responses, records metrics and

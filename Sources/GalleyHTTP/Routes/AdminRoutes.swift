@@ -1,6 +1,7 @@
 import Foundation
 import Galley
 import GalleyCore
+import GalleyOutput
 import Hummingbird
 
 /// Admin resources: actors, tokens, the workflow policy.

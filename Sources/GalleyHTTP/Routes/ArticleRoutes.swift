@@ -1,6 +1,7 @@
 import Foundation
 import Galley
 import GalleyCore
+import GalleyOutput
 import Hummingbird
 
 /// `/v1/articles`: create, list, read, and new revisions.

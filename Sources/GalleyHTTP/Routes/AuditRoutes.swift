@@ -2,7 +2,7 @@ import Foundation
 import Galley
 import GalleyCore
 import Hummingbird
-import Postgres
+import GalleyOutput
 
 /// `/v1/audit-events`, its streaming export, and `/v1/audit/verification`.
 struct AuditRoutes {
@@ -41,11 +41,11 @@ struct AuditRoutes {
         guard format == "jsonl" || format == "csv" else { throw Problem.invalid("format", "must be jsonl or csv") }
         let batches = try services.audit.stream(try query(request), by: try context.requireCaller())
         let body = ResponseBody { writer in
-            if format == "csv" { try await writer.write(ByteBuffer(string: AuditExportFormat.csvHeader)) }
+            if format == "csv" { try await writer.write(ByteBuffer(string: AuditExport.csvHeader)) }
             for try await batch in batches {
                 var buffer = ByteBuffer()
                 for event in batch {
-                    buffer.writeString(format == "csv" ? AuditExportFormat.csvLine(event) : try AuditExportFormat.jsonLine(event))
+                    buffer.writeString(format == "csv" ? try AuditExport.csvLine(event) : try AuditExport.jsonLine(event))
                 }
                 try await writer.write(buffer)
             }
@@ -68,24 +68,5 @@ struct AuditRoutes {
             ]
         }
         return try Reply(.ok, JSONValue.object(json))
-    }
-}
-
-/// One event a line, as JSON Lines or CSV (cells by `CSVCell`).
-enum AuditExportFormat {
-    static let csvHeader = "id,at,chain,seq,actor,action,article_id,revision,from_state,to_state,reason,request_id,details,hash\r\n"
-
-    static func jsonLine(_ event: AuditEvent) throws -> String {
-        String(decoding: try WireJSON.encoder.encode(AuditEventDTO(event)), as: UTF8.self) + "\n"
-    }
-
-    static func csvLine(_ event: AuditEvent) -> String {
-        let details = (try? WireJSON.encoder.encode(event.details)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        let fields: [String] = [
-            String(event.id), PostgresTimestamp.format(event.at), event.chain, String(event.seq), event.actor, event.action,
-            event.articleID?.uuidString.lowercased() ?? "", event.revision.map(String.init) ?? "", event.fromState ?? "",
-            event.toState ?? "", event.reason ?? "", event.requestID ?? "", details, event.hash,
-        ]
-        return fields.map(CSVCell.escape).joined(separator: ",") + "\r\n"
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
 import Galley
 import GalleyCore
+import GalleyOutput
 import HTTPTypes
 import Hummingbird
-import Postgres
 import ServiceLifecycle
 
 /// `GET /v1/events`: published events as Server-Sent Events, resumable with `Last-Event-ID`,

@@ -1,6 +1,7 @@
 import Foundation
 import Galley
 import GalleyCore
+import GalleyOutput
 import Hummingbird
 
 /// `/v1/generations` and `/v1/publish-batches`: the AI system's and the scripts' side.

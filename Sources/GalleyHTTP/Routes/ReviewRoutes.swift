@@ -1,6 +1,7 @@
 import Foundation
 import Galley
 import GalleyCore
+import GalleyOutput
 import Hummingbird
 
 /// Transitions, checkpoints, claims, history and provenance of one article.

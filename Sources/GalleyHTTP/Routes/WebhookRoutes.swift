@@ -1,6 +1,7 @@
 import Foundation
 import Galley
 import GalleyCore
+import GalleyOutput
 import Hummingbird
 
 /// Webhook subscriptions and their deliveries (admin).

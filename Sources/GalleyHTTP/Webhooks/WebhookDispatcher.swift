@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Galley
 import GalleyCore
+import GalleyOutput
 import Logging
 import NIOCore
 import NIOHTTP1

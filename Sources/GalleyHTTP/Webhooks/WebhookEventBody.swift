@@ -1,6 +1,7 @@
 import Foundation
 import Galley
 import GalleyCore
+import GalleyOutput
 import Postgres
 
 /// The JSON body of a webhook delivery (docs/events.md).

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Galley
 import GalleyCore
+import GalleyOutput
 
 struct Articles: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,14 +32,13 @@ struct Articles: AsyncParsableCommand {
             let page = try await Session.with { session in
                 try await session.services.articles.list(query, by: session.caller(actor))
             }
-            let views = page.items.map { ArticleSummaryView($0.0, title: $0.1.content.title) }
-            if output.json { return try Output.json(views) }
+            if output.json { return try Output.json(page.items.map { ArticleDTO($0.0, current: $0.1) }) }
             Output.table(
                 ["id", "state", "origin", "section", "rev", "updated", "title"],
-                views.map {
-                    [$0.id.uuidString.lowercased(), $0.state.rawValue, $0.origin.rawValue, $0.section,
-                     "\($0.currentRevision)" + ($0.liveRevision.map { " (live \($0))" } ?? ""), Output.time($0.updatedAt),
-                     Output.shorten($0.title, to: 60)]
+                page.items.map { article, current in
+                    [article.id.lowercasedString, article.state.rawValue, article.origin.rawValue, article.section,
+                     "\(article.currentRevision)" + (article.liveRevision.map { " (live \($0))" } ?? ""),
+                     Output.time(article.updatedAt), Output.shorten(current.content.title, to: 60)]
                 })
         }
     }
@@ -72,7 +72,7 @@ struct Articles: AsyncParsableCommand {
             }
             let new = ArticleService.NewArticle(content: try input.content(), section: section, tags: input.tags ?? [], slug: input.slug)
             let detail = try await Session.with { session in try await session.services.articles.create(new, by: session.caller(actor)) }
-            if output.json { return try Output.json(ArticleView(detail)) }
+            if output.json { return try Output.json(ArticleDTO(detail)) }
             Output.line("Created draft \(detail.article.id.uuidString.lowercased()) (\(detail.article.slug)).")
         }
     }
@@ -96,7 +96,7 @@ struct Articles: AsyncParsableCommand {
             let detail = try await Session.with { session in
                 try await session.services.articles.edit(id, content: content, by: session.caller(actor))
             }
-            if output.json { return try Output.json(ArticleView(detail)) }
+            if output.json { return try Output.json(ArticleDTO(detail)) }
             Output.line("Saved revision \(detail.current.number) of \(id.uuidString.lowercased()); it is now \(detail.article.state.rawValue).")
         }
     }
@@ -105,7 +105,7 @@ struct Articles: AsyncParsableCommand {
 /// An article for people: its facts, then its checkpoints.
 enum ArticlePrinter {
     static func print(_ detail: ArticleDetail, json: Bool) throws {
-        if json { return try Output.json(ArticleView(detail)) }
+        if json { return try Output.json(ArticleDTO(detail)) }
         let article = detail.article
         let current = detail.current
         Output.fields([

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Galley
 import GalleyCore
+import GalleyOutput
 
 struct Audit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -62,7 +63,7 @@ struct Audit: AsyncParsableCommand {
                 for try await batch in stream {
                     for event in batch {
                         if let limit, printed >= limit { return }
-                        Output.line(output.json ? try Output.jsonLine(AuditEventView(event)) : AuditLine.row(event))
+                        Output.line(output.json ? try Output.jsonLine(AuditEventDTO(event)) : AuditLine.row(event))
                         printed += 1
                     }
                 }
@@ -82,11 +83,17 @@ struct Audit: AsyncParsableCommand {
                 let chain: String
                 let seq: Int
                 let problem: String
+                private enum CodingKeys: String, CodingKey {
+                    case eventID = "event_id", chain, seq, problem
+                }
             }
             let ok: Bool
             let eventsChecked: Int
             let sealsChecked: Int
             let firstBroken: Broken?
+            private enum CodingKeys: String, CodingKey {
+                case ok, eventsChecked = "events_checked", sealsChecked = "seals_checked", firstBroken = "first_broken"
+            }
         }
 
         func run() async throws {

@@ -2,12 +2,12 @@ import ArgumentParser
 import Foundation
 import Galley
 import GalleyCore
-import Postgres
+import GalleyOutput
 
 extension Audit {
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Stream audit events as JSON Lines or CSV, in constant memory.")
+            abstract: "Stream audit events as JSON Lines or CSV, in constant memory, byte for byte as the API exports them.")
 
         enum Format: String, ExpressibleByArgument, CaseIterable {
             case jsonl, csv
@@ -27,11 +27,11 @@ extension Audit {
                 if progress.enabled { progress.setTotal(try await session.services.audit.count(filter.query, by: caller)) }
                 defer { progress.finish() }
                 var written = 0
-                if format == .csv { handle.write(Data((CSV.header + "\n").utf8)) }
+                if format == .csv { handle.write(Data(AuditExport.csvHeader.utf8)) }
                 for try await batch in try session.services.audit.stream(filter.query, by: caller) {
                     var text = ""
                     for event in batch {
-                        text += (format == .csv ? try CSV.row(event) : try Output.jsonLine(AuditEventView(event))) + "\n"
+                        text += format == .csv ? try AuditExport.csvLine(event) : try AuditExport.jsonLine(event)
                     }
                     handle.write(Data(text.utf8))
                     written += batch.count
@@ -57,27 +57,5 @@ extension Audit {
             }
             return handle
         }
-    }
-}
-
-/// CSV of audit events (cells by `CSVCell`); `details` is its JSON text.
-enum CSV {
-    static let header = "id,chain,seq,at,actor,action,article_id,revision,from_state,to_state,reason,details,request_id,hash"
-
-    static func row(_ event: AuditEvent) throws -> String {
-        let details = String(decoding: try JSONEncoder.sorted.encode(event.details), as: UTF8.self)
-        return [
-            "\(event.id)", event.chain, "\(event.seq)", PostgresTimestamp.format(event.at), event.actor, event.action,
-            event.articleID?.uuidString.lowercased() ?? "", event.revision.map(String.init) ?? "", event.fromState ?? "",
-            event.toState ?? "", event.reason ?? "", details, event.requestID ?? "", event.hash,
-        ].map(CSVCell.escape).joined(separator: ",")
-    }
-}
-
-extension JSONEncoder {
-    static var sorted: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
     }
 }

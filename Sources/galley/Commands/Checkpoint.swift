@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Galley
 import GalleyCore
+import GalleyOutput
 
 struct Checkpoint: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,7 +46,7 @@ struct Checkpoint: AsyncParsableCommand {
                       evidence: evidence.map { Evidence(url: $0) }),
                 on: id, by: caller)
         }
-        if output.json { return try Output.json(VerificationView(verification)) }
+        if output.json { return try Output.json(VerificationDTO(verification)) }
         Output.line(
             "Recorded \(verification.checkpoint) \(verification.verdict.rawValue) on revision \(verification.revision) "
                 + "(content \(verification.contentHash.prefix(12))…).")
@@ -65,7 +66,7 @@ struct Claims: AsyncParsableCommand {
 
         func run() async throws {
             let claims = try await Session.with { session in try await session.services.review.claims(id, by: session.caller(actor)) }
-            if output.json { return try Output.json(claims.map(ClaimView.init)) }
+            if output.json { return try Output.json(claims.map(ClaimDTO.init)) }
             Output.table(
                 ["id", "rev", "status", "evidence", "text"],
                 claims.map {
@@ -87,7 +88,7 @@ struct Claims: AsyncParsableCommand {
                 let article = try await session.services.articles.get(id, by: caller)
                 return try await session.services.review.addClaim(text: text, revision: article.current.number, on: id, by: caller)
             }
-            if output.json { return try Output.json(ClaimView(claim)) }
+            if output.json { return try Output.json(ClaimDTO(claim)) }
             Output.line("Added claim \(claim.id.uuidString.lowercased()) to revision \(claim.revision).")
         }
     }
@@ -107,7 +108,7 @@ struct Claims: AsyncParsableCommand {
                     claim, on: id, status: status, evidence: evidence.isEmpty ? nil : evidence.map { Evidence(url: $0) },
                     by: session.caller(actor))
             }
-            if output.json { return try Output.json(ClaimView(updated)) }
+            if output.json { return try Output.json(ClaimDTO(updated)) }
             Output.line("Claim \(claim.uuidString.lowercased()) is now \(updated.status.rawValue).")
         }
     }

@@ -31,6 +31,9 @@ struct Demo: AsyncParsableCommand {
             let admin: String
             let actors: [Member]
             let articles: [Article]
+            private enum CodingKeys: String, CodingKey {
+                case alreadyLoaded = "already_loaded", admin, actors, articles
+            }
         }
 
         func run() async throws {

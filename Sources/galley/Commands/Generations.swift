@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Galley
 import GalleyCore
+import GalleyOutput
 
 struct Generations: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,7 +25,7 @@ struct Generations: AsyncParsableCommand {
             let page = try await Session.with { session in
                 try await session.services.generations.list(status: status, model: model, limit: limit, by: session.caller(actor))
             }
-            if output.json { return try Output.json(page.items.map(GenerationView.init)) }
+            if output.json { return try Output.json(page.items.map(GenerationDTO.init)) }
             Output.table(
                 ["id", "status", "attempt", "model", "prompt", "article", "created", "error"],
                 page.items.map {
@@ -43,7 +44,7 @@ struct Generations: AsyncParsableCommand {
 
         func run() async throws {
             let generation = try await Session.with { session in try await session.services.generations.retry(id, by: session.caller(actor)) }
-            if output.json { return try Output.json(GenerationView(generation)) }
+            if output.json { return try Output.json(GenerationDTO(generation)) }
             Output.line("Queued \(id.uuidString.lowercased()) again (attempt \(generation.attempt) of \(generation.maxAttempts)).")
         }
     }

@@ -124,6 +124,9 @@ struct ImportResultView: Encodable {
         generationID = result.generationID
         error = result.error.map(ErrorView.init)
     }
+    private enum CodingKeys: String, CodingKey {
+        case line, status, articleID = "article_id", generationID = "generation_id", error
+    }
 }
 
 /// Prints results as they come: JSON Lines for scripts, fixed columns for people.

@@ -14,6 +14,9 @@ struct Migrate: AsyncParsableCommand {
     private struct Entry: Encodable {
         let name: String
         let appliedAt: String?
+        private enum CodingKeys: String, CodingKey {
+            case name, appliedAt = "applied_at"
+        }
     }
 
     func run() async throws {

@@ -106,6 +106,9 @@ struct PublishReport: Encodable {
         @LowercaseUUID var articleID: UUID
         let status: String
         let error: ErrorView?
+        private enum CodingKeys: String, CodingKey {
+            case articleID = "article_id", status, error
+        }
     }
 
     @LowercaseUUIDs var batches: [UUID]
@@ -142,5 +145,8 @@ struct PublishReport: Encodable {
         if dryRun { summary = "Dry run: nothing was published; \(results.filter { $0.status == "would_publish" }.count) would be, \(failed) would fail." }
         if atomic && failed > 0 && !dryRun { summary += " Atomic: nothing was published." }
         Output.line(summary)
+    }
+    private enum CodingKeys: String, CodingKey {
+        case batches, atomic, dryRun = "dry_run", published, skipped, failed, results
     }
 }

@@ -25,6 +25,9 @@ struct Tokens: AsyncParsableCommand {
             let actor: String
             let token: String
             let expiresAt: Date?
+            private enum CodingKeys: String, CodingKey {
+                case id, actor, token, expiresAt = "expires_at"
+            }
         }
 
         func run() async throws {

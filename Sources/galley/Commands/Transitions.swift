@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Galley
 import GalleyCore
+import GalleyOutput
 
 /// Moves one article through the workflow as the acting actor and reports where it stands.
 enum Transition {
@@ -11,7 +12,7 @@ enum Transition {
         let detail = try await Session.with { session in
             try await session.services.transitions.perform(request, on: id, by: session.caller(actor))
         }
-        if output.json { return try Output.json(ArticleView(detail)) }
+        if output.json { return try Output.json(ArticleDTO(detail)) }
         Output.line("\(id.uuidString.lowercased()) is now \(detail.article.state.rawValue).")
     }
 }

@@ -100,4 +100,7 @@ struct WebhookView: Encodable {
         createdAt = webhook.createdAt
         self.secret = secret
     }
+    private enum CodingKeys: String, CodingKey {
+        case id, url, eventTypes = "event_types", status, pausedReason = "paused_reason", consecutiveFailures = "consecutive_failures", createdAt = "created_at", secret
+    }
 }

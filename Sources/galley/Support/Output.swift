@@ -1,5 +1,6 @@
 import Foundation
-import Postgres
+import GalleyCore
+import GalleyOutput
 
 /// Everything `galley` writes: results on stdout (tables for people, JSON for scripts),
 /// errors and progress on stderr.
@@ -19,25 +20,14 @@ enum Output {
         FileHandle.standardError.write(Data(text.utf8))
     }
 
-    private static func encoder(pretty: Bool) -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(PostgresTimestamp.format(date))
-        }
-        return encoder
-    }
-
-    /// One JSON document, for `--json`.
+    /// One JSON document, for `--json`, in the API's JSON (`WireJSON`).
     static func json(_ value: some Encodable) throws {
-        line(String(decoding: try encoder(pretty: true).encode(value), as: UTF8.self))
+        line(String(decoding: try WireJSON.prettyEncoder.encode(value), as: UTF8.self))
     }
 
     /// One compact JSON document without a newline, for JSON Lines.
     static func jsonLine(_ value: some Encodable) throws -> String {
-        String(decoding: try encoder(pretty: false).encode(value), as: UTF8.self)
+        String(decoding: try WireJSON.encoder.encode(value), as: UTF8.self)
     }
 
     /// Aligned columns under upper-case headers; the last column is not padded.
@@ -66,7 +56,7 @@ enum Output {
     /// A time for people: `2026-12-01 09:00:00Z`.
     static func time(_ date: Date?) -> String {
         guard let date else { return "-" }
-        let text = PostgresTimestamp.format(date)
+        let text = RFC3339.format(date)
         guard let dot = text.firstIndex(of: ".") else { return text.replacingOccurrences(of: "T", with: " ") }
         return text[..<dot].replacingOccurrences(of: "T", with: " ") + "Z"
     }

@@ -1,61 +1,60 @@
 import Foundation
 import GalleyCore
-import Postgres
 
-/// A response body that writes itself with `JSONWriter` instead of going through
-/// `JSONEncoder`: the article views, which are most of the API's bytes (JSONEncoder was 14%
-/// of the server's CPU when reading articles). The output is what `WireJSON.encoder` writes
-/// for the same value — keys sorted, nil members left out — and a test holds them equal.
-protocol JSONWritable: Encodable {
+/// A value that writes its JSON itself with `JSONWriter` instead of going through
+/// `JSONEncoder`: the article views, which are most of the API's bytes and its hottest reads.
+/// The output is what `WireJSON.encoder` writes for the same value — keys sorted, nil members
+/// left out — and a test holds them equal.
+public protocol JSONWritable: Encodable {
     func write(to writer: inout JSONWriter)
-    /// About how many bytes `write` writes, so that the buffer is allocated once (a list of
-    /// 50 articles is ~160 KB; growing to it by doubling allocated and copied twice that).
+    /// About how many bytes `write` writes, so that the buffer is allocated once instead of
+    /// grown by doubling and copying.
     var estimatedJSONBytes: Int { get }
 }
 
 extension JSONWritable {
-    var estimatedJSONBytes: Int { 1024 }
+    public var estimatedJSONBytes: Int { 1024 }
 }
 
 extension RevisionDTO {
-    var estimatedJSONBytes: Int {
+    public var estimatedJSONBytes: Int {
         body.utf8.count + title.utf8.count + dek.utf8.count + (insight?.utf8.count ?? 0) + (disclosure?.utf8.count ?? 0)
             + sources.count * 256 + 512
     }
 }
 
 extension ArticleDTO {
-    var estimatedJSONBytes: Int {
+    public var estimatedJSONBytes: Int {
         current_revision.estimatedJSONBytes + (live?.estimatedJSONBytes ?? 0) + (checkpoints?.count ?? 0) * 256 + 512
     }
 }
 
 extension ListDTO where Item: JSONWritable {
-    var estimatedJSONBytes: Int { items.reduce(64) { $0 + $1.estimatedJSONBytes } }
+    public var estimatedJSONBytes: Int { items.reduce(64) { $0 + $1.estimatedJSONBytes } }
 }
 
 extension JSONWriter {
-    mutating func member(_ name: String, _ date: Date) {
-        member(name, PostgresTimestamp.format(date))
+    public mutating func member(_ name: String, _ date: Date) {
+        member(name, RFC3339.format(date))
     }
 
-    mutating func memberIfPresent(_ name: String, _ date: Date?) {
+    public mutating func memberIfPresent(_ name: String, _ date: Date?) {
         if let date { member(name, date) }
     }
 
-    mutating func member(_ name: String, _ value: some JSONWritable) {
+    public mutating func member(_ name: String, _ value: some JSONWritable) {
         key(name)
         value.write(to: &self)
     }
 
-    mutating func member(_ name: String, _ values: [some JSONWritable]) {
+    public mutating func member(_ name: String, _ values: [some JSONWritable]) {
         key(name)
         array { writer in for value in values { value.write(to: &writer) } }
     }
 }
 
 extension SourceDTO: JSONWritable {
-    func write(to writer: inout JSONWriter) {
+    public func write(to writer: inout JSONWriter) {
         writer.object { out in
             out.member("outlet", outlet)
             out.memberIfPresent("retrieved_at", retrieved_at)
@@ -66,7 +65,7 @@ extension SourceDTO: JSONWritable {
 }
 
 extension RevisionDTO: JSONWritable {
-    func write(to writer: inout JSONWriter) {
+    public func write(to writer: inout JSONWriter) {
         writer.object { out in
             out.member("author", author)
             out.member("body", body)
@@ -85,7 +84,7 @@ extension RevisionDTO: JSONWritable {
 }
 
 extension CheckpointDTO: JSONWritable {
-    func write(to writer: inout JSONWriter) {
+    public func write(to writer: inout JSONWriter) {
         writer.object { out in
             out.memberIfPresent("at", at)
             out.memberIfPresent("by", by)
@@ -97,7 +96,7 @@ extension CheckpointDTO: JSONWritable {
 }
 
 extension ArticleDTO: JSONWritable {
-    func write(to writer: inout JSONWriter) {
+    public func write(to writer: inout JSONWriter) {
         writer.object { out in
             if let checkpoints { out.member("checkpoints", checkpoints) }
             out.member("created_at", created_at)
@@ -119,7 +118,7 @@ extension ArticleDTO: JSONWritable {
 }
 
 extension ListDTO: JSONWritable where Item: JSONWritable {
-    func write(to writer: inout JSONWriter) {
+    public func write(to writer: inout JSONWriter) {
         writer.object { out in
             out.member("items", items)
             out.memberIfPresent("next_cursor", next_cursor)

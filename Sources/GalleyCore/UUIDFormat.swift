@@ -1,0 +1,69 @@
+import Foundation
+
+/// UUID text, the one form on the wire and in the database: 32 hex digits with dashes after
+/// the 8th, 12th, 16th and 20th, written lowercase (as RFC 9562 recommends and PostgreSQL
+/// writes `uuid`), read in either case. Byte-level, because Foundation's `UUID(uuidString:)`
+/// and `uuidString` go through `sscanf` and `printf` on Linux, and ids are on every hot path.
+public enum UUIDFormat {
+    /// A UUID written as above (what `UUID(uuidString:)` accepts), or nil.
+    public static func parse(_ text: some StringProtocol) -> UUID? {
+        var text = String(text)
+        return text.withUTF8 { parse($0) }
+    }
+
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> UUID? {
+        guard bytes.count == 36 else { return nil }
+        var uuid: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let valid = withUnsafeMutableBytes(of: &uuid) { out -> Bool in
+            var index = 0
+            for position in 0..<16 {
+                if index == 8 || index == 13 || index == 18 || index == 23 {
+                    guard bytes[index] == UInt8(ascii: "-") else { return false }
+                    index += 1
+                }
+                guard let high = hexValue(bytes[index]), let low = hexValue(bytes[index + 1]) else { return false }
+                out[position] = high << 4 | low
+                index += 2
+            }
+            return true
+        }
+        return valid ? UUID(uuid: uuid) : nil
+    }
+
+    /// Lowercase, as RFC 9562 recommends.
+    public static func format(_ uuid: UUID) -> String {
+        withUnsafeBytes(of: uuid.uuid) { raw in
+            String(unsafeUninitializedCapacity: 36) { out in
+                var index = 0
+                for position in 0..<16 {
+                    if position == 4 || position == 6 || position == 8 || position == 10 {
+                        out[index] = UInt8(ascii: "-")
+                        index += 1
+                    }
+                    out[index] = lowercaseHexDigits[Int(raw[position] >> 4)]
+                    out[index + 1] = lowercaseHexDigits[Int(raw[position] & 0x0F)]
+                    index += 2
+                }
+                return 36
+            }
+        }
+    }
+}
+
+extension UUID {
+    /// The UUID in lowercase, e.g. `3f1c2b7e-0000-4000-8000-000000000000`.
+    public var lowercasedString: String { UUIDFormat.format(self) }
+}
+
+
+private let lowercaseHexDigits = Array("0123456789abcdef".utf8)
+
+/// The value of one hex digit (either case).
+private func hexValue(_ c: UInt8) -> UInt8? {
+    switch c {
+    case 48...57: c - 48
+    case 97...102: c - 87
+    case 65...70: c - 55
+    default: nil
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Galley
+import GalleyCore
+
+/// An audit event as `GET /v1/audit-events` lists it and the JSON Lines export writes it.
+public struct AuditEventDTO: Encodable, Sendable {
+    public var id: Int
+    public var chain: String
+    public var seq: Int
+    public var actor: String
+    public var action: String
+    public var article_id: String?
+    public var from_state: String?
+    public var to_state: String?
+    public var revision: Int?
+    public var reason: String?
+    public var details: JSONValue
+    public var request_id: String?
+    public var at: Date
+    public var hash: String
+
+    public init(_ event: AuditEvent) {
+        id = event.id
+        chain = event.chain
+        seq = event.seq
+        actor = event.actor
+        action = event.action
+        article_id = event.articleID.wire
+        from_state = event.fromState
+        to_state = event.toState
+        revision = event.revision
+        reason = event.reason
+        details = event.details
+        request_id = event.requestID
+        at = event.at
+        hash = event.hash
+    }
+}
