@@ -230,7 +230,7 @@ func idempotent(
     case .reserved(let reservation):
         let reply: Reply
         do {
-            reply = try await handler()
+            reply = try await services.idempotency.holding(reservation, handler)
         } catch {
             await services.idempotency.release(reservation)
             throw error

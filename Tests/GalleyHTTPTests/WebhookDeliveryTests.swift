@@ -128,17 +128,18 @@ import Testing
             let dispatcher = room.dispatcher(timeout: 1)
             let started = ContinuousClock.now
             let sending = Task { await dispatcher.deliverDue(client: room.client) }
-            while try await room.count("SELECT count(*) FROM webhook_attempts") == 0, ContinuousClock.now - started < .seconds(6) {
+            while try await room.count("SELECT count(*) FROM webhook_attempts") == 0, ContinuousClock.now - started < .seconds(15) {
                 try await Task.sleep(for: .milliseconds(50))
             }
-            #expect(ContinuousClock.now - started < .seconds(4), "the attempt was not recorded within the deadline")
+            // A 1 s deadline; the rest is room for a loaded machine (without a deadline it never ends).
+            #expect(ContinuousClock.now - started < .seconds(10), "the attempt was not recorded within the deadline")
             room.receiver.answer(.ok)
             #expect(await sending.value == 1)
             let attempt = try await room.api.pool.query("SELECT status_code, error, duration_ms FROM webhook_attempts")
             #expect(attempt.count == 1)
             let error: String? = try attempt.first?.decode("error")
             #expect(error?.contains("1 s") == true, "\(error ?? "no error")")
-            #expect(try attempt.first?.decode("duration_ms", as: Int.self) ?? 0 < 3000)
+            #expect(try attempt.first?.decode("duration_ms", as: Int.self) ?? 0 < 8000)
             #expect(try await room.count("SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'") == 1)
         }
     }

@@ -12,8 +12,9 @@ import Postgres
 public struct IdempotencyService: Sendable {
     let env: GalleyEnvironment
 
-    /// How long a reservation holds a key before another request for the same thing may take
-    /// it over: longer than any request runs, so only a server that died mid-request loses it.
+    /// How long a reservation holds a key, unless renewed, before another request for the same
+    /// thing may take it over: its request renews it while it runs (`holding`), so only a
+    /// server that died mid-request loses it.
     static let reservationLease: TimeInterval = 60
 
     public struct StoredResponse: Sendable, Equatable {
@@ -81,6 +82,21 @@ public struct IdempotencyService: Sendable {
             try await Task.sleep(for: pause)
             pause = min(pause * 2, .milliseconds(250))
         }
+    }
+
+    /// Runs `work`, the reserved request, renewing its reservation every third of the lease
+    /// so that a request that runs long (a large batch, a wait on a lock) keeps its key; only
+    /// a server that died stops renewing.
+    public func holding<Result: Sendable>(_ reservation: Reservation, _ work: () async throws -> Result) async throws -> Result {
+        let renewal = Task {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(Self.reservationLease / 3))
+                try await env.query(
+                    IdempotencyStore.renewing(actorID: reservation.actorID, key: reservation.key, reservation: reservation.id, at: env.now()))
+            }
+        }
+        defer { renewal.cancel() }
+        return try await work()
     }
 
     /// Stores the answer of a reserved request, for its duplicates to replay.

@@ -51,6 +51,16 @@ enum IdempotencyStore {
         ) { _ in }
     }
 
+    /// Keeps the reservation from running out while its request still runs.
+    static func renewing(actorID: UUID, key: String, reservation: UUID, at now: Date) -> StoreRead<Void> {
+        StoreRead(
+            sql: """
+                UPDATE idempotency_keys SET created_at = \(now)
+                WHERE actor_id = \(actorID) AND key = \(key) AND reservation = \(reservation) AND status IS NULL
+                """
+        ) { _ in }
+    }
+
     /// Gives the key back after its request failed, so that a retry runs.
     static func releasing(actorID: UUID, key: String, reservation: UUID) -> StoreRead<Void> {
         StoreRead(
