@@ -69,6 +69,25 @@ import Testing
         }
     }
 
+    /// A request that runs past the lease keeps its key: it renews its reservation while it
+    /// runs, so a duplicate is told to retry rather than taking the key over and running too.
+    @Test func aLongRequestKeepsItsKeyPastTheLease() async throws {
+        try await APIHarness.with { api in
+            let services = GalleyServices(environment: GalleyEnvironment(pool: api.pool, idempotencyLease: 0.9))
+            let actorID: UUID = try await api.pool.query("SELECT id FROM actors WHERE name = 'wendy'")[0].decode(at: 0)
+            guard case .reserved(let reservation) = try await services.idempotency.claim(actorID: actorID, key: "long", fingerprint: "f")
+            else { Issue.record("the first request did not reserve its key"); return }
+            try await services.idempotency.holding(reservation) {
+                try await Task.sleep(for: .seconds(2.5))
+                let duplicate = try await services.idempotency.claim(actorID: actorID, key: "long", fingerprint: "f", patience: .zero)
+                guard case .inProgress(_) = duplicate else {
+                    Issue.record("a duplicate took over the key of a request still running: \(duplicate)")
+                    return
+                }
+            }
+        }
+    }
+
     /// A request that fails gives its key back: a retry runs again instead of being told
     /// the key is busy, and nothing of the failure is kept.
     @Test func aFailedRequestReleasesItsKey() async throws {

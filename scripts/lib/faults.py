@@ -37,7 +37,7 @@ WEBHOOK_SLACK = 5.0
 # How long a retry after a crash may be told the key is still in progress (409 with
 # Retry-After) before the dead server's hold on the key counts as never released.
 RESERVATION_WAIT = 30.0
-# IdempotencyService.reservationLease, plus a second.
+# IdempotencyService.defaultReservationLease, plus a second.
 LEASE_SECONDS = 61
 SEED_DATABASE = "galley_faults_seed"
 # Server logs: in the suite's cluster folder, removed with it (a failure quotes their tail).

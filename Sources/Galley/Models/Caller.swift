@@ -27,11 +27,14 @@ public struct GalleyEnvironment: Sendable {
     public let wakeUp: EventWakeUp
     /// How long an idempotency key and its answer are kept (`GALLEY_IDEMPOTENCY_TTL`).
     public let idempotencyTTL: TimeInterval
+    /// How long an idempotency reservation holds its key unless its request renews it.
+    public let idempotencyLease: TimeInterval
 
     public init(
         pool: PostgresPool, now: @escaping @Sendable () -> Date = Date.init, newID: @escaping @Sendable () -> UUID = UUID.random,
         webhookPolicy: WebhookAddressPolicy = WebhookAddressPolicy(), caches: ReadCaches = ReadCaches(),
-        wakeUp: EventWakeUp? = nil, idempotencyTTL: TimeInterval = GalleyConfiguration.defaultIdempotencyTTL
+        wakeUp: EventWakeUp? = nil, idempotencyTTL: TimeInterval = GalleyConfiguration.defaultIdempotencyTTL,
+        idempotencyLease: TimeInterval = IdempotencyService.defaultReservationLease
     ) {
         self.pool = pool
         self.now = now
@@ -40,6 +43,7 @@ public struct GalleyEnvironment: Sendable {
         self.caches = caches
         self.wakeUp = wakeUp ?? EventWakeUp(pool: pool)
         self.idempotencyTTL = idempotencyTTL
+        self.idempotencyLease = idempotencyLease
     }
 }
 

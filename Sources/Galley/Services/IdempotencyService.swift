@@ -15,7 +15,7 @@ public struct IdempotencyService: Sendable {
     /// How long a reservation holds a key, unless renewed, before another request for the same
     /// thing may take it over: its request renews it while it runs (`holding`), so only a
     /// server that died mid-request loses it.
-    static let reservationLease: TimeInterval = 60
+    public static let defaultReservationLease: TimeInterval = 60
 
     public struct StoredResponse: Sendable, Equatable {
         public let status: Int
@@ -67,7 +67,7 @@ public struct IdempotencyService: Sendable {
                 IdempotencyStore.reserving(
                     actorID: actorID, key: key, fingerprint: fingerprint, reservation: reservation.id, at: now,
                     expiredBefore: now.addingTimeInterval(-env.idempotencyTTL),
-                    abandonedBefore: now.addingTimeInterval(-Self.reservationLease)))
+                    abandonedBefore: now.addingTimeInterval(-env.idempotencyLease)))
             if reserved { return .reserved(reservation) }
             // Held by another request; nil when it gave the key back meanwhile: try again.
             if let held = try await env.query(IdempotencyStore.held(actorID: actorID, key: key)) {
@@ -90,7 +90,7 @@ public struct IdempotencyService: Sendable {
     public func holding<Result: Sendable>(_ reservation: Reservation, _ work: () async throws -> Result) async throws -> Result {
         let renewal = Task {
             while !Task.isCancelled {
-                try await Task.sleep(for: .seconds(Self.reservationLease / 3))
+                try await Task.sleep(for: .seconds(env.idempotencyLease / 3))
                 try await env.query(
                     IdempotencyStore.renewing(actorID: reservation.actorID, key: reservation.key, reservation: reservation.id, at: env.now()))
             }
