@@ -20,12 +20,12 @@ public struct GalleyConfiguration: Sendable {
     /// `GALLEY_DB_POOL_SIZE`, default twice the cores, at least 4: about what a database
     /// with this machine's cores runs at once. Statements beyond that only queue inside it,
     /// where the slow ones (a create's search vector) hold up the rest; queued here, they
-    /// wait in order. W1 on two cores: p99 25–33 ms with 4, 46–59 with 10, at the same rate.
+    /// wait in order (docs/decisions.md).
     public var poolSize: Int
     /// `GALLEY_DB_SHARED_SESSIONS`, default 1: sessions beyond the pool that article reads
     /// share for their token-and-version check, pipelined (`PostgresPool.quickRead`); 0 sends
-    /// it on the pool's sessions. One batches best: W2 on two cores ~10,500–11,500 req/s with
-    /// one, ~8,500 with none, 7,000–8,300 with two.
+    /// it on the pool's sessions. One session batches the most statements per wake-up of its
+    /// backend (docs/benchmarks.md).
     public var sharedSessions: Int
     /// `GALLEY_WEBHOOK_ALLOW`: hosts and CIDRs webhooks may call although they are private,
     /// loopback or link-local (refused by default; see docs/events.md).
@@ -35,7 +35,7 @@ public struct GalleyConfiguration: Sendable {
     public var readCacheMegabytes: Int
     /// `GALLEY_HTTP_THREADS`: threads reading and writing HTTP connections, default half the
     /// cores (at least one). Requests are handled on Swift's own pool, one thread per core;
-    /// on two cores a second I/O thread only competed with it (W2 +17–26% with one).
+    /// more I/O threads than that only compete with it for the cores.
     public var httpThreads: Int
     /// `GALLEY_HTTP_IDLE_TIMEOUT`, seconds, default 30: a connection that sends nothing for
     /// that long while no response is being written (a request head or body that stalls

@@ -1,6 +1,6 @@
 /// Compact JSON text built on UTF-8 bytes, for values whose shape our own code knows
 /// (audit details, response bodies): Foundation's `JSONEncoder` goes through `Encodable`'s
-/// containers and boxes every value, and was 4–14% of a request's or a transition's CPU.
+/// containers and boxes every value, a visible share of a hot request's CPU.
 /// Objects are written in the order their members are appended; `JSONValue` sorts its keys.
 public struct JSONWriter {
     public private(set) var bytes: [UInt8] = []

@@ -2,8 +2,8 @@ import Foundation
 
 extension UUID {
     /// A version 4 UUID from the system's random source (`getrandom` on Linux). Foundation's
-    /// `UUID()` opens and reads `/dev/urandom` for every id on Linux, which showed up under
-    /// load (every request gets an id).
+    /// `UUID()` opens and reads `/dev/urandom` for every id on Linux, and every request gets
+    /// an id.
     public static func random() -> UUID {
         var generator = SystemRandomNumberGenerator()
         var uuid: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)

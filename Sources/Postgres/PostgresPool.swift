@@ -174,8 +174,8 @@ public final class PostgresPool: Sendable {
 
     /// Fails waiters whose time is up, sleeping until the oldest one's deadline, while any
     /// wait. Every waiter has the same timeout, so the first is always the next to expire.
-    /// One task for all of them: a timer task per waiter (whose sleep stayed queued until its
-    /// deadline even when cancelled) held ~12 MB more under W3 with 4 connections.
+    /// One task for all of them: a timer task per waiter would keep its sleep queued until
+    /// its deadline even when cancelled, and memory grows with the waiters under load.
     private func watchDeadlines() {
         Task { [weak self] in
             while let deadline = self?.nextDeadline() {

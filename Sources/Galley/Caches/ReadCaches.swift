@@ -12,7 +12,7 @@ public final class ReadCaches: Sendable {
     /// is checked, in the statement that writes (`TransitionService`). Never trusted alone.
     let tokens: BoundedCache<Data, Actor>
 
-    /// The default: 32 MB holds the details of ~8,000 articles of 2.5 KB.
+    /// The default, enough for the details of several thousand typical articles.
     public static let defaultMegabytes = 32
 
     /// Seven eighths of the budget for details (every article view), three thirty-seconds

@@ -7,7 +7,7 @@ import Synchronization
 /// The notification is its own statement, sent after the commit. Sent from inside the writing
 /// transaction (as the event trigger once did), it made PostgreSQL take its global notify lock
 /// at that transaction's commit, so every committing writer queued on one lock, and a holder
-/// descheduled on a busy machine held them all up (transitions' p99 rose to 40–130 ms).
+/// descheduled on a busy machine held them all up.
 /// A wake-up carries nothing: listeners re-read the stream, and also poll, so one
 /// notification may stand for many commits and a missing one only delays delivery.
 public final class EventWakeUp: Sendable {
