@@ -33,6 +33,27 @@ import Testing
         }
     }
 
+    /// A transition by a remembered token is written only while the token is live: on the
+    /// held detail the statement that writes checks it; otherwise it is checked first.
+    @Test func aRevokedRememberedTokenWritesNothing() async throws {
+        try await Newsroom.with { room in
+            let issued = try await room.services.actors.issueToken(for: .name("wendy"), expiresAt: nil, by: Newsroom.operatorCaller)
+            let held = try await room.draft().article.id
+            let notHeld = try await GalleyServices(pool: room.pool).articles.create(
+                .init(content: try Newsroom.content("Ferry strike ends"), section: "world"), by: room.writer).article.id
+            let met = try await room.services.actors.caller(bearing: issued.token, requestID: nil)
+            #expect(met.isPending == false)
+            try await GalleyServices(pool: room.pool).actors.revokeToken(issued.id, by: Newsroom.operatorCaller)
+            for id in [held, notHeld] {
+                let remembered = try await room.services.actors.caller(bearing: issued.token, requestID: nil)
+                #expect(remembered.isPending)
+                let error = await #expect(throws: GalleyError.self) { try await room.services.transitions.perform(.init(.submit), on: id, by: remembered) }
+                if case .unauthenticated? = error {} else { Issue.record("expected unauthenticated, got \(String(describing: error))") }
+                #expect(try await room.services.articles.get(id, by: room.editor).article.state == .draft)
+            }
+        }
+    }
+
     @Test func anArticleReadAgainShowsEveryChangeMadeElsewhere() async throws {
         try await Newsroom.with { room in
             let other = GalleyServices(pool: room.pool)
