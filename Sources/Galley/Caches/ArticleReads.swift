@@ -4,7 +4,8 @@ import Postgres
 
 /// The one door to an article's facts and to writing its changes where speed matters: it
 /// owns the detail cache, the version stamps a cached detail is checked against, the
-/// revisions already held, the shared session of quick reads and the conditional write.
+/// revisions already held (for details and list pages), the shared session of quick reads
+/// and the conditional write.
 /// Whether an answer came from memory is its business alone; what it answers is always the
 /// article as stored. It also keeps the promise of a pending `Credential`: it confirms the
 /// caller's token in the statement it sends anyway, or just before, and refuses nothing
@@ -36,9 +37,37 @@ struct ArticleReads: Sendable {
     /// The detail as stored now, kept for the next read. One statement, on the pool's
     /// non-blocking path.
     private func fresh(_ id: UUID) async throws -> ArticleDetail {
-        let read = try await env.query(ArticleDetailStore.stampedDetail(id, known: env.caches.knownRevisions(of: id)))
+        let read = try await env.query(ArticleDetailStore.stampedDetail(id, known: knownRevisions(of: id)))
         details.store(read, for: id, cost: read.cost)
         return read.detail
+    }
+
+    /// The current revision of each article. Revisions never change, so the cached ones are
+    /// used as they are (read in another statement than the articles: a revision's number
+    /// names the same text in every snapshot) and only the others are read.
+    func currentRevisions(of articles: [Article]) async throws -> [UUID: Revision] {
+        let cache = env.caches.revisions
+        var found: [UUID: Revision] = [:]
+        var missing: [Article] = []
+        for article in articles {
+            if let revision = cache.value(for: RevisionKey(articleID: article.id, number: article.currentRevision)) {
+                found[article.id] = revision
+            } else {
+                missing.append(article)
+            }
+        }
+        guard !missing.isEmpty else { return found }
+        for revision in try await env.query(RevisionStore.current(of: missing)).values {
+            cache.store(revision, for: RevisionKey(articleID: revision.articleID, number: revision.number), cost: revision.approximateBytes)
+            found[revision.articleID] = revision
+        }
+        return found
+    }
+
+    /// The revisions of the article's held detail, stale or not (revisions never change),
+    /// which a read of its detail need not fetch again.
+    func knownRevisions(of id: UUID) -> KnownRevisions {
+        KnownRevisions(details.value(for: id)?.detail)
     }
 
     /// Keeps a detail just written, as read in the transaction that wrote it.

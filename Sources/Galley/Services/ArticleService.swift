@@ -181,31 +181,9 @@ public struct ArticleService: Sendable {
             updatedSince: query.updatedSince, query: query.text?.isEmpty == false ? query.text : nil)
         let articles = try await env.query(ArticleStore.list(filter, after: after, limit: limit + 1))
         let page = Array(articles.prefix(limit))
-        let revisions = try await currentRevisions(of: page)
+        let revisions = try await env.articleReads.currentRevisions(of: page)
         let next = articles.count > limit ? page.last.map { ListCursor.encode($0.updatedAt, $0.id) } : nil
         return Page(items: page.compactMap { article in revisions[article.id].map { (article, $0) } }, nextCursor: next)
-    }
-
-    /// The current revision of each article. Revisions never change, so the cached ones are
-    /// used as they are (read in another statement than the articles: a revision's number
-    /// names the same text in every snapshot) and only the others are read.
-    private func currentRevisions(of articles: [Article]) async throws -> [UUID: Revision] {
-        let cache = env.caches.revisions
-        var found: [UUID: Revision] = [:]
-        var missing: [Article] = []
-        for article in articles {
-            if let revision = cache.value(for: RevisionKey(articleID: article.id, number: article.currentRevision)) {
-                found[article.id] = revision
-            } else {
-                missing.append(article)
-            }
-        }
-        guard !missing.isEmpty else { return found }
-        for revision in try await env.query(RevisionStore.current(of: missing)).values {
-            cache.store(revision, for: RevisionKey(articleID: revision.articleID, number: revision.number), cost: revision.approximateBytes)
-            found[revision.articleID] = revision
-        }
-        return found
     }
 
     public func revisions(_ id: UUID, by caller: Caller) async throws -> [Revision] {
