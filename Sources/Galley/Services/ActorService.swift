@@ -153,11 +153,11 @@ public struct ActorService: Sendable {
     /// before), and a request whose credential was never confirmed — refused before reaching
     /// the database, or answered without it — is confirmed before its answer or refusal
     /// leaves. A dead token's request is refused as unauthenticated.
-    public func serve<Result>(_ caller: Caller, _ body: (Caller) async throws -> Result) async throws -> Result {
-        guard let credential = caller.credential else { return try await body(caller) }
+    public func serve<Result>(_ caller: Caller, _ body: () async throws -> Result) async throws -> Result {
+        guard let credential = caller.credential else { return try await body() }
         let result: Result
         do {
-            result = try await Credential.$ofRequest.withValue(credential) { try await body(caller) }
+            result = try await Credential.$ofRequest.withValue(credential) { try await body() }
         } catch {
             try await env.confirm(credential)
             throw error

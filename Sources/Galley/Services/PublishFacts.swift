@@ -20,18 +20,10 @@ extension TransitionService {
         /// The article and its publish facts in one round trip, after the statements of
         /// `prefix` (a batch's savepoint), which go in the same pipeline.
         static func readWithArticle(_ conn: PostgresConnection, id: UUID, after prefix: [SQL]) throws -> (Article, PublishFacts) {
-            let article = ArticleStore.one(id)
-            let revision = RevisionStore.current(articleID: id)
-            let lastPublished = PublicationStore.lastPublished(articleID: id)
-            let approver = ReviewStore.approverOfCurrentRevision(articleID: id)
-            let results = try conn.pipeline(prefix + [article.sql, revision.sql, lastPublished.sql, approver.sql])
-            let first = prefix.count
-            return (
-                try article.decode(results[first]),
-                PublishFacts(
-                    revision: try revision.decode(results[first + 1]), lastPublished: try lastPublished.decode(results[first + 2]),
-                    approverID: try approver.decode(results[first + 3]))
-            )
+            let (article, revision, lastPublished, approverID) = try conn.read(
+                after: prefix, ArticleStore.one(id), RevisionStore.current(articleID: id), PublicationStore.lastPublished(articleID: id),
+                ReviewStore.approverOfCurrentRevision(articleID: id))
+            return (article, PublishFacts(revision: revision, lastPublished: lastPublished, approverID: approverID))
         }
     }
 }

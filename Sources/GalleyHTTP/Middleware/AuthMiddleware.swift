@@ -16,7 +16,7 @@ struct AuthMiddleware: RouterMiddleware {
         context.caller = caller
         context.logger[metadataKey: "actor"] = .string(caller.principal.name)
         do {
-            let response = try await services.actors.serve(caller) { _ in try await next(request, context) }
+            let response = try await services.actors.serve(caller) { try await next(request, context) }
             context.logRecord.actor = caller.principal.name
             return response
         } catch {
