@@ -135,12 +135,10 @@ public struct ArticleService: Sendable {
             details: ["content_hash": .string(content.contentHash), "previous_revision": .number(Double(previous.number))],
             requestID: caller.requestID, at: now)
         // The revision, its sources, the article's change and its event in one round trip.
-        let results = try conn.pipeline(
-            RevisionStore.inserting(
-                articleID: article.id, number: number, content: content, authorID: actorID, generationID: generationID,
-                digitalSourceType: sourceType, at: now)
-                + [ArticleStore.updateStatement(article, change, at: now, event: event)])
-        return try ArticleStore.changed(results[results.count - 1], from: article)
+        let revision = RevisionStore.inserting(
+            articleID: article.id, number: number, content: content, authorID: actorID, generationID: generationID,
+            digitalSourceType: sourceType, at: now)
+        return try ArticleStore.write(PlannedChange(article: article, change: change, event: event, records: revision), conn: conn, committing: false)
     }
 
     /// IPTC source type of a new revision: untouched output of an AI agent is
