@@ -5,11 +5,11 @@ import Postgres
 /// The one door to an article's facts and to writing its changes where speed matters: it
 /// owns the detail cache, the version stamps a cached detail is checked against, the
 /// revisions already held (for details and list pages), the shared session of quick reads
-/// and the conditional write.
-/// Whether an answer came from memory is its business alone; what it answers is always the
-/// article as stored. It also keeps the promise of a pending `Credential`: it confirms the
-/// caller's token in the statement it sends anyway, or just before, and refuses nothing
-/// (not even a missing article) to a caller whose token is not confirmed.
+/// and the conditional write. Whether an answer came from memory is its business alone;
+/// what it answers is always the article as stored. It also keeps the promise of a pending
+/// `Credential`: it confirms the caller's token in the statement it sends anyway, or just
+/// before, and refuses nothing (not even a missing article) to a caller whose token is not
+/// confirmed.
 struct ArticleReads: Sendable {
     let env: GalleyEnvironment
 
