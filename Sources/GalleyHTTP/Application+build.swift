@@ -46,8 +46,6 @@ public func buildRouter(
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: QueryTextMiddleware())
     ServiceRoutes(pool: pool, metrics: metrics).register(on: router)
-    ArticleRoutes(services: services).registerAuthenticatingThemselves(on: router.group("v1"))
-    ReviewRoutes(services: services, metrics: metrics).registerAuthenticatingThemselves(on: router.group("v1"))
     let v1 = router.group("v1").add(middleware: AuthMiddleware(services: services))
     ArticleRoutes(services: services).register(on: v1)
     ReviewRoutes(services: services, metrics: metrics).register(on: v1)

@@ -179,6 +179,44 @@ import Testing
         }
     }
 
+    /// A token the server remembers names its caller without a round trip; until the
+    /// database confirms it, nothing is answered, written or refused for it: a revoked one gets
+    /// 401 where a live one would get 403, 404, 422 or a replayed answer.
+    @Test func aRememberedTokenRevokedIsRefusedBeforeAnyOtherAnswer() async throws {
+        try await APIHarness.with { api in
+            let wendy = try #require(try await api.call(.get, "/v1/actors", as: "ada").json["items"].flatMap { items -> String? in
+                guard case .array(let items) = items else { return nil }
+                return items.first(where: { $0["name"] == "wendy" })?["id"]?.stringValue
+            })
+            let issued = try await api.call(.post, "/v1/actors/\(wendy)/tokens", as: "ada", json: [:])
+            let token = try #require(issued.json["token"]?.stringValue)
+            let tokenID = try #require(issued.json["id"]?.stringValue)
+            let auth: HTTPFields = [.authorization: "Bearer \(token)"]
+            let id = try #require(try await api.call(.post, "/v1/articles", as: nil, json: APIHarness.articleBody, headers: auth).json["id"]?.stringValue)
+            #expect(try await api.call(.get, "/v1/actors", as: nil, headers: auth).status == .forbidden)
+            #expect(try await api.call(.delete, "/v1/tokens/\(tokenID)", as: "ada").status == .noContent)
+            let missing = "00000000-0000-4000-8000-000000000000"
+            #expect(try await api.call(.get, "/v1/actors", as: nil, headers: auth).status == .unauthorized)
+            #expect(try await api.call(.get, "/v1/articles/\(missing)", as: nil, headers: auth).status == .unauthorized)
+            #expect(try await api.call(.get, "/v1/articles/not-an-id", as: nil, headers: auth).status == .unauthorized)
+            #expect(try await api.call(.post, "/v1/articles", as: nil, json: ["section": "World"], headers: auth).status == .unauthorized)
+            #expect(try await api.call(.post, "/v1/articles", as: nil, json: APIHarness.articleBody, headers: auth).status == .unauthorized)
+            for action in ["submit", "approve", "publish", "fly"] {
+                let reply = try await api.call(.post, "/v1/articles/\(id)/transitions", as: nil, json: ["action": .string(action)], headers: auth)
+                #expect(reply.status == .unauthorized, "\(action)")
+            }
+            var keyed = auth
+            keyed[IdempotencyTests.keyHeader] = "revoked-1"
+            #expect(try await api.call(.post, "/v1/articles/\(id)/transitions", as: nil, json: ["action": "submit"], headers: keyed).status == .unauthorized)
+            #expect(try await api.call(.get, "/v1/articles/\(id)", as: "ada").json["state"] == "draft")
+            guard case .array(let articles) = try await api.call(.get, "/v1/articles", as: "ada").json["items"] else {
+                Issue.record("no list")
+                return
+            }
+            #expect(articles.count == 1)
+        }
+    }
+
     /// A transition checks its token in the statement that writes; what it refuses before
     /// writing it refuses to an unknown token as 401, like every other route.
     @Test func aTransitionRefusesStrangersBeforeAnythingElse() async throws {

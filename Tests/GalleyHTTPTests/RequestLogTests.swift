@@ -32,8 +32,8 @@ import Testing
         #expect(lines.allSatisfy { $0.contains(" duration_ms=") && $0.hasSuffix("[GalleyHTTP] request") })
     }
 
-    /// Transitions authenticate in the statement that writes when they can; their lines still
-    /// name the caller, refused or not.
+    /// A transition by a remembered token is confirmed in the statement that writes when it
+    /// can; its line still names the caller, refused or not.
     @Test func aTransitionsLineNamesItsCaller() async throws {
         let lines = try await Self.lines(of: "/v1/articles/{id}/transitions") { api in
             let id = try await api.createArticle()

@@ -6,14 +6,14 @@ import Testing
 
 /// The read caches: what one server keeps in memory never hides a change made through
 /// another server (a second `GalleyServices` on the same database, with its own caches).
-/// Articles are read as the API reads them: by bearer token, whose check shares the cached
-/// detail's statement.
+/// Articles are read as the API reads them: as the caller a bearer token names, whose token
+/// is checked in the cached detail's statement once the server remembers it.
 @Suite struct ReadCacheTests {
     /// Reads an article as the editor, by token.
     private static func reader(_ room: Newsroom) async throws -> @Sendable (UUID) async throws -> ArticleDetail {
         let token = try await room.services.actors.issueToken(for: .name("eddie"), expiresAt: nil, by: Newsroom.operatorCaller).token
         let services = room.services
-        return { id in try await services.articles.get(id, token: token, requestID: nil).1 }
+        return { id in try await services.articles.get(id, by: services.actors.caller(bearing: token, requestID: nil)) }
     }
 
     @Test func aRevokedTokenIsRefusedAtOnceEvenForACachedArticle() async throws {
@@ -21,14 +21,36 @@ import Testing
             let issued = try await room.services.actors.issueToken(for: .name("eddie"), expiresAt: nil, by: Newsroom.operatorCaller)
             let id = try await room.draft().article.id
             for _ in 0..<2 {
-                let (caller, detail) = try await room.services.articles.get(id, token: issued.token, requestID: "r1")
+                let caller = try await room.services.actors.caller(bearing: issued.token, requestID: "r1")
+                let detail = try await room.services.articles.get(id, by: caller)
                 #expect(caller.principal.name == "eddie")
                 #expect(detail.article.id == id)
             }
             try await GalleyServices(pool: room.pool).actors.revokeToken(issued.id, by: Newsroom.operatorCaller)
-            await #expect(throws: GalleyError.self) { try await room.services.articles.get(id, token: issued.token, requestID: "r2") }
+            await #expect(throws: GalleyError.self) { try await room.services.articles.get(id, by: room.services.actors.caller(bearing: issued.token, requestID: "r2")) }
             // Nor is a token that was never issued.
-            await #expect(throws: GalleyError.self) { try await room.services.articles.get(id, token: "glly_forged", requestID: nil) }
+            await #expect(throws: GalleyError.self) { try await room.services.articles.get(id, by: room.services.actors.caller(bearing: "glly_forged", requestID: nil)) }
+        }
+    }
+
+    /// A transition by a remembered token is written only while the token is live: on the
+    /// held detail the statement that writes checks it; otherwise it is checked first.
+    @Test func aRevokedRememberedTokenWritesNothing() async throws {
+        try await Newsroom.with { room in
+            let issued = try await room.services.actors.issueToken(for: .name("wendy"), expiresAt: nil, by: Newsroom.operatorCaller)
+            let held = try await room.draft().article.id
+            let notHeld = try await GalleyServices(pool: room.pool).articles.create(
+                .init(content: try Newsroom.content("Ferry strike ends"), section: "world"), by: room.writer).article.id
+            let met = try await room.services.actors.caller(bearing: issued.token, requestID: nil)
+            #expect(met.isPending == false)
+            try await GalleyServices(pool: room.pool).actors.revokeToken(issued.id, by: Newsroom.operatorCaller)
+            for id in [held, notHeld] {
+                let remembered = try await room.services.actors.caller(bearing: issued.token, requestID: nil)
+                #expect(remembered.isPending)
+                let error = await #expect(throws: GalleyError.self) { try await room.services.transitions.perform(.init(.submit), on: id, by: remembered) }
+                if case .unauthenticated? = error {} else { Issue.record("expected unauthenticated, got \(String(describing: error))") }
+                #expect(try await room.services.articles.get(id, by: room.editor).article.state == .draft)
+            }
         }
     }
 

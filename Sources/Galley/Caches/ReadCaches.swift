@@ -1,15 +1,17 @@
 import Foundation
 
-/// What the services keep between requests so that the most frequent reads skip the
-/// database's heaviest statements: immutable revisions, and article details checked against
-/// the article's version before every use. Sized by `GALLEY_READ_CACHE_MB` (0 turns it off).
+/// What is kept between requests so that the most frequent reads skip the database's
+/// heaviest statements: immutable revisions, and article details checked against the
+/// article's version before every use (both used through `ArticleReads`), and the actors of
+/// tokens met (`ActorService.caller(bearing:requestID:)`). Sized by `GALLEY_READ_CACHE_MB`
+/// (0 turns it off).
 public final class ReadCaches: Sendable {
     /// Details by article id, each with the stamp it was read under.
     let details: BoundedCache<UUID, StampedDetail>
     /// Revisions by article id and number.
     let revisions: BoundedCache<RevisionKey, Revision>
-    /// The actors of tokens met, by the token's hash: whom to decide for before the token
-    /// is checked, in the statement that writes (`TransitionService`). Never trusted alone.
+    /// The actors of tokens met, by the token's hash: who a remembered token names before
+    /// the database confirms it (`Credential`). Never trusted alone.
     let tokens: BoundedCache<Data, Actor>
 
     /// The default, enough for the details of several thousand typical articles.
@@ -28,12 +30,6 @@ public final class ReadCaches: Sendable {
     /// Keeps the actor a token (by its hash) was just authenticated as.
     func remember(_ actor: Actor, forTokenHash hash: Data) {
         tokens.store(actor, for: hash, cost: 256)  // roughly what an actor costs
-    }
-
-    /// The revisions of the article's cached detail, stale or not (revisions never change),
-    /// which a detail read then need not fetch again.
-    func knownRevisions(of id: UUID) -> KnownRevisions {
-        KnownRevisions(details.value(for: id)?.detail)
     }
 }
 

@@ -6,11 +6,22 @@ import Postgres
 public struct Caller: Sendable {
     public let principal: Principal
     public let requestID: String?
+    /// Set when the caller was recognised from a remembered token that the database has yet
+    /// to confirm (`Credential`); nil when nothing is left to confirm.
+    let credential: Credential?
 
     public init(principal: Principal, requestID: String? = nil) {
+        self.init(principal: principal, requestID: requestID, credential: nil)
+    }
+
+    init(principal: Principal, requestID: String?, credential: Credential?) {
         self.principal = principal
         self.requestID = requestID
+        self.credential = credential
     }
+
+    /// Whether the database has yet to confirm the caller's token.
+    var isPending: Bool { credential?.isPending ?? false }
 }
 
 /// The world as the services see it: the database, the clock, and id generation, all
@@ -58,7 +69,8 @@ extension GalleyEnvironment {
         isolation: IsolationLevel = .readCommitted, recordsEvents: Bool = true,
         _ body: @escaping @Sendable (PostgresConnection) throws -> Result
     ) async throws -> Result {
-        try await Self.unavailableWhenUnreachable {
+        try await confirmRequestCredential()
+        return try await Self.unavailableWhenUnreachable {
             let result = try await pool.transaction(isolation: isolation, body)
             if recordsEvents { await wakeUp.committed() }
             return result
@@ -68,18 +80,41 @@ extension GalleyEnvironment {
     /// One statement, sent without blocking any thread (`PostgresPool.query`): the cheapest
     /// way to the database for a read that needs nothing else.
     func query<Value>(_ read: StoreRead<Value>) async throws -> Value {
-        try await Self.unavailableWhenUnreachable { try read.decode(try await pool.query(read.sql)) }
+        try await confirmRequestCredential()
+        return try await Self.unavailableWhenUnreachable { try read.decode(try await pool.query(read.sql)) }
     }
 
     /// One quick read (index probes: it cannot wait on a lock or run long) on a session
-    /// shared with other requests' quick reads (`PostgresPool.quickRead`).
-    func quickRead<Value>(_ read: StoreRead<Value>) async throws -> Value {
+    /// shared with other requests' quick reads (`PostgresPool.quickRead`). Only for a
+    /// statement that confirms the request's credential itself (`ArticleReads`).
+    func quickRead<Value>(confirmingCredentialItself read: StoreRead<Value>) async throws -> Value {
         try await Self.unavailableWhenUnreachable { try read.decode(try await pool.quickRead(read.sql)) }
     }
 
     /// A read on one connection, without an explicit transaction.
     func read<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> Result) async throws -> Result {
-        try await Self.unavailableWhenUnreachable { try await pool.withConnection(body) }
+        try await confirmRequestCredential()
+        return try await Self.unavailableWhenUnreachable { try await pool.withConnection(body) }
+    }
+
+    /// `query` for a statement that confirms the request's credential itself (`ArticleReads`).
+    func query<Value>(confirmingCredentialItself read: StoreRead<Value>) async throws -> Value {
+        try await Self.unavailableWhenUnreachable { try read.decode(try await pool.query(read.sql)) }
+    }
+
+    /// Confirms `credential` with the database unless that is done: one statement. Throws
+    /// `unauthenticated` when its token is dead.
+    func confirm(_ credential: Credential?) async throws {
+        guard let credential else { return }
+        try credential.requireNotRefused()
+        guard credential.isPending else { return }
+        let live = try await query(confirmingCredentialItself: ActorStore.isLive(credential.tokenHash, of: credential.actorID, at: now()))
+        try credential.settle(live: live)
+    }
+
+    /// The request's first statement waits for its credential to be confirmed.
+    private func confirmRequestCredential() async throws {
+        try await confirm(Credential.ofRequest)
     }
 
     /// Runs `body`, with the database's infrastructure failures (connection, pool) surfacing

@@ -135,12 +135,35 @@ public struct ActorService: Sendable {
         return actor
     }
 
-    /// `token` if this server has authenticated it before, with the actor it had then; nil
-    /// for a token it has not met, which is checked on its own before anything else is done
-    /// for its bearer.
-    public func met(token: String) -> MetToken? {
-        guard let hash = try? Self.hash(token: token), let actor = env.caches.tokens.value(for: hash) else { return nil }
-        return MetToken(token: token, hash: hash, actor: actor)
+    /// The caller a bearer token names. A token this server has met before is recognised
+    /// without a round trip, as the actor it had then; that caller's credential is pending
+    /// until the database confirms it (`Credential`). Any other token is checked at once.
+    public func caller(bearing token: String, requestID: String?) async throws -> Caller {
+        let hash = try Self.hash(token: token)
+        if let actor = env.caches.tokens.value(for: hash) {
+            return Caller(principal: actor.principal, requestID: requestID, credential: Credential(tokenHash: hash, actorID: actor.id))
+        }
+        guard let actor = try await env.query(ActorStore.actor(tokenHash: hash, at: env.now())) else { throw Self.unknownToken }
+        env.caches.remember(actor, forTokenHash: hash)
+        return Caller(principal: actor.principal, requestID: requestID)
+    }
+
+    /// Serves one request for `caller`, keeping the promise of a pending credential: the
+    /// request's first statement confirms it (in passing on the fast paths, else just
+    /// before), and a request whose credential was never confirmed — refused before reaching
+    /// the database, or answered without it — is confirmed before its answer or refusal
+    /// leaves. A dead token's request is refused as unauthenticated.
+    public func serve<Result>(_ caller: Caller, _ body: () async throws -> Result) async throws -> Result {
+        guard let credential = caller.credential else { return try await body() }
+        let result: Result
+        do {
+            result = try await Credential.$ofRequest.withValue(credential) { try await body() }
+        } catch {
+            try await env.confirm(credential)
+            throw error
+        }
+        try await env.confirm(credential)
+        return result
     }
 
     /// The SHA-256 a token is stored as, or `unauthenticated` for what cannot be a token.
@@ -164,13 +187,4 @@ public struct ActorService: Sendable {
 
 extension String {
     var nonEmpty: String? { isEmpty ? nil : self }
-}
-
-/// A bearer token this server has authenticated before, with its hash and the actor it had
-/// then. Never trusted alone: what is decided for it is written only while the token is
-/// still live and that actor's (`TransitionService.perform(_:on:as:…)`).
-public struct MetToken: Sendable {
-    let token: String
-    let hash: Data
-    let actor: Actor
 }

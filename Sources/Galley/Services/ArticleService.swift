@@ -53,7 +53,7 @@ public struct ArticleService: Sendable {
                 created = try await insert(slug: Self.takenSlug(base, id: id))
             }
         }
-        env.caches.details.store(created, for: id, cost: created.cost)
+        env.articleReads.keep(created, for: id)
         return created.detail
     }
 
@@ -73,10 +73,8 @@ public struct ArticleService: Sendable {
                 articleID: id, number: 1, content: content, authorID: authorID, generationID: generationID,
                 digitalSourceType: digitalSourceType, at: now)
             + [AuditStore.insert(event)]
-        do {
-            return try (committing ? conn.pipelineCommitting(writes + reads) : conn.pipeline(writes + reads)).dropFirst(writes.count)
-        } catch let error as PostgresError where ArticleStore.isTakenSlug(error) {
-            throw takenSlugConflict(slug)
+        return try ArticleStore.refusingTakenSlug(slug, orThrowing: takenSlugConflict(slug)) {
+            try (committing ? conn.pipelineCommitting(writes + reads) : conn.pipeline(writes + reads)).dropFirst(writes.count)
         }
     }
 
@@ -137,12 +135,10 @@ public struct ArticleService: Sendable {
             details: ["content_hash": .string(content.contentHash), "previous_revision": .number(Double(previous.number))],
             requestID: caller.requestID, at: now)
         // The revision, its sources, the article's change and its event in one round trip.
-        let results = try conn.pipeline(
-            RevisionStore.inserting(
-                articleID: article.id, number: number, content: content, authorID: actorID, generationID: generationID,
-                digitalSourceType: sourceType, at: now)
-                + [ArticleStore.updateStatement(article, change, at: now, event: event)])
-        return try ArticleStore.changed(results[results.count - 1], from: article)
+        let revision = RevisionStore.inserting(
+            articleID: article.id, number: number, content: content, authorID: actorID, generationID: generationID,
+            digitalSourceType: sourceType, at: now)
+        return try ArticleStore.write(PlannedChange(article: article, change: change, event: event, records: revision), conn: conn, committing: false)
     }
 
     /// IPTC source type of a new revision: untouched output of an AI agent is
@@ -154,41 +150,10 @@ public struct ArticleService: Sendable {
         return nil
     }
 
+    /// The article as stored now (`ArticleReads`, which may answer from memory after one
+    /// quick check of its versions).
     public func get(_ id: UUID, by caller: Caller) async throws -> ArticleDetail {
-        try caller.principal.require(.readArticles)
-        return try await fresh(id)
-    }
-
-    /// `get` for the bearer of `token`, who is authenticated on the way: when the detail is
-    /// cached, one statement authenticates and checks that the article and the policy are
-    /// still at the versions it was read under, so a change made through any server is seen
-    /// at once and a revoked token is refused at once. That statement goes on the session
-    /// article reads share (`quickRead`): the most frequent request, and the cheapest for
-    /// the database when its checks are pipelined together.
-    public func get(_ id: UUID, token: String, requestID: String?) async throws -> (Caller, ArticleDetail) {
-        guard let cached = env.caches.details.value(for: id) else {
-            let caller = Caller(principal: try await ActorService(env: env).authenticate(token: token).principal, requestID: requestID)
-            return (caller, try await get(id, by: caller))
-        }
-        let hash = try ActorService.hash(token: token)
-        guard let (actor, stamp) = try await env.quickRead(ArticleDetailStore.stamp(id, tokenHash: hash, at: env.now())) else {
-            throw ActorService.unknownToken
-        }
-        env.caches.remember(actor, forTokenHash: hash)
-        let caller = Caller(principal: actor.principal, requestID: requestID)
-        try caller.principal.require(.readArticles)
-        guard let stamp else { throw GalleyError.notFound(kind: "article", id: id.lowercasedString) }
-        return (caller, stamp == cached.stamp ? cached.detail : try await fresh(id))
-    }
-
-    /// The detail as stored now, kept for the next read; the revisions of a cached detail,
-    /// even a stale one, are not read again. One statement: it takes the pool's non-blocking
-    /// path, with no hop to a connection's thread.
-    private func fresh(_ id: UUID) async throws -> ArticleDetail {
-        let known = env.caches.knownRevisions(of: id)
-        let read = try await env.query(ArticleDetailStore.stampedDetail(id, known: known))
-        env.caches.details.store(read, for: id, cost: read.cost)
-        return read.detail
+        try await env.articleReads.detail(id, for: caller) { try $0.principal.require(.readArticles) }
     }
 
     public struct ListQuery: Sendable {
@@ -214,31 +179,9 @@ public struct ArticleService: Sendable {
             updatedSince: query.updatedSince, query: query.text?.isEmpty == false ? query.text : nil)
         let articles = try await env.query(ArticleStore.list(filter, after: after, limit: limit + 1))
         let page = Array(articles.prefix(limit))
-        let revisions = try await currentRevisions(of: page)
+        let revisions = try await env.articleReads.currentRevisions(of: page)
         let next = articles.count > limit ? page.last.map { ListCursor.encode($0.updatedAt, $0.id) } : nil
         return Page(items: page.compactMap { article in revisions[article.id].map { (article, $0) } }, nextCursor: next)
-    }
-
-    /// The current revision of each article. Revisions never change, so the cached ones are
-    /// used as they are (read in another statement than the articles: a revision's number
-    /// names the same text in every snapshot) and only the others are read.
-    private func currentRevisions(of articles: [Article]) async throws -> [UUID: Revision] {
-        let cache = env.caches.revisions
-        var found: [UUID: Revision] = [:]
-        var missing: [Article] = []
-        for article in articles {
-            if let revision = cache.value(for: RevisionKey(articleID: article.id, number: article.currentRevision)) {
-                found[article.id] = revision
-            } else {
-                missing.append(article)
-            }
-        }
-        guard !missing.isEmpty else { return found }
-        for revision in try await env.query(RevisionStore.current(of: missing)).values {
-            cache.store(revision, for: RevisionKey(articleID: revision.articleID, number: revision.number), cost: revision.approximateBytes)
-            found[revision.articleID] = revision
-        }
-        return found
     }
 
     public func revisions(_ id: UUID, by caller: Caller) async throws -> [Revision] {

@@ -48,7 +48,7 @@ public struct ReviewService: Sendable {
         if !problems.isEmpty { throw GalleyError.validation(problems) }
         let now = env.now()
         let verificationID = env.newID()
-        let known = env.caches.knownRevisions(of: id)
+        let known = env.articleReads.knownRevisions(of: id)
         return try await env.transaction { conn in
             // The article's detail (locked) and the revision's claims, then the writes with the
             // version bump and COMMIT: two round trips.

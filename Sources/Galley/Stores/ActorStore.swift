@@ -70,6 +70,19 @@ enum ActorStore {
         StoreRead(sql: "SELECT \(tokenActorColumns) \(liveToken(hash, at: now))") { rows in try rows.single.map(actor) }
     }
 
+    /// Whether the token with this hash is live and `actorID`'s.
+    static func isLive(_ hash: Data, of actorID: UUID, at now: Date) -> StoreRead<Bool> {
+        StoreRead(sql: "SELECT \(isLiveCondition(hash, of: actorID, at: now)) AS live") { rows in
+            try rows.single?.decode("live", as: Bool.self) ?? false
+        }
+    }
+
+    /// A condition that holds while the token with this hash is live and `actorID`'s, for a
+    /// statement that confirms a remembered token in passing.
+    static func isLiveCondition(_ hash: Data, of actorID: UUID, at now: Date) -> SQL {
+        "EXISTS (SELECT 1 \(liveToken(hash, at: now)) AND a.id = \(actorID))"
+    }
+
     /// The columns `actor(_:)` reads, from the actor `a` of `liveToken`.
     static let tokenActorColumns: SQL = "a.id, a.name, a.display_name, a.kind, a.roles, a.created_at"
 

@@ -20,23 +20,34 @@ enum ArticleDetailStore {
         }
     }
 
-    /// The actor of a live token and what a cached detail is checked against (the article's
-    /// version, nil when there is no such article, and the policy's), in one statement: a
-    /// few index probes, far cheaper than the detail, in the round trip that authenticates.
-    static func stamp(_ id: UUID, tokenHash: Data, at now: Date) -> StoreRead<(actor: Actor, stamp: DetailStamp?)?> {
+    /// What a held detail is checked against — the article's version (nil when there is no
+    /// such article) and the policy's — and, with `token`, whether that token is live and its
+    /// actor's, in one statement: a few index probes, far cheaper than the detail.
+    static func stamp(
+        _ id: UUID, confirming token: (hash: Data, actorID: UUID)?, at now: Date
+    ) -> StoreRead<(live: Bool, stamp: DetailStamp?)> {
         StoreRead(
             sql: """
-                SELECT \(ActorStore.tokenActorColumns), (SELECT version FROM articles WHERE id = \(id)) AS article_version,
+                SELECT \(liveness(token, at: now)) AS live, (SELECT version FROM articles WHERE id = \(id)) AS article_version,
                        \(PolicyStore.newestVersion) AS policy_version
-                \(ActorStore.liveToken(tokenHash, at: now))
                 """
         ) { rows in
-            guard let row = rows.single else { return nil }
+            guard let row = rows.single else { throw PostgresError(kind: .decoding, message: "a stamp read returned no row") }
             let stamp = try row.decode("article_version", as: Int?.self).map {
                 DetailStamp(articleVersion: $0, policyVersion: try row.decode("policy_version"))
             }
-            return (try ActorStore.actor(row), stamp)
+            return (try row.decode("live"), stamp)
         }
+    }
+
+    /// A condition that holds while a detail read under `stamp` is still the article's (its
+    /// version is checked by the write itself) and, with `token`, while that token is live.
+    static func stillStamped(_ stamp: DetailStamp, confirming token: (hash: Data, actorID: UUID)?, at now: Date) -> SQL {
+        "\(PolicyStore.newestVersion) = \(stamp.policyVersion) AND \(liveness(token, at: now))"
+    }
+
+    private static func liveness(_ token: (hash: Data, actorID: UUID)?, at now: Date) -> SQL {
+        token.map { ActorStore.isLiveCondition($0.hash, of: $0.actorID, at: now) } ?? "TRUE"
     }
 
     /// The two revisions' columns, built once (the detail is read by most requests).

@@ -98,6 +98,15 @@ enum ArticleStore {
         error.isUniqueViolation && error.constraint == "articles_slug_key"
     }
 
+    /// `body`'s writes, with another article's taking the slug meanwhile thrown as `conflict`.
+    static func refusingTakenSlug<Result>(_ slug: String, orThrowing conflict: GalleyError, _ body: () throws -> Result) throws -> Result {
+        do {
+            return try body()
+        } catch let error as PostgresError where isTakenSlug(error) {
+            throw conflict
+        }
+    }
+
     /// Whether a slug is free; creation picks another when it is not.
     static func slugExists(_ conn: PostgresConnection, _ slug: String) throws -> Bool {
         try !conn.query("SELECT 1 FROM articles WHERE slug = \(slug)").isEmpty
@@ -130,6 +139,24 @@ enum ArticleStore {
 
     static func lostRace(_ article: Article) -> GalleyError {
         .conflict("Article \(article.id.uuidString.lowercased()) was changed by someone else at the same time; fetch it again and retry.")
+    }
+
+    /// A planned change and the rows that go with it, in one round trip (followed in it by
+    /// `COMMIT` when `committing`); the article as changed, or `conflict` after a lost race.
+    static func write(_ planned: PlannedChange, conn: PostgresConnection, committing: Bool) throws -> Article {
+        let statements = planned.records + [updateStatement(planned)]
+        let results = try committing ? conn.pipelineCommitting(statements) : conn.pipeline(statements)
+        return try changed(results[planned.records.count], from: planned.article)
+    }
+
+    /// A planned change (without rows of its own) written only while `condition` holds as
+    /// well as the article's version: the article as changed, or nil.
+    static func conditionalWrite(_ planned: PlannedChange, onlyIf condition: SQL) -> StoreRead<Article?> {
+        StoreRead(sql: updateStatement(planned, onlyIf: condition)) { try $0.single.map(article) }
+    }
+
+    private static func updateStatement(_ planned: PlannedChange, onlyIf condition: SQL? = nil) -> SQL {
+        updateStatement(planned.article, planned.change, at: planned.event.at, event: planned.event, onlyIf: condition)
     }
 
     /// Writes `change` and appends its audit event in one statement, so both happen or

@@ -11,23 +11,31 @@ struct StoreRead<Value>: Sendable {
 extension PostgresConnection {
     /// Sends every read in one pipeline and decodes each answer in order.
     func read<each Value>(_ reads: repeat StoreRead<each Value>) throws -> (repeat each Value) {
-        try read(committing: false, repeat each reads)
+        try read(committing: false, after: [], repeat each reads)
+    }
+
+    /// `read`, after `prefix` (statements whose answers are not wanted, such as a savepoint)
+    /// in the same pipeline.
+    func read<each Value>(after prefix: [SQL], _ reads: repeat StoreRead<each Value>) throws -> (repeat each Value) {
+        try read(committing: false, after: prefix, repeat each reads)
     }
 
     /// `read`, committing the transaction in the same round trip (`pipelineCommitting`): for
     /// a transaction's last statements.
     func readCommitting<each Value>(_ reads: repeat StoreRead<each Value>) throws -> (repeat each Value) {
-        try read(committing: true, repeat each reads)
+        try read(committing: true, after: [], repeat each reads)
     }
 
-    private func read<each Value>(committing: Bool, _ reads: repeat StoreRead<each Value>) throws -> (repeat each Value) {
-        var statements: [SQL] = []
+    private func read<each Value>(
+        committing: Bool, after prefix: [SQL], _ reads: repeat StoreRead<each Value>
+    ) throws -> (repeat each Value) {
+        var statements = prefix
         for read in repeat each reads { statements.append(read.sql) }
         let results =
             if committing { try pipelineCommitting(statements) }
             else if statements.count == 1 { [try query(statements[0])] }
             else { try pipeline(statements) }
-        var index = 0
+        var index = prefix.count
         func next<V>(_ read: StoreRead<V>) throws -> V {
             defer { index += 1 }
             return try read.decode(results[index])

@@ -2,24 +2,28 @@ import Galley
 import GalleyCore
 import Hummingbird
 
-/// Resolves `Authorization: Bearer glly_…` to an actor; everything under /v1 needs one.
-/// (`GET /v1/articles/{id}` authenticates in its own first statement; see `ArticleRoutes`.)
+/// Resolves `Authorization: Bearer glly_…` to the caller, once; everything under /v1 needs
+/// one. A token the server remembers names its caller without a round trip; the domain
+/// confirms it with the request's first statement (`ActorService.serve`), and a dead token
+/// is refused as 401 before anything else is said.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = GalleyRequestContext
     let services: GalleyServices
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let caller = try await services.actors.caller(bearing: try Self.bearerToken(in: request), requestID: context.requestID)
         var context = context
-        _ = try await Self.authenticate(try Self.bearerToken(in: request), services: services, context: &context)
-        return try await next(request, context)
-    }
-
-    /// The caller `token` belongs to, recorded in `context`; `unauthenticated` when none does.
-    static func authenticate(_ token: String, services: GalleyServices, context: inout Context) async throws -> Caller {
-        let actor = try await services.actors.authenticate(token: token)
-        let caller = Caller(principal: actor.principal, requestID: context.requestID)
-        identify(caller, in: &context)
-        return caller
+        context.caller = caller
+        context.logger[metadataKey: "actor"] = .string(caller.principal.name)
+        do {
+            let response = try await services.actors.serve(caller) { try await next(request, context) }
+            context.logRecord.actor = caller.principal.name
+            return response
+        } catch {
+            // Any other refusal comes after the token was confirmed.
+            if case GalleyError.unauthenticated = error {} else { context.logRecord.actor = caller.principal.name }
+            throw error
+        }
     }
 
     /// The token of the `Authorization` header, or `unauthenticated` saying what to send.
@@ -32,12 +36,5 @@ struct AuthMiddleware: RouterMiddleware {
             throw Problem.unauthenticated("The Authorization header must be: Bearer glly_…")
         }
         return String(parts[1]).trimmingWhiteSpace()
-    }
-
-    /// Records who is calling, for the handler, the request's log line and what it logs.
-    static func identify(_ caller: Caller, in context: inout Context) {
-        context.caller = caller
-        context.logger[metadataKey: "actor"] = .string(caller.principal.name)
-        context.logRecord.actor = caller.principal.name
     }
 }

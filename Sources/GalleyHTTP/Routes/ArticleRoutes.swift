@@ -11,16 +11,11 @@ struct ArticleRoutes {
     func register(on group: RouterGroup<GalleyRequestContext>) {
         group.post("articles", use: create)
         group.get("articles", use: list)
+        group.get("articles/:id", use: show)
         group.post("articles/:id/revisions", use: addRevision)
         group.get("articles/:id/revisions", use: revisions)
         group.get("articles/:id/revisions/:number", use: revision)
         group.get("articles/:id/revisions/:number/diff", use: diff)
-    }
-
-    /// Routes outside `AuthMiddleware` that authenticate in the round trip of their first
-    /// statement: reading an article is the most frequent request.
-    func registerAuthenticatingThemselves(on group: RouterGroup<GalleyRequestContext>) {
-        group.get("articles/:id", use: show)
     }
 
     @Sendable func create(_ request: Request, context: GalleyRequestContext) async throws -> Reply {
@@ -52,19 +47,7 @@ struct ArticleRoutes {
     }
 
     @Sendable func show(_ request: Request, context: GalleyRequestContext) async throws -> Reply {
-        let token = try AuthMiddleware.bearerToken(in: request)
-        let id: UUID
-        do {
-            id = try request.id("id", context: context)
-        } catch {
-            // Only an authenticated caller learns that the id is malformed (404).
-            var context = context
-            _ = try await AuthMiddleware.authenticate(token, services: services, context: &context)
-            throw error
-        }
-        var context = context
-        let (caller, detail) = try await services.articles.get(id, token: token, requestID: context.requestID)
-        AuthMiddleware.identify(caller, in: &context)
+        let detail = try await services.articles.get(try request.id("id", context: context), by: try context.requireCaller())
         return try Reply(.ok, ArticleDTO(detail), headers: etag(detail.article.version))
     }
 

@@ -10,6 +10,7 @@ struct ReviewRoutes {
     let metrics: HTTPMetrics
 
     func register(on group: RouterGroup<GalleyRequestContext>) {
+        group.post("articles/:id/transitions", use: transition)
         group.get("articles/:id/checkpoints", use: checkpoints)
         group.post("articles/:id/checkpoints", use: recordVerdict)
         group.get("articles/:id/claims", use: claims)
@@ -19,52 +20,13 @@ struct ReviewRoutes {
         group.get("articles/:id/provenance", use: provenance)
     }
 
-    /// Routes outside `AuthMiddleware` that authenticate in the round trip of their first
-    /// statement when they can: a transition is the most frequent write.
-    func registerAuthenticatingThemselves(on group: RouterGroup<GalleyRequestContext>) {
-        group.post("articles/:id/transitions", use: transition)
-    }
-
-    /// The token is checked in the statement that writes, when the server has met the token
-    /// and can decide without reading first (`TransitionService.perform(_:on:as:…)`). A
-    /// token the server has not met is checked first, before the body is read, as behind
-    /// `AuthMiddleware`; so is every request with an `Idempotency-Key` (its stored reply is the
-    /// caller's), and every request refused before the write.
     @Sendable func transition(_ request: Request, context: GalleyRequestContext) async throws -> Reply {
-        enum Bearer {
-            case met(MetToken)
-            case authenticated(Caller)
-        }
-        let token = try AuthMiddleware.bearerToken(in: request)
-        var context = context
-        let bearer: Bearer
-        if request.headers[.idempotencyKey] == nil, let met = services.actors.met(token: token) {
-            bearer = .met(met)
-        } else {
-            bearer = .authenticated(try await AuthMiddleware.authenticate(token, services: services, context: &context))
-        }
-        let (id, transition, body): (UUID, TransitionService.Request, Data)
-        do {
-            (id, transition, body) = try await Self.transitionRequest(request, context: context)
-        } catch {
-            if case .met = bearer { _ = try await AuthMiddleware.authenticate(token, services: services, context: &context) }
-            throw error
-        }
-        func answer(_ detail: ArticleDetail) throws -> Reply {
+        let caller = try context.requireCaller()
+        let (id, transition, body) = try await Self.transitionRequest(request, context: context)
+        return try await idempotent(request, context: context, body: body, services: services) {
+            let detail = try await services.transitions.perform(transition, on: id, by: caller)
             metrics.transition(transition.action.rawValue)
             return try Reply(.ok, ArticleDTO(detail), headers: etag(detail.article.version))
-        }
-        switch bearer {
-        case .met(let met):
-            let logRecord = context.logRecord
-            return try answer(
-                await services.transitions.perform(transition, on: id, as: met, requestID: context.requestID) { caller in
-                    logRecord.actor = caller.principal.name
-                })
-        case .authenticated(let caller):
-            return try await idempotent(request, context: context, body: body, services: services) {
-                try answer(await services.transitions.perform(transition, on: id, by: caller))
-            }
         }
     }
 
