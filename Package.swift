@@ -36,7 +36,7 @@ let package = Package(
         .target(
             name: "GalleyCore",
             dependencies: [
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto")
             ]
         ),
         .target(

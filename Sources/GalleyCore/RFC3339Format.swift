@@ -47,9 +47,20 @@ extension RFC3339 {
                 index += 1
             }
             if year < 0 { put("-") }
-            put(abs(year), yearWidth); put("-"); put(month, 2); put("-"); put(day, 2); put("T")
-            put(seconds / 3600, 2); put(":"); put(seconds / 60 % 60, 2); put(":"); put(seconds % 60, 2)
-            put("."); put(micros, 6); put("Z")
+            put(abs(year), yearWidth)
+            put("-")
+            put(month, 2)
+            put("-")
+            put(day, 2)
+            put("T")
+            put(seconds / 3600, 2)
+            put(":")
+            put(seconds / 60 % 60, 2)
+            put(":")
+            put(seconds % 60, 2)
+            put(".")
+            put(micros, 6)
+            put("Z")
             return index
         }
     }

@@ -55,7 +55,6 @@ extension UUID {
     public var lowercasedString: String { UUIDFormat.format(self) }
 }
 
-
 private let lowercaseHexDigits = Array("0123456789abcdef".utf8)
 
 /// The value of one hex digit (either case).

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
 
 /// The rule for every link a newsroom records (sources, evidence): an absolute http or https
 /// URL with a host and no user name or password, without whitespace or control characters,
@@ -23,9 +24,9 @@ public enum WebLink {
 
     public static func isValid(_ text: String) -> Bool {
         guard text.utf8.count <= maxBytes, hasWebScheme(text),
-              !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }),
-              let components = URLComponents(string: text),
-              let host = components.host, !host.isEmpty, components.user == nil, components.password == nil
+            !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }),
+            let components = URLComponents(string: text),
+            let host = components.host, !host.isEmpty, components.user == nil, components.password == nil
         else { return false }
         guard host.hasPrefix("[") else { return !host.contains("[") && !host.contains("]") }
         guard host.hasSuffix("]"), host.count > 2 else { return false }

@@ -55,7 +55,10 @@ public enum WordDiff {
         while start < a.count, start < b.count, a[start] == b[start] { start += 1 }
         var endA = a.count
         var endB = b.count
-        while endA > start, endB > start, a[endA - 1] == b[endB - 1] { endA -= 1; endB -= 1 }
+        while endA > start, endB > start, a[endA - 1] == b[endB - 1] {
+            endA -= 1
+            endB -= 1
+        }
         let cap = limits.changedWordCap(differingWords: (endA - start) + (endB - start))
         try search.compare(start..<endA, start..<endB, maxEdits: cap)
         var builder = Builder()
@@ -64,9 +67,16 @@ public enum WordDiff {
         var newIndex = start
         for step in search.steps {
             switch step {
-            case .keep: builder.context(oldWords[oldIndex]); oldIndex += 1; newIndex += 1
-            case .remove: builder.removed(oldWords[oldIndex]); oldIndex += 1
-            case .insert: builder.added(newWords[newIndex]); newIndex += 1
+            case .keep:
+                builder.context(oldWords[oldIndex])
+                oldIndex += 1
+                newIndex += 1
+            case .remove:
+                builder.removed(oldWords[oldIndex])
+                oldIndex += 1
+            case .insert:
+                builder.added(newWords[newIndex])
+                newIndex += 1
             }
         }
         for index in endA..<a.count { builder.context(oldWords[index]) }
@@ -145,12 +155,22 @@ public enum WordDiff {
         }
 
         mutating func compare(_ rangeA: Range<Int>, _ rangeB: Range<Int>, maxEdits: Int) throws {
-            var lowA = rangeA.lowerBound, lowB = rangeB.lowerBound
-            var highA = rangeA.upperBound, highB = rangeB.upperBound
+            var lowA = rangeA.lowerBound
+            var lowB = rangeB.lowerBound
+            var highA = rangeA.upperBound
+            var highB = rangeB.upperBound
             var prefix = 0
-            while lowA < highA, lowB < highB, a[lowA] == b[lowB] { lowA += 1; lowB += 1; prefix += 1 }
+            while lowA < highA, lowB < highB, a[lowA] == b[lowB] {
+                lowA += 1
+                lowB += 1
+                prefix += 1
+            }
             var suffix = 0
-            while highA > lowA, highB > lowB, a[highA - 1] == b[highB - 1] { highA -= 1; highB -= 1; suffix += 1 }
+            while highA > lowA, highB > lowB, a[highA - 1] == b[highB - 1] {
+                highA -= 1
+                highB -= 1
+                suffix += 1
+            }
             steps.append(contentsOf: repeatElement(.keep, count: prefix))
             if lowA == highA || lowB == highB {
                 if (highA - lowA) + (highB - lowB) > maxEdits { throw GalleyError.tooLargeToDiff(changedWordLimit: maxEdits) }
@@ -174,8 +194,10 @@ public enum WordDiff {
         /// Searches forward from the start and backward from the end, one edit further each
         /// round, until the two paths overlap; refuses once more than `maxEdits` are needed.
         func middleSnake(_ rangeA: Range<Int>, _ rangeB: Range<Int>, maxEdits: Int) throws -> Snake {
-            let n = rangeA.count, m = rangeB.count
-            let baseA = rangeA.lowerBound, baseB = rangeB.lowerBound
+            let n = rangeA.count
+            let m = rangeB.count
+            let baseA = rangeA.lowerBound
+            let baseB = rangeB.lowerBound
             let delta = n - m
             let odd = delta & 1 != 0
             let rounds = min((n + m + 1) / 2, maxEdits / 2 + 1)
@@ -187,11 +209,15 @@ public enum WordDiff {
             for d in 0...rounds {
                 if Task.isCancelled { throw CancellationError() }
                 for k in stride(from: -d, through: d, by: 2) {
-                    var x = k == -d || (k != d && forward[offset + k - 1] < forward[offset + k + 1])
+                    var x =
+                        k == -d || (k != d && forward[offset + k - 1] < forward[offset + k + 1])
                         ? forward[offset + k + 1] : forward[offset + k - 1] + 1
                     var y = x - k
                     let (x0, y0) = (x, y)
-                    while x < n, y < m, a[baseA + x] == b[baseB + y] { x += 1; y += 1 }
+                    while x < n, y < m, a[baseA + x] == b[baseB + y] {
+                        x += 1
+                        y += 1
+                    }
                     forward[offset + k] = x
                     let c = delta - k
                     if odd, c >= -(d - 1), c <= d - 1, x + backward[offset + c] >= n {
@@ -199,11 +225,15 @@ public enum WordDiff {
                     }
                 }
                 for c in stride(from: -d, through: d, by: 2) {
-                    var x = c == -d || (c != d && backward[offset + c - 1] < backward[offset + c + 1])
+                    var x =
+                        c == -d || (c != d && backward[offset + c - 1] < backward[offset + c + 1])
                         ? backward[offset + c + 1] : backward[offset + c - 1] + 1
                     var y = x - c
                     let (x0, y0) = (x, y)
-                    while x < n, y < m, a[baseA + n - x - 1] == b[baseB + m - y - 1] { x += 1; y += 1 }
+                    while x < n, y < m, a[baseA + n - x - 1] == b[baseB + m - y - 1] {
+                        x += 1
+                        y += 1
+                    }
                     backward[offset + c] = x
                     let k = delta - c
                     if !odd, k >= -d, k <= d, forward[offset + k] + x >= n {

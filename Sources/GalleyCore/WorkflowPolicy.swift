@@ -159,7 +159,8 @@ public enum CheckpointEvaluation {
         required: [WorkflowPolicy.Rule], latestVerdicts: [RecordedVerdict], contentHash: String
     ) -> [CheckpointStatus] {
         required.map { rule in
-            let verdict = latestVerdicts
+            let verdict =
+                latestVerdicts
                 .filter { $0.checkpoint == rule.checkpoint && $0.contentHash == contentHash }
                 .max { $0.recordedAt < $1.recordedAt }
             guard let verdict, verdict.verdict != .waived || !rule.waivableFor.isEmpty else {

@@ -18,7 +18,8 @@ public func buildApplication(
     metrics: HTTPMetrics = HTTPMetrics(),
     backgroundWork: Bool = true
 ) -> some ApplicationProtocol {
-    let services = GalleyServices(environment: GalleyEnvironment(
+    let services = GalleyServices(
+        environment: GalleyEnvironment(
             pool: pool, webhookPolicy: configuration.webhookPolicy, caches: ReadCaches(megabytes: configuration.readCacheMegabytes),
             idempotencyTTL: configuration.idempotencyTTL))
     let notifier = EventNotifier(connectionString: configuration.databaseURL, logger: logger)

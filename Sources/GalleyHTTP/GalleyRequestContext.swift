@@ -1,8 +1,8 @@
 import Foundation
 import Galley
 import GalleyCore
-import Hummingbird
 import GalleyOutput
+import Hummingbird
 import Synchronization
 
 /// Per-request state: the request id (the caller's `X-Request-Id` or a new one) and, on

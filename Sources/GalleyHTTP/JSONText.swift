@@ -6,7 +6,9 @@ enum JSONText {
     /// not valid JSON, so the decoder refuses that one itself). Backslash escapes are
     /// followed, so `"\\u0000"` (a backslash, then `u0000`) is not one.
     static func containsEscapedNUL(_ data: Data) -> Bool {
-        let backslash = UInt8(ascii: "\\"), zero = UInt8(ascii: "0"), u = UInt8(ascii: "u")
+        let backslash = UInt8(ascii: "\\")
+        let zero = UInt8(ascii: "0")
+        let u = UInt8(ascii: "u")
         return data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Bool in
             var index = 0
             while index < bytes.count {

@@ -50,7 +50,8 @@ extension Request {
         do {
             buffer = try await request.collectBody(upTo: context.maxUploadSize)
         } catch is NIOTooManyBytesError {
-            throw Problem(status: .contentTooLarge, type: "body-too-large", title: "Request body too large", detail: "The body is over 2 MiB; send less.")
+            throw Problem(
+                status: .contentTooLarge, type: "body-too-large", title: "Request body too large", detail: "The body is over 2 MiB; send less.")
         }
         let data = Data(buffer: buffer)
         if JSONText.containsEscapedNUL(data) {
@@ -127,12 +128,14 @@ extension Request {
             guard let tags = Self.entityTags(fields), !tags.isEmpty else {
                 throw Problem.invalid("If-Match", "must be * or entity tags such as \"3\" (the ETag this server sent)")
             }
-            return ExpectedVersion(Set(tags.compactMap { tag in
-                // Strong comparison is of the text: ours have no leading zero.
-                guard !tag.weak, (1...9).contains(tag.opaque.count), tag.opaque.first != "0", tag.opaque.allSatisfy(\.isASCIIDigitCharacter)
-                else { return nil }
-                return Int(tag.opaque)
-            }))
+            return ExpectedVersion(
+                Set(
+                    tags.compactMap { tag in
+                        // Strong comparison is of the text: ours have no leading zero.
+                        guard !tag.weak, (1...9).contains(tag.opaque.count), tag.opaque.first != "0", tag.opaque.allSatisfy(\.isASCIIDigitCharacter)
+                        else { return nil }
+                        return Int(tag.opaque)
+                    }))
         }
     }
 
@@ -236,7 +239,8 @@ func idempotent(
             throw error
         }
         do {
-            try await services.idempotency.complete(reservation, with: .init(status: Int(reply.status.code), body: Data(reply.body.readableBytesView)))
+            try await services.idempotency.complete(
+                reservation, with: .init(status: Int(reply.status.code), body: Data(reply.body.readableBytesView)))
         } catch {
             // The work is done: answer it. Its key stays reserved until the lease runs out,
             // and duplicates meanwhile are told to retry.

@@ -267,7 +267,7 @@ func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePoint
         pointers.append(UnsafePointer(copy))
     }
     pointers.append(nil)
-    defer { storage.forEach { free($0) } }
+    defer { for pointer in storage { free(pointer) } }
     return try body(pointers)
 }
 

@@ -147,7 +147,8 @@ final class SharedSession: EventLoopSlot {
         }
         for statement in answered {
             statement.continuation.resume(
-                with: (statement.outcome ?? .failure(PostgresError(kind: .protocolViolation, message: "the server sent no result", statement: statement.statement)))
+                with: (statement.outcome
+                    ?? .failure(PostgresError(kind: .protocolViolation, message: "the server sent no result", statement: statement.statement)))
                     .map { Optional($0) })
         }
         if let (error, waiting) = broken {

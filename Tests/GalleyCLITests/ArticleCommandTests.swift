@@ -94,7 +94,9 @@ import Testing
             #expect(try await room.run(["request-changes", id.text, "--reason", "Name the source", "--actor", "eddie"]).status == 0)
             #expect(try await room.state(id) == .draft)
             #expect(try await room.run(["submit", id.text, "--actor", "wendy"]).status == 0)
-            let verdict = try dict(try await room.json(["checkpoint", id.text, "source_check", "--pass", "--note", "Read it", "--evidence", "https://example.org/check"], as: "fiona"))
+            let verdict = try dict(
+                try await room.json(
+                    ["checkpoint", id.text, "source_check", "--pass", "--note", "Read it", "--evidence", "https://example.org/check"], as: "fiona"))
             #expect(verdict["verdict"] as? String == "passed")
             #expect(verdict["revision"] as? Int == 1)
             #expect(try await room.run(["approve", id.text, "--actor", "wendy"]).status == 3)
@@ -110,7 +112,8 @@ import Testing
             #expect(try await room.state(id) == .published)
             #expect(try await room.run(["spike", id.text, "--reason", "no", "--actor", "eddie"]).status == 5)
             #expect(try await room.run(["unpublish", id.text, "--reason", "Legal hold", "--actor", "eddie"]).status == 0)
-            #expect(try await room.run(["retract", id.text, "--reason", "Wrong", "--notice", "We retracted this story.", "--actor", "eddie"]).status == 0)
+            #expect(
+                try await room.run(["retract", id.text, "--reason", "Wrong", "--notice", "We retracted this story.", "--actor", "eddie"]).status == 0)
             #expect(try await room.state(id) == .retracted)
             #expect(try await room.run(["restore", id.text, "--actor", "eddie"]).status == 5)
         }
@@ -131,7 +134,8 @@ import Testing
     @Test func authorsCannotApproveTheirOwnText() async throws {
         try await CLIRoom.with { room in
             let id = try await room.services.articles.create(
-                .init(content: try CLIRoom.content(), section: "local"), by: try await room.caller("eddie")).article.id
+                .init(content: try CLIRoom.content(), section: "local"), by: try await room.caller("eddie")
+            ).article.id
             #expect(try await room.run(["submit", id.text, "--actor", "eddie"]).status == 0)
             #expect(try await room.run(["checkpoint", id.text, "source_check", "--pass", "--actor", "fiona"]).status == 0)
             let own = try await room.run(["approve", id.text, "--actor", "eddie"])
@@ -154,7 +158,9 @@ import Testing
             #expect(claim["status"] as? String == "unverified")
             let claimID = try #require(claim["id"] as? String)
             #expect(try await room.run(["claims", "add", id.text, "Another", "--actor", "wendy"]).status == 3)
-            let set = try dict(try await room.json(["claims", "set", id.text, claimID, "--status", "verified", "--evidence", "https://example.org/timetable"], as: "fiona"))
+            let set = try dict(
+                try await room.json(
+                    ["claims", "set", id.text, claimID, "--status", "verified", "--evidence", "https://example.org/timetable"], as: "fiona"))
             #expect(set["status"] as? String == "verified")
             #expect((set["evidence"] as? [[String: Any]])?.first?["url"] as? String == "https://example.org/timetable")
             let claims = try list(try await room.json(["claims", "list", id.text], as: "eddie"))

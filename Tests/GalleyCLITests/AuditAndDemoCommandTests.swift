@@ -63,7 +63,8 @@ import Testing
             #expect(report["seals_checked"] as? Int == 1)
 
             let eventID = try #require(
-                try await room.pool.query("SELECT id FROM audit_events WHERE action = 'article.approve' AND article_id = \(id)").single?.decode("id", as: Int.self))
+                try await room.pool.query("SELECT id FROM audit_events WHERE action = 'article.approve' AND article_id = \(id)").single?.decode(
+                    "id", as: Int.self))
             try await room.pool.withConnection { conn in
                 try conn.runScript("ALTER TABLE audit_events DISABLE TRIGGER USER")
                 try conn.execute("UPDATE audit_events SET actor_name = 'mallory' WHERE id = \(eventID)")

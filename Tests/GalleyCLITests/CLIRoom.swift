@@ -46,7 +46,9 @@ struct CLIRoom {
     }
 
     /// Runs `galley … --json` as `actor` and decodes its stdout; expects exit status 0.
-    func json(_ arguments: [String], as actor: String? = nil, stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws -> Any {
+    func json(_ arguments: [String], as actor: String? = nil, stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws
+        -> Any
+    {
         let outcome = try await run(arguments + (actor.map { ["--actor", $0] } ?? []) + ["--json"], stdin: stdin)
         #expect(outcome.status == 0, "\(arguments): \(outcome.stderr)", sourceLocation: sourceLocation)
         return try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8), options: [.fragmentsAllowed])
@@ -76,7 +78,8 @@ struct CLIRoom {
 
     func approved(_ title: String = "Harbour ferries add a late crossing") async throws -> UUID {
         let id = try await inReview(title)
-        _ = try await services.review.record(.init(checkpoint: "source_check", verdict: .passed, revision: 1, note: "ok"), on: id, by: caller("fiona"))
+        _ = try await services.review.record(
+            .init(checkpoint: "source_check", verdict: .passed, revision: 1, note: "ok"), on: id, by: caller("fiona"))
         _ = try await services.transitions.perform(.init(.approve), on: id, by: caller("eddie"))
         return id
     }

@@ -37,7 +37,8 @@ import Testing
     /// Before: a `retrieved_at` that could not be read was dropped and the article created without it.
     @Test func aSourceTimeThatCannotBeReadIsRefusedNotDropped() async throws {
         try await CLIRoom.with { room in
-            let file = try room.file(#"""
+            let file = try room.file(
+                #"""
                 {"title": "Ferries", "body": "A late crossing.", "section": "world",
                  "sources": [{"url": "https://example.org/f", "outlet": "Harbour", "retrieved_at": "9999999-01-01T00:00:00Z"}]}
                 """#)

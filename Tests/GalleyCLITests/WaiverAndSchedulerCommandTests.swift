@@ -24,9 +24,11 @@ import Testing
     @Test func runOnceSendsBackADueArticleItCannotPublishAndSaysSo() async throws {
         try await CLIRoom.with { room in
             let id = try await room.published()
-            _ = try await room.services.articles.edit(id, content: try CLIRoom.content("Harbour ferries add two late crossings"), by: try await room.caller("wendy"))
+            _ = try await room.services.articles.edit(
+                id, content: try CLIRoom.content("Harbour ferries add two late crossings"), by: try await room.caller("wendy"))
             _ = try await room.services.transitions.perform(.init(.submit), on: id, by: try await room.caller("wendy"))
-            _ = try await room.services.review.record(.init(checkpoint: "source_check", verdict: .passed, revision: 2, note: "ok"), on: id, by: try await room.caller("fiona"))
+            _ = try await room.services.review.record(
+                .init(checkpoint: "source_check", verdict: .passed, revision: 2, note: "ok"), on: id, by: try await room.caller("fiona"))
             _ = try await room.services.transitions.perform(.init(.approve), on: id, by: try await room.caller("eddie"))
             // Scheduled behind the domain's back, without the correction note it needs.
             _ = try await room.pool.query(

@@ -1,8 +1,9 @@
 import Foundation
 import Galley
 import GalleyOutput
-@testable import GalleyHTTP
 import Testing
+
+@testable import GalleyHTTP
 
 /// Article views are written by hand (`JSONWritable`); they must be byte for byte what
 /// `JSONEncoder` wrote before, for every shape an article takes.
@@ -21,8 +22,10 @@ import Testing
             #expect(try await api.transition(id, "publish", as: "eddie").status == .ok)
             let edited = try await api.call(
                 .post, "/v1/articles/\(id)/revisions", as: "wendy",
-                json: ["title": "Second", "body": "Changed\ttext", "insight": "Why", "disclosure": "AI helped",
-                       "sources": [["url": "https://example.org/2", "outlet": "Wire", "title": "Two"]]])
+                json: [
+                    "title": "Second", "body": "Changed\ttext", "insight": "Why", "disclosure": "AI helped",
+                    "sources": [["url": "https://example.org/2", "outlet": "Wire", "title": "Two"]],
+                ])
             #expect(edited.status == .created, "\(edited.text)")
 
             let uuid = try #require(UUID(uuidString: id))

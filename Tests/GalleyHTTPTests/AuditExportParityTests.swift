@@ -39,7 +39,10 @@ import Testing
                 let filters: [(query: String, arguments: [String])] = [
                     ("", []),
                     ("&article_id=\(article.lowercasedString)", ["--article", article.lowercasedString]),
-                    ("&actor=wendy&action=article.submit&since=2000-01-01T00:00:00Z", ["--actor", "wendy", "--action", "article.submit", "--since", "2000-01-01T00:00:00Z"]),
+                    (
+                        "&actor=wendy&action=article.submit&since=2000-01-01T00:00:00Z",
+                        ["--actor", "wendy", "--action", "article.submit", "--since", "2000-01-01T00:00:00Z"]
+                    ),
                 ]
                 let frozen = tokens
                 try await app.test(.router) { client in
@@ -57,7 +60,9 @@ import Testing
                                 environment: ["DATABASE_URL": TestDatabase.asApp(connectionString), "GALLEY_ACTOR": ""])
                             #expect(cli.status == 0, "\(cli.stderr)")
                             #expect(api.count > 0)
-                            #expect(Data(cli.stdout.utf8) == api, "\(format)\(filter.query):\nAPI:\n\(String(decoding: api, as: UTF8.self))\nCLI:\n\(cli.stdout)")
+                            #expect(
+                                Data(cli.stdout.utf8) == api,
+                                "\(format)\(filter.query):\nAPI:\n\(String(decoding: api, as: UTF8.self))\nCLI:\n\(cli.stdout)")
                         }
                     }
                 }

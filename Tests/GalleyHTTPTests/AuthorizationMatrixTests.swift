@@ -42,21 +42,24 @@ import Testing
                 Case(method: .get, path: "\(a)/revisions/1/diff?against=1", body: nil, allowed: Self.everyone),
                 Case(method: .post, path: "\(a)/transitions", body: ["action": "spike", "reason": "duplicate"], allowed: Self.editors),
                 Case(method: .get, path: "\(a)/checkpoints", body: nil, allowed: Self.everyone),
-                Case(method: .post, path: "\(a)/checkpoints", body: ["checkpoint": "source_check", "verdict": "failed", "revision": 99],
-                     allowed: ["fiona", "eddie", "ada"]),
+                Case(
+                    method: .post, path: "\(a)/checkpoints", body: ["checkpoint": "source_check", "verdict": "failed", "revision": 99],
+                    allowed: ["fiona", "eddie", "ada"]),
                 Case(method: .get, path: "\(a)/claims", body: nil, allowed: Self.everyone),
                 Case(method: .post, path: "\(a)/claims", body: ["text": "Another", "revision": 99], allowed: ["fiona", "eddie", "ada"]),
                 Case(method: .patch, path: "\(a)/claims/\(claimID)", body: ["status": "verified"], allowed: ["fiona", "eddie", "ada"]),
                 Case(method: .get, path: "\(a)/history", body: nil, allowed: Self.everyone),
                 Case(method: .get, path: "\(a)/provenance", body: nil, allowed: Self.everyone),
-                Case(method: .post, path: "/v1/generations",
-                     body: ["article_id": .string(missing), "model": "m", "model_version": "1", "prompt_version": "1"],
-                     allowed: ["drafter", "eddie", "ada"]),
+                Case(
+                    method: .post, path: "/v1/generations",
+                    body: ["article_id": .string(missing), "model": "m", "model_version": "1", "prompt_version": "1"],
+                    allowed: ["drafter", "eddie", "ada"]),
                 Case(method: .get, path: "/v1/generations", body: nil, allowed: Self.everyone),
                 Case(method: .get, path: "/v1/generations/\(generationID)", body: nil, allowed: Self.everyone),
                 Case(method: .patch, path: "/v1/generations/\(missing)", body: ["status": "running"], allowed: ["drafter", "eddie", "ada"]),
                 Case(method: .post, path: "/v1/generations/\(missing)/retry", body: nil, allowed: ["drafter", "eddie", "ada"]),
-                Case(method: .post, path: "/v1/publish-batches", body: ["article_ids": [.string(missing)]], allowed: ["publish-bot", "eddie", "ada"]),
+                Case(
+                    method: .post, path: "/v1/publish-batches", body: ["article_ids": [.string(missing)]], allowed: ["publish-bot", "eddie", "ada"]),
                 Case(method: .get, path: "/v1/publish-batches/\(missing)", body: nil, allowed: ["publish-bot", "eddie", "ada"]),
                 Case(method: .get, path: "/v1/audit-events", body: nil, allowed: ["eddie", "lou", "ada"]),
                 Case(method: .get, path: "/v1/audit-events/export?format=jsonl", body: nil, allowed: ["eddie", "lou", "ada"]),
@@ -66,15 +69,17 @@ import Testing
                 Case(method: .post, path: "/v1/actors/\(actorID)/tokens", body: [:], allowed: ["ada"]),
                 Case(method: .delete, path: "/v1/tokens/\(missing)", body: nil, allowed: ["ada"]),
                 Case(method: .get, path: "/v1/workflow-policy", body: nil, allowed: Self.everyone),
-                Case(method: .put, path: "/v1/workflow-policy",
-                     body: ["rules": [["checkpoint": "source_check", "roles": ["editor"]]]], allowed: ["ada"]),
+                Case(
+                    method: .put, path: "/v1/workflow-policy",
+                    body: ["rules": [["checkpoint": "source_check", "roles": ["editor"]]]], allowed: ["ada"]),
             ]
             for test in cases {
                 for actor in Self.everyone.sorted() {
                     let reply = try await api.call(test.method, test.path, as: actor, json: test.body ?? (test.method == .post ? [:] : nil))
                     let refused = reply.status == .forbidden
-                    #expect(refused != test.allowed.contains(actor),
-                            "\(test.method) \(test.path) as \(actor): \(reply.status) \(reply.text.prefix(200))")
+                    #expect(
+                        refused != test.allowed.contains(actor),
+                        "\(test.method) \(test.path) as \(actor): \(reply.status) \(reply.text.prefix(200))")
                     #expect(reply.status.code < 500, "\(test.method) \(test.path) as \(actor): \(reply.text.prefix(200))")
                     if refused {
                         #expect(reply.json["type"] == "https://galley.dev/problems/forbidden")

@@ -1,10 +1,11 @@
 import Foundation
 import Galley
-@testable import GalleyHTTP
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import Testing
+
+@testable import GalleyHTTP
 
 /// What the contract test (schemathesis) found and the server now does.
 @Suite struct ContractFixTests {

@@ -7,7 +7,9 @@ import Testing
     @Test func eachErrorClassHasItsStatusAndProblemType() async throws {
         try await APIHarness.with { api in
             let id = try await api.createArticle()
-            func expectProblem(_ reply: APIHarness.Reply, _ status: HTTPResponse.Status, _ type: String, sourceLocation: SourceLocation = #_sourceLocation) {
+            func expectProblem(
+                _ reply: APIHarness.Reply, _ status: HTTPResponse.Status, _ type: String, sourceLocation: SourceLocation = #_sourceLocation
+            ) {
                 #expect(reply.status == status, "\(reply.text)", sourceLocation: sourceLocation)
                 #expect(reply.headers[.contentType] == "application/problem+json", sourceLocation: sourceLocation)
                 #expect(reply.json["type"]?.stringValue == "https://galley.dev/problems/\(type)", sourceLocation: sourceLocation)
@@ -33,7 +35,8 @@ import Testing
                 try await api.call(.get, "/v1/articles/\(id)", as: nil, headers: [.authorization: "Bearer glly_nope"]), .unauthorized,
                 "unauthenticated")
             expectProblem(try await api.call(.post, "/v1/actors", as: "eddie", json: ["name": "x", "roles": ["writer"]]), .forbidden, "forbidden")
-            let stale = try await api.call(.post, "/v1/articles/\(id)/transitions", json: ["action": "spike", "reason": "dup"], headers: [.ifMatch: "\"999\""])
+            let stale = try await api.call(
+                .post, "/v1/articles/\(id)/transitions", json: ["action": "spike", "reason": "dup"], headers: [.ifMatch: "\"999\""])
             expectProblem(stale, .preconditionFailed, "stale-version")
             let huge = String(repeating: "a", count: 2 * 1024 * 1024 + 10)
             expectProblem(try await api.call(.post, "/v1/articles", raw: "{\"title\": \"\(huge)\"}"), .contentTooLarge, "body-too-large")
@@ -48,13 +51,17 @@ import Testing
     @Test func requestIDsAreEchoedAndStoredOnAuditEvents() async throws {
         try await APIHarness.with { api in
             let id = try await api.createArticle()
-            let reply = try await api.call(.post, "/v1/articles/\(id)/transitions", as: "wendy", json: ["action": "submit"],
-                                           headers: [HTTPField.Name("X-Request-Id")!: "trace-42"])
+            let reply = try await api.call(
+                .post, "/v1/articles/\(id)/transitions", as: "wendy", json: ["action": "submit"],
+                headers: [HTTPField.Name("X-Request-Id")!: "trace-42"])
             #expect(reply.headers[HTTPField.Name("X-Request-Id")!] == "trace-42")
             let fresh = try await api.call(.get, "/v1/articles/\(id)")
             #expect(fresh.headers[HTTPField.Name("X-Request-Id")!]?.isEmpty == false)
             let history = try await api.call(.get, "/v1/articles/\(id)/history")
-            guard case .array(let events) = history.json["items"] else { Issue.record("no history"); return }
+            guard case .array(let events) = history.json["items"] else {
+                Issue.record("no history")
+                return
+            }
             #expect(events.last?["request_id"] == "trace-42")
         }
     }
@@ -69,10 +76,16 @@ import Testing
             #expect(second.json["id"] == first.json["id"])
             #expect(second.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
             let list = try await api.call(.get, "/v1/articles")
-            guard case .array(let items) = list.json["items"] else { Issue.record("no list"); return }
+            guard case .array(let items) = list.json["items"] else {
+                Issue.record("no list")
+                return
+            }
             #expect(items.count == 1)
             var other = APIHarness.articleBody
-            if case .object(var object) = other { object["title"] = "Another title"; other = .object(object) }
+            if case .object(var object) = other {
+                object["title"] = "Another title"
+                other = .object(object)
+            }
             let clash = try await api.call(.post, "/v1/articles", as: "wendy", json: other, headers: key)
             #expect(clash.status == .unprocessableContent)
             // Keys belong to one actor: another actor's identical key is a new request.
@@ -98,7 +111,10 @@ import Testing
             let unkeyed = try await api.call(.post, "/v1/articles/\(id)/transitions", as: "eddie", json: body)
             #expect(unkeyed.status == .conflict)
             let history = try await api.call(.get, "/v1/articles/\(id)/history")
-            guard case .array(let events) = history.json["items"] else { Issue.record("no history"); return }
+            guard case .array(let events) = history.json["items"] else {
+                Issue.record("no history")
+                return
+            }
             #expect(events.filter { $0["action"] == "article.spike" }.count == 1)
         }
     }
@@ -109,7 +125,8 @@ import Testing
             let read = try await api.call(.get, "/v1/articles/\(id)")
             let tag = try #require(read.headers[.eTag])
             #expect(tag == "\"\(read.json["version"].map { "\($0)" } ?? "")\"" || tag.hasPrefix("\""))
-            let submitted = try await api.call(.post, "/v1/articles/\(id)/transitions", as: "wendy", json: ["action": "submit"], headers: [.ifMatch: tag])
+            let submitted = try await api.call(
+                .post, "/v1/articles/\(id)/transitions", as: "wendy", json: ["action": "submit"], headers: [.ifMatch: tag])
             #expect(submitted.status == .ok)
             #expect(submitted.headers[.eTag] != tag)
             let stale = try await api.call(
@@ -139,10 +156,15 @@ import Testing
             var seen: [String] = []
             var cursor: String?
             repeat {
-                let path = "/v1/articles?limit=200" + (cursor.map { "&cursor=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)" } ?? "")
+                let path =
+                    "/v1/articles?limit=200"
+                    + (cursor.map { "&cursor=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)" } ?? "")
                 let page = try await api.call(.get, path, as: "eddie")
                 #expect(page.status == .ok)
-                guard case .array(let items) = page.json["items"] else { Issue.record("no items"); return }
+                guard case .array(let items) = page.json["items"] else {
+                    Issue.record("no items")
+                    return
+                }
                 seen += items.compactMap { $0["id"]?.stringValue }
                 cursor = page.json["next_cursor"]?.stringValue
             } while cursor != nil
@@ -156,7 +178,10 @@ import Testing
             let actors = try await api.call(.get, "/v1/actors", as: "ada")
             guard case .array(let items) = actors.json["items"],
                 let wendy = items.first(where: { $0["name"] == "wendy" })?["id"]?.stringValue
-            else { Issue.record("no wendy"); return }
+            else {
+                Issue.record("no wendy")
+                return
+            }
             let issued = try await api.call(.post, "/v1/actors/\(wendy)/tokens", as: "ada", json: ["expires_at": "2099-01-01T00:00:00Z"])
             #expect(issued.status == .created)
             let token = try #require(issued.json["token"]?.stringValue)
@@ -184,15 +209,17 @@ import Testing
     /// 401 where a live one would get 403, 404, 422 or a replayed answer.
     @Test func aRememberedTokenRevokedIsRefusedBeforeAnyOtherAnswer() async throws {
         try await APIHarness.with { api in
-            let wendy = try #require(try await api.call(.get, "/v1/actors", as: "ada").json["items"].flatMap { items -> String? in
-                guard case .array(let items) = items else { return nil }
-                return items.first(where: { $0["name"] == "wendy" })?["id"]?.stringValue
-            })
+            let wendy = try #require(
+                try await api.call(.get, "/v1/actors", as: "ada").json["items"].flatMap { items -> String? in
+                    guard case .array(let items) = items else { return nil }
+                    return items.first(where: { $0["name"] == "wendy" })?["id"]?.stringValue
+                })
             let issued = try await api.call(.post, "/v1/actors/\(wendy)/tokens", as: "ada", json: [:])
             let token = try #require(issued.json["token"]?.stringValue)
             let tokenID = try #require(issued.json["id"]?.stringValue)
             let auth: HTTPFields = [.authorization: "Bearer \(token)"]
-            let id = try #require(try await api.call(.post, "/v1/articles", as: nil, json: APIHarness.articleBody, headers: auth).json["id"]?.stringValue)
+            let id = try #require(
+                try await api.call(.post, "/v1/articles", as: nil, json: APIHarness.articleBody, headers: auth).json["id"]?.stringValue)
             #expect(try await api.call(.get, "/v1/actors", as: nil, headers: auth).status == .forbidden)
             #expect(try await api.call(.delete, "/v1/tokens/\(tokenID)", as: "ada").status == .noContent)
             let missing = "00000000-0000-4000-8000-000000000000"
@@ -207,7 +234,9 @@ import Testing
             }
             var keyed = auth
             keyed[IdempotencyTests.keyHeader] = "revoked-1"
-            #expect(try await api.call(.post, "/v1/articles/\(id)/transitions", as: nil, json: ["action": "submit"], headers: keyed).status == .unauthorized)
+            #expect(
+                try await api.call(.post, "/v1/articles/\(id)/transitions", as: nil, json: ["action": "submit"], headers: keyed).status
+                    == .unauthorized)
             #expect(try await api.call(.get, "/v1/articles/\(id)", as: "ada").json["state"] == "draft")
             guard case .array(let articles) = try await api.call(.get, "/v1/articles", as: "ada").json["items"] else {
                 Issue.record("no list")
@@ -227,7 +256,9 @@ import Testing
                 let reply = try await api.call(.post, "/v1/articles/\(id)/transitions", as: nil, json: body, headers: stranger)
                 #expect(reply.status == .unauthorized, "\(body)")
             }
-            #expect(try await api.call(.post, "/v1/articles/not-an-id/transitions", as: nil, json: ["action": "submit"], headers: stranger).status == .unauthorized)
+            #expect(
+                try await api.call(.post, "/v1/articles/not-an-id/transitions", as: nil, json: ["action": "submit"], headers: stranger).status
+                    == .unauthorized)
             // Refused before its body is read: not 413.
             let huge = #"{"action": "submit", "reason": ""# + String(repeating: "x", count: 3 << 20) + #""}"#
             #expect(try await api.call(.post, "/v1/articles/\(id)/transitions", as: nil, raw: huge, headers: stranger).status == .unauthorized)

@@ -15,7 +15,8 @@ import Testing
         #expect(created.status == .created, "\(created.text)")
         let id = try #require(created.json["id"]?.stringValue)
         let edited = try await api.call(
-            .post, "/v1/articles/\(id)/revisions", as: "wendy", json: ["title": "Venezuela releases political prisoners", "dek": "What it means", "body": .string(newBody)])
+            .post, "/v1/articles/\(id)/revisions", as: "wendy",
+            json: ["title": "Venezuela releases political prisoners", "dek": "What it means", "body": .string(newBody)])
         #expect(edited.status == .created, "\(edited.text)")
         return id
     }

@@ -10,9 +10,11 @@ import Testing
         try await APIHarness.with { api in
             let registered = try await api.call(
                 .post, "/v1/generations", as: "drafter",
-                json: ["brief": ["section": "politics", "tags": ["venezuela"]], "model": "gpt-x", "model_version": "2026-10",
-                       "prompt_version": "analysis-v3", "parameters": ["temperature": 0],
-                       "sources": [["url": "https://example.org/a", "outlet": "Wire", "title": "A"]]])
+                json: [
+                    "brief": ["section": "politics", "tags": ["venezuela"]], "model": "gpt-x", "model_version": "2026-10",
+                    "prompt_version": "analysis-v3", "parameters": ["temperature": 0],
+                    "sources": [["url": "https://example.org/a", "outlet": "Wire", "title": "A"]],
+                ])
             #expect(registered.status == .created)
             #expect(registered.json["status"] == "queued")
             #expect(registered.json["attempt"] == 1)
@@ -20,15 +22,20 @@ import Testing
             #expect(try await api.call(.patch, "/v1/generations/\(generation)", as: "drafter", json: ["status": "running"]).status == .ok)
             let done = try await api.call(
                 .patch, "/v1/generations/\(generation)", as: "drafter",
-                json: ["status": "succeeded", "usage": ["input_tokens": 1200, "output_tokens": 800],
-                       "output": ["title": "Venezuela frees 123 prisoners", "dek": "An analysis", "body": "Caracas — 123 political prisoners were released.",
-                                  "disclosure": "AI-generated; may contain errors.",
-                                  "sources": [["url": "https://example.org/a", "outlet": "Wire", "title": "A"]]]])
+                json: [
+                    "status": "succeeded", "usage": ["input_tokens": 1200, "output_tokens": 800],
+                    "output": [
+                        "title": "Venezuela frees 123 prisoners", "dek": "An analysis", "body": "Caracas — 123 political prisoners were released.",
+                        "disclosure": "AI-generated; may contain errors.",
+                        "sources": [["url": "https://example.org/a", "outlet": "Wire", "title": "A"]],
+                    ],
+                ])
             #expect(done.status == .ok, "\(done.text)")
             let id = try #require(done.json["article_id"]?.stringValue)
             #expect(done.json["revision"] == 1)
 
-            let claim = try await api.call(.post, "/v1/articles/\(id)/claims", as: "fiona", json: ["text": "123 political prisoners were released", "revision": 1])
+            let claim = try await api.call(
+                .post, "/v1/articles/\(id)/claims", as: "fiona", json: ["text": "123 political prisoners were released", "revision": 1])
             #expect(claim.status == .created)
             #expect(claim.json["status"] == "unverified")
             let claimID = try #require(claim.json["id"]?.stringValue)
@@ -52,8 +59,10 @@ import Testing
             for (checkpoint, actor) in [("source_check", "fiona"), ("fact_check", "fiona"), ("legal_review", "lou")] {
                 let recorded = try await api.call(
                     .post, "/v1/articles/\(id)/checkpoints", as: actor,
-                    json: ["checkpoint": .string(checkpoint), "verdict": "passed", "revision": 1, "note": "checked",
-                           "evidence": [["url": "https://example.org/evidence"]]])
+                    json: [
+                        "checkpoint": .string(checkpoint), "verdict": "passed", "revision": 1, "note": "checked",
+                        "evidence": [["url": "https://example.org/evidence"]],
+                    ])
                 #expect(recorded.status == .created, "\(recorded.text)")
             }
             let approved = try await api.transition(id, "approve", as: "eddie")
@@ -71,11 +80,15 @@ import Testing
             #expect(article.json["current_revision"]?["digital_source_type"] == "trainedAlgorithmicMedia")
 
             let history = try await api.call(.get, "/v1/articles/\(id)/history")
-            guard case .array(let events) = history.json["items"] else { Issue.record("no history"); return }
-            #expect(events.compactMap { $0["action"]?.stringValue } == [
-                "article.created", "generation.succeeded", "claim.added", "claim.updated", "article.submit", "verification.recorded",
-                "verification.recorded", "verification.recorded", "article.approve", "article.publish",
-            ])
+            guard case .array(let events) = history.json["items"] else {
+                Issue.record("no history")
+                return
+            }
+            #expect(
+                events.compactMap { $0["action"]?.stringValue } == [
+                    "article.created", "generation.succeeded", "claim.added", "claim.updated", "article.submit", "verification.recorded",
+                    "verification.recorded", "verification.recorded", "article.approve", "article.publish",
+                ])
 
             let provenance = try await api.call(.get, "/v1/articles/\(id)/provenance")
             #expect(provenance.headers[.contentType] == "application/ld+json")

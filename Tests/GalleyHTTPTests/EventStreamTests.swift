@@ -91,9 +91,10 @@ import Testing
             let reply = try await room.api.transition(id, "unpublish", as: "eddie", extra: ["reason": "legal hold"])
             #expect(reply.status == .ok)
         }
-        #expect(first.map(\.event) == [
-            "article.submitted", "verification.recorded", "article.approved", "article.published", "article.unpublished",
-        ])
+        #expect(
+            first.map(\.event) == [
+                "article.submitted", "verification.recorded", "article.approved", "article.published", "article.unpublished",
+            ])
         let data = try JSONDecoder().decode([String: JSONValue].self, from: Data(first[4].data.utf8))
         #expect(data["event"]?["reason"] == "legal hold")
         #expect(data["event"]?["article_id"]?.stringValue == id)

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import Galley
 import GalleyCore
 import GalleyHTTP
@@ -11,6 +8,10 @@ import Logging
 import Postgres
 import TestSupport
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 @Suite struct HealthTests {
     @Test func readyWhileTheDatabaseAnswers() async throws {
@@ -39,7 +40,9 @@ import Testing
                 try await client.execute(uri: "/metrics", method: .get) { response in
                     let lines = String(buffer: response.body).split(separator: "\n")
                     func sample(_ prefix: String, _ labels: [String]) -> String? {
-                        lines.first { $0.hasPrefix(prefix + "{") && labels.allSatisfy($0.contains) }.flatMap { $0.split(separator: " ").last.map(String.init) }
+                        lines.first { $0.hasPrefix(prefix + "{") && labels.allSatisfy($0.contains) }.flatMap {
+                            $0.split(separator: " ").last.map(String.init)
+                        }
                     }
                     #expect(sample("galley_http_requests_total", [#"route="/healthz""#, #"status="200""#, #"method="GET""#]) == "3")
                     #expect(sample("galley_http_requests_total", [#"route="/readyz""#, #"status="200""#]) == "1")
@@ -97,7 +100,10 @@ import Testing
 
 /// A raw TCP client that sends the start of a request and waits for the server to hang up.
 enum HalfRequest {
-    enum Outcome: Equatable { case closedByServer, stillOpen, failed(String) }
+    enum Outcome: Equatable {
+        case closedByServer, stillOpen
+        case failed(String)
+    }
 
     static func send(port: Int, waitingAtMost seconds: Int) async -> Outcome {
         await withCheckedContinuation { continuation in

@@ -50,7 +50,10 @@ import Testing
             #expect(ContinuousClock.now - started < .seconds(10))
 
             var other = APIHarness.articleBody
-            if case .object(var object) = other { object["title"] = "Another title"; other = .object(object) }
+            if case .object(var object) = other {
+                object["title"] = "Another title"
+                other = .object(object)
+            }
             let clash = try await api.call(.post, "/v1/articles", as: "wendy", json: other, headers: key)
             #expect(clash.status == .unprocessableContent)
             #expect(clash.text.contains("Idempotency-Key"))
@@ -76,7 +79,10 @@ import Testing
             let services = GalleyServices(environment: GalleyEnvironment(pool: api.pool, idempotencyLease: 0.9))
             let actorID: UUID = try await api.pool.query("SELECT id FROM actors WHERE name = 'wendy'")[0].decode(at: 0)
             guard case .reserved(let reservation) = try await services.idempotency.claim(actorID: actorID, key: "long", fingerprint: "f")
-            else { Issue.record("the first request did not reserve its key"); return }
+            else {
+                Issue.record("the first request did not reserve its key")
+                return
+            }
             try await services.idempotency.holding(reservation) {
                 try await Task.sleep(for: .seconds(2.5))
                 let duplicate = try await services.idempotency.claim(actorID: actorID, key: "long", fingerprint: "f", patience: .zero)
@@ -93,7 +99,10 @@ import Testing
     @Test func aFailedRequestReleasesItsKey() async throws {
         try await APIHarness.with { api in
             var body = APIHarness.articleBody
-            if case .object(var object) = body { object["slug"] = "taken"; body = .object(object) }
+            if case .object(var object) = body {
+                object["slug"] = "taken"
+                body = .object(object)
+            }
             #expect(try await api.call(.post, "/v1/articles", as: "wendy", json: body).status == .created)
             let key: HTTPFields = [Self.keyHeader: "retry-after-failure"]
             let refused = try await api.call(.post, "/v1/articles", as: "wendy", json: body, headers: key)
@@ -114,7 +123,8 @@ import Testing
             #expect(first.status == .created)
             #expect(try await api.call(.post, "/v1/articles", as: "eddie", json: APIHarness.articleBody, headers: key).status == .created)
             try await api.pool.execute(
-                "UPDATE idempotency_keys SET created_at = created_at - interval '25 hours' WHERE actor_id = (SELECT id FROM actors WHERE name = 'wendy')")
+                "UPDATE idempotency_keys SET created_at = created_at - interval '25 hours' WHERE actor_id = (SELECT id FROM actors WHERE name = 'wendy')"
+            )
             #expect(try await api.services.idempotency.prune() == 1)
             #expect(try await api.services.idempotency.prune() == 0)
             let left: Int = try await api.pool.query("SELECT count(*) FROM idempotency_keys")[0].decode(at: 0)
@@ -129,7 +139,9 @@ import Testing
     /// While another server prunes (it holds the lock), this one leaves the keys alone.
     @Test func oneServerPrunesAtATime() async throws {
         try await APIHarness.with { api in
-            #expect(try await api.call(.post, "/v1/articles", as: "wendy", json: APIHarness.articleBody, headers: [Self.keyHeader: "k"]).status == .created)
+            #expect(
+                try await api.call(.post, "/v1/articles", as: "wendy", json: APIHarness.articleBody, headers: [Self.keyHeader: "k"]).status
+                    == .created)
             try await api.pool.execute("UPDATE idempotency_keys SET created_at = created_at - interval '25 hours'")
             let otherServer = Task {
                 try await api.pool.transaction { conn in

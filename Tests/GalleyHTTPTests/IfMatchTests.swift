@@ -15,7 +15,8 @@ import Testing
             let id = try await api.createArticle()
             let current = try await etag(api, id)
             for header in ["\"abc\"", "W/\(current)", "\"1\"x", "\"\"", "\"999\", \"998\"", "\"0123\""] {
-                let reply = try await api.call(.post, "/v1/articles/\(id)/transitions", as: "wendy", json: ["action": "submit"], headers: [.ifMatch: header])
+                let reply = try await api.call(
+                    .post, "/v1/articles/\(id)/transitions", as: "wendy", json: ["action": "submit"], headers: [.ifMatch: header])
                 if header == "\"1\"x" {
                     #expect(reply.status == .unprocessableContent, "\(header): \(reply.text)")
                 } else {
@@ -41,7 +42,8 @@ import Testing
             let id = try await api.createArticle()
             let stale: HTTPFields = [.ifMatch: "\"999\""]
             let verdict: JSONValue = ["checkpoint": "source_check", "verdict": "passed", "revision": 1]
-            #expect(try await api.call(.post, "/v1/articles/\(id)/checkpoints", as: "fiona", json: verdict, headers: stale).status == .preconditionFailed)
+            #expect(
+                try await api.call(.post, "/v1/articles/\(id)/checkpoints", as: "fiona", json: verdict, headers: stale).status == .preconditionFailed)
             let claim: JSONValue = ["text": "123 prisoners were released", "revision": 1]
             #expect(try await api.call(.post, "/v1/articles/\(id)/claims", as: "fiona", json: claim, headers: stale).status == .preconditionFailed)
 
@@ -52,9 +54,11 @@ import Testing
             #expect(
                 try await api.call(.patch, "/v1/articles/\(id)/claims/\(claimID)", as: "fiona", json: patch, headers: stale).status
                     == .preconditionFailed)
-            let patched = try await api.call(.patch, "/v1/articles/\(id)/claims/\(claimID)", as: "fiona", json: patch, headers: [.ifMatch: try await etag(api, id)])
+            let patched = try await api.call(
+                .patch, "/v1/articles/\(id)/claims/\(claimID)", as: "fiona", json: patch, headers: [.ifMatch: try await etag(api, id)])
             #expect(patched.status == .ok, "\(patched.text)")
-            let recorded = try await api.call(.post, "/v1/articles/\(id)/checkpoints", as: "fiona", json: verdict, headers: [.ifMatch: try await etag(api, id)])
+            let recorded = try await api.call(
+                .post, "/v1/articles/\(id)/checkpoints", as: "fiona", json: verdict, headers: [.ifMatch: try await etag(api, id)])
             #expect(recorded.status == .created, "\(recorded.text)")
         }
     }

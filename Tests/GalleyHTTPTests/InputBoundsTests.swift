@@ -45,7 +45,9 @@ import Testing
 
     @Test func datesBeyondTheYear9999InBodiesAreRefusedNamingTheField() async throws {
         try await APIHarness.with { api in
-            let article = Self.article(sources: [["url": "https://example.org/1", "outlet": "Wire", "title": "T", "retrieved_at": "9999999-01-01T00:00:00Z"]])
+            let article = Self.article(sources: [
+                ["url": "https://example.org/1", "outlet": "Wire", "title": "T", "retrieved_at": "9999999-01-01T00:00:00Z"]
+            ])
             Self.expectRefused(try await api.call(.post, "/v1/articles", as: "wendy", json: article), field: "sources[0].retrieved_at")
 
             let id = try await api.createArticle()
@@ -55,7 +57,10 @@ import Testing
             let actors = try await api.call(.get, "/v1/actors", as: "ada")
             guard case .array(let items)? = actors.json["items"],
                 let actorID = items.first(where: { $0["name"] == "ada" })?["id"]?.stringValue
-            else { Issue.record("no actor ada: \(actors.text)"); return }
+            else {
+                Issue.record("no actor ada: \(actors.text)")
+                return
+            }
             let token = try await api.call(.post, "/v1/actors/\(actorID)/tokens", as: "ada", json: ["expires_at": "9999999-01-01T00:00:00Z"])
             Self.expectRefused(token, field: "expires_at")
         }
@@ -90,12 +95,15 @@ import Testing
                     raw: #"{"checkpoint": "source_check", "verdict": "passed", "revision": \#(revision)}"#)
                 #expect([.unprocessableContent, .conflict].contains(verdict.status), "\(revision): \(verdict.text)")
                 if verdict.status == .unprocessableContent { #expect(verdict.text.contains(#""field":"revision""#)) }
-                let claim = try await api.call(.post, "/v1/articles/\(id)/claims", as: "fiona", raw: #"{"text": "A claim", "revision": \#(revision)}"#)
+                let claim = try await api.call(
+                    .post, "/v1/articles/\(id)/claims", as: "fiona", raw: #"{"text": "A claim", "revision": \#(revision)}"#)
                 #expect([.unprocessableContent, .conflict].contains(claim.status), "\(revision): \(claim.text)")
             }
             let generation = try await api.call(
                 .post, "/v1/generations", as: "drafter",
-                raw: #"{"brief": {"section": "world"}, "model": "m", "model_version": "1", "prompt_version": "1", "max_attempts": 9223372036854775807}"#)
+                raw:
+                    #"{"brief": {"section": "world"}, "model": "m", "model_version": "1", "prompt_version": "1", "max_attempts": 9223372036854775807}"#
+            )
             Self.expectRefused(generation, field: "max_attempts")
         }
     }

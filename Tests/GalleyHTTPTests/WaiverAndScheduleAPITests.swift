@@ -15,16 +15,24 @@ import Testing
         return rules.first
     }
 
-    private func verdict(_ api: APIHarness, _ id: String, _ checkpoint: String, _ verdict: String, as actor: String, revision: Int = 1) async throws -> APIHarness.Reply {
+    private func verdict(_ api: APIHarness, _ id: String, _ checkpoint: String, _ verdict: String, as actor: String, revision: Int = 1) async throws
+        -> APIHarness.Reply
+    {
         try await api.call(
             .post, "/v1/articles/\(id)/checkpoints", as: actor,
-            json: ["checkpoint": .string(checkpoint), "verdict": .string(verdict), "revision": .number(Double(revision)), "note": "Checked against the wire"])
+            json: [
+                "checkpoint": .string(checkpoint), "verdict": .string(verdict), "revision": .number(Double(revision)),
+                "note": "Checked against the wire",
+            ])
     }
 
     @Test func thePolicyStatesWhoMayWaiveAndABodyWithoutThatGetsTheSafeDefaults() async throws {
         try await APIHarness.with { api in
             let current = try await api.call(.get, "/v1/workflow-policy", as: "ada")
-            guard case .array(let rules) = current.json["rules"] else { Issue.record("no rules: \(current.text)"); return }
+            guard case .array(let rules) = current.json["rules"] else {
+                Issue.record("no rules: \(current.text)")
+                return
+            }
             #expect(rules.allSatisfy { $0["waivable_by"] == ["editor"] && $0["waivable_for"] == ["human"] })
             let old = try await api.call(
                 .put, "/v1/workflow-policy", as: "ada", json: ["rules": [["checkpoint": "source_check", "roles": ["fact_checker"]]]])
@@ -51,10 +59,15 @@ import Testing
         try await APIHarness.with { api in
             let put = try await api.call(
                 .put, "/v1/workflow-policy", as: "ada",
-                json: ["rules": [
-                    ["checkpoint": "source_check", "roles": ["fact_checker", "editor"]],
-                    ["checkpoint": "legal_review", "sections": ["politics"], "roles": ["legal"], "waivable_by": ["legal"], "waivable_for": ["human"]],
-                ]])
+                json: [
+                    "rules": [
+                        ["checkpoint": "source_check", "roles": ["fact_checker", "editor"]],
+                        [
+                            "checkpoint": "legal_review", "sections": ["politics"], "roles": ["legal"], "waivable_by": ["legal"],
+                            "waivable_for": ["human"],
+                        ],
+                    ]
+                ])
             #expect(put.status == .ok, "\(put.text)")
             let id = try await api.createArticle(section: "politics")
             let waived = try await api.call(
@@ -79,9 +92,13 @@ import Testing
             _ = try await api.call(.patch, "/v1/generations/\(generationID)", as: "drafter", json: ["status": "running"])
             let done = try await api.call(
                 .patch, "/v1/generations/\(generationID)", as: "drafter",
-                json: ["status": "succeeded",
-                       "output": ["title": "Turnout", "dek": "", "body": "Turnout reached 61 percent.",
-                                  "sources": [["url": "https://example.org/a", "outlet": "Wire", "title": "A"]]]])
+                json: [
+                    "status": "succeeded",
+                    "output": [
+                        "title": "Turnout", "dek": "", "body": "Turnout reached 61 percent.",
+                        "sources": [["url": "https://example.org/a", "outlet": "Wire", "title": "A"]],
+                    ],
+                ])
             let id = try #require(done.json["article_id"]?.stringValue, "\(done.text)")
             #expect(try await api.transition(id, "submit", as: "drafter").status == .ok)
             for checkpoint in ["fact_check", "legal_review"] {
@@ -107,9 +124,11 @@ import Testing
             #expect(try await api.transition(id, "publish", as: "publish-bot").status == .ok)
             let edited = try await api.call(
                 .post, "/v1/articles/\(id)/revisions", as: "wendy",
-                json: ["title": "Venezuela releases 124 political prisoners", "dek": "What it means",
-                       "body": "Caracas — The government said 124 political prisoners were released.",
-                       "sources": [["url": "https://example.org/news/1", "outlet": "Example Wire", "title": "Prisoners freed"]]])
+                json: [
+                    "title": "Venezuela releases 124 political prisoners", "dek": "What it means",
+                    "body": "Caracas — The government said 124 political prisoners were released.",
+                    "sources": [["url": "https://example.org/news/1", "outlet": "Example Wire", "title": "Prisoners freed"]],
+                ])
             #expect(edited.status == .created, "\(edited.text)")
             try await review(revision: 2)
             let at: JSONValue = .string(ISO8601DateFormatter().string(from: Date().addingTimeInterval(3600)))

@@ -54,8 +54,10 @@ import Testing
 
     @Test func privateAddressesAreRefusedUnlessAllowedAndOnlyAdminsManageWebhooks() async throws {
         try await APIHarness.with { api in
-            for url in ["http://127.0.0.1:9/x", "http://169.254.169.254/latest/meta-data", "http://[::1]/x", "http://10.1.2.3/",
-                        "ftp://example.org/", "http://localhost/"] {
+            for url in [
+                "http://127.0.0.1:9/x", "http://169.254.169.254/latest/meta-data", "http://[::1]/x", "http://10.1.2.3/",
+                "ftp://example.org/", "http://localhost/",
+            ] {
                 let reply = try await api.call(.post, "/v1/webhooks", as: "ada", json: ["url": .string(url)])
                 #expect(reply.status == .unprocessableContent, "\(url): \(reply.text)")
             }
@@ -92,7 +94,10 @@ import Testing
             for reader in ["eddie", "lou"] {
                 let events = try await api.call(.get, "/v1/audit-events?limit=200", as: reader)
                 #expect(events.status == .ok)
-                guard case .array(let items) = events.json["items"] else { Issue.record("no events: \(events.text)"); return }
+                guard case .array(let items) = events.json["items"] else {
+                    Issue.record("no events: \(events.text)")
+                    return
+                }
                 let hooks = items.filter { $0["action"]?.stringValue?.hasPrefix("webhook.") == true }
                 #expect(hooks.count == 3)
                 for event in hooks {

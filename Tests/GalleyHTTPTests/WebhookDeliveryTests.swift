@@ -31,7 +31,10 @@ import Testing
             #expect(body["event"]?["to_state"] == "published")
 
             let deliveries = try await room.api.call(.get, "/v1/webhooks/\(hook.id)/deliveries", as: "ada")
-            guard case .array(let items) = deliveries.json["items"] else { Issue.record("no deliveries"); return }
+            guard case .array(let items) = deliveries.json["items"] else {
+                Issue.record("no deliveries")
+                return
+            }
             #expect(items.count == 1)
             #expect(items.first?["status"] == "succeeded")
             #expect(items.first?["attempts"] == 1)
@@ -87,12 +90,16 @@ import Testing
             #expect(afterwards.compactMap(\.event) == ["article.submitted", "verification.recorded", "article.approved", "article.published"])
             #expect(Set(afterwards.compactMap(\.delivery)).count == 4)
             #expect(try await room.count("SELECT count(*) FROM webhook_attempts WHERE status_code = 503") == whileDown.count)
-            let hookID = try #require(try await room.api.call(.get, "/v1/webhooks", as: "ada").json["items"].flatMap { value -> String? in
-                guard case .array(let items) = value else { return nil }
-                return items.first?["id"]?.stringValue
-            })
+            let hookID = try #require(
+                try await room.api.call(.get, "/v1/webhooks", as: "ada").json["items"].flatMap { value -> String? in
+                    guard case .array(let items) = value else { return nil }
+                    return items.first?["id"]?.stringValue
+                })
             let log = try await room.api.call(.get, "/v1/webhooks/\(hookID)/deliveries/\(whileDown[0].delivery!)/attempts", as: "ada")
-            guard case .array(let attempts) = log.json["items"] else { Issue.record("no attempts: \(log.text)"); return }
+            guard case .array(let attempts) = log.json["items"] else {
+                Issue.record("no attempts: \(log.text)")
+                return
+            }
             #expect(attempts.count == whileDown.count + 1)
             #expect(attempts.first?["status_code"] == 503)
             #expect(attempts.first?["response_excerpt"] == "thanks")
@@ -107,7 +114,9 @@ import Testing
             let first = room.dispatcher(batchSize: 2)
             let second = room.dispatcher(batchSize: 2)
             async let a: Void = room.drain(first) { try await room.count("SELECT count(*) FROM webhook_deliveries WHERE status <> 'succeeded'") == 0 }
-            async let b: Void = room.drain(second) { try await room.count("SELECT count(*) FROM webhook_deliveries WHERE status <> 'succeeded'") == 0 }
+            async let b: Void = room.drain(second) {
+                try await room.count("SELECT count(*) FROM webhook_deliveries WHERE status <> 'succeeded'") == 0
+            }
             _ = try await (a, b)
             let received = room.receiver.received
             #expect(received.count == 8)

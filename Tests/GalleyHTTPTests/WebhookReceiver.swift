@@ -2,8 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
-import ServiceLifecycle
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// A tiny HTTP server on 127.0.0.1 that records every request and answers with the status
@@ -49,11 +49,13 @@ final class WebhookReceiver: Sendable {
             case .status(let status, let body):
                 return Response(status: status, body: .init(byteBuffer: ByteBuffer(bytes: body)))
             case .stallAfterHeaders:
-                return Response(status: .ok, body: .init { writer in
-                    try await writer.write(ByteBuffer(string: "working on it"))
-                    while !receiver.stopping.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(50)) }
-                    try await writer.finish(nil)
-                })
+                return Response(
+                    status: .ok,
+                    body: .init { writer in
+                        try await writer.write(ByteBuffer(string: "working on it"))
+                        while !receiver.stopping.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(50)) }
+                        try await writer.finish(nil)
+                    })
             }
         }
         let app = Application(

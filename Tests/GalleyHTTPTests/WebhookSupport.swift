@@ -63,8 +63,9 @@ struct WebhookRoom {
         let id = try await api.createArticle(title: title)
         try await expectOK(api.transition(id, "submit", as: "wendy"))
         try await expectOK(
-            api.call(.post, "/v1/articles/\(id)/checkpoints", as: "fiona",
-                     json: ["checkpoint": "source_check", "verdict": "passed", "revision": 1, "note": "ok"]))
+            api.call(
+                .post, "/v1/articles/\(id)/checkpoints", as: "fiona",
+                json: ["checkpoint": "source_check", "verdict": "passed", "revision": 1, "note": "ok"]))
         try await expectOK(api.transition(id, "approve", as: "eddie"))
         try await expectOK(api.transition(id, "publish", as: "eddie"))
         return id

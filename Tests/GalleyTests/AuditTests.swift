@@ -2,8 +2,8 @@ import Foundation
 import Galley
 import GalleyCore
 import Postgres
-import TestSupport
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite struct AuditTests {
@@ -35,9 +35,10 @@ import Testing
         try await Newsroom.with { room in
             let (first, _) = try await history(room)
             let events = try await room.services.audit.history(of: first, by: room.editor)
-            #expect(events.map(\.action) == [
-                "article.created", "article.submit", "verification.recorded", "article.approve", "article.publish",
-            ])
+            #expect(
+                events.map(\.action) == [
+                    "article.created", "article.submit", "verification.recorded", "article.approve", "article.publish",
+                ])
             #expect(events.map(\.actor) == ["wendy", "wendy", "fiona", "eddie", "publish-bot"])
             #expect(events[1].fromState == "draft" && events[1].toState == "in_review")
             #expect(events[3].requestID == "req-eddie")
@@ -60,7 +61,7 @@ import Testing
         try await Newsroom.with { room in
             let id = try await room.draft().article.id
             let chains = try #require(try await room.services.audit.seal())
-            #expect(chains >= 2) // the system chain (actors) and the draft's
+            #expect(chains >= 2)  // the system chain (actors) and the draft's
             #expect(try await room.services.audit.seal() == nil)
             // The next seal lists only the two chains that moved: the submitted article's, and
             // the new draft's.

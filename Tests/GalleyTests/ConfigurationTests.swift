@@ -18,7 +18,9 @@ import Testing
     }
 
     @Test func valuesAreReadAndBadOnesRefusedWithWhatWouldDo() throws {
-        let configuration = try GalleyConfiguration(environment: ["GALLEY_HTTP_THREADS": "3", "GALLEY_PORT": "9090", "GALLEY_DB_SHARED_SESSIONS": "0"])
+        let configuration = try GalleyConfiguration(environment: [
+            "GALLEY_HTTP_THREADS": "3", "GALLEY_PORT": "9090", "GALLEY_DB_SHARED_SESSIONS": "0",
+        ])
         #expect(configuration.httpThreads == 3)
         #expect(configuration.port == 9090)
         #expect(configuration.postgres.sharedSessions == 0)
@@ -44,4 +46,3 @@ import Testing
         }
     }
 }
-

@@ -45,7 +45,10 @@ func unmetRequirements(_ error: any Error) -> [String] {
             _ = try await room.act(.submit, draft.article.id, by: room.writer)
             try await room.passCheckpoints(draft.article.id)
             let error = await #expect(throws: GalleyError.self) { try await room.act(.approve, draft.article.id, by: room.publisher) }
-            guard case .forbidden(let permission, _) = error else { Issue.record("expected forbidden, got \(String(describing: error))"); return }
+            guard case .forbidden(let permission, _) = error else {
+                Issue.record("expected forbidden, got \(String(describing: error))")
+                return
+            }
             #expect(permission == "articles.approve")
             // Even a service given a person's role by hand in the database is refused.
             let error2 = await #expect(throws: PostgresError.self) {
@@ -67,7 +70,8 @@ func unmetRequirements(_ error: any Error) -> [String] {
             #expect(unmetRequirements(refused!) == ["source_check", "fact_check", "legal_review"])
             try await room.passCheckpoints(id)
             // An edit makes a new revision: the verdicts stay in history but no longer count.
-            let edited = try await room.services.articles.edit(id, content: try Newsroom.content(body: "Caracas — 124 prisoners were released."), by: room.editor)
+            let edited = try await room.services.articles.edit(
+                id, content: try Newsroom.content(body: "Caracas — 124 prisoners were released."), by: room.editor)
             #expect(edited.article.state == .draft)
             #expect(edited.current.number == 2)
             #expect(edited.current.digitalSourceType == .compositeWithTrainedAlgorithmicMedia)
@@ -84,9 +88,13 @@ func unmetRequirements(_ error: any Error) -> [String] {
             let draft = try await room.draft()
             _ = try await room.services.articles.edit(draft.article.id, content: try Newsroom.content(body: "New text."), by: room.writer)
             let error = await #expect(throws: GalleyError.self) {
-                try await room.services.review.record(.init(checkpoint: "source_check", verdict: .passed, revision: 1), on: draft.article.id, by: room.factChecker)
+                try await room.services.review.record(
+                    .init(checkpoint: "source_check", verdict: .passed, revision: 1), on: draft.article.id, by: room.factChecker)
             }
-            guard case .conflict = error else { Issue.record("expected conflict, got \(String(describing: error))"); return }
+            guard case .conflict = error else {
+                Issue.record("expected conflict, got \(String(describing: error))")
+                return
+            }
         }
     }
 
@@ -97,12 +105,18 @@ func unmetRequirements(_ error: any Error) -> [String] {
             let byFactChecker = await #expect(throws: GalleyError.self) {
                 try await room.services.review.record(.init(checkpoint: "legal_review", verdict: .passed, revision: 1), on: id, by: room.factChecker)
             }
-            guard case .forbidden(let permission, _) = byFactChecker else { Issue.record("expected forbidden"); return }
+            guard case .forbidden(let permission, _) = byFactChecker else {
+                Issue.record("expected forbidden")
+                return
+            }
             #expect(permission == "checkpoints.record:legal_review")
             let noReason = await #expect(throws: GalleyError.self) {
                 try await room.services.review.record(.init(checkpoint: "legal_review", verdict: .waived, revision: 1), on: id, by: room.editor)
             }
-            guard case .validation(let problems) = noReason else { Issue.record("expected validation"); return }
+            guard case .validation(let problems) = noReason else {
+                Issue.record("expected validation")
+                return
+            }
             #expect(problems.map(\.field) == ["note"])
             let waived = try await room.services.review.record(
                 .init(checkpoint: "legal_review", verdict: .waived, revision: 1, note: "Opinion piece, no legal exposure"), on: id, by: room.editor)
@@ -110,7 +124,10 @@ func unmetRequirements(_ error: any Error) -> [String] {
             let unknown = await #expect(throws: GalleyError.self) {
                 try await room.services.review.record(.init(checkpoint: "fact_check", verdict: .passed, revision: 1), on: id, by: room.factChecker)
             }
-            guard case .validation = unknown else { Issue.record("fact_check is not required for a human article"); return }
+            guard case .validation = unknown else {
+                Issue.record("fact_check is not required for a human article")
+                return
+            }
         }
     }
 
@@ -118,7 +135,8 @@ func unmetRequirements(_ error: any Error) -> [String] {
         try await Newsroom.with { room in
             let article = try await room.aiDraft(section: "world")
             let id = article.article.id
-            let claim = try await room.services.review.addClaim(text: "123 political prisoners were released", revision: 1, on: id, by: room.factChecker)
+            let claim = try await room.services.review.addClaim(
+                text: "123 political prisoners were released", revision: 1, on: id, by: room.factChecker)
             #expect(claim.status == .unverified)
             let pass = ReviewService.VerdictInput(checkpoint: "fact_check", verdict: .passed, revision: 1)
             for status in [ClaimStatus.unverified, .disputed, .false] {
@@ -149,7 +167,12 @@ func unmetRequirements(_ error: any Error) -> [String] {
             let (version, _) = try await room.services.policy.replace(with: policy, by: room.admin)
             #expect(version == 2)
             #expect(try await room.draft(section: "sport", title: "B").checkpoints.map(\.checkpoint) == ["source_check", "sports_desk"])
-            let events = try await room.services.audit.events({ var q = AuditService.Query(); q.action = "policy.changed"; return q }(), by: room.admin)
+            let events = try await room.services.audit.events(
+                {
+                    var q = AuditService.Query()
+                    q.action = "policy.changed"
+                    return q
+                }(), by: room.admin)
             #expect(events.items.map(\.actor) == ["ada"])
         }
     }
@@ -161,7 +184,8 @@ func unmetRequirements(_ error: any Error) -> [String] {
             #expect(generation.status == .queued)
             #expect(generation.attempt == 1)
             let skip = await #expect(throws: GalleyError.self) {
-                try await room.services.generations.update(generation.id, .init(status: .succeeded, output: .init(content: try Newsroom.content())), by: room.ai)
+                try await room.services.generations.update(
+                    generation.id, .init(status: .succeeded, output: .init(content: try Newsroom.content())), by: room.ai)
             }
             #expect(unmetRequirements(skip!) == ["status"])
             for attempt in 1...3 {
@@ -173,7 +197,8 @@ func unmetRequirements(_ error: any Error) -> [String] {
             let exhausted = await #expect(throws: GalleyError.self) { try await room.services.generations.retry(generation.id, by: room.ai) }
             #expect(unmetRequirements(exhausted!) == ["attempts"])
             await #expect(throws: GalleyError.self) {
-                try await room.services.generations.register(.init(brief: .init(section: "world"), model: "m", modelVersion: "1", promptVersion: "1"), by: room.writer)
+                try await room.services.generations.register(
+                    .init(brief: .init(section: "world"), model: "m", modelVersion: "1", promptVersion: "1"), by: room.writer)
             }
         }
     }
@@ -212,13 +237,19 @@ func unmetRequirements(_ error: any Error) -> [String] {
         try await Newsroom.with { room in
             let draft = try await room.draft()
             let error = await #expect(throws: GalleyError.self) { try await room.act(.spike, draft.article.id, by: room.writer, reason: "dup") }
-            guard case .forbidden(let permission, _) = error else { Issue.record("expected forbidden"); return }
+            guard case .forbidden(let permission, _) = error else {
+                Issue.record("expected forbidden")
+                return
+            }
             #expect(permission == "articles.spike")
             // An AI agent may edit AI drafts only.
             let humanEdit = await #expect(throws: GalleyError.self) {
                 try await room.services.articles.edit(draft.article.id, content: try Newsroom.content(body: "AI rewrite"), by: room.ai)
             }
-            guard case .forbidden = humanEdit else { Issue.record("expected forbidden"); return }
+            guard case .forbidden = humanEdit else {
+                Issue.record("expected forbidden")
+                return
+            }
             await #expect(throws: GalleyError.self) {
                 try await room.services.actors.add(.init(name: "mallory", kind: .person, roles: [.admin]), by: room.editor)
             }
@@ -305,7 +336,8 @@ func unmetRequirements(_ error: any Error) -> [String] {
         try await Newsroom.with { room in
             let draft = try await room.draft()
             let error = await #expect(throws: GalleyError.self) {
-                try await room.services.transitions.perform(.init(.submit, expectedVersion: ExpectedVersion(draft.article.version + 5)), on: draft.article.id, by: room.writer)
+                try await room.services.transitions.perform(
+                    .init(.submit, expectedVersion: ExpectedVersion(draft.article.version + 5)), on: draft.article.id, by: room.writer)
             }
             #expect(error == .preconditionFailed(expected: [draft.article.version + 5], actual: draft.article.version))
         }
@@ -322,8 +354,9 @@ func unmetRequirements(_ error: any Error) -> [String] {
             }
             let prisoners = try await room.draft()
             let budget = try await room.services.articles.create(
-                .init(content: try Newsroom.content("Council passes the library budget", body: "The vote was close."),
-                      section: "local", tags: []), by: room.writer)
+                .init(
+                    content: try Newsroom.content("Council passes the library budget", body: "The vote was close."),
+                    section: "local", tags: []), by: room.writer)
             #expect(try await found("prisoner") == [prisoners.article.slug])
             #expect(try await found("libraries budget") == [budget.article.slug])
             #expect(try await found("prisoners -Caracas").isEmpty)

@@ -14,7 +14,7 @@ import Testing
             let services = GalleyServices(environment: GalleyEnvironment(pool: room.pool, wakeUp: wakeUp))
             var drafts: [UUID] = []
             for n in 0..<21 { drafts.append(try await room.draft(title: "Council story \(n)").article.id) }
-            try await Task.sleep(for: .milliseconds(400)) // the drafts' own wake-ups are sent
+            try await Task.sleep(for: .milliseconds(400))  // the drafts' own wake-ups are sent
             let (counter, stop) = try await Self.listen(room)
             defer { stop() }
 
@@ -65,7 +65,13 @@ import Testing
             }
         }
         try await counter.waitUntilListening()
-        return (counter, { listener.stop(); listening.cancel() })
+        return (
+            counter,
+            {
+                listener.stop()
+                listening.cancel()
+            }
+        )
     }
 
     actor NotificationCounter {

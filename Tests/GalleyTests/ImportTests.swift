@@ -14,7 +14,10 @@ import Testing
     final class Counter: Sendable {
         let next = Mutex(0)
         func id() -> UUID {
-            let n = next.withLock { $0 += 1; return $0 }
+            let n = next.withLock {
+                $0 += 1
+                return $0
+            }
             return UUID(uuidString: String(format: "%08x-0000-4000-8000-000000000000", n))!
         }
     }
@@ -77,8 +80,10 @@ import Testing
             ("articles", "id"), ("article_search", "article_id"), ("generations", "id"), ("revisions", "article_id, number"),
             ("sources", "article_id, revision, position"), ("audit_events", "id"), ("audit_chain_heads", "chain"),
         ] {
-            rows += try await pool.query(SQL(stringLiteral: "SELECT '\(table): ' || (to_jsonb(t) - 'moved_xid')::text AS row FROM \(table) t ORDER BY \(order)"))
-                .map { try $0.decode("row", as: String.self) }
+            rows += try await pool.query(
+                SQL(stringLiteral: "SELECT '\(table): ' || (to_jsonb(t) - 'moved_xid')::text AS row FROM \(table) t ORDER BY \(order)")
+            )
+            .map { try $0.decode("row", as: String.self) }
         }
         return rows
     }
@@ -94,7 +99,8 @@ import Testing
             try await Self.withRoom { services, pool, agent in
                 _ = try await services.imports.importDrafts([try Self.draft(0, "Existing title")], atomic: false, by: agent)
                 let all = drafts + [last]
-                let results = prepared
+                let results =
+                    prepared
                     ? try await services.imports.importDrafts(try await services.imports.prepare(all, by: agent), atomic: false, by: agent)
                     : try await services.imports.importDrafts(all, atomic: false, by: agent)
                 return (results, try await Self.dump(pool))
@@ -138,7 +144,8 @@ import Testing
 
     /// More drafts than one chunk, with a slug conflict in the second chunk.
     @Test func aBadDraftInALaterChunkFailsAloneOrRollsEverythingBack() async throws {
-        let drafts = try (1...300).map { try Self.draft($0, "Draft number \($0)") }
+        let drafts =
+            try (1...300).map { try Self.draft($0, "Draft number \($0)") }
             + [try Self.draft(301, "Conflict", slug: "draft-number-280")]
         try await Self.withRoom { services, pool, agent in
             let atomic = try await services.imports.importDrafts(drafts, atomic: true, by: agent)

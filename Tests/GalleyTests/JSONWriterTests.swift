@@ -27,7 +27,8 @@ import Testing
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         for special in ["\"", "\\", "\n", "\u{01}", "\u{1F}", "\t"] {
             for offset in 0..<17 {
-                let text = String(repeating: "é", count: offset % 3) + String(repeating: "a", count: offset) + special
+                let text =
+                    String(repeating: "é", count: offset % 3) + String(repeating: "a", count: offset) + special
                     + "ü tail of the string 日本 \u{7F}\u{80}"
                 let value = JSONValue.string(text)
                 #expect(value.jsonText == String(decoding: try encoder.encode(value), as: UTF8.self), "offset \(offset)")

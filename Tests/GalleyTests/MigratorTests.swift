@@ -37,9 +37,10 @@ import Testing
     @Test func aFailingMigrationLeavesNothingBehind() async throws {
         try await TestDatabase.withEmptyDatabase { connectionString in
             let pool = PostgresPool(configuration: .init(connectionString: connectionString, maxConnections: 1))
-            let migrations = try TestDatabase.migrations() + [
-                Migration(version: 9_999, name: "9999_broken", script: "CREATE TABLE half_done (id int); SELECT 1/0;")
-            ]
+            let migrations =
+                try TestDatabase.migrations() + [
+                    Migration(version: 9_999, name: "9999_broken", script: "CREATE TABLE half_done (id int); SELECT 1/0;")
+                ]
             await #expect(throws: PostgresError.self) { try await Migrator(pool: pool, migrations: migrations).migrate() }
             #expect(try await pool.query("SELECT 1 FROM pg_class WHERE relname = 'half_done'").isEmpty)
             let status = try await Migrator(pool: pool, migrations: migrations).status()

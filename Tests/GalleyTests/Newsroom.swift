@@ -44,7 +44,10 @@ struct Newsroom {
         }
     }
 
-    static func content(_ title: String = "Venezuela releases political prisoners", body: String = "Caracas — The government said on Tuesday that 123 political prisoners were released.") throws -> ArticleContent {
+    static func content(
+        _ title: String = "Venezuela releases political prisoners",
+        body: String = "Caracas — The government said on Tuesday that 123 political prisoners were released."
+    ) throws -> ArticleContent {
         try ArticleContent(
             title: title, dek: "What the release means for the opposition", body: body,
             insight: "Releases often precede negotiations.", disclosure: "This text was drafted by AI and may contain errors.",
@@ -67,8 +70,10 @@ struct Newsroom {
         return try await services.articles.get(done.articleID!, by: editor)
     }
 
-    func act(_ action: ArticleAction, _ id: UUID, by caller: Caller, reason: String? = nil, publishAt: Date? = nil,
-             correctionNote: String? = nil, notice: String? = nil) async throws -> ArticleDetail {
+    func act(
+        _ action: ArticleAction, _ id: UUID, by caller: Caller, reason: String? = nil, publishAt: Date? = nil,
+        correctionNote: String? = nil, notice: String? = nil
+    ) async throws -> ArticleDetail {
         try await services.transitions.perform(
             .init(action, reason: reason, publishAt: publishAt, correctionNote: correctionNote, notice: notice), on: id, by: caller)
     }
@@ -78,7 +83,8 @@ struct Newsroom {
         let (revision, statuses) = try await services.review.checkpoints(id, by: editor)
         for status in statuses {
             let caller = status.checkpoint == "legal_review" ? legal : factChecker
-            _ = try await services.review.record(.init(checkpoint: status.checkpoint, verdict: .passed, revision: revision, note: "ok"), on: id, by: caller)
+            _ = try await services.review.record(
+                .init(checkpoint: status.checkpoint, verdict: .passed, revision: revision, note: "ok"), on: id, by: caller)
         }
     }
 

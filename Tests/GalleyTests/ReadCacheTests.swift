@@ -27,9 +27,13 @@ import Testing
                 #expect(detail.article.id == id)
             }
             try await GalleyServices(pool: room.pool).actors.revokeToken(issued.id, by: Newsroom.operatorCaller)
-            await #expect(throws: GalleyError.self) { try await room.services.articles.get(id, by: room.services.actors.caller(bearing: issued.token, requestID: "r2")) }
+            await #expect(throws: GalleyError.self) {
+                try await room.services.articles.get(id, by: room.services.actors.caller(bearing: issued.token, requestID: "r2"))
+            }
             // Nor is a token that was never issued.
-            await #expect(throws: GalleyError.self) { try await room.services.articles.get(id, by: room.services.actors.caller(bearing: "glly_forged", requestID: nil)) }
+            await #expect(throws: GalleyError.self) {
+                try await room.services.articles.get(id, by: room.services.actors.caller(bearing: "glly_forged", requestID: nil))
+            }
         }
     }
 
@@ -40,14 +44,17 @@ import Testing
             let issued = try await room.services.actors.issueToken(for: .name("wendy"), expiresAt: nil, by: Newsroom.operatorCaller)
             let held = try await room.draft().article.id
             let notHeld = try await GalleyServices(pool: room.pool).articles.create(
-                .init(content: try Newsroom.content("Ferry strike ends"), section: "world"), by: room.writer).article.id
+                .init(content: try Newsroom.content("Ferry strike ends"), section: "world"), by: room.writer
+            ).article.id
             let met = try await room.services.actors.caller(bearing: issued.token, requestID: nil)
             #expect(met.isPending == false)
             try await GalleyServices(pool: room.pool).actors.revokeToken(issued.id, by: Newsroom.operatorCaller)
             for id in [held, notHeld] {
                 let remembered = try await room.services.actors.caller(bearing: issued.token, requestID: nil)
                 #expect(remembered.isPending)
-                let error = await #expect(throws: GalleyError.self) { try await room.services.transitions.perform(.init(.submit), on: id, by: remembered) }
+                let error = await #expect(throws: GalleyError.self) {
+                    try await room.services.transitions.perform(.init(.submit), on: id, by: remembered)
+                }
                 if case .unauthenticated? = error {} else { Issue.record("expected unauthenticated, got \(String(describing: error))") }
                 #expect(try await room.services.articles.get(id, by: room.editor).article.state == .draft)
             }
@@ -193,7 +200,10 @@ import Testing
             let id = try await room.draft().article.id
             var query = ArticleService.ListQuery()
             query.state = .draft
-            #expect(try await room.services.articles.list(query, by: room.editor).items.map(\.1.content.title) == ["Venezuela releases political prisoners"])
+            #expect(
+                try await room.services.articles.list(query, by: room.editor).items.map(\.1.content.title) == [
+                    "Venezuela releases political prisoners"
+                ])
 
             _ = try await other.articles.edit(id, content: try Newsroom.content("Prisoners released in Caracas"), by: room.writer)
             let items = try await room.services.articles.list(query, by: room.editor).items

@@ -10,7 +10,8 @@ import Testing
     private func editedLiveArticle(_ room: Newsroom, title: String) async throws -> UUID {
         let id = try await room.approved(title: title).article.id
         _ = try await room.act(.publish, id, by: room.publisher)
-        _ = try await room.services.articles.edit(id, content: try Newsroom.content(title, body: "Caracas — 124 prisoners, not 123."), by: room.writer)
+        _ = try await room.services.articles.edit(
+            id, content: try Newsroom.content(title, body: "Caracas — 124 prisoners, not 123."), by: room.writer)
         _ = try await room.act(.submit, id, by: room.writer)
         try await room.passCheckpoints(id)
         _ = try await room.act(.approve, id, by: room.editor)
@@ -65,7 +66,8 @@ import Testing
                 let now = try await state(room, id)
                 #expect(now.state == "approved" && now.live == 1 && now.publishAt == nil)
                 let events = try await room.pool.query(
-                    "SELECT actor_name, from_state, to_state, reason FROM audit_events WHERE article_id = \(id) AND action = 'article.publish_failed'")
+                    "SELECT actor_name, from_state, to_state, reason FROM audit_events WHERE article_id = \(id) AND action = 'article.publish_failed'"
+                )
                 #expect(events.count == 1)
                 let event = try #require(events.first)
                 #expect(try event.decode("actor_name", as: String.self) == "system:scheduler")
@@ -73,7 +75,8 @@ import Testing
                 #expect(try event.decode("to_state", as: String.self) == "approved")
                 #expect(try event.decode("reason", as: String.self).contains("correction_note"))
                 let stream = try await room.pool.query(
-                    "SELECT 1 FROM event_stream s JOIN audit_events e ON e.id = s.event_id WHERE e.article_id = \(id) AND s.type = 'article.publish_failed'")
+                    "SELECT 1 FROM event_stream s JOIN audit_events e ON e.id = s.event_id WHERE e.article_id = \(id) AND s.type = 'article.publish_failed'"
+                )
                 #expect(stream.count == 1)
             }
             // Nothing is left due, so the next run has nothing to do.

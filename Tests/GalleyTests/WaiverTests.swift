@@ -34,9 +34,13 @@ import Testing
             let id = try await room.draft().article.id
             for note in ["", "   \n"] {
                 let error = try await #require(throws: GalleyError.self) {
-                    try await room.services.review.record(.init(checkpoint: "source_check", verdict: .waived, revision: 1, note: note), on: id, by: room.editor)
+                    try await room.services.review.record(
+                        .init(checkpoint: "source_check", verdict: .waived, revision: 1, note: note), on: id, by: room.editor)
                 }
-                guard case .validation(let problems) = error else { Issue.record("expected validation, got \(String(describing: error))"); return }
+                guard case .validation(let problems) = error else {
+                    Issue.record("expected validation, got \(String(describing: error))")
+                    return
+                }
                 #expect(problems.map(\.field) == ["note"])
             }
         }
@@ -68,7 +72,9 @@ import Testing
                 #expect(unmetRequirements(error) == ["four_eyes"])
                 #expect(error.message.contains("you wrote revision 1, so someone else must check it"))
             }
-            #expect(try await room.services.review.record(.init(checkpoint: "source_check", verdict: .passed, revision: 1), on: id, by: room.factChecker).verdict == .passed)
+            #expect(
+                try await room.services.review.record(.init(checkpoint: "source_check", verdict: .passed, revision: 1), on: id, by: room.factChecker)
+                    .verdict == .passed)
         }
     }
 
@@ -82,7 +88,10 @@ import Testing
                 try await room.services.review.record(
                     .init(checkpoint: "legal_review", verdict: .waived, revision: 1, note: "Opinion"), on: human, by: room.editor)
             }
-            guard case .forbidden(_, let reason) = byEditor else { Issue.record("expected forbidden, got \(String(describing: byEditor))"); return }
+            guard case .forbidden(_, let reason) = byEditor else {
+                Issue.record("expected forbidden, got \(String(describing: byEditor))")
+                return
+            }
             #expect(reason.contains("may be waived only by legal"))
             let waived = try await room.services.review.record(
                 .init(checkpoint: "legal_review", verdict: .waived, revision: 1, note: "Opinion piece, no legal exposure"), on: human, by: room.legal)
@@ -121,7 +130,8 @@ import Testing
     }
 
     @Test func policiesStoredBeforeWaiversReadWithTheSafeDefaults() throws {
-        let stored = #"[{"checkpoint": "source_check", "roles": ["editor"]}, {"checkpoint": "x", "roles": ["legal"], "waivable_by": [], "waivable_for": ["human"]}]"#
+        let stored =
+            #"[{"checkpoint": "source_check", "roles": ["editor"]}, {"checkpoint": "x", "roles": ["legal"], "waivable_by": [], "waivable_for": ["human"]}]"#
         let rules = try JSONDecoder().decode([WorkflowPolicy.Rule].self, from: Data(stored.utf8))
         #expect(rules[0].waivableBy == [.editor] && rules[0].waivableFor == [.human])
         #expect(rules[1].waivableBy.isEmpty)
@@ -141,7 +151,9 @@ import Testing
                 """)
             try await Migrator(pool: pool, migrations: all).migrate()
             let rows = try await pool.query("SELECT rules::text AS rules FROM workflow_policies ORDER BY version")
-            let policies = try rows.map { try JSONDecoder().decode([WorkflowPolicy.Rule].self, from: Data(try $0.decode("rules", as: String.self).utf8)) }
+            let policies = try rows.map {
+                try JSONDecoder().decode([WorkflowPolicy.Rule].self, from: Data(try $0.decode("rules", as: String.self).utf8))
+            }
             #expect(policies[0].allSatisfy { $0.waivableBy == [.editor] && $0.waivableFor == [.human] })
             #expect(policies[1].map(\.waivableBy) == [[.legal], [.editor]])
             #expect(try rows.allSatisfy { try $0.decode("rules", as: String.self).contains("waivable_for") })

@@ -17,7 +17,8 @@ import Testing
     @Test func linksOthersCannotFollowAreRefused() {
         for link in [
             "", "example.org/news", "ftp://example.org/file", "https://", "http://:80/", "http://[", "http://[::1", "http://a]b/",
-            "http://[zz]/", "http://[@example.org/", "https://editor:secret@example.org/", "https://example.org/a b", "https://example.org/\u{7}", String(repeating: "a", count: 2100),
+            "http://[zz]/", "http://[@example.org/", "https://editor:secret@example.org/", "https://example.org/a b", "https://example.org/\u{7}",
+            String(repeating: "a", count: 2100),
             // The database's CHECK wants the scheme in lower case: accepted here, they were a 500 there.
             "HTTPS://example.org/report", "Http://example.org",
         ] {
@@ -35,8 +36,9 @@ import Testing
             #expect(error == .validation([.init(field: "sources[0].url", message: WebLink.requirement)]))
             let refused = await #expect(throws: GalleyError.self) {
                 try await room.services.generations.register(
-                    .init(brief: .init(section: "politics", tags: []), model: "gpt-x", modelVersion: "1", promptVersion: "1",
-                          sources: [Source(url: "https://example.org/a b", outlet: "Wire", title: "Vote")]),
+                    .init(
+                        brief: .init(section: "politics", tags: []), model: "gpt-x", modelVersion: "1", promptVersion: "1",
+                        sources: [Source(url: "https://example.org/a b", outlet: "Wire", title: "Vote")]),
                     by: room.ai)
             }
             #expect(refused == .validation([.init(field: "sources[0].url", message: WebLink.requirement)]))

@@ -1,5 +1,6 @@
-@testable import GalleyCore
 import Testing
+
+@testable import GalleyCore
 
 @Suite struct WordDiffTests {
     /// The words of `text` as `WordDiff` cuts them.

@@ -55,7 +55,10 @@ import Testing
         facts.actorIsService = true
         facts.actorAuthoredCurrentRevision = true
         let error = try #require(throws: GalleyError.self) { try Workflow.transition(from: .draft, action: .approve, facts: facts) }
-        guard case .invalidTransition(_, _, let unmet) = error else { Issue.record("wrong error \(error)"); return }
+        guard case .invalidTransition(_, _, let unmet) = error else {
+            Issue.record("wrong error \(error)")
+            return
+        }
         #expect(unmet.map(\.requirement) == ["state", "legal_review", "fact_check", "human_approver", "four_eyes"])
     }
 
@@ -139,7 +142,10 @@ import Testing
         let error = try #require(throws: GalleyError.self) {
             try ArticleContent(title: " ", dek: "", body: "", sources: [Source(url: "ftp://x", outlet: "", title: "")])
         }
-        guard case .validation(let problems) = error else { Issue.record("wrong error"); return }
+        guard case .validation(let problems) = error else {
+            Issue.record("wrong error")
+            return
+        }
         #expect(Set(problems.map(\.field)) == ["title", "body", "sources[0].url", "sources[0].outlet"])
     }
 }

@@ -30,9 +30,9 @@ import Testing
                 let outcomes = await withTaskGroup(of: Result<Int, PostgresError>.self) { group in
                     for n in 1...3 {
                         group.addTask {
-                            do { return .success(try #require(try await pool.query("SELECT \(n) AS n").single).decode("n", as: Int.self)) }
-                            catch let error as PostgresError { return .failure(error) }
-                            catch { return .failure(PostgresError(kind: .connection, message: "\(error)")) }
+                            do { return .success(try #require(try await pool.query("SELECT \(n) AS n").single).decode("n", as: Int.self)) } catch let
+                                error as PostgresError
+                            { return .failure(error) } catch { return .failure(PostgresError(kind: .connection, message: "\(error)")) }
                         }
                     }
                     return await group.reduce(into: []) { $0.append($1) }

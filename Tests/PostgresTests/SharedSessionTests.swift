@@ -27,7 +27,9 @@ import Testing
             let lengths = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
                 for n in 1...40 {
                     let text = String(repeating: "x", count: n % 2 == 0 ? 512 * 1024 + n : n)
-                    group.addTask { (text.count, try #require(try await pool.quickRead("SELECT length(\(text)) AS length").single).decode("length", as: Int.self)) }
+                    group.addTask {
+                        (text.count, try #require(try await pool.quickRead("SELECT length(\(text)) AS length").single).decode("length", as: Int.self))
+                    }
                 }
                 return try await group.reduce(into: [(Int, Int)]()) { $0.append($1) }
             }
@@ -44,7 +46,9 @@ import Testing
                         // Every tenth divides by zero; the others' statements are queued around it.
                         let divisor = n % 10 == 0 ? 0 : 1
                         do {
-                            return (n, .success(try #require(try await pool.quickRead("SELECT \(n) / \(divisor) AS n").single).decode("n", as: Int.self)))
+                            return (
+                                n, .success(try #require(try await pool.quickRead("SELECT \(n) / \(divisor) AS n").single).decode("n", as: Int.self))
+                            )
                         } catch {
                             return (n, .failure(error))
                         }
@@ -101,7 +105,8 @@ import Testing
     }
 
     @Test func aQuickReadWhileTheDatabaseIsUnreachableIsAConnectionError() async throws {
-        let pool = PostgresPool(configuration: .init(connectionString: "host=127.0.0.1 port=1 connect_timeout=2", maxConnections: 1, sharedSessions: 1))
+        let pool = PostgresPool(
+            configuration: .init(connectionString: "host=127.0.0.1 port=1 connect_timeout=2", maxConnections: 1, sharedSessions: 1))
         for _ in 0..<2 {
             let error = try await #require(throws: PostgresError.self) { try await pool.quickRead("SELECT 1") }
             #expect(error.kind == .connection)

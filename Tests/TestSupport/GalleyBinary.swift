@@ -21,7 +21,9 @@ public enum GalleyBinary {
 
         /// Waits for the process off the cooperative pool and collects its output.
         public func finish() async throws -> Outcome {
-            let process = self.process, stdout = self.stdout, stderr = self.stderr
+            let process = self.process
+            let stdout = self.stdout
+            let stderr = self.stderr
             return await withCheckedContinuation { continuation in
                 DispatchQueue.global().async {
                     let out = stdout.fileHandleForReading.readDataToEndOfFile()
@@ -53,7 +55,8 @@ public enum GalleyBinary {
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.currentDirectoryURL = TestDatabase.migrationsDirectory.deletingLastPathComponent()
-        let stdout = Pipe(), stderr = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
         if let stdin {

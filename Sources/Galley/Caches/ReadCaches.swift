@@ -59,7 +59,8 @@ struct StampedDetail: Sendable {
 extension Revision {
     var approximateBytes: Int {
         let content = content
-        let text = content.title.utf8.count + content.dek.utf8.count + content.body.utf8.count
+        let text =
+            content.title.utf8.count + content.dek.utf8.count + content.body.utf8.count
             + (content.insight?.utf8.count ?? 0) + (content.disclosure?.utf8.count ?? 0) + author.utf8.count
         return content.sources.reduce(text + 256) { $0 + $1.url.utf8.count + $1.outlet.utf8.count + $1.title.utf8.count + 64 }
     }

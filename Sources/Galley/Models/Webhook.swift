@@ -62,8 +62,10 @@ public struct WebhookRetryPolicy: Sendable {
     /// Consecutive failed attempts after which the subscription is paused.
     public var pauseAfter: Int
 
-    public init(maxAttempts: Int = 12, retryWindow: TimeInterval = 86_400, baseDelay: TimeInterval = 5, maxDelay: TimeInterval = 3_600,
-                pauseAfter: Int = 50) {
+    public init(
+        maxAttempts: Int = 12, retryWindow: TimeInterval = 86_400, baseDelay: TimeInterval = 5, maxDelay: TimeInterval = 3_600,
+        pauseAfter: Int = 50
+    ) {
         self.maxAttempts = maxAttempts
         self.retryWindow = retryWindow
         self.baseDelay = baseDelay

@@ -44,8 +44,10 @@ public struct ActorService: Sendable {
                 conn,
                 AuditEntry(
                     chain: AuditEntry.systemChain, principal: caller.principal, action: "actor.created",
-                    details: ["actor": .string(actor.name), "kind": .string(actor.kind.rawValue),
-                              "roles": .array(roles.map { .string($0.rawValue) })],
+                    details: [
+                        "actor": .string(actor.name), "kind": .string(actor.kind.rawValue),
+                        "roles": .array(roles.map { .string($0.rawValue) }),
+                    ],
                     requestID: caller.requestID, at: now))
             return actor
         }
@@ -89,8 +91,10 @@ public struct ActorService: Sendable {
                 conn,
                 AuditEntry(
                     chain: AuditEntry.systemChain, principal: caller.principal, action: "token.issued",
-                    details: ["actor": .string(owner.name), "token_id": .string(tokenID.uuidString.lowercased()),
-                              "expires_at": expiresAt.map { .string(RFC3339.format($0)) } ?? .null],
+                    details: [
+                        "actor": .string(owner.name), "token_id": .string(tokenID.uuidString.lowercased()),
+                        "expires_at": expiresAt.map { .string(RFC3339.format($0)) } ?? .null,
+                    ],
                     requestID: caller.requestID, at: now))
             return IssuedToken(id: tokenID, token: token, expiresAt: expiresAt)
         }

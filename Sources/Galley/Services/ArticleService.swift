@@ -89,8 +89,10 @@ public struct ArticleService: Sendable {
         AuditEntry(
             chain: AuditEntry.chain(article: id), principal: caller.principal, action: "article.created", articleID: id,
             revision: 1, fromState: nil, toState: ArticleState.draft.rawValue,
-            details: ["slug": .string(slug), "section": .string(section), "origin": .string(origin.rawValue),
-                      "content_hash": .string(content.contentHash)],
+            details: [
+                "slug": .string(slug), "section": .string(section), "origin": .string(origin.rawValue),
+                "content_hash": .string(content.contentHash),
+            ],
             requestID: caller.requestID, at: now)
     }
 

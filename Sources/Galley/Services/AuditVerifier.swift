@@ -93,8 +93,9 @@ public struct AuditVerifier: Sendable {
             }
             if last.0 != head.seq || last.1 != head.hash {
                 broken.append(
-                    Broken(eventID: nil, chain: head.chain, seq: last.0 + 1,
-                           problem: "the chain ends at event \(last.0) but its head records event \(head.seq): events were removed"))
+                    Broken(
+                        eventID: nil, chain: head.chain, seq: last.0 + 1,
+                        problem: "the chain ends at event \(last.0) but its head records event \(head.seq): events were removed"))
             }
         }
         for (chain, positions) in sealed {

@@ -34,7 +34,8 @@ public struct DemoLoader: Sendable {
         let existing = try await env.read { conn in try ActorStore.list(conn).map(\.name).filter(names.contains) }
         if !existing.isEmpty {
             throw GalleyError.conflict(
-                "Actors named like the demo's already exist (\(existing.joined(separator: ", "))) but the demo was never loaded; load it into an empty database.")
+                "Actors named like the demo's already exist (\(existing.joined(separator: ", "))) but the demo was never loaded; load it into an empty database."
+            )
         }
         let services = GalleyServices(environment: env)
         var members: [String: Member] = [:]
@@ -45,15 +46,19 @@ public struct DemoLoader: Sendable {
             members[person.name] = Member(actor: actor, token: token.token)
         }
         func act(_ name: String) -> Caller { Caller(principal: members[name]!.actor.principal, requestID: caller.requestID) }
-        let articles = try await Newsroom(services: services, writer: act("wren"), editor: act("eli"), checker: act("fay"),
-                                          ai: act("drafter"), publisher: act("press")).stories()
+        let articles = try await Newsroom(
+            services: services, writer: act("wren"), editor: act("eli"), checker: act("fay"),
+            ai: act("drafter"), publisher: act("press")
+        ).stories()
         try await env.transaction { [now = env.now()] conn in
             try AuditStore.append(
                 conn,
                 AuditEntry(
                     chain: AuditEntry.systemChain, principal: caller.principal, action: Self.marker,
-                    details: ["actors": .array(names.map { .string($0) }),
-                              "articles": .array(articles.map { .string($0.article.id.uuidString.lowercased()) })],
+                    details: [
+                        "actors": .array(names.map { .string($0) }),
+                        "articles": .array(articles.map { .string($0.article.id.uuidString.lowercased()) }),
+                    ],
                     requestID: caller.requestID, at: now))
         }
         return Result(
@@ -129,8 +134,9 @@ public struct DemoLoader: Sendable {
         private func passSourceCheck(_ id: UUID) async throws {
             let (revision, _) = try await services.review.checkpoints(id, by: checker)
             _ = try await services.review.record(
-                .init(checkpoint: "source_check", verdict: .passed, revision: revision, note: "Source read and matches the text.",
-                      evidence: [Evidence(url: "https://example.org/demo/source-check")]),
+                .init(
+                    checkpoint: "source_check", verdict: .passed, revision: revision, note: "Source read and matches the text.",
+                    evidence: [Evidence(url: "https://example.org/demo/source-check")]),
                 on: id, by: checker)
         }
     }

@@ -142,7 +142,8 @@ public struct GenerationService: Sendable {
             try GenerationLifecycle.check(from: generation.status, to: .queued, attempt: generation.attempt, maxAttempts: generation.maxAttempts)
             let updated = try GenerationStore.update(
                 conn, id: id,
-                .init(status: .queued, attempt: generation.attempt + 1, articleID: nil, revision: nil, error: nil, inputTokens: nil, outputTokens: nil),
+                .init(
+                    status: .queued, attempt: generation.attempt + 1, articleID: nil, revision: nil, error: nil, inputTokens: nil, outputTokens: nil),
                 at: now)
             try AuditStore.append(conn, Self.event(updated, "generation.retried", caller: caller, at: now, from: generation.status))
             return updated
@@ -154,7 +155,9 @@ public struct GenerationService: Sendable {
         return try await env.read { conn in try GenerationStore.fetch(conn, id: id) }
     }
 
-    public func list(status: GenerationStatus?, model: String?, limit: Int = 50, cursor: String? = nil, by caller: Caller) async throws -> Page<Generation> {
+    public func list(status: GenerationStatus?, model: String?, limit: Int = 50, cursor: String? = nil, by caller: Caller) async throws -> Page<
+        Generation
+    > {
         try caller.principal.require(.readArticles)
         let limit = min(max(limit, 1), 200)
         let after = try cursor.map(ListCursor.decode)

@@ -65,7 +65,8 @@ extension ImportService {
     private static func slugs(for lines: [Line], conn: PostgresConnection) throws -> [String] {
         let bases = lines.map { $0.draft.slug == nil ? ArticleService.slugBase($0.draft.content.title) : nil }
         let asked = bases.compactMap { $0 }
-        let taken = asked.isEmpty
+        let taken =
+            asked.isEmpty
             ? [] : try ArticleStore.takenSlugs(conn, among: asked)
         var claimed = Set<String>()
         return zip(lines, bases).map { line, base in
@@ -83,7 +84,8 @@ extension ImportService {
     private static func importOne(_ line: Line, authorID: UUID, conn: PostgresConnection, caller: Caller, at now: Date) throws -> LineResult {
         try draftSavepoint.set(conn)
         do {
-            try insert(line.draft, articleID: line.articleID, generationID: line.generationID, authorID: authorID, conn: conn, caller: caller, at: now)
+            try insert(
+                line.draft, articleID: line.articleID, generationID: line.generationID, authorID: authorID, conn: conn, caller: caller, at: now)
             try draftSavepoint.release(conn)
             return LineResult(line: line.draft.line, status: .imported, articleID: line.articleID, generationID: line.generationID)
         } catch let error as GalleyError {
@@ -110,8 +112,9 @@ extension ImportService {
             generationID: generationID, digitalSourceType: .trainedAlgorithmicMedia, caller: caller, at: now)
         let generation = try GenerationStore.update(
             conn, id: generationID,
-            .init(status: .succeeded, attempt: 1, articleID: articleID, revision: 1, error: nil,
-                  inputTokens: draft.inputTokens, outputTokens: draft.outputTokens), at: now)
+            .init(
+                status: .succeeded, attempt: 1, articleID: articleID, revision: 1, error: nil,
+                inputTokens: draft.inputTokens, outputTokens: draft.outputTokens), at: now)
         try AuditStore.append(
             conn,
             succeededEvent(

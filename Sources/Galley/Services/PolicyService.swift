@@ -11,7 +11,9 @@ public struct PolicyService: Sendable {
         return try await env.read { conn in try PolicyStore.current(conn) }
     }
 
-    public func replace(with policy: WorkflowPolicy, expectedVersion: ExpectedVersion? = nil, by caller: Caller) async throws -> (version: Int, policy: WorkflowPolicy) {
+    public func replace(with policy: WorkflowPolicy, expectedVersion: ExpectedVersion? = nil, by caller: Caller) async throws -> (
+        version: Int, policy: WorkflowPolicy
+    ) {
         try caller.principal.require(.managePolicy)
         let problems = policy.problems()
         if !problems.isEmpty { throw GalleyError.validation(problems) }
@@ -24,9 +26,11 @@ public struct PolicyService: Sendable {
                 conn,
                 AuditEntry(
                     chain: AuditEntry.systemChain, principal: caller.principal, action: "policy.changed",
-                    details: ["from_version": .number(Double(version)), "to_version": .number(Double(version + 1)),
-                              "checkpoints_before": .array(old.rules.map { .string($0.checkpoint) }),
-                              "checkpoints_after": .array(policy.rules.map { .string($0.checkpoint) })],
+                    details: [
+                        "from_version": .number(Double(version)), "to_version": .number(Double(version + 1)),
+                        "checkpoints_before": .array(old.rules.map { .string($0.checkpoint) }),
+                        "checkpoints_after": .array(policy.rules.map { .string($0.checkpoint) }),
+                    ],
                     requestID: caller.requestID, at: now))
             return (version + 1, policy)
         }

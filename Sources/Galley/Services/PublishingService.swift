@@ -77,7 +77,9 @@ public struct PublishingService: Sendable {
 
     private struct RolledBack: Error { let results: [ItemResult] }
 
-    private func publishTogether(_ ids: [UUID], request: TransitionService.Request, rollback: Bool, caller: Caller, at now: Date) async throws -> [ItemResult] {
+    private func publishTogether(_ ids: [UUID], request: TransitionService.Request, rollback: Bool, caller: Caller, at now: Date) async throws
+        -> [ItemResult]
+    {
         do {
             return try await env.transaction { conn in
                 var results: [ItemResult] = []

@@ -31,9 +31,12 @@ extension PublishingService {
             let excluded = tried
             let batch = try await env.transaction { conn in
                 let due = try ArticleStore.claimDue(conn, now: now, limit: limit, excluding: excluded)
-                return (ids: due.map(\.id), run: try due.reduce(into: DueRun()) { run, item in
-                    try Self.publishDue(item.id, correctionNote: item.correctionNote, conn: conn, at: now, into: &run)
-                })
+                return (
+                    ids: due.map(\.id),
+                    run: try due.reduce(into: DueRun()) { run, item in
+                        try Self.publishDue(item.id, correctionNote: item.correctionNote, conn: conn, at: now, into: &run)
+                    }
+                )
             }
             run.published += batch.run.published
             run.failures += batch.run.failures

@@ -86,7 +86,7 @@ public struct WebhookOutbox: Sendable {
         do {
             try await recordTogether(successes)
             return []
-        } catch where successes.count > 1 {
+        } catch  where successes.count > 1 {
             var unrecorded: [(Claimed, any Error)] = []
             for success in successes {
                 do { try await recordTogether([success]) } catch { unrecorded.append((success.0, error)) }

@@ -58,12 +58,17 @@ public struct WebhookService: Sendable {
     }
 
     /// The newest deliveries first; `cursor` is the previous page's `nextCursor`.
-    public func deliveries(of id: UUID, cursor: String?, limit: Int, by caller: Caller) async throws -> (items: [WebhookDelivery], nextCursor: String?) {
+    public func deliveries(of id: UUID, cursor: String?, limit: Int, by caller: Caller) async throws -> (
+        items: [WebhookDelivery], nextCursor: String?
+    ) {
         try caller.principal.require(.manageWebhooks)
-        let before = try cursor.map { text in
-            guard let value = Int(text), value > 0 else { throw GalleyError.validation([.init(field: "cursor", message: "is not a cursor this server sent")]) }
-            return value
-        } ?? Int.max
+        let before =
+            try cursor.map { text in
+                guard let value = Int(text), value > 0 else {
+                    throw GalleyError.validation([.init(field: "cursor", message: "is not a cursor this server sent")])
+                }
+                return value
+            } ?? Int.max
         let rows = try await env.read { conn in
             _ = try WebhookStore.fetch(conn, id: id)
             return try WebhookStore.deliveries(conn, webhookID: id, beforeSeq: before, limit: limit)
@@ -90,9 +95,11 @@ public struct WebhookService: Sendable {
             let webhook = try WebhookStore.fetch(conn, id: webhookID)
             let delivery = try WebhookStore.redeliver(conn, webhookID: webhookID, deliveryID: deliveryID, at: now)
             var entry = Self.event("webhook.redelivered", webhook, caller: caller, at: now)
-            entry.details = ["webhook_id": .string(webhookID.uuidString.lowercased()),
-                             "delivery_id": .string(delivery.id.uuidString.lowercased()),
-                             "redelivery_of": .string(deliveryID.uuidString.lowercased())]
+            entry.details = [
+                "webhook_id": .string(webhookID.uuidString.lowercased()),
+                "delivery_id": .string(delivery.id.uuidString.lowercased()),
+                "redelivery_of": .string(deliveryID.uuidString.lowercased()),
+            ]
             try AuditStore.append(conn, entry)
             return delivery
         }
@@ -102,10 +109,12 @@ public struct WebhookService: Sendable {
         guard let types else { return nil }
         let unknown = types.filter { !WebhookEventType.all.contains($0) }
         if types.isEmpty || !unknown.isEmpty {
-            throw GalleyError.validation([.init(
-                field: "event_types",
-                message: (types.isEmpty ? "must name at least one type" : "has unknown types \(unknown.joined(separator: ", "))")
-                    + "; known: \(WebhookEventType.all.joined(separator: ", ")), or leave it out for all")])
+            throw GalleyError.validation([
+                .init(
+                    field: "event_types",
+                    message: (types.isEmpty ? "must name at least one type" : "has unknown types \(unknown.joined(separator: ", "))")
+                        + "; known: \(WebhookEventType.all.joined(separator: ", ")), or leave it out for all")
+            ])
         }
         return Array(Set(types)).sorted()
     }
@@ -116,9 +125,11 @@ public struct WebhookService: Sendable {
     static func event(_ action: String, _ webhook: Webhook, caller: Caller, at now: Date) -> AuditEntry {
         AuditEntry(
             chain: AuditEntry.systemChain, principal: caller.principal, action: action,
-            details: ["webhook_id": .string(webhook.id.uuidString.lowercased()), "destination": .string(destination(of: webhook.url)),
-                      "status": .string(webhook.status),
-                      "event_types": webhook.eventTypes.map { .array($0.map(JSONValue.string)) } ?? .null],
+            details: [
+                "webhook_id": .string(webhook.id.uuidString.lowercased()), "destination": .string(destination(of: webhook.url)),
+                "status": .string(webhook.status),
+                "event_types": webhook.eventTypes.map { .array($0.map(JSONValue.string)) } ?? .null,
+            ],
             requestID: caller.requestID, at: now)
     }
 

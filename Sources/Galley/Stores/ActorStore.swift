@@ -14,7 +14,9 @@ enum ActorStore {
             kind: try row.enumValue("kind"), roles: roles, createdAt: try row.decode("created_at"))
     }
 
-    static func insert(_ conn: PostgresConnection, id: UUID, name: String, displayName: String, kind: ActorKind, roles: [Role], at: Date) throws -> Actor {
+    static func insert(_ conn: PostgresConnection, id: UUID, name: String, displayName: String, kind: ActorKind, roles: [Role], at: Date) throws
+        -> Actor
+    {
         do {
             let row = try conn.query(
                 """

@@ -18,9 +18,10 @@ extension AuditStore {
         // not the newsroom's history. Passed as a value, so that the plan is made for it
         // (an index range of the recent moves; a bound the planner cannot see looks like
         // a third of all heads, for which it would read them all).
-        let bound = try conn.query(
-            "SELECT COALESCE((SELECT xmin_bound FROM audit_seals ORDER BY id DESC LIMIT 1), '0'::xid8)::text AS xid"
-        ).single?.decode("xid", as: String.self) ?? "0"
+        let bound =
+            try conn.query(
+                "SELECT COALESCE((SELECT xmin_bound FROM audit_seals ORDER BY id DESC LIMIT 1), '0'::xid8)::text AS xid"
+            ).single?.decode("xid", as: String.self) ?? "0"
         // Built and hashed by PostgreSQL as `AuditVerifier.sealHash` does, from those heads
         // whose position is not the one last sealed (`audit_sealed_heads`); a head that
         // moves while this runs is recorded at the position listed here, so the next seal

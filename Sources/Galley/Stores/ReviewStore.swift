@@ -80,7 +80,9 @@ enum ReviewStore {
             createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"))
     }
 
-    static func insertClaim(_ conn: PostgresConnection, id: UUID, articleID: UUID, revision: Int, text: String, actorID: UUID, at: Date) throws -> Claim {
+    static func insertClaim(_ conn: PostgresConnection, id: UUID, articleID: UUID, revision: Int, text: String, actorID: UUID, at: Date) throws
+        -> Claim
+    {
         try claim(
             conn.query(
                 """

@@ -32,9 +32,9 @@ extension PostgresConnection {
         var statements = prefix
         for read in repeat each reads { statements.append(read.sql) }
         let results =
-            if committing { try pipelineCommitting(statements) }
-            else if statements.count == 1 { [try query(statements[0])] }
-            else { try pipeline(statements) }
+            if committing { try pipelineCommitting(statements) } else if statements.count == 1 { [try query(statements[0])] } else {
+                try pipeline(statements)
+            }
         var index = prefix.count
         func next<V>(_ read: StoreRead<V>) throws -> V {
             defer { index += 1 }

@@ -46,9 +46,10 @@ enum WebhookStore {
     ) throws -> Webhook {
         var sql: SQL = "UPDATE webhooks SET updated_at = \(at)"
         if let active {
-            sql.append(active
-                ? ", status = 'active', paused_reason = NULL, consecutive_failures = 0"
-                : ", status = 'paused', paused_reason = 'paused by an admin'")
+            sql.append(
+                active
+                    ? ", status = 'active', paused_reason = NULL, consecutive_failures = 0"
+                    : ", status = 'paused', paused_reason = 'paused by an admin'")
         }
         if let eventTypes { sql.append(", event_types = \(eventTypes)") }
         sql.append(" WHERE id = \(id) RETURNING \(columns)")

@@ -29,10 +29,13 @@ struct ProvenanceDocument: Encodable, Sendable {
             "contentHash": ["@type": "PropertyValue", "propertyID": "sha256", "value": .string(content.contentHash)],
             "dateCreated": time(revision.createdAt),
             "author": person(revision.author),
-            "isBasedOn": .array(content.sources.map { source in
-                ["@type": "CreativeWork", "url": .string(source.url), "name": .string(source.title),
-                 "publisher": ["@type": "Organization", "name": .string(source.outlet)]]
-            }),
+            "isBasedOn": .array(
+                content.sources.map { source in
+                    [
+                        "@type": "CreativeWork", "url": .string(source.url), "name": .string(source.title),
+                        "publisher": ["@type": "Organization", "name": .string(source.outlet)],
+                    ]
+                }),
         ]
         if let disclosure = content.disclosure { object["disclaimer"] = .string(disclosure) }
         if let type = revision.digitalSourceType { object["digitalSourceType"] = .string(type.iptcURI) }
@@ -51,34 +54,39 @@ struct ProvenanceDocument: Encodable, Sendable {
                 "promptVersion": .string(generation.promptVersion),
                 "parameters": generation.parameters,
                 "attempt": .number(Double(generation.attempt)),
-                "usage": ["inputTokens": generation.inputTokens.map { .number(Double($0)) } ?? .null,
-                          "outputTokens": generation.outputTokens.map { .number(Double($0)) } ?? .null],
+                "usage": [
+                    "inputTokens": generation.inputTokens.map { .number(Double($0)) } ?? .null,
+                    "outputTokens": generation.outputTokens.map { .number(Double($0)) } ?? .null,
+                ],
                 "endTime": generation.finishedAt.map(time) ?? .null,
             ]
         }
-        object["review"] = .array(record.verdicts.map { verdict in
-            [
-                "@type": "Review", "name": .string(verdict.checkpoint), "reviewAspect": .string(verdict.checkpoint),
-                "author": person(verdict.actor), "datePublished": time(verdict.createdAt),
-                "reviewBody": .string(verdict.note), "reviewRating": ["@type": "Rating", "alternateName": .string(verdict.verdict.rawValue)],
-                "contentHash": .string(verdict.contentHash),
-                "citation": .array(verdict.evidence.map { .string($0.url) }),
-            ]
-        })
-        object["claimReview"] = .array(record.claims.map { claim in
-            [
-                "@type": "ClaimReview", "claimReviewed": .string(claim.text), "dateModified": time(claim.updatedAt),
-                "reviewRating": ["@type": "Rating", "alternateName": .string(claim.status.rawValue)],
-                "citation": .array(claim.evidence.map { .string($0.url) }),
-            ]
-        })
-        object["correction"] = .array(record.corrections.map { correction in
-            [
-                "@type": "CorrectionComment", "position": .number(Double(correction.number)),
-                "text": .string(correction.note), "datePublished": time(correction.createdAt),
-                "additionalType": .string(correction.kind),
-            ]
-        })
+        object["review"] = .array(
+            record.verdicts.map { verdict in
+                [
+                    "@type": "Review", "name": .string(verdict.checkpoint), "reviewAspect": .string(verdict.checkpoint),
+                    "author": person(verdict.actor), "datePublished": time(verdict.createdAt),
+                    "reviewBody": .string(verdict.note), "reviewRating": ["@type": "Rating", "alternateName": .string(verdict.verdict.rawValue)],
+                    "contentHash": .string(verdict.contentHash),
+                    "citation": .array(verdict.evidence.map { .string($0.url) }),
+                ]
+            })
+        object["claimReview"] = .array(
+            record.claims.map { claim in
+                [
+                    "@type": "ClaimReview", "claimReviewed": .string(claim.text), "dateModified": time(claim.updatedAt),
+                    "reviewRating": ["@type": "Rating", "alternateName": .string(claim.status.rawValue)],
+                    "citation": .array(claim.evidence.map { .string($0.url) }),
+                ]
+            })
+        object["correction"] = .array(
+            record.corrections.map { correction in
+                [
+                    "@type": "CorrectionComment", "position": .number(Double(correction.number)),
+                    "text": .string(correction.note), "datePublished": time(correction.createdAt),
+                    "additionalType": .string(correction.kind),
+                ]
+            })
         json = .object(object)
     }
 

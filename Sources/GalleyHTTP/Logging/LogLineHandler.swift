@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import GalleyCore
 import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Writes each log event as one line to standard error, in swift-log's stream layout with a
 /// UTC timestamp to the millisecond, metadata sorted by key, and values quoted when they

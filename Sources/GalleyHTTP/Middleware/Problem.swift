@@ -16,8 +16,10 @@ struct Problem: Error, HTTPResponseError {
     var unmet: [GalleyError.Unmet]?
     var headers: HTTPFields = [:]
 
-    init(status: HTTPResponse.Status, type: String, title: String, detail: String,
-         errors: [GalleyError.FieldProblem]? = nil, unmet: [GalleyError.Unmet]? = nil) {
+    init(
+        status: HTTPResponse.Status, type: String, title: String, detail: String,
+        errors: [GalleyError.FieldProblem]? = nil, unmet: [GalleyError.Unmet]? = nil
+    ) {
         self.status = status
         self.type = Self.typeBase + type
         self.title = title

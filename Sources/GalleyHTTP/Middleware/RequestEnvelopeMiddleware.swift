@@ -1,6 +1,6 @@
 import Foundation
-import HTTPTypes
 import GalleyCore
+import HTTPTypes
 import Hummingbird
 import Logging
 

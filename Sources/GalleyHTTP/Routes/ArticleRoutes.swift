@@ -22,7 +22,8 @@ struct ArticleRoutes {
         let caller = try context.requireCaller()
         let (input, body) = try await request.decodeJSON(NewArticleInput.self, context: context)
         return try await idempotent(request, context: context, body: body, services: services) {
-            let new = ArticleService.NewArticle(content: try input.content.content(), section: input.section, tags: input.tags ?? [], slug: input.slug)
+            let new = ArticleService.NewArticle(
+                content: try input.content.content(), section: input.section, tags: input.tags ?? [], slug: input.slug)
             let detail = try await services.articles.create(new, by: caller)
             var headers = etag(detail.article.version)
             headers[.location] = "/v1/articles/\(detail.article.id.uuidString.lowercased())"

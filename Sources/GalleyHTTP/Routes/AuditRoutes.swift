@@ -1,8 +1,8 @@
 import Foundation
 import Galley
 import GalleyCore
-import Hummingbird
 import GalleyOutput
+import Hummingbird
 
 /// `/v1/audit-events`, its streaming export, and `/v1/audit/verification`.
 struct AuditRoutes {

@@ -79,7 +79,8 @@ extension EventRoutes {
             let types = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             if let unknown = types.first(where: { !WebhookEventType.all.contains($0) }) {
                 throw Problem.invalid(
-                    "type", "\(unknown.isEmpty ? "an empty name" : unknown) is not an event type; use one or more of "
+                    "type",
+                    "\(unknown.isEmpty ? "an empty name" : unknown) is not an event type; use one or more of "
                         + WebhookEventType.all.joined(separator: ", ") + ", separated by commas")
             }
             filter.types = types

@@ -56,7 +56,8 @@ struct GenerationRoutes {
         let output = try input.output.map { GenerationService.Output(content: try $0.content()) }
         let generation = try await services.generations.update(
             id,
-            .init(status: status, output: output, error: input.error, inputTokens: input.usage?.input_tokens, outputTokens: input.usage?.output_tokens),
+            .init(
+                status: status, output: output, error: input.error, inputTokens: input.usage?.input_tokens, outputTokens: input.usage?.output_tokens),
             by: caller)
         return try Reply(.ok, GenerationDTO(generation))
     }
@@ -92,7 +93,8 @@ struct GenerationRoutes {
     }
 
     @Sendable func showBatch(_ request: Request, context: GalleyRequestContext) async throws -> Reply {
-        let batch = try await services.publishing.batch(try request.id("id", context: context, kind: "publish batch"), by: try context.requireCaller())
+        let batch = try await services.publishing.batch(
+            try request.id("id", context: context, kind: "publish batch"), by: try context.requireCaller())
         let json: JSONValue = ["id": .string(batch.id.uuidString.lowercased()), "atomic": .bool(batch.atomic), "results": batch.results]
         return try Reply(.ok, json)
     }

@@ -62,8 +62,9 @@ struct ReviewRoutes {
         }
         return try await idempotent(request, context: context, body: body, services: services) {
             let verification = try await services.review.record(
-                .init(checkpoint: input.checkpoint, verdict: verdict, revision: input.revision, note: input.note ?? "",
-                      evidence: (input.evidence ?? []).map(\.evidence)),
+                .init(
+                    checkpoint: input.checkpoint, verdict: verdict, revision: input.revision, note: input.note ?? "",
+                    evidence: (input.evidence ?? []).map(\.evidence)),
                 on: id, expectedVersion: expected, by: caller)
             return try Reply(.created, VerificationDTO(verification))
         }
@@ -82,7 +83,8 @@ struct ReviewRoutes {
         return try await idempotent(request, context: context, body: body, services: services) {
             try Reply(
                 .created,
-                ClaimDTO(try await services.review.addClaim(text: input.text, revision: input.revision, on: id, expectedVersion: expected, by: caller)))
+                ClaimDTO(
+                    try await services.review.addClaim(text: input.text, revision: input.revision, on: id, expectedVersion: expected, by: caller)))
         }
     }
 
@@ -95,7 +97,8 @@ struct ReviewRoutes {
         guard let status = ClaimStatus(rawValue: input.status) else {
             throw Problem.invalid("status", "must be unverified, verified, disputed or false")
         }
-        let claim = try await services.review.updateClaim(claimID, on: id, status: status, evidence: input.evidence?.map(\.evidence), expectedVersion: expected, by: caller)
+        let claim = try await services.review.updateClaim(
+            claimID, on: id, status: status, evidence: input.evidence?.map(\.evidence), expectedVersion: expected, by: caller)
         return try Reply(.ok, ClaimDTO(claim))
     }
 

@@ -6,7 +6,8 @@ struct DeadlineExceeded: Error, CustomStringConvertible {
     let limit: Duration
     var description: String {
         let (seconds, attoseconds) = limit.components
-        return attoseconds == 0 ? "no complete answer within \(seconds) s"
+        return attoseconds == 0
+            ? "no complete answer within \(seconds) s"
             : "no complete answer within \(seconds * 1000 + attoseconds / 1_000_000_000_000_000) ms"
     }
 }
@@ -15,7 +16,8 @@ struct DeadlineExceeded: Error, CustomStringConvertible {
 /// work does not react to being cancelled (a name lookup in progress); the work is cancelled
 /// and left to end on its own.
 func withDeadline<Value: Sendable>(
-    _ limit: Duration, timedOn eventLoop: any EventLoop, _ work: @escaping @Sendable () async throws -> Value) async throws -> Value {
+    _ limit: Duration, timedOn eventLoop: any EventLoop, _ work: @escaping @Sendable () async throws -> Value
+) async throws -> Value {
     let task = Task { try await work() }
     let race = FirstResult<Value>()
     return try await withTaskCancellationHandler {

@@ -198,10 +198,14 @@ public struct WebhookDispatcher: Service {
         request.headers.add(name: "User-Agent", value: "Galley-Webhooks/1")
         request.headers.add(name: "Galley-Event", value: claimed.eventType)
         request.headers.add(name: "Galley-Delivery", value: claimed.id.uuidString.lowercased())
-        request.headers.add(name: "Galley-Signature", value: WebhookSignature.header(secret: claimed.secret, timestamp: timestamp, body: Data(body.utf8)))
+        request.headers.add(
+            name: "Galley-Signature", value: WebhookSignature.header(secret: claimed.secret, timestamp: timestamp, body: Data(body.utf8)))
         request.body = .bytes(ByteBuffer(string: body))
-        let response = try await client.execute(request, timeout: .nanoseconds(Int64(deadline.components.seconds) * 1_000_000_000
-            + deadline.components.attoseconds / 1_000_000_000))
+        let response = try await client.execute(
+            request,
+            timeout: .nanoseconds(
+                Int64(deadline.components.seconds) * 1_000_000_000
+                    + deadline.components.attoseconds / 1_000_000_000))
         var excerpt = ByteBuffer()
         for try await chunk in response.body {
             var chunk = chunk

@@ -36,9 +36,11 @@ struct Articles: AsyncParsableCommand {
             Output.table(
                 ["id", "state", "origin", "section", "rev", "updated", "title"],
                 page.items.map { article, current in
-                    [article.id.lowercasedString, article.state.rawValue, article.origin.rawValue, article.section,
-                     "\(article.currentRevision)" + (article.liveRevision.map { " (live \($0))" } ?? ""),
-                     Output.time(article.updatedAt), Output.shorten(current.content.title, to: 60)]
+                    [
+                        article.id.lowercasedString, article.state.rawValue, article.origin.rawValue, article.section,
+                        "\(article.currentRevision)" + (article.liveRevision.map { " (live \($0))" } ?? ""),
+                        Output.time(article.updatedAt), Output.shorten(current.content.title, to: 60),
+                    ]
                 })
         }
     }

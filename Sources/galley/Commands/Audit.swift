@@ -15,7 +15,8 @@ struct Audit: AsyncParsableCommand {
 
     /// Who reads the log: a named actor, or the database operator.
     struct Identity: ParsableArguments {
-        @Option(name: .customLong("as"), help: ArgumentHelp("Act as this actor (default: GALLEY_ACTOR, else the database operator).", valueName: "name"))
+        @Option(
+            name: .customLong("as"), help: ArgumentHelp("Act as this actor (default: GALLEY_ACTOR, else the database operator).", valueName: "name"))
         var actor: String?
 
         func caller(_ session: Session) async throws -> Caller {
@@ -57,7 +58,8 @@ struct Audit: AsyncParsableCommand {
 
         func run() async throws {
             try await Session.with { session in
-                let stream = try session.services.audit.stream(filter.query, batchSize: min(limit ?? 1_000, 1_000), by: try await identity.caller(session))
+                let stream = try session.services.audit.stream(
+                    filter.query, batchSize: min(limit ?? 1_000, 1_000), by: try await identity.caller(session))
                 var printed = 0
                 if !output.json { Output.line(AuditLine.header) }
                 for try await batch in stream {
@@ -84,7 +86,8 @@ struct Audit: AsyncParsableCommand {
                 let seq: Int
                 let problem: String
                 private enum CodingKeys: String, CodingKey {
-                    case eventID = "event_id", chain, seq, problem
+                    case eventID = "event_id"
+                    case chain, seq, problem
                 }
             }
             let ok: Bool
@@ -92,7 +95,10 @@ struct Audit: AsyncParsableCommand {
             let sealsChecked: Int
             let firstBroken: Broken?
             private enum CodingKeys: String, CodingKey {
-                case ok, eventsChecked = "events_checked", sealsChecked = "seals_checked", firstBroken = "first_broken"
+                case ok
+                case eventsChecked = "events_checked"
+                case sealsChecked = "seals_checked"
+                case firstBroken = "first_broken"
             }
         }
 
@@ -106,9 +112,10 @@ struct Audit: AsyncParsableCommand {
             }
             let broken = report.firstBroken
             if output.json {
-                try Output.json(View(
-                    ok: report.ok, eventsChecked: report.eventsChecked, sealsChecked: report.sealsChecked,
-                    firstBroken: broken.map { .init(eventID: $0.eventID, chain: $0.chain, seq: $0.seq, problem: $0.problem) }))
+                try Output.json(
+                    View(
+                        ok: report.ok, eventsChecked: report.eventsChecked, sealsChecked: report.sealsChecked,
+                        firstBroken: broken.map { .init(eventID: $0.eventID, chain: $0.chain, seq: $0.seq, problem: $0.problem) }))
             } else if report.ok {
                 Output.line("The audit log is intact: \(report.eventsChecked) events and \(report.sealsChecked) seals checked.")
             }

@@ -42,8 +42,9 @@ struct Checkpoint: AsyncParsableCommand {
             let caller = try await session.caller(actor)
             let (revision, _) = try await session.services.review.checkpoints(id, by: caller)
             return try await session.services.review.record(
-                .init(checkpoint: name, verdict: verdict.verdict, revision: revision, note: note ?? "",
-                      evidence: evidence.map { Evidence(url: $0) }),
+                .init(
+                    checkpoint: name, verdict: verdict.verdict, revision: revision, note: note ?? "",
+                    evidence: evidence.map { Evidence(url: $0) }),
                 on: id, by: caller)
         }
         if output.json { return try Output.json(VerificationDTO(verification)) }

@@ -32,19 +32,21 @@ struct Demo: AsyncParsableCommand {
             let actors: [Member]
             let articles: [Article]
             private enum CodingKeys: String, CodingKey {
-                case alreadyLoaded = "already_loaded", admin, actors, articles
+                case alreadyLoaded = "already_loaded"
+                case admin, actors, articles
             }
         }
 
         func run() async throws {
             let result = try await Session.with { session in try await session.services.demo.load(by: session.operatorCaller) }
             if output.json {
-                return try Output.json(View(
-                    alreadyLoaded: result.alreadyLoaded, admin: result.adminName,
-                    actors: result.members.map { .init(name: $0.actor.name, kind: $0.actor.kind, roles: $0.actor.roles, token: $0.token) },
-                    articles: result.articles.map {
-                        .init(id: $0.article.id, state: $0.article.state, origin: $0.article.origin, title: $0.current.content.title)
-                    }))
+                return try Output.json(
+                    View(
+                        alreadyLoaded: result.alreadyLoaded, admin: result.adminName,
+                        actors: result.members.map { .init(name: $0.actor.name, kind: $0.actor.kind, roles: $0.actor.roles, token: $0.token) },
+                        articles: result.articles.map {
+                            .init(id: $0.article.id, state: $0.article.state, origin: $0.article.origin, title: $0.current.content.title)
+                        }))
             }
             if result.alreadyLoaded {
                 return Output.line("The demo is already loaded; nothing changed. (Its tokens were shown once, when it was loaded.)")

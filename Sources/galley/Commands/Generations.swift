@@ -29,9 +29,11 @@ struct Generations: AsyncParsableCommand {
             Output.table(
                 ["id", "status", "attempt", "model", "prompt", "article", "created", "error"],
                 page.items.map {
-                    [$0.id.uuidString.lowercased(), $0.status.rawValue, "\($0.attempt)/\($0.maxAttempts)", "\($0.model) \($0.modelVersion)",
-                     $0.promptVersion, $0.articleID.map { $0.uuidString.lowercased() } ?? "-", Output.time($0.createdAt),
-                     Output.shorten($0.error ?? "", to: 50)]
+                    [
+                        $0.id.uuidString.lowercased(), $0.status.rawValue, "\($0.attempt)/\($0.maxAttempts)", "\($0.model) \($0.modelVersion)",
+                        $0.promptVersion, $0.articleID.map { $0.uuidString.lowercased() } ?? "-", Output.time($0.createdAt),
+                        Output.shorten($0.error ?? "", to: 50),
+                    ]
                 })
         }
     }
@@ -62,10 +64,12 @@ struct Scheduler: AsyncParsableCommand {
         func run() async throws {
             let run = try await Session.with { session in try await session.services.publishing.publishDue() }
             if output.json {
-                return try Output.json([
-                    "published": .number(Double(run.published)),
-                    "failed": .array(run.failures.map { ["article_id": .string($0.articleID.uuidString.lowercased()), "error": .string($0.error)] }),
-                ] as JSONValue)
+                return try Output.json(
+                    [
+                        "published": .number(Double(run.published)),
+                        "failed": .array(
+                            run.failures.map { ["article_id": .string($0.articleID.uuidString.lowercased()), "error": .string($0.error)] }),
+                    ] as JSONValue)
             }
             Output.line(run.published == 1 ? "Published 1 due article." : "Published \(run.published) due articles.")
             for failure in run.failures {

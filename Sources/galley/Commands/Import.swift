@@ -125,7 +125,10 @@ struct ImportResultView: Encodable {
         error = result.error.map(ErrorView.init)
     }
     private enum CodingKeys: String, CodingKey {
-        case line, status, articleID = "article_id", generationID = "generation_id", error
+        case line, status
+        case articleID = "article_id"
+        case generationID = "generation_id"
+        case error
     }
 }
 
@@ -155,8 +158,10 @@ final class ImportPrinter {
     }
 
     private func row(_ line: String, _ status: String, _ article: String, _ error: String) -> String {
-        [line.padding(toLength: 6, withPad: " ", startingAt: 0), status.padding(toLength: 11, withPad: " ", startingAt: 0),
-         article.padding(toLength: 36, withPad: " ", startingAt: 0), error].joined(separator: "  ")
+        [
+            line.padding(toLength: 6, withPad: " ", startingAt: 0), status.padding(toLength: 11, withPad: " ", startingAt: 0),
+            article.padding(toLength: 36, withPad: " ", startingAt: 0), error,
+        ].joined(separator: "  ")
     }
 
     func summary(atomic: Bool) {

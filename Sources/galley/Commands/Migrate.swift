@@ -15,7 +15,8 @@ struct Migrate: AsyncParsableCommand {
         let name: String
         let appliedAt: String?
         private enum CodingKeys: String, CodingKey {
-            case name, appliedAt = "applied_at"
+            case name
+            case appliedAt = "applied_at"
         }
     }
 

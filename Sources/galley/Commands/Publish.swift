@@ -107,7 +107,8 @@ struct PublishReport: Encodable {
         let status: String
         let error: ErrorView?
         private enum CodingKeys: String, CodingKey {
-            case articleID = "article_id", status, error
+            case articleID = "article_id"
+            case status, error
         }
     }
 
@@ -142,11 +143,15 @@ struct PublishReport: Encodable {
             ["article", "result", "error"],
             results.map { [$0.articleID.uuidString.lowercased(), $0.status, $0.error?.message ?? ""] })
         var summary = "Published \(published), skipped \(skipped), failed \(failed)."
-        if dryRun { summary = "Dry run: nothing was published; \(results.filter { $0.status == "would_publish" }.count) would be, \(failed) would fail." }
+        if dryRun {
+            summary = "Dry run: nothing was published; \(results.filter { $0.status == "would_publish" }.count) would be, \(failed) would fail."
+        }
         if atomic && failed > 0 && !dryRun { summary += " Atomic: nothing was published." }
         Output.line(summary)
     }
     private enum CodingKeys: String, CodingKey {
-        case batches, atomic, dryRun = "dry_run", published, skipped, failed, results
+        case batches, atomic
+        case dryRun = "dry_run"
+        case published, skipped, failed, results
     }
 }

@@ -26,7 +26,8 @@ struct Tokens: AsyncParsableCommand {
             let token: String
             let expiresAt: Date?
             private enum CodingKeys: String, CodingKey {
-                case id, actor, token, expiresAt = "expires_at"
+                case id, actor, token
+                case expiresAt = "expires_at"
             }
         }
 

@@ -41,8 +41,10 @@ struct Webhooks: AsyncParsableCommand {
             Output.table(
                 ["id", "url", "events", "status", "failures"],
                 hooks.map {
-                    [$0.id.uuidString.lowercased(), $0.url, $0.eventTypes?.joined(separator: ",") ?? "all", $0.status,
-                     String($0.consecutiveFailures)]
+                    [
+                        $0.id.uuidString.lowercased(), $0.url, $0.eventTypes?.joined(separator: ",") ?? "all", $0.status,
+                        String($0.consecutiveFailures),
+                    ]
                 })
         }
     }
@@ -101,6 +103,12 @@ struct WebhookView: Encodable {
         self.secret = secret
     }
     private enum CodingKeys: String, CodingKey {
-        case id, url, eventTypes = "event_types", status, pausedReason = "paused_reason", consecutiveFailures = "consecutive_failures", createdAt = "created_at", secret
+        case id, url
+        case eventTypes = "event_types"
+        case status
+        case pausedReason = "paused_reason"
+        case consecutiveFailures = "consecutive_failures"
+        case createdAt = "created_at"
+        case secret
     }
 }

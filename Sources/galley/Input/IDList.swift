@@ -9,8 +9,9 @@ enum IDList {
             let line = raw.trimmingWhiteSpace()
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let id = UUID(uuidString: line) else {
-                throw CLIError("Line \(index + 1) of \(source) is not an article id: \(Output.shorten(line, to: 60)).",
-                               hint: "Give one UUID a line, e.g. from `galley articles list --json | jq -r '.[].id'`.")
+                throw CLIError(
+                    "Line \(index + 1) of \(source) is not an article id: \(Output.shorten(line, to: 60)).",
+                    hint: "Give one UUID a line, e.g. from `galley articles list --json | jq -r '.[].id'`.")
             }
             ids.append(id)
         }

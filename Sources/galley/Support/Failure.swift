@@ -61,8 +61,10 @@ enum Failure {
         case let error as GalleyError:
             return (status(of: error), error.message, hint(for: error))
         case let error as PostgresError where error.kind != .server && error.kind != .decoding:
-            return (.unavailable, "The database is unavailable (\(error.message)).",
-                    "Check that PostgreSQL is running and that DATABASE_URL (or PGHOST, PGPORT, PGUSER, PGDATABASE) points at it.")
+            return (
+                .unavailable, "The database is unavailable (\(error.message)).",
+                "Check that PostgreSQL is running and that DATABASE_URL (or PGHOST, PGPORT, PGUSER, PGDATABASE) points at it."
+            )
         case let error as PostgresError:
             return (.failed, "The database refused the request: \(error.message).", "Run `galley migrate --status` to check the schema is current.")
         case let error as ConfigurationError:

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
 import Foundation
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
 
 /// A one-line progress bar on stderr (count, rate, ETA) when stderr is a terminal; silent
 /// otherwise, so that logs and pipes stay clean.

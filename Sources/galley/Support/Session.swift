@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
 import Foundation
 import Galley
 import GalleyCore
 import Postgres
+
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
 
 /// One command's way to the database: a small pool, the domain services, and who is acting.
 struct Session: Sendable {
@@ -19,9 +20,10 @@ struct Session: Sendable {
     static func with<Result>(_ body: (Session) async throws -> Result) async throws -> Result {
         let configuration = try loadConfiguration()
         let pool = PostgresPool(configuration: .init(connectionString: configuration.databaseURL, maxConnections: 2))
-        let services = GalleyServices(environment: GalleyEnvironment(
-            pool: pool, webhookPolicy: configuration.webhookPolicy, caches: ReadCaches(megabytes: configuration.readCacheMegabytes),
-            wakeUp: EventWakeUp(pool: pool, mode: .afterEachCommit)))
+        let services = GalleyServices(
+            environment: GalleyEnvironment(
+                pool: pool, webhookPolicy: configuration.webhookPolicy, caches: ReadCaches(megabytes: configuration.readCacheMegabytes),
+                wakeUp: EventWakeUp(pool: pool, mode: .afterEachCommit)))
         let session = Session(pool: pool, services: services)
         do {
             let result = try await body(session)

@@ -15,7 +15,10 @@ struct ActorView: Encodable {
     let createdAt: Date
 
     private enum CodingKeys: String, CodingKey {
-        case id, name, displayName = "display_name", kind, roles, createdAt = "created_at"
+        case id, name
+        case displayName = "display_name"
+        case kind, roles
+        case createdAt = "created_at"
     }
 
     init(_ actor: Actor) {
@@ -37,7 +40,10 @@ struct TokenView: Encodable {
     let revokedAt: Date?
 
     private enum CodingKeys: String, CodingKey {
-        case id, actor, status, createdAt = "created_at", expiresAt = "expires_at", revokedAt = "revoked_at"
+        case id, actor, status
+        case createdAt = "created_at"
+        case expiresAt = "expires_at"
+        case revokedAt = "revoked_at"
     }
 
     init(_ token: TokenRecord, actor: String, now: Date = Date()) {
