@@ -70,6 +70,9 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         kind == .connection || kind == .poolTimeout || kind == .poolClosed
     }
 
+    /// The statement was cancelled (its task was: a server shutting down).
+    public var isCancellation: Bool { sqlState == SQLState.queryCanceled }
+
     public var isUniqueViolation: Bool { sqlState == SQLState.uniqueViolation }
     public var isForeignKeyViolation: Bool { sqlState == SQLState.foreignKeyViolation }
     public var isCheckViolation: Bool { sqlState == SQLState.checkViolation }

@@ -28,7 +28,7 @@ struct ArticleReads: Sendable {
         let (live, stamp) = try await env.quickRead(
             confirmingCredentialItself: ArticleDetailStore.stamp(
                 id, confirming: pending.map { ($0.tokenHash, $0.actorID) }, at: env.now()))
-        try pending?.settle(live: live)
+        if let pending { try env.settle(pending, live: live) }
         try authorize(caller)
         guard let stamp else { throw GalleyError.notFound(kind: "article", id: id.lowercasedString) }
         return stamp == cached.stamp ? cached.detail : try await fresh(id)

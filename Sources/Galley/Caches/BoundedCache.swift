@@ -53,6 +53,13 @@ final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         }
     }
 
+    /// Forgets what `key` holds, if anything.
+    func remove(_ key: Key) {
+        state.withLock { state in
+            if let old = state.entries.removeValue(forKey: key) { state.bytes -= old.cost }
+        }
+    }
+
     /// How many entries and bytes the cache holds now.
     var usage: (entries: Int, bytes: Int) {
         state.withLock { ($0.entries.count, $0.bytes) }

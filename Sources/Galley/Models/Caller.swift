@@ -21,7 +21,7 @@ public struct Caller: Sendable {
     }
 
     /// Whether the database has yet to confirm the caller's token.
-    var isPending: Bool { credential?.isPending ?? false }
+    public var isPending: Bool { credential?.isPending ?? false }
 }
 
 /// The world as the services see it: the database, the clock, and id generation, all
@@ -109,6 +109,13 @@ extension GalleyEnvironment {
         try credential.requireNotRefused()
         guard credential.isPending else { return }
         let live = try await query(confirmingCredentialItself: ActorStore.isLive(credential.tokenHash, of: credential.actorID, at: now()))
+        try settle(credential, live: live)
+    }
+
+    /// Records what the database said of `credential`; a dead token is forgotten, so the
+    /// next request that bears it is checked before anything else, not served as pending.
+    func settle(_ credential: Credential, live: Bool) throws {
+        if !live { caches.tokens.remove(credential.tokenHash) }
         try credential.settle(live: live)
     }
 

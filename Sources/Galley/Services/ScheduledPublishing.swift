@@ -60,7 +60,7 @@ extension PublishingService {
             try savepoint.release(conn)
             run.published += 1
             return
-        } catch let error as PostgresError where error.isUnreachable || error.isTransient {
+        } catch let error as PostgresError where error.isUnreachable || error.isTransient || error.isCancellation {
             throw error
         } catch {
             try savepoint.rollBack(conn)
@@ -68,7 +68,7 @@ extension PublishingService {
                 try sendBack(id, because: error, conn: conn, caller: caller, at: now)
                 try savepoint.release(conn)
                 run.failures.append(.init(articleID: id, error: "\(error)", returnedToApproved: true))
-            } catch let failure as PostgresError where failure.isUnreachable || failure.isTransient {
+            } catch let failure as PostgresError where failure.isUnreachable || failure.isTransient || failure.isCancellation {
                 throw failure
             } catch let failure {
                 try savepoint.rollBack(conn)

@@ -11,6 +11,8 @@ public struct WebhookService: Sendable {
     public func create(url: String, eventTypes: [String]?, by caller: Caller) async throws -> CreatedWebhook {
         try caller.principal.require(.manageWebhooks)
         let types = try Self.validated(eventTypes)
+        // The destination check resolves a host the caller names: only for a confirmed caller.
+        try await env.confirm(caller.credential)
         try await WebhookDestination.check(url, policy: env.webhookPolicy)
         let id = env.newID()
         let now = env.now()

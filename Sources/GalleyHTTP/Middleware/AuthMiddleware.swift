@@ -14,7 +14,8 @@ struct AuthMiddleware: RouterMiddleware {
         let caller = try await services.actors.caller(bearing: try Self.bearerToken(in: request), requestID: context.requestID)
         var context = context
         context.caller = caller
-        context.logger[metadataKey: "actor"] = .string(caller.principal.name)
+        // Named in the log once confirmed; a remembered token may turn out dead.
+        context.logger[metadataKey: "actor"] = .string(caller.isPending ? "unconfirmed:\(caller.principal.name)" : caller.principal.name)
         do {
             let response = try await services.actors.serve(caller) { try await next(request, context) }
             context.logRecord.actor = caller.principal.name
