@@ -41,15 +41,15 @@ import Testing
     /// held detail the statement that writes checks it; otherwise it is checked first.
     @Test func aRevokedRememberedTokenWritesNothing() async throws {
         try await Newsroom.with { room in
-            let issued = try await room.services.actors.issueToken(for: .name("wendy"), expiresAt: nil, by: Newsroom.operatorCaller)
             let held = try await room.draft().article.id
             let notHeld = try await GalleyServices(pool: room.pool).articles.create(
                 .init(content: try Newsroom.content("Ferry strike ends"), section: "world"), by: room.writer
             ).article.id
-            let met = try await room.services.actors.caller(bearing: issued.token, requestID: nil)
-            #expect(met.isPending == false)
-            try await GalleyServices(pool: room.pool).actors.revokeToken(issued.id, by: Newsroom.operatorCaller)
             for id in [held, notHeld] {
+                let issued = try await room.services.actors.issueToken(for: .name("wendy"), expiresAt: nil, by: Newsroom.operatorCaller)
+                let met = try await room.services.actors.caller(bearing: issued.token, requestID: nil)
+                #expect(met.isPending == false)
+                try await GalleyServices(pool: room.pool).actors.revokeToken(issued.id, by: Newsroom.operatorCaller)
                 let remembered = try await room.services.actors.caller(bearing: issued.token, requestID: nil)
                 #expect(remembered.isPending)
                 let error = await #expect(throws: GalleyError.self) {
@@ -57,6 +57,11 @@ import Testing
                 }
                 if case .unauthenticated? = error {} else { Issue.record("expected unauthenticated, got \(String(describing: error))") }
                 #expect(try await room.services.articles.get(id, by: room.editor).article.state == .draft)
+                // Found dead, the token is forgotten: the next request bearing it is checked first.
+                let again = await #expect(throws: GalleyError.self) {
+                    try await room.services.actors.caller(bearing: issued.token, requestID: nil)
+                }
+                if case .unauthenticated? = again {} else { Issue.record("expected unauthenticated, got \(String(describing: again))") }
             }
         }
     }
