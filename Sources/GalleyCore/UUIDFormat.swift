@@ -21,7 +21,7 @@ public enum UUIDFormat {
                     guard bytes[index] == UInt8(ascii: "-") else { return false }
                     index += 1
                 }
-                guard let high = hexValue(bytes[index]), let low = hexValue(bytes[index + 1]) else { return false }
+                guard let high = HexDigit.value(bytes[index]), let low = HexDigit.value(bytes[index + 1]) else { return false }
                 out[position] = high << 4 | low
                 index += 2
             }
@@ -40,8 +40,8 @@ public enum UUIDFormat {
                         out[index] = UInt8(ascii: "-")
                         index += 1
                     }
-                    out[index] = lowercaseHexDigits[Int(raw[position] >> 4)]
-                    out[index + 1] = lowercaseHexDigits[Int(raw[position] & 0x0F)]
+                    out[index] = HexDigit.lowercase[Int(raw[position] >> 4)]
+                    out[index + 1] = HexDigit.lowercase[Int(raw[position] & 0x0F)]
                     index += 2
                 }
                 return 36
@@ -53,16 +53,4 @@ public enum UUIDFormat {
 extension UUID {
     /// The UUID in lowercase, e.g. `3f1c2b7e-0000-4000-8000-000000000000`.
     public var lowercasedString: String { UUIDFormat.format(self) }
-}
-
-private let lowercaseHexDigits = Array("0123456789abcdef".utf8)
-
-/// The value of one hex digit (either case).
-private func hexValue(_ c: UInt8) -> UInt8? {
-    switch c {
-    case 48...57: c - 48
-    case 97...102: c - 87
-    case 65...70: c - 55
-    default: nil
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GalleyCore
 
 /// `timestamptz` in the text form PostgreSQL sends with `DateStyle = ISO` and `TimeZone = UTC`
 /// (both set on every connection): `2026-11-25 21:42:17.123456+00`. Only read here: times are
@@ -74,19 +75,6 @@ enum TimestampFormat {
     }
 }
 
-/// Lowercase hex digits, for `bytea` text.
-private let hexDigits = Array("0123456789abcdef".utf8)
-
-/// The value of one hex digit (either case).
-private func nibble(_ c: UInt8) -> UInt8? {
-    switch c {
-    case 48...57: c - 48
-    case 97...102: c - 87
-    case 65...70: c - 55
-    default: nil
-    }
-}
-
 /// `bytea` in hex output format: `\x0aff…`.
 enum ByteaFormat {
     static func format(_ data: Data) -> String {
@@ -95,8 +83,8 @@ enum ByteaFormat {
         out[1] = UInt8(ascii: "x")
         var i = 2
         for byte in data {
-            out[i] = hexDigits[Int(byte >> 4)]
-            out[i + 1] = hexDigits[Int(byte & 0x0f)]
+            out[i] = HexDigit.lowercase[Int(byte >> 4)]
+            out[i + 1] = HexDigit.lowercase[Int(byte & 0x0f)]
             i += 2
         }
         return String(decoding: out, as: UTF8.self)
@@ -109,7 +97,7 @@ enum ByteaFormat {
         var data = Data(capacity: (bytes.count - 2) / 2)
         var i = 2
         while i < bytes.count {
-            guard let high = nibble(bytes[i]), let low = nibble(bytes[i + 1]) else { return nil }
+            guard let high = HexDigit.value(bytes[i]), let low = HexDigit.value(bytes[i + 1]) else { return nil }
             data.append(high << 4 | low)
             i += 2
         }
