@@ -71,15 +71,18 @@ public struct Principal: Sendable, Equatable {
     public let name: String
     public let kind: ActorKind
     public let roles: Set<Role>
+    /// The actor's desk: the sections whose articles they may change. Empty means every section.
+    public let sections: Set<String>
 
     /// True for the database operator running bootstrap commands.
     public let isOperator: Bool
 
-    public init(actorID: UUID?, name: String, kind: ActorKind, roles: Set<Role>, isOperator: Bool = false) {
+    public init(actorID: UUID?, name: String, kind: ActorKind, roles: Set<Role>, sections: Set<String> = [], isOperator: Bool = false) {
         self.actorID = actorID
         self.name = name
         self.kind = kind
         self.roles = roles
+        self.sections = sections
         self.isOperator = isOperator
     }
 
@@ -120,6 +123,23 @@ public struct Principal: Sendable, Equatable {
                 throw .forbidden(
                     permission: permission.rawValue, reason: "\(name) is an AI agent and may only edit and submit AI-origin articles")
             }
+        }
+    }
+}
+
+extension Principal {
+    /// Whether articles in `section` are on this actor's desk (an actor without a desk has every section).
+    public func covers(section: String) -> Bool {
+        sections.isEmpty || sections.contains(section)
+    }
+
+    /// Throws `forbidden` naming the section when a change to an article in `section` is off this actor's desk.
+    public func requireDesk(_ section: String, for permission: Permission) throws(GalleyError) {
+        guard covers(section: section) else {
+            let desk = sections.sorted().joined(separator: ", ")
+            throw .forbidden(
+                permission: permission.rawValue,
+                reason: "\(name) works on the desk of section(s) \(desk) and may not change articles in section \(section)")
         }
     }
 }

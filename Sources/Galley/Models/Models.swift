@@ -8,9 +8,15 @@ public struct Actor: Sendable, Equatable {
     public let kind: ActorKind
     public let roles: [Role]
     public let createdAt: Date
+    /// An inactive actor's tokens authenticate nothing; their history still names them.
+    public let active: Bool
+    /// Their desk: the sections whose articles they may change. Empty means every section.
+    public let sections: [String]
+    /// Moves with every change to the actor, so a remembered copy can be told from the current one.
+    public let version: Int
 
     public var principal: Principal {
-        Principal(actorID: id, name: name, kind: kind, roles: Set(roles))
+        Principal(actorID: id, name: name, kind: kind, roles: Set(roles), sections: Set(sections))
     }
 }
 

@@ -5,13 +5,14 @@ import Postgres
 
 /// SQL for actors and their tokens.
 enum ActorStore {
-    static let columns: SQL = "id, name, display_name, kind, roles, created_at"
+    static let columns: SQL = "id, name, display_name, kind, roles, created_at, active, sections, version"
 
     static func actor(_ row: PostgresRow) throws -> Actor {
         let roles = try row.decode("roles", as: [String].self).compactMap(Role.init(rawValue:))
         return Actor(
             id: try row.decode("id"), name: try row.decode("name"), displayName: try row.decode("display_name"),
-            kind: try row.enumValue("kind"), roles: roles, createdAt: try row.decode("created_at"))
+            kind: try row.enumValue("kind"), roles: roles, createdAt: try row.decode("created_at"),
+            active: try row.decode("active"), sections: try row.decode("sections"), version: try row.decode("version"))
     }
 
     static func insert(_ conn: PostgresConnection, id: UUID, name: String, displayName: String, kind: ActorKind, roles: [Role], at: Date) throws
@@ -86,14 +87,14 @@ enum ActorStore {
     }
 
     /// The columns `actor(_:)` reads, from the actor `a` of `liveToken`.
-    static let tokenActorColumns: SQL = "a.id, a.name, a.display_name, a.kind, a.roles, a.created_at"
+    static let tokenActorColumns: SQL = "a.id, a.name, a.display_name, a.kind, a.roles, a.created_at, a.active, a.sections, a.version"
 
     /// `FROM … WHERE …` naming the actor `a` of a live token with this hash: the one
     /// definition of a token that authenticates, for statements that add columns to it.
     static func liveToken(_ hash: Data, at now: Date) -> SQL {
         """
         FROM tokens t JOIN actors a ON a.id = t.actor_id
-        WHERE t.token_hash = \(hash) AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > \(now))
+        WHERE t.token_hash = \(hash) AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > \(now)) AND a.active
         """
     }
 
