@@ -46,14 +46,7 @@ extension Request {
                 detail: "Send the body as application/json (got \(contentType)).")
         }
         var request = self
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: context.maxUploadSize)
-        } catch is NIOTooManyBytesError {
-            throw Problem(
-                status: .contentTooLarge, type: "body-too-large", title: "Request body too large", detail: "The body is over 2 MiB; send less.")
-        }
-        let data = Data(buffer: buffer)
+        let data = Data(buffer: try await request.keepBody(upTo: context.maxUploadSize))
         if JSONText.containsEscapedNUL(data) {
             // PostgreSQL text cannot hold U+0000 (and libpq would cut the string at it).
             throw Problem.invalid("body", "strings must not contain the NUL character (\\u0000)")
@@ -67,6 +60,17 @@ extension Request {
                 throw GalleyError.validation(fields.map { .init(field: $0, message: "must be a whole number in range") })
             }
             throw Self.problem(for: error)
+        }
+    }
+
+    /// Reads the whole body into memory, where it stays to be read again; over `limit` a 413.
+    @discardableResult
+    mutating func keepBody(upTo limit: Int) async throws -> ByteBuffer {
+        do {
+            return try await collectBody(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw Problem(
+                status: .contentTooLarge, type: "body-too-large", title: "Request body too large", detail: "The body is over 2 MiB; send less.")
         }
     }
 

@@ -27,7 +27,7 @@ struct ArticleReads: Sendable {
         let pending = caller.isPending ? caller.credential : nil
         let (live, stamp) = try await env.quickRead(
             confirmingCredentialItself: ArticleDetailStore.stamp(
-                id, confirming: pending.map { ($0.tokenHash, $0.actorID) }, at: env.now()))
+                id, confirming: pending?.token, at: env.now()))
         if let pending { try env.settle(pending, live: live) }
         try authorize(caller)
         guard let stamp else { throw GalleyError.notFound(kind: "article", id: id.lowercasedString) }
@@ -113,7 +113,7 @@ struct ArticleReads: Sendable {
     ) async throws -> ArticleDetail? {
         guard let planned = try? decide(ArticleFacts(article: cached.detail.article), nil), planned.records.isEmpty else { return nil }
         let pending = caller.isPending ? caller.credential : nil
-        let condition = ArticleDetailStore.stillStamped(cached.stamp, confirming: pending.map { ($0.tokenHash, $0.actorID) }, at: now)
+        let condition = ArticleDetailStore.stillStamped(cached.stamp, confirming: pending?.token, at: now)
         let written: Article?
         do {
             written = try await env.query(confirmingCredentialItself: ArticleStore.conditionalWrite(planned, onlyIf: condition))

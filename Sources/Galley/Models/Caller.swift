@@ -40,6 +40,8 @@ public struct GalleyEnvironment: Sendable {
     public let idempotencyTTL: TimeInterval
     /// How long an idempotency reservation holds its key unless its request renews it.
     public let idempotencyLease: TimeInterval
+    /// When tokens were last used, written to the minute off the requests' way.
+    public let tokenUse: TokenUse
 
     public init(
         pool: PostgresPool, now: @escaping @Sendable () -> Date = Date.init, newID: @escaping @Sendable () -> UUID = UUID.random,
@@ -55,6 +57,7 @@ public struct GalleyEnvironment: Sendable {
         self.wakeUp = wakeUp ?? EventWakeUp(pool: pool)
         self.idempotencyTTL = idempotencyTTL
         self.idempotencyLease = idempotencyLease
+        self.tokenUse = TokenUse(pool: pool)
     }
 }
 
@@ -108,12 +111,13 @@ extension GalleyEnvironment {
         guard let credential else { return }
         try credential.requireNotRefused()
         guard credential.isPending else { return }
-        let live = try await query(confirmingCredentialItself: ActorStore.isLive(credential.tokenHash, of: credential.actorID, at: now()))
+        let live = try await query(confirmingCredentialItself: ActorStore.isLive(credential.token, at: now()))
         try settle(credential, live: live)
     }
 
-    /// Records what the database said of `credential`; a dead token is forgotten, so the
-    /// next request that bears it is checked before anything else, not served as pending.
+    /// Records what the database said of `credential`; a dead token (or one whose actor
+    /// changed) is forgotten, so the next request that bears it is checked before anything
+    /// else, not served as pending.
     func settle(_ credential: Credential, live: Bool) throws {
         if !live { caches.tokens.remove(credential.tokenHash) }
         try credential.settle(live: live)

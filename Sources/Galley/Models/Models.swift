@@ -23,8 +23,11 @@ public struct Actor: Sendable, Equatable {
 public struct TokenRecord: Sendable, Equatable {
     public let id: UUID
     public let actorID: UUID
+    public let label: String
     public let createdAt: Date
     public let expiresAt: Date?
+    /// Kept to the minute (`TokenUse`).
+    public let lastUsedAt: Date?
     public let revokedAt: Date?
 }
 
@@ -32,6 +35,7 @@ public struct TokenRecord: Sendable, Equatable {
 public struct IssuedToken: Sendable {
     public let id: UUID
     public let token: String
+    public let label: String
     public let expiresAt: Date?
 }
 

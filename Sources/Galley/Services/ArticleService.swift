@@ -27,6 +27,7 @@ public struct ArticleService: Sendable {
             throw GalleyError.forbidden(permission: Permission.createArticle.rawValue, reason: "the operator writes no articles")
         }
         let (section, tags) = try Self.validated(section: new.section, tags: new.tags, slug: new.slug)
+        try caller.principal.requireDesk(section, for: .createArticle)
         let id = env.newID()
         let now = env.now()
         @Sendable func insert(slug: String) async throws -> StampedDetail {
@@ -116,6 +117,7 @@ public struct ArticleService: Sendable {
     ) throws -> Article {
         try expectedVersion?.check(article.version)
         try caller.principal.require(.editArticle, articleOrigin: article.origin)
+        try caller.principal.requireDesk(article.section, for: .editArticle)
         guard let actorID = caller.principal.actorID else {
             throw GalleyError.forbidden(permission: Permission.editArticle.rawValue, reason: "the operator writes no articles")
         }

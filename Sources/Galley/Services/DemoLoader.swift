@@ -42,7 +42,7 @@ public struct DemoLoader: Sendable {
         for person in DemoContent.people {
             let actor = try await services.actors.add(
                 .init(name: person.name, displayName: person.displayName, kind: person.kind, roles: person.roles), by: caller)
-            let token = try await services.actors.issueToken(for: .id(actor.id), expiresAt: nil, by: caller)
+            let token = try await services.actors.issueToken(for: .id(actor.id), label: "demo", lifetime: .never, by: caller)
             members[person.name] = Member(actor: actor, token: token.token)
         }
         func act(_ name: String) -> Caller { Caller(principal: members[name]!.actor.principal, requestID: caller.requestID) }

@@ -48,6 +48,7 @@ public struct GenerationService: Sendable {
             do { _ = try ArticleService.validated(section: brief.section, tags: brief.tags, slug: nil) } catch {
                 if case .validation(let found) = error { problems += found.map { .init(field: "brief.\($0.field)", message: $0.message) } }
             }
+            try caller.principal.requireDesk(brief.section, for: .writeGenerations)
         }
         for (field, value) in [("model", new.model), ("model_version", new.modelVersion), ("prompt_version", new.promptVersion)]
         where value.trimmingCharacters(in: .whitespaces).isEmpty || value.count > 200 {
@@ -63,7 +64,8 @@ public struct GenerationService: Sendable {
         let now = env.now()
         return try await env.transaction { conn in
             if let articleID = new.articleID {
-                _ = try ArticleStore.lockAndTouch(conn, id: articleID, expectedVersion: nil, at: now)
+                let article = try ArticleStore.lockAndTouch(conn, id: articleID, expectedVersion: nil, at: now)
+                try caller.principal.requireDesk(article.section, for: .writeGenerations)
             }
             let generation = try GenerationStore.insert(
                 conn, id: id, articleID: new.articleID, brief: new.brief, model: new.model, modelVersion: new.modelVersion,
@@ -115,6 +117,7 @@ public struct GenerationService: Sendable {
         let newArticleID = env.newID()
         return try await env.transaction { conn in
             let generation = try GenerationStore.fetch(conn, id: id, forUpdate: true)
+            try Self.requireDesk(of: generation, conn: conn, caller: caller)
             try GenerationLifecycle.check(
                 from: generation.status, to: change.status, attempt: generation.attempt, maxAttempts: generation.maxAttempts)
             var update = GenerationStore.Update(
@@ -139,6 +142,7 @@ public struct GenerationService: Sendable {
         let now = env.now()
         return try await env.transaction { conn in
             let generation = try GenerationStore.fetch(conn, id: id, forUpdate: true)
+            try Self.requireDesk(of: generation, conn: conn, caller: caller)
             try GenerationLifecycle.check(from: generation.status, to: .queued, attempt: generation.attempt, maxAttempts: generation.maxAttempts)
             let updated = try GenerationStore.update(
                 conn, id: id,
@@ -166,6 +170,13 @@ public struct GenerationService: Sendable {
             let page = Array(rows.prefix(limit))
             return Page(items: page, nextCursor: rows.count > limit ? page.last.map { ListCursor.encode($0.createdAt, $0.id) } : nil)
         }
+    }
+
+    /// Refuses a change of a generation whose article (or brief) is in a section off the caller's desk.
+    private static func requireDesk(of generation: Generation, conn: PostgresConnection, caller: Caller) throws {
+        guard !caller.principal.sections.isEmpty else { return }
+        let section = try generation.articleID.map { try ArticleStore.fetch(conn, id: $0).section } ?? generation.brief?.section
+        if let section { try caller.principal.requireDesk(section, for: .writeGenerations) }
     }
 
     /// The generation's output as revision 1 of a new AI article, or as the next revision

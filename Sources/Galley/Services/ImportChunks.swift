@@ -22,7 +22,7 @@ extension ImportService {
         var valid: [(line: Line, section: String, tags: [String])] = []
         for line in chunk {
             do {
-                let (section, tags) = try checked(line.draft)
+                let (section, tags) = try checked(line.draft, by: caller.principal)
                 valid.append((line, section, tags))
                 results.append(LineResult(line: line.draft.line, status: .imported, articleID: line.articleID, generationID: line.generationID))
             } catch {
@@ -98,7 +98,7 @@ extension ImportService {
     private static func insert(
         _ draft: Draft, articleID: UUID, generationID: UUID, authorID: UUID, conn: PostgresConnection, caller: Caller, at now: Date
     ) throws {
-        let (section, tags) = try checked(draft)
+        let (section, tags) = try checked(draft, by: caller.principal)
         _ = try GenerationStore.insert(
             conn, id: generationID, articleID: nil, brief: .init(section: section, tags: tags, title: draft.content.title),
             model: draft.model, modelVersion: draft.modelVersion, promptVersion: draft.promptVersion, parameters: draft.parameters,

@@ -160,14 +160,16 @@ public struct ImportService: Sendable {
         return problems
     }
 
-    /// The draft's section and cleaned tags, or every problem with it.
-    static func checked(_ draft: Draft) throws(GalleyError) -> (section: String, tags: [String]) {
+    /// The draft's section and cleaned tags, or every problem with it; a draft for a section
+    /// off the importer's desk is refused.
+    static func checked(_ draft: Draft, by principal: Principal) throws(GalleyError) -> (section: String, tags: [String]) {
         var problems = problems(draft)
         var checked: (section: String, tags: [String])?
         do { checked = try ArticleService.validated(section: draft.section, tags: draft.tags, slug: draft.slug) } catch {
             if case .validation(let found) = error { problems += found }
         }
         guard problems.isEmpty, let checked else { throw GalleyError.validation(problems) }
+        try principal.requireDesk(checked.section, for: .writeGenerations)
         return checked
     }
 }

@@ -55,6 +55,7 @@ public struct ReviewService: Sendable {
             let (facts, review) = try ReviewFacts.lockAndLoad(conn, id: id, known: known)
             let (article, revision) = (facts.detail.article, facts.detail.current)
             try expectedVersion?.check(article.version)
+            try principal.requireDesk(article.section, for: .recordVerification)
             guard let rule = review.required.first(where: { $0.checkpoint == input.checkpoint }) else {
                 let names = review.required.map(\.checkpoint).joined(separator: ", ")
                 throw GalleyError.validation([
@@ -115,6 +116,7 @@ public struct ReviewService: Sendable {
         let claimID = env.newID()
         return try await env.transaction { conn in
             let article = try ArticleStore.lockAndTouch(conn, id: id, expectedVersion: expectedVersion, at: now)
+            try caller.principal.requireDesk(article.section, for: .writeClaims)
             guard revision == article.currentRevision else {
                 throw GalleyError.conflict("Revision \(revision) is not the current revision (\(article.currentRevision)).")
             }
@@ -143,6 +145,7 @@ public struct ReviewService: Sendable {
         let now = env.now()
         return try await env.transaction { conn in
             let article = try ArticleStore.lockAndTouch(conn, id: id, expectedVersion: expectedVersion, at: now)
+            try caller.principal.requireDesk(article.section, for: .writeClaims)
             let (before, claim) = try ReviewStore.updateClaim(
                 conn, id: claimID, articleID: id, status: status, evidence: evidence, actorID: actorID, at: now)
             try AuditStore.append(

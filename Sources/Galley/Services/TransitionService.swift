@@ -97,9 +97,12 @@ public struct TransitionService: Sendable {
         return conn
     }
 
-    /// Refusals that come before any fact is read: a stale If-Match, a missing permission.
+    /// Refusals that come before any fact is read: a stale If-Match, a missing permission,
+    /// an article off the caller's desk.
     private static func check(_ request: Request, on article: Article, by principal: Principal) throws {
         try request.expectedVersion?.check(article.version)
-        try principal.require(Permissions.required(for: request.action), articleOrigin: article.origin)
+        let permission = Permissions.required(for: request.action)
+        try principal.require(permission, articleOrigin: article.origin)
+        try principal.requireDesk(article.section, for: permission)
     }
 }

@@ -52,17 +52,59 @@ enum ActorStore {
         try conn.query("SELECT \(columns) FROM actors ORDER BY name").map(actor)
     }
 
+    /// The actor, its row locked until the transaction ends.
+    static func lock(_ conn: PostgresConnection, _ reference: ActorService.ActorReference) throws -> Actor {
+        let row: PostgresRow? =
+            switch reference {
+            case .id(let id): try conn.query("SELECT \(columns) FROM actors WHERE id = \(id) FOR UPDATE").single
+            case .name(let name): try conn.query("SELECT \(columns) FROM actors WHERE name = \(name) FOR UPDATE").single
+            }
+        guard let row else { throw GalleyError.notFound(kind: "actor", id: reference.description) }
+        return try actor(row)
+    }
+
+    /// Writes the actor's new state and moves its version on, so that every server that
+    /// remembers the actor by a token finds its copy out of date.
+    static func update(
+        _ conn: PostgresConnection, id: UUID, displayName: String, roles: [Role], active: Bool, sections: [String], at now: Date
+    ) throws -> Actor {
+        let row = try conn.query(
+            """
+            UPDATE actors SET display_name = \(displayName), roles = \(roles.map(\.rawValue)), active = \(active),
+                sections = \(sections), version = version + 1, updated_at = \(now)
+            WHERE id = \(id) RETURNING \(columns)
+            """)[0]
+        return try actor(row)
+    }
+
+    /// Serialises, until the transaction ends, every change that could take the last active
+    /// admin away, so that two admins switching each other off at once cannot both succeed:
+    /// the second counts the admins after the first committed.
+    static func lockAdminChanges(_ conn: PostgresConnection) throws {
+        try conn.execute("SELECT pg_advisory_xact_lock(\(adminChangesLock))")
+    }
+
+    /// The key of `lockAdminChanges`; no other advisory lock uses it.
+    private static let adminChangesLock: Int64 = 0x6761_6C6C_6579_0018
+
+    /// How many active admins there are besides `id`.
+    static func otherActiveAdmins(_ conn: PostgresConnection, besides id: UUID) throws -> Int {
+        try conn.query(
+            "SELECT count(*)::int AS n FROM actors WHERE active AND 'admin' = ANY (roles) AND id <> \(id)"
+        )[0].decode("n")
+    }
+
     // MARK: Tokens
 
     static func tokenHash(_ token: String) -> Data {
         Data(SHA256.hash(data: Data(token.utf8)))
     }
 
-    static func insertToken(_ conn: PostgresConnection, id: UUID, actorID: UUID, hash: Data, expiresAt: Date?, at: Date) throws {
+    static func insertToken(_ conn: PostgresConnection, id: UUID, actorID: UUID, hash: Data, label: String, expiresAt: Date?, at: Date) throws {
         try conn.execute(
             """
-            INSERT INTO tokens (id, actor_id, token_hash, expires_at, created_at)
-            VALUES (\(id), \(actorID), \(hash), \(expiresAt), \(at))
+            INSERT INTO tokens (id, actor_id, token_hash, label, expires_at, created_at)
+            VALUES (\(id), \(actorID), \(hash), \(label), \(expiresAt), \(at))
             """)
     }
 
@@ -73,17 +115,18 @@ enum ActorStore {
         StoreRead(sql: "SELECT \(tokenActorColumns) \(liveToken(hash, at: now))") { rows in try rows.single.map(actor) }
     }
 
-    /// Whether the token with this hash is live and `actorID`'s.
-    static func isLive(_ hash: Data, of actorID: UUID, at now: Date) -> StoreRead<Bool> {
-        StoreRead(sql: "SELECT \(isLiveCondition(hash, of: actorID, at: now)) AS live") { rows in
+    /// Whether the remembered token is live and its actor still as remembered.
+    static func isLive(_ token: RememberedToken, at now: Date) -> StoreRead<Bool> {
+        StoreRead(sql: "SELECT \(isLiveCondition(token, at: now)) AS live") { rows in
             try rows.single?.decode("live", as: Bool.self) ?? false
         }
     }
 
-    /// A condition that holds while the token with this hash is live and `actorID`'s, for a
-    /// statement that confirms a remembered token in passing.
-    static func isLiveCondition(_ hash: Data, of actorID: UUID, at now: Date) -> SQL {
-        "EXISTS (SELECT 1 \(liveToken(hash, at: now)) AND a.id = \(actorID))"
+    /// A condition that holds while the remembered token is live and its actor is at the
+    /// version remembered (any change to the actor — roles, desk, activity — moves it), for
+    /// a statement that confirms a remembered token in passing.
+    static func isLiveCondition(_ token: RememberedToken, at now: Date) -> SQL {
+        "EXISTS (SELECT 1 \(liveToken(token.hash, at: now)) AND a.id = \(token.actorID) AND a.version = \(token.actorVersion))"
     }
 
     /// The columns `actor(_:)` reads, from the actor `a` of `liveToken`.
@@ -100,12 +143,27 @@ enum ActorStore {
 
     static func tokens(_ conn: PostgresConnection, actorID: UUID) throws -> [TokenRecord] {
         try conn.query(
-            "SELECT id, actor_id, created_at, expires_at, revoked_at FROM tokens WHERE actor_id = \(actorID) ORDER BY created_at"
+            """
+            SELECT id, actor_id, label, created_at, expires_at, last_used_at, revoked_at FROM tokens
+            WHERE actor_id = \(actorID) ORDER BY created_at, id
+            """
         ).map { row in
             TokenRecord(
-                id: try row.decode("id"), actorID: try row.decode("actor_id"), createdAt: try row.decode("created_at"),
-                expiresAt: try row.decode("expires_at"), revokedAt: try row.decode("revoked_at"))
+                id: try row.decode("id"), actorID: try row.decode("actor_id"), label: try row.decode("label"),
+                createdAt: try row.decode("created_at"), expiresAt: try row.decode("expires_at"),
+                lastUsedAt: try row.decode("last_used_at"), revokedAt: try row.decode("revoked_at"))
         }
+    }
+
+    /// Records when tokens were last used: each row moves only forward, and only a live
+    /// token's use is recorded.
+    static func recordUse(_ uses: [(hash: Data, at: Date)]) -> SQL {
+        """
+        UPDATE tokens t SET last_used_at = u.at
+        FROM unnest(\(TextArray(uses.map(\.hash)))::bytea[], \(TextArray(uses.map(\.at)))::timestamptz[]) AS u (hash, at)
+        WHERE t.token_hash = u.hash AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > u.at)
+          AND (t.last_used_at IS NULL OR t.last_used_at < u.at) AND EXISTS (SELECT 1 FROM actors a WHERE a.id = t.actor_id AND a.active)
+        """
     }
 
     /// Revokes a token; returns its owner, or nil when there is no live token with that id.

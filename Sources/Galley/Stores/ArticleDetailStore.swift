@@ -24,7 +24,7 @@ enum ArticleDetailStore {
     /// such article) and the policy's — and, with `token`, whether that token is live and its
     /// actor's, in one statement: a few index probes, far cheaper than the detail.
     static func stamp(
-        _ id: UUID, confirming token: (hash: Data, actorID: UUID)?, at now: Date
+        _ id: UUID, confirming token: RememberedToken?, at now: Date
     ) -> StoreRead<(live: Bool, stamp: DetailStamp?)> {
         StoreRead(
             sql: """
@@ -42,12 +42,12 @@ enum ArticleDetailStore {
 
     /// A condition that holds while a detail read under `stamp` is still the article's (its
     /// version is checked by the write itself) and, with `token`, while that token is live.
-    static func stillStamped(_ stamp: DetailStamp, confirming token: (hash: Data, actorID: UUID)?, at now: Date) -> SQL {
+    static func stillStamped(_ stamp: DetailStamp, confirming token: RememberedToken?, at now: Date) -> SQL {
         "\(PolicyStore.newestVersion) = \(stamp.policyVersion) AND \(liveness(token, at: now))"
     }
 
-    private static func liveness(_ token: (hash: Data, actorID: UUID)?, at now: Date) -> SQL {
-        token.map { ActorStore.isLiveCondition($0.hash, of: $0.actorID, at: now) } ?? "TRUE"
+    private static func liveness(_ token: RememberedToken?, at now: Date) -> SQL {
+        token.map { ActorStore.isLiveCondition($0, at: now) } ?? "TRUE"
     }
 
     /// The two revisions' columns, built once (the detail is read by most requests).

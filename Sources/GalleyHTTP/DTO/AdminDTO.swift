@@ -10,31 +10,19 @@ struct ActorInput: Decodable, Sendable {
     var roles: [String]
 }
 
-struct ActorDTO: Encodable, Sendable {
-    var id: String
-    var name: String
-    var display_name: String
-    var kind: String
-    var roles: [String]
-    var created_at: Date
-
-    init(_ actor: Actor) {
-        id = actor.id.wire
-        name = actor.name
-        display_name = actor.displayName
-        kind = actor.kind.rawValue
-        roles = actor.roles.map(\.rawValue)
-        created_at = actor.createdAt
-    }
+/// `PATCH /v1/actors/{id}`: any of the fields; absent ones stay as they are.
+struct ActorChangeInput: Decodable, Sendable {
+    var display_name: String?
+    var roles: [String]?
+    var active: Bool?
+    var sections: [String]?
 }
 
+/// `POST /v1/actors/{id}/tokens`: `expires_in` (a span such as 90d, or "never") or
+/// `expires_at`, not both; a person's token lasts 90 days when neither is given.
 struct TokenInput: Decodable, Sendable {
-    var expires_at: Date?
-}
-
-struct IssuedTokenDTO: Encodable, Sendable {
-    var id: String
-    var token: String
+    var label: String?
+    var expires_in: String?
     var expires_at: Date?
 }
 

@@ -12,17 +12,32 @@ struct AuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let caller = try await services.actors.caller(bearing: try Self.bearerToken(in: request), requestID: context.requestID)
-        var context = context
-        context.caller = caller
         // Named in the log once confirmed; a remembered token may turn out dead.
-        context.logger[metadataKey: "actor"] = .string(caller.isPending ? "unconfirmed:\(caller.principal.name)" : caller.principal.name)
+        var logged = context.logger
+        logged[metadataKey: "actor"] = .string(caller.isPending ? "unconfirmed:\(caller.principal.name)" : caller.principal.name)
+        // A remembered caller's request may be served twice (`ActorService.serve`): its body is
+        // kept for the second time. Every body is read whole anyway (`decodeJSON`).
+        var request = request
+        var bodyKept = !caller.isPending
+        var served = caller
         do {
-            let response = try await services.actors.serve(caller) { try await next(request, context) }
-            context.logRecord.actor = caller.principal.name
+            let response = try await services.actors.serve(caller) { current in
+                if !bodyKept {
+                    try await request.keepBody(upTo: context.maxUploadSize)
+                    bodyKept = true
+                }
+                served = current
+                var context = context
+                context.caller = current
+                context.logger = logged
+                if current.principal != caller.principal { context.logger[metadataKey: "actor"] = .string(current.principal.name) }
+                return try await next(request, context)
+            }
+            context.logRecord.actor = served.principal.name
             return response
         } catch {
             // Any other refusal comes after the token was confirmed.
-            if case GalleyError.unauthenticated = error {} else { context.logRecord.actor = caller.principal.name }
+            if case GalleyError.unauthenticated = error {} else { context.logRecord.actor = served.principal.name }
             throw error
         }
     }

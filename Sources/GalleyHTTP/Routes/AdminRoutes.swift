@@ -11,7 +11,10 @@ struct AdminRoutes {
     func register(on group: RouterGroup<GalleyRequestContext>) {
         group.post("actors", use: createActor)
         group.get("actors", use: listActors)
+        group.patch("actors/:id", use: updateActor)
         group.post("actors/:id/tokens", use: issueToken)
+        group.get("actors/:id/tokens", use: listTokens)
+        group.get("me", use: me)
         group.delete("tokens/:id", use: revokeToken)
         group.get("workflow-policy", use: policy)
         group.put("workflow-policy", use: replacePolicy)
@@ -21,21 +24,47 @@ struct AdminRoutes {
         let caller = try context.requireCaller()
         let (input, body) = try await request.decodeJSON(ActorInput.self, context: context)
         var problems: [GalleyError.FieldProblem] = []
-        let roles = input.roles.compactMap { name -> Role? in
-            guard let role = Role(rawValue: name) else {
-                problems.append(.init(field: "roles", message: "\(name) is not a role"))
-                return nil
-            }
-            return role
-        }
+        let roles = Self.roles(input.roles, problems: &problems)
         let kind = ActorKind(rawValue: input.kind ?? "person")
         if kind == nil { problems.append(.init(field: "kind", message: "must be person or service")) }
         if !problems.isEmpty { throw GalleyError.validation(problems) }
         return try await idempotent(request, context: context, body: body, services: services) {
             let actor = try await services.actors.add(
                 .init(name: input.name, displayName: input.display_name, kind: kind ?? .person, roles: roles), by: caller)
-            return try Reply(.created, ActorDTO(actor))
+            return try Reply(.created, ActorDTO(actor), headers: etag(actor.version))
         }
+    }
+
+    private static func roles(_ names: [String], problems: inout [GalleyError.FieldProblem]) -> [Role] {
+        names.compactMap { name -> Role? in
+            guard let role = Role(rawValue: name) else {
+                problems.append(.init(field: "roles", message: "\(name.prefix(64)) is not a role"))
+                return nil
+            }
+            return role
+        }
+    }
+
+    @Sendable func updateActor(_ request: Request, context: GalleyRequestContext) async throws -> Reply {
+        let caller = try context.requireCaller()
+        let id = try request.id("id", context: context, kind: "actor")
+        let expected = try request.expectedVersion
+        let (input, _) = try await request.decodeJSON(ActorChangeInput.self, context: context)
+        var problems: [GalleyError.FieldProblem] = []
+        let roles = input.roles.map { Self.roles($0, problems: &problems) }
+        if let names = input.roles, names.count > Role.allCases.count * 4 {
+            problems.append(.init(field: "roles", message: "must name at most \(Role.allCases.count) roles"))
+        }
+        if !problems.isEmpty { throw GalleyError.validation(problems) }
+        let actor = try await services.actors.update(
+            .id(id), .init(displayName: input.display_name, roles: roles, active: input.active, sections: input.sections),
+            expectedVersion: expected, by: caller)
+        return try Reply(.ok, ActorDTO(actor), headers: etag(actor.version))
+    }
+
+    @Sendable func me(_ request: Request, context: GalleyRequestContext) async throws -> Reply {
+        let actor = try await services.actors.me(by: try context.requireCaller())
+        return try Reply(.ok, ActorDTO(actor), headers: etag(actor.version))
     }
 
     @Sendable func listActors(_ request: Request, context: GalleyRequestContext) async throws -> Reply {
@@ -46,10 +75,28 @@ struct AdminRoutes {
         let caller = try context.requireCaller()
         let id = try request.id("id", context: context, kind: "actor")
         let (input, body) = try await request.decodeJSON(TokenInput.self, context: context)
-        return try await idempotent(request, context: context, body: body, services: services) {
-            let issued = try await services.actors.issueToken(for: .id(id), expiresAt: input.expires_at, by: caller)
-            return try Reply(.created, IssuedTokenDTO(id: issued.id.wire, token: issued.token, expires_at: issued.expiresAt))
+        let lifetime: TokenLifetime
+        switch (input.expires_in, input.expires_at) {
+        case (.some, .some):
+            throw GalleyError.validation([.init(field: "expires_in", message: "give expires_in or expires_at, not both")])
+        case (.some(let span), nil):
+            guard let parsed = TokenLifetime.parse(span) else {
+                throw GalleyError.validation([.init(field: "expires_in", message: TokenLifetime.requirement)])
+            }
+            lifetime = parsed
+        case (nil, .some(let date)): lifetime = .until(date)
+        case (nil, nil): lifetime = .standard
         }
+        return try await idempotent(request, context: context, body: body, services: services) {
+            let issued = try await services.actors.issueToken(for: .id(id), label: input.label ?? "", lifetime: lifetime, by: caller)
+            return try Reply(.created, IssuedTokenDTO(issued))
+        }
+    }
+
+    @Sendable func listTokens(_ request: Request, context: GalleyRequestContext) async throws -> Reply {
+        let caller = try context.requireCaller()
+        let id = try request.id("id", context: context, kind: "actor")
+        return try Reply(.ok, ItemsDTO(items: try await services.actors.tokens(of: .id(id), by: caller).map(TokenDTO.init)))
     }
 
     @Sendable func revokeToken(_ request: Request, context: GalleyRequestContext) async throws -> Response {

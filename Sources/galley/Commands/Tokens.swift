@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Galley
 import GalleyCore
+import GalleyOutput
 
 struct Tokens: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,28 +16,22 @@ struct Tokens: AsyncParsableCommand {
         @Argument(help: "The actor's name.")
         var name: String
 
-        @Option(help: ArgumentHelp("Lifetime, e.g. 30d, 12h, 2w (default: no expiry).", valueName: "span"))
-        var expiresIn: Span?
+        @Option(
+            help: ArgumentHelp(
+                "Lifetime, e.g. 30d, 12h, 2w, or never (default: 90d for a person; a service's must be given).", valueName: "span"))
+        var expiresIn: TokenLifetime?
+
+        @Option(help: ArgumentHelp("What the token is for, e.g. laptop or ci (at most 200 characters).", valueName: "text"))
+        var label: String = ""
 
         @OptionGroup var output: OutputOptions
-
-        private struct View: Encodable {
-            @LowercaseUUID var id: UUID
-            let actor: String
-            let token: String
-            let expiresAt: Date?
-            private enum CodingKeys: String, CodingKey {
-                case id, actor, token
-                case expiresAt = "expires_at"
-            }
-        }
 
         func run() async throws {
             let issued = try await Session.with { session in
                 try await session.services.actors.issueToken(
-                    for: .name(name), expiresAt: expiresIn.map { Date().addingTimeInterval($0.seconds) }, by: session.operatorCaller)
+                    for: .name(name), label: label, lifetime: expiresIn ?? .standard, by: session.operatorCaller)
             }
-            if output.json { return try Output.json(View(id: issued.id, actor: name, token: issued.token, expiresAt: issued.expiresAt)) }
+            if output.json { return try Output.json(IssuedTokenDTO(issued)) }
             Output.line(issued.token)
         }
     }
@@ -50,12 +45,25 @@ struct Tokens: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let tokens = try await Session.with { session in try await session.services.actors.tokens(of: name, by: session.operatorCaller) }
-            let views = tokens.map { TokenView($0, actor: name) }
-            if output.json { return try Output.json(views) }
+            let tokens = try await Session.with { session in
+                try await session.services.actors.tokens(of: .name(name), by: session.operatorCaller)
+            }
+            if output.json { return try Output.json(ItemsDTO(items: tokens.map(TokenDTO.init))) }
+            let now = Date()
             Output.table(
-                ["id", "status", "created", "expires"],
-                views.map { [$0.id.uuidString.lowercased(), $0.status, Output.time($0.createdAt), Output.time($0.expiresAt)] })
+                ["id", "label", "status", "created", "expires", "last used"],
+                tokens.map {
+                    [
+                        $0.id.lowercasedString, $0.label.isEmpty ? "-" : $0.label, Self.status(of: $0, at: now), Output.time($0.createdAt),
+                        Output.time($0.expiresAt), Output.time($0.lastUsedAt),
+                    ]
+                })
+        }
+
+        static func status(of token: TokenRecord, at now: Date) -> String {
+            if token.revokedAt != nil { return "revoked" }
+            if let expiresAt = token.expiresAt, expiresAt <= now { return "expired" }
+            return "live"
         }
     }
 

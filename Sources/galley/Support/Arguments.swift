@@ -18,23 +18,11 @@ extension Date: @retroactive ExpressibleByArgument {
     }
 }
 
-/// A span such as `30d`, `12h`, `90m`, `2w` or `45s`.
-struct Span: ExpressibleByArgument, Sendable {
-    let seconds: TimeInterval
-
-    init?(argument: String) {
-        guard let unit = argument.last, let number = Int(argument.dropLast()), number > 0 else { return nil }
-        let scale: TimeInterval? =
-            switch unit {
-            case "s": 1
-            case "m": 60
-            case "h": 3_600
-            case "d": 86_400
-            case "w": 604_800
-            default: nil
-            }
-        guard let scale else { return nil }
-        seconds = TimeInterval(number) * scale
+/// A token's lifetime as the API reads `expires_in`: `never`, or e.g. 30d, 12h, 2w.
+extension TokenLifetime: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let parsed = TokenLifetime.parse(argument) else { return nil }
+        self = parsed
     }
 }
 

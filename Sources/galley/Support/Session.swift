@@ -44,6 +44,10 @@ struct Session: Sendable {
         guard let actor = try await services.actors.find(name: name) else {
             throw GalleyError.notFound(kind: "actor", id: name)
         }
+        // A deactivated actor acts nowhere, as their tokens authenticate nothing.
+        guard actor.active else {
+            throw GalleyError.unauthenticated("\(name) is deactivated; `galley actors activate \(name)` switches them on again.")
+        }
         return Caller(principal: actor.principal, requestID: requestID)
     }
 

@@ -1,0 +1,180 @@
+import Crypto
+import Foundation
+import GalleyCore
+import Postgres
+
+extension ActorService {
+    /// Issues a token: `glly_` and 256 random bits in base64url. Only its SHA-256 is stored.
+    /// A person's token lives `TokenLifetime.personDefault` unless told otherwise; a
+    /// service's lifetime must be chosen.
+    public func issueToken(
+        for actor: ActorReference, label: String = "", lifetime: TokenLifetime = .standard, by caller: Caller
+    ) async throws -> IssuedToken {
+        try caller.principal.require(.manageTokens)
+        let now = env.now()
+        let label = label.trimmingWhiteSpace()
+        var problems = [Validation.nulProblem("label", label)].compactMap { $0 }
+        if label.count > 200 { problems.append(.init(field: "label", message: "must be at most 200 characters")) }
+        switch lifetime {
+        case .until(let expiresAt):
+            if expiresAt <= now { problems.append(.init(field: "expires_at", message: "must be in the future")) }
+            if !RFC3339.isStorable(expiresAt) {
+                problems.append(.init(field: "expires_at", message: "must be no later than 9999-12-31T23:59:59Z"))
+            }
+        case .span(let seconds):
+            if !RFC3339.isStorable(now.addingTimeInterval(seconds)) {
+                problems.append(.init(field: "expires_in", message: "must end no later than 9999-12-31T23:59:59Z"))
+            }
+        case .standard, .never: break
+        }
+        if !problems.isEmpty { throw GalleyError.validation(problems) }
+        let token = Self.newToken()
+        let tokenID = env.newID()
+        return try await env.transaction { conn in
+            let owner =
+                switch actor {
+                case .id(let id): try ActorStore.fetch(conn, id: id)
+                case .name(let name): try ActorStore.fetch(conn, name: name)
+                }
+            let expiresAt = try Self.expiry(of: lifetime, for: owner, at: now)
+            try ActorStore.insertToken(
+                conn, id: tokenID, actorID: owner.id, hash: ActorStore.tokenHash(token), label: label, expiresAt: expiresAt, at: now)
+            try AuditStore.append(
+                conn,
+                AuditEntry(
+                    chain: AuditEntry.systemChain, principal: caller.principal, action: "token.issued",
+                    details: [
+                        "actor": .string(owner.name), "token_id": .string(tokenID.uuidString.lowercased()),
+                        "expires_at": expiresAt.map { .string(RFC3339.format($0)) } ?? .null, "label": .string(label),
+                    ],
+                    requestID: caller.requestID, at: now))
+            return IssuedToken(id: tokenID, token: token, label: label, expiresAt: expiresAt)
+        }
+    }
+
+    private static func expiry(of lifetime: TokenLifetime, for owner: Actor, at now: Date) throws -> Date? {
+        switch lifetime {
+        case .never: return nil
+        case .until(let date): return date
+        case .span(let seconds): return now.addingTimeInterval(seconds)
+        case .standard:
+            guard owner.kind == .person else {
+                throw GalleyError.validation([
+                    .init(
+                        field: "expires_in",
+                        message: "\(owner.name) is a service: choose its token's lifetime, a span such as 365d or \"never\"")
+                ])
+            }
+            return now.addingTimeInterval(TokenLifetime.personDefault)
+        }
+    }
+
+    /// An actor's tokens, never their secrets: for an admin, or for the actor themselves.
+    public func tokens(of actor: ActorReference, by caller: Caller) async throws -> [TokenRecord] {
+        let principal = caller.principal
+        let own =
+            switch actor {
+            case .id(let id): principal.actorID == id
+            case .name(let name): principal.actorID != nil && principal.name == name
+            }
+        if !own { try principal.require(.manageTokens) }
+        return try await env.read { conn in
+            let owner =
+                switch actor {
+                case .id(let id): try ActorStore.fetch(conn, id: id)
+                case .name(let name): try ActorStore.fetch(conn, name: name)
+                }
+            return try ActorStore.tokens(conn, actorID: owner.id)
+        }
+    }
+
+    /// Revokes a token at once: the next request with it is refused.
+    public func revokeToken(_ id: UUID, by caller: Caller) async throws {
+        try caller.principal.require(.manageTokens)
+        let now = env.now()
+        try await env.transaction { conn in
+            guard let owner = try ActorStore.revokeToken(conn, id: id, at: now) else {
+                throw GalleyError.notFound(kind: "live token", id: id.uuidString.lowercased())
+            }
+            try AuditStore.append(
+                conn,
+                AuditEntry(
+                    chain: AuditEntry.systemChain, principal: caller.principal, action: "token.revoked",
+                    details: ["token_id": .string(id.uuidString.lowercased()), "actor_id": .string(owner.uuidString.lowercased())],
+                    requestID: caller.requestID, at: now))
+        }
+    }
+
+    /// The actor of a bearer token, asked of the database (nothing remembered), or `unauthenticated`.
+    public func authenticate(token: String) async throws -> Actor {
+        guard let actor = try await env.query(ActorStore.actor(tokenHash: try Self.hash(token: token), at: env.now())) else {
+            throw Self.unknownToken
+        }
+        return actor
+    }
+
+    /// The caller a bearer token names. A token this server has met before is recognised
+    /// without a round trip, as the actor it had then; that caller's credential is pending
+    /// until the database confirms it (`Credential`). Any other token is checked at once.
+    public func caller(bearing token: String, requestID: String?) async throws -> Caller {
+        let hash = try Self.hash(token: token)
+        guard let actor = env.caches.tokens.value(for: hash) else { return try await freshCaller(hash, requestID: requestID) }
+        env.tokenUse.used(hash, at: env.now())
+        let remembered = RememberedToken(hash: hash, actorID: actor.id, actorVersion: actor.version)
+        return Caller(principal: actor.principal, requestID: requestID, credential: Credential(remembered))
+    }
+
+    /// The caller the token with this hash names now, as the database says; remembered for
+    /// the token's next request.
+    private func freshCaller(_ hash: Data, requestID: String?) async throws -> Caller {
+        let now = env.now()
+        guard let actor = try await env.query(ActorStore.actor(tokenHash: hash, at: now)) else { throw Self.unknownToken }
+        env.caches.remember(actor, forTokenHash: hash)
+        env.tokenUse.used(hash, at: now)
+        return Caller(principal: actor.principal, requestID: requestID)
+    }
+
+    /// Serves one request for `caller`, keeping the promise of a pending credential: the
+    /// request's first statement confirms it (in passing on the fast paths, else just
+    /// before), and a request whose credential was never confirmed — refused before reaching
+    /// the database, or answered without it — is confirmed before its answer or refusal
+    /// leaves. A credential found wanting is forgotten and the token looked up afresh: a
+    /// dead token's request is refused as unauthenticated; a live one whose actor changed
+    /// (roles, desk) is served once more, as the actor is now — safe, because nothing was
+    /// read or written for the remembered actor.
+    public func serve<Result>(_ caller: Caller, _ body: (Caller) async throws -> Result) async throws -> Result {
+        guard let credential = caller.credential else { return try await body(caller) }
+        do {
+            let result: Result
+            do {
+                result = try await Credential.$ofRequest.withValue(credential) { try await body(caller) }
+            } catch {
+                try await env.confirm(credential)
+                throw error
+            }
+            try await env.confirm(credential)
+            return result
+        } catch where credential.isRefused {
+            return try await body(try await freshCaller(credential.tokenHash, requestID: caller.requestID))
+        }
+    }
+
+    /// The SHA-256 a token is stored as, or `unauthenticated` for what cannot be a token.
+    static func hash(token: String) throws -> Data {
+        guard token.hasPrefix("glly_"), token.utf8.count < 200 else {
+            throw GalleyError.unauthenticated("The bearer token is not a Galley token; send Authorization: Bearer glly_…")
+        }
+        return ActorStore.tokenHash(token)
+    }
+
+    static let unknownToken = GalleyError.unauthenticated(
+        "The token is unknown, revoked or expired, or its actor was deactivated; ask an admin for a new one.")
+
+    static func newToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let base64 = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return "glly_" + base64
+    }
+}
