@@ -47,6 +47,30 @@ struct APIHarness {
         }
     }
 
+    /// Another server on the same database, with its own services and caches, as a second
+    /// `galley serve` would have; it knows the same tokens.
+    func secondServer(_ body: @Sendable (APIHarness) async throws -> Void) async throws {
+        let services = GalleyServices(environment: GalleyEnvironment(pool: pool))
+        let app = Application(router: buildRouter(services: services, pool: pool, metrics: HTTPMetrics()), logger: Logger(label: "test"))
+        try await app.test(.router) { client in
+            try await body(APIHarness(services: services, pool: pool, ownerPool: ownerPool, client: client, tokens: tokens))
+        }
+    }
+
+    /// This harness, also knowing `tokens` (name → token) of actors made in a test.
+    func knowing(_ more: [String: String]) -> APIHarness {
+        APIHarness(services: services, pool: pool, ownerPool: ownerPool, client: client, tokens: tokens.merging(more) { $1 })
+    }
+
+    /// The ids of the actors, by name.
+    func actorIDs() async throws -> [String: String] {
+        let reply = try await call(.get, "/v1/actors", as: "ada")
+        guard case .array(let items) = reply.json["items"] else { throw HarnessError("no actors: \(reply.text)") }
+        var ids: [String: String] = [:]
+        for item in items { if let name = item["name"]?.stringValue, let id = item["id"]?.stringValue { ids[name] = id } }
+        return ids
+    }
+
     struct Reply: Sendable {
         let status: HTTPResponse.Status
         let headers: HTTPFields

@@ -154,7 +154,7 @@ extension ActorService {
             }
             try await env.confirm(credential)
             return result
-        } catch where credential.isRefused {
+        } catch  where credential.isRefused {
             return try await body(try await freshCaller(credential.tokenHash, requestID: caller.requestID))
         }
     }
