@@ -11,7 +11,7 @@ import Testing
         try await CLIRoom.with { room in
             let issued = try await room.run(["tokens", "issue", "eddie", "--expires-in", "99999999999w"])
             #expect(issued.status == 2, "\(issued.stderr)")
-            #expect(issued.stderr.contains("expires_at"))
+            #expect(issued.stderr.contains("expires_in"))
             #expect(try await room.run(["tokens", "issue", "eddie", "--expires-in", "99999999999999999999w"]).status != 0)
         }
     }

@@ -29,6 +29,7 @@ import Testing
                 Issue.record("no actors")
                 return
             }
+            let wendyID = try #require(try await api.actorIDs()["wendy"])
             let a = "/v1/articles/\(article)"
             let missing = UUID().uuidString.lowercased()
             let content: JSONValue = ["title": "T", "body": "New body text", "section": "world"]
@@ -67,6 +68,13 @@ import Testing
                 Case(method: .get, path: "/v1/actors", body: nil, allowed: ["ada"]),
                 Case(method: .post, path: "/v1/actors", body: ["name": "newbie", "roles": ["writer"]], allowed: ["ada"]),
                 Case(method: .post, path: "/v1/actors/\(actorID)/tokens", body: [:], allowed: ["ada"]),
+                // The first actor listed is ada herself: an admin changes anyone, no one else anybody.
+                Case(method: .patch, path: "/v1/actors/\(actorID)", body: ["display_name": "Ada A."], allowed: ["ada"]),
+                Case(method: .patch, path: "/v1/actors/\(missing)", body: ["display_name": "Nobody"], allowed: ["ada"]),
+                // An admin sees anyone's tokens; an actor only their own.
+                Case(method: .get, path: "/v1/actors/\(actorID)/tokens", body: nil, allowed: ["ada"]),
+                Case(method: .get, path: "/v1/actors/\(wendyID)/tokens", body: nil, allowed: ["ada", "wendy"]),
+                Case(method: .get, path: "/v1/me", body: nil, allowed: Self.everyone),
                 Case(method: .delete, path: "/v1/tokens/\(missing)", body: nil, allowed: ["ada"]),
                 Case(method: .get, path: "/v1/workflow-policy", body: nil, allowed: Self.everyone),
                 Case(
