@@ -179,4 +179,43 @@ import Testing
             #expect(try await api.call(.get, "/v1/me", as: nil).status == .unauthorized)
         }
     }
+
+    @Test func tokensAreIssuedWithALabelAndALifetimeAndListedWithoutTheirSecret() async throws {
+        try await APIHarness.with { api in
+            let ids = try await api.actorIDs()
+            let eddie = try #require(ids["eddie"])
+            let bot = try #require(ids["publish-bot"])
+            let issued = try await api.call(.post, "/v1/actors/\(eddie)/tokens", as: "ada", json: ["label": "laptop"])
+            #expect(issued.status == .created, "\(issued.text)")
+            #expect(issued.json["label"] == "laptop")
+            let expiry = try #require(issued.json["expires_at"]?.stringValue.flatMap(RFC3339.parse))
+            #expect(abs(expiry.timeIntervalSinceNow - 90 * 86_400) < 60)
+            let both = try await api.call(
+                .post, "/v1/actors/\(eddie)/tokens", as: "ada", json: ["expires_in": "30d", "expires_at": "2100-01-01T00:00:00Z"])
+            #expect(both.status == .unprocessableContent)
+            #expect(try await api.call(.post, "/v1/actors/\(eddie)/tokens", as: "ada", json: ["expires_in": "soon"]).status == .unprocessableContent)
+            let service = try await api.call(.post, "/v1/actors/\(bot)/tokens", as: "ada", json: [:])
+            #expect(service.status == .unprocessableContent)
+            #expect(service.text.contains("expires_in"))
+            let forever = try await api.call(.post, "/v1/actors/\(bot)/tokens", as: "ada", json: ["expires_in": "never", "label": "ci"])
+            #expect(forever.status == .created)
+            #expect(forever.json["expires_at"] == .null)
+
+            let listed = try await api.call(.get, "/v1/actors/\(eddie)/tokens", as: "eddie")
+            #expect(listed.status == .ok)
+            guard case .array(let items) = listed.json["items"] else {
+                Issue.record("no items: \(listed.text)")
+                return
+            }
+            #expect(items.count == 2)
+            #expect(items.contains { $0["label"] == "laptop" })
+            for item in items {
+                guard case .object(let fields) = item else { continue }
+                #expect(Set(fields.keys) == ["id", "label", "created_at", "expires_at", "last_used_at", "revoked_at"])
+            }
+            #expect(!listed.text.contains("glly_"))
+            #expect(try await api.call(.get, "/v1/actors/\(eddie)/tokens", as: "ada").status == .ok)
+            #expect(try await api.call(.get, "/v1/actors/\(eddie)/tokens", as: "erin").status == .forbidden)
+        }
+    }
 }
