@@ -66,7 +66,7 @@ import Testing
         }
     }
 
-    @Test func theLastActiveAdminCannotBeSwitchedOffOrLoseAdmin() async throws {
+    @Test func theLastActiveAdminAndAnAdminThemselvesCannotBeSwitchedOffOrLoseAdmin() async throws {
         try await APIHarness.with { api in
             let ada = try #require(try await api.actorIDs()["ada"])
             let off = try await api.call(.patch, "/v1/actors/\(ada)", as: "ada", json: ["active": false])
@@ -80,6 +80,11 @@ import Testing
             let almaToken = try await api.services.actors.issueToken(for: .name("alma"), lifetime: .never, by: Self.operatorCaller).token
             let both = api.knowing(["alma": almaToken])
             let alma = try #require(try await both.actorIDs()["alma"])
+            // Nor does an admin lock themselves out: another admin must.
+            let own = try await both.call(.patch, "/v1/actors/\(ada)", as: "ada", json: ["active": false])
+            #expect(own.status == .conflict)
+            #expect(own.text.contains("another admin must"))
+            #expect(try await both.call(.patch, "/v1/actors/\(ada)", as: "ada", json: ["roles": ["editor"]]).status == .conflict)
             for _ in 0..<3 {
                 async let first = both.call(.patch, "/v1/actors/\(alma)", as: "ada", json: ["active": false])
                 async let second = both.call(.patch, "/v1/actors/\(ada)", as: "alma", json: ["active": false])

@@ -26,7 +26,8 @@ extension ActorService {
     /// Changes an actor at once for every request that follows, on every server: its version
     /// moves, so a server that remembers the actor by a token finds its copy out of date
     /// (`Credential`). Switching an actor off keeps their history, which still names them.
-    /// The last active admin keeps `admin` and stays active, or nobody could manage actors.
+    /// The last active admin keeps `admin` and stays active, or nobody could manage actors;
+    /// and no admin switches themselves off or gives up admin: another admin does.
     public func update(
         _ reference: ActorReference, _ change: ActorChange, expectedVersion: ExpectedVersion? = nil, by caller: Caller
     ) async throws -> Actor {
@@ -76,6 +77,10 @@ extension ActorService {
             if wasAdmin, !(after.active && after.roles.contains(.admin)), try ActorStore.otherActiveAdmins(conn, besides: before.id) == 0 {
                 throw GalleyError.conflict(
                     "\(before.name) is the last active admin and must stay an active admin; make another actor an admin first.")
+            }
+            if wasAdmin, before.id == caller.principal.actorID, !(after.active && after.roles.contains(.admin)) {
+                throw GalleyError.conflict(
+                    "\(before.name) cannot switch themselves off or give up admin; another admin must, so that nobody locks themselves out.")
             }
             let updated = try ActorStore.update(
                 conn, id: before.id, displayName: after.displayName, roles: after.roles, active: after.active, sections: after.sections,
