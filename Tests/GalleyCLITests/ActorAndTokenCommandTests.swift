@@ -12,7 +12,7 @@ import Testing
             #expect(added["roles"] as? [String] == ["editor", "legal"])
             #expect(added["display_name"] as? String == "Nina N.")
             _ = try await room.json(["actors", "add", "press", "--role", "publisher", "--service"])
-            let actors = try list(try await room.json(["actors", "list"]))
+            let actors = try #require(try dict(try await room.json(["actors", "list"]))["items"] as? [[String: Any]])
             #expect(actors.map { $0["name"] as? String } == ["nina", "press"])
 
             let table = try await room.run(["actors", "list"])

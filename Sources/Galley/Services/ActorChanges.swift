@@ -44,8 +44,7 @@ extension ActorService {
         if let sections = change.sections {
             if sections.count > Self.maxSections {
                 problems.append(.init(field: "sections", message: "must name at most \(Self.maxSections) sections"))
-            }
-            for section in sections where !Validation.isSlug(section) {
+            } else if let section = sections.first(where: { !Validation.isSlug($0) }) {
                 problems.append(.init(field: "sections", message: "\(section.prefix(120)) is not a section: a lowercase slug such as politics"))
             }
         }

@@ -16,9 +16,10 @@ struct AuthMiddleware: RouterMiddleware {
         var logged = context.logger
         logged[metadataKey: "actor"] = .string(caller.isPending ? "unconfirmed:\(caller.principal.name)" : caller.principal.name)
         // A remembered caller's request may be served twice (`ActorService.serve`): its body is
-        // kept for the second time. Every body is read whole anyway (`decodeJSON`).
+        // kept for the second time. Every body is read whole anyway (`decodeJSON`), and only
+        // these methods' routes read one.
         var request = request
-        var bodyKept = !caller.isPending
+        var bodyKept = !caller.isPending || ![.post, .put, .patch].contains(request.method)
         var served = caller
         do {
             let response = try await services.actors.serve(caller) { current in

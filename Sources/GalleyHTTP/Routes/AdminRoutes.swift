@@ -35,8 +35,13 @@ struct AdminRoutes {
         }
     }
 
+    /// The roles named, each a role; a list longer than there are roles is refused whole.
     private static func roles(_ names: [String], problems: inout [GalleyError.FieldProblem]) -> [Role] {
-        names.compactMap { name -> Role? in
+        if names.count > Role.allCases.count {
+            problems.append(.init(field: "roles", message: "must name at most \(Role.allCases.count) roles"))
+            return []
+        }
+        return names.compactMap { name -> Role? in
             guard let role = Role(rawValue: name) else {
                 problems.append(.init(field: "roles", message: "\(name.prefix(64)) is not a role"))
                 return nil
@@ -52,9 +57,6 @@ struct AdminRoutes {
         let (input, _) = try await request.decodeJSON(ActorChangeInput.self, context: context)
         var problems: [GalleyError.FieldProblem] = []
         let roles = input.roles.map { Self.roles($0, problems: &problems) }
-        if let names = input.roles, names.count > Role.allCases.count * 4 {
-            problems.append(.init(field: "roles", message: "must name at most \(Role.allCases.count) roles"))
-        }
         if !problems.isEmpty { throw GalleyError.validation(problems) }
         let actor = try await services.actors.update(
             .id(id), .init(displayName: input.display_name, roles: roles, active: input.active, sections: input.sections),

@@ -48,7 +48,7 @@ struct Actors: AsyncParsableCommand {
 
         func run() async throws {
             let actors = try await Session.with { session in try await session.services.actors.list(by: session.operatorCaller) }
-            if output.json { return try Output.json(actors.map(ActorDTO.init)) }
+            if output.json { return try Output.json(ItemsDTO(items: actors.map(ActorDTO.init))) }
             Output.table(
                 ["name", "kind", "roles", "display name", "sections", "active"],
                 actors.map {
