@@ -172,6 +172,30 @@ import Testing
         }
     }
 
+    /// A remembered caller whose actor changed is served once more, as the actor is now, with
+    /// the same body; and once only: nothing was written the first time.
+    @Test func aChangedActorsRequestIsServedAgainWithItsBodyAndWrittenOnce() async throws {
+        try await APIHarness.with { api in
+            try await api.secondServer { other in
+                let wendy = try #require(try await api.actorIDs()["wendy"])
+                for (index, server) in [api, other].enumerated() {
+                    #expect(try await server.call(.get, "/v1/me", as: "wendy").status == .ok)
+                    let renamed = try await api.call(.patch, "/v1/actors/\(wendy)", as: "ada", json: ["display_name": .string("Wendy \(index)")])
+                    #expect(renamed.status == .ok)
+                    var body = APIHarness.articleBody
+                    if case .object(var object) = body {
+                        object["title"] = .string("Story number \(index)")
+                        body = .object(object)
+                    }
+                    let created = try await server.call(.post, "/v1/articles", as: "wendy", json: body)
+                    #expect(created.status == .created, "\(created.text)")
+                }
+                let rows = try await api.pool.query("SELECT count(*)::int AS n FROM articles")
+                #expect(try rows[0].decode("n", as: Int.self) == 2)
+            }
+        }
+    }
+
     @Test func meShowsTheCaller() async throws {
         try await APIHarness.with { api in
             let me = try await api.call(.get, "/v1/me", as: "fiona")
