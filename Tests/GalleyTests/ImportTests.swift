@@ -88,6 +88,23 @@ import Testing
         return rows
     }
 
+    /// An importer kept to a desk imports only drafts for its sections; the others fail, naming the section.
+    @Test func draftsOffTheImportersDeskFail() async throws {
+        try await Self.withRoom { services, _, agent in
+            let desked = try await services.actors.update(.name("drafter"), .init(sections: ["politics"]), by: Self.operatorCaller)
+            let caller = Caller(principal: desked.principal, requestID: "req-import")
+            #expect(agent.principal.sections.isEmpty)
+            let results = try await services.imports.importDrafts(
+                [try Self.draft(1, "Water reform passes"), try Self.draft(2, "Harbour ferries", section: "local")], atomic: false, by: caller)
+            #expect(results.map(\.status) == [.imported, .failed])
+            guard case .forbidden(_, let reason)? = results[1].error else {
+                Issue.record("expected forbidden, got \(String(describing: results[1].error))")
+                return
+            }
+            #expect(reason.contains("section local"))
+        }
+    }
+
     @Test func chunksWriteTheSameRowsAsDraftByDraft() async throws {
         let drafts = try Self.drafts()
         // The last line fails in each database, differently: refused before writing (the
