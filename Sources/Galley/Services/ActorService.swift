@@ -145,11 +145,12 @@ public struct ActorService: Sendable {
     public func caller(bearing token: String, requestID: String?) async throws -> Caller {
         let hash = try Self.hash(token: token)
         if let actor = env.caches.tokens.value(for: hash) {
-            return Caller(principal: actor.principal, requestID: requestID, credential: Credential(tokenHash: hash, actorID: actor.id))
+            return Caller(
+                principal: actor.principal, requestID: requestID, credential: Credential(tokenHash: hash, actorID: actor.id), tokenHash: hash)
         }
         guard let actor = try await env.query(ActorStore.actor(tokenHash: hash, at: env.now())) else { throw Self.unknownToken }
         env.caches.remember(actor, forTokenHash: hash)
-        return Caller(principal: actor.principal, requestID: requestID)
+        return Caller(principal: actor.principal, requestID: requestID, credential: nil, tokenHash: hash)
     }
 
     /// Serves one request for `caller`, keeping the promise of a pending credential: the
