@@ -23,41 +23,42 @@ public enum CommentRules {
         }
     }
 
-    /// Every problem of the draft's own fields: sizes, NUL, a quote on a reply.
+    /// Every problem of the draft's own fields: sizes (in Unicode scalars, as PostgreSQL's
+    /// `char_length` counts), NUL, a quote on a reply.
     public static func problems(_ draft: Draft) -> [GalleyError.FieldProblem] {
         var problems = [Validation.nulProblem("body", draft.body), Validation.nulProblem("quote", draft.quote)].compactMap { $0 }
-        if draft.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || draft.body.count > maxBodyCharacters {
+        if draft.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || draft.body.unicodeScalars.count > maxBodyCharacters {
             problems.append(.init(field: "body", message: "must be 1 to 10,000 characters of Markdown, not only white space"))
         }
         if let quote = draft.quote {
             if draft.isReply {
                 problems.append(.init(field: "quote", message: "a reply takes no quote; quote the text in a new thread instead"))
-            } else if quote.isEmpty || quote.count > maxQuoteCharacters {
+            } else if quote.isEmpty || quote.unicodeScalars.count > maxQuoteCharacters {
                 problems.append(.init(field: "quote", message: "must be 1 to 2,000 characters of the revision's body"))
             }
         }
         return problems
     }
 
-    /// Throws `forbidden` unless `principal` may comment: a named person whose roles read and
-    /// comment (every person's role does); services and the database operator never do.
-    public static func requireCommenter(_ principal: Principal) throws(GalleyError) {
+    /// The author's id, or `forbidden` unless `principal` may comment: a named person whose
+    /// roles read and comment (every person's role does); services and the operator never do.
+    public static func requireCommenter(_ principal: Principal) throws(GalleyError) -> UUID {
         if principal.kind == .service {
             throw .forbidden(
                 permission: Permission.writeComments.rawValue,
                 reason: "\(principal.name) is a service account; comments are written by people")
         }
         try principal.require(.writeComments)
-        guard principal.actorID != nil else {
+        guard let id = principal.actorID else {
             throw .forbidden(permission: Permission.writeComments.rawValue, reason: "comments need a named person (--actor)")
         }
+        return id
     }
 
-    /// Throws `forbidden` unless `principal` may resolve or reopen a thread: the author of the
-    /// comment named (or of the thread's root), an editor or an admin.
-    public static func requireResolver(_ principal: Principal, authors: Set<UUID>) throws(GalleyError) {
-        if let id = principal.actorID, authors.contains(id) { return }
-        if principal.has(.resolveComments) { return }
+    /// The resolver's id, or `forbidden` unless `principal` may resolve or reopen a thread: the
+    /// author of the comment named (or of the thread's root), an editor or an admin.
+    public static func requireResolver(_ principal: Principal, authors: Set<UUID>) throws(GalleyError) -> UUID {
+        if let id = principal.actorID, authors.contains(id) || principal.has(.resolveComments) { return id }
         throw .forbidden(
             permission: Permission.resolveComments.rawValue,
             reason: "\(principal.name) did not write this comment; only its author, an editor or an admin may resolve or reopen it")

@@ -198,6 +198,18 @@ import Testing
         }
     }
 
+    /// A comment changes no article: an editor's If-Match stays good.
+    @Test func aCommentLeavesTheArticlesVersionAlone() async throws {
+        try await APIHarness.with { api in
+            let id = try await api.createArticle()
+            let before = try await api.call(.get, "/v1/articles/\(id)", as: "eddie")
+            #expect(try await api.call(.post, "/v1/articles/\(id)/comments", as: "lou", json: ["body": "Fine by legal"]).status == .created)
+            let after = try await api.call(.get, "/v1/articles/\(id)", as: "eddie")
+            #expect(before.headers[.eTag] != nil)
+            #expect(after.headers[.eTag] == before.headers[.eTag])
+        }
+    }
+
     @Test func aRepeatedIdempotencyKeyAddsOneComment() async throws {
         try await APIHarness.with { api in
             let id = try await api.createArticle()

@@ -27,8 +27,7 @@ public struct CommentService: Sendable {
     /// Adds a comment: a new thread, or a reply to a thread's root.
     public func add(_ new: NewComment, on articleID: UUID, by caller: Caller) async throws -> Comment {
         let principal = caller.principal
-        try CommentRules.requireCommenter(principal)
-        guard let authorID = principal.actorID else { throw GalleyError.unauthenticated("comments need a named person") }
+        let authorID = try CommentRules.requireCommenter(principal)
         let problems = CommentRules.problems(.init(body: new.body, quote: new.quote, isReply: new.parentID != nil))
         if !problems.isEmpty { throw GalleyError.validation(problems) }
         let commentID = env.newID()
@@ -96,8 +95,7 @@ public struct CommentService: Sendable {
         return try await env.transaction { conn in
             let named = try CommentStore.fetch(conn, id: commentID, articleID: articleID)
             let root = try named.parentID.map { try CommentStore.fetch(conn, id: $0, articleID: articleID) } ?? named
-            try CommentRules.requireResolver(principal, authors: [named.author.id, root.author.id])
-            guard let actorID = principal.actorID else { throw GalleyError.unauthenticated("resolving needs a named person") }
+            let actorID = try CommentRules.requireResolver(principal, authors: [named.author.id, root.author.id])
             guard try CommentStore.setResolved(conn, rootID: root.id, resolved: resolved, by: actorID, at: now) else { return root }
             try AuditStore.append(
                 conn,
