@@ -20,6 +20,9 @@ public enum Permission: String, Sendable, Codable, CaseIterable {
     case recordVerification = "checkpoints.record"
     case writeGenerations = "generations.write"
     case readAudit = "audit.read"
+    case writeComments = "comments.write"
+    /// Resolving or reopening anyone's thread; a comment's author may resolve their own without it.
+    case resolveComments = "comments.resolve"
     case manageActors = "actors.manage"
     case manageTokens = "tokens.manage"
     case managePolicy = "policy.manage"
@@ -31,16 +34,16 @@ public enum Permissions {
         .readArticles, .createArticle, .editArticle, .submitArticle, .requestChanges, .approveArticle,
         .scheduleArticle, .unscheduleArticle, .publishArticle, .unpublishArticle, .retractArticle,
         .spikeArticle, .restoreArticle, .batchPublish, .writeClaims, .recordVerification,
-        .writeGenerations, .readAudit,
+        .writeGenerations, .readAudit, .writeComments, .resolveComments,
     ]
 
     /// The one table of who may do what.
     public static func granted(to role: Role) -> Set<Permission> {
         switch role {
-        case .writer: [.readArticles, .createArticle, .editArticle, .submitArticle]
+        case .writer: [.readArticles, .createArticle, .editArticle, .submitArticle, .writeComments]
         case .aiAgent: [.readArticles, .writeGenerations, .editArticle, .submitArticle]
-        case .factChecker: [.readArticles, .writeClaims, .recordVerification]
-        case .legal: [.readArticles, .recordVerification, .readAudit]
+        case .factChecker: [.readArticles, .writeClaims, .recordVerification, .writeComments]
+        case .legal: [.readArticles, .recordVerification, .readAudit, .writeComments]
         case .editor: editorial
         case .publisher: [.readArticles, .scheduleArticle, .publishArticle, .batchPublish]
         case .admin: editorial.union([.manageActors, .manageTokens, .managePolicy, .manageWebhooks])

@@ -44,5 +44,6 @@ public enum WebhookEventType {
         "article.submitted", "article.approved", "article.published", "article.corrected", "article.publish_failed",
         "article.unpublished", "article.retracted", "article.spiked", "generation.failed", "verification.recorded",
         "actor.updated", "actor.deactivated",
+        "comment.added", "comment.resolved",
     ]
 }

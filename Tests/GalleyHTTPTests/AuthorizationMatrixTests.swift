@@ -7,6 +7,7 @@ import Testing
 @Suite struct AuthorizationMatrixTests {
     static let everyone: Set<String> = ["wendy", "eddie", "fiona", "lou", "drafter", "publish-bot", "ada"]
     static let editors: Set<String> = ["eddie", "ada"]
+    static let people: Set<String> = ["wendy", "eddie", "fiona", "lou", "ada"]
 
     struct Case: Sendable {
         let method: HTTPRequest.Method
@@ -30,6 +31,8 @@ import Testing
                 return
             }
             let wendyID = try #require(try await api.actorIDs()["wendy"])
+            let comment = try await api.call(.post, "/v1/articles/\(article)/comments", as: "wendy", json: ["body": "A thread"])
+            let commentID = try #require(comment.json["id"]?.stringValue)
             let a = "/v1/articles/\(article)"
             let missing = UUID().uuidString.lowercased()
             let content: JSONValue = ["title": "T", "body": "New body text", "section": "world"]
@@ -49,6 +52,9 @@ import Testing
                 Case(method: .get, path: "\(a)/claims", body: nil, allowed: Self.everyone),
                 Case(method: .post, path: "\(a)/claims", body: ["text": "Another", "revision": 99], allowed: ["fiona", "eddie", "ada"]),
                 Case(method: .patch, path: "\(a)/claims/\(claimID)", body: ["status": "verified"], allowed: ["fiona", "eddie", "ada"]),
+                Case(method: .get, path: "\(a)/comments", body: nil, allowed: Self.everyone),
+                Case(method: .post, path: "\(a)/comments", body: ["body": "Looks right"], allowed: Self.people),
+                Case(method: .patch, path: "\(a)/comments/\(commentID)", body: ["resolved": true], allowed: ["wendy", "eddie", "ada"]),
                 Case(method: .get, path: "\(a)/history", body: nil, allowed: Self.everyone),
                 Case(method: .get, path: "\(a)/provenance", body: nil, allowed: Self.everyone),
                 Case(

@@ -9,15 +9,28 @@ public struct Caller: Sendable {
     /// Set when the caller was recognised from a remembered token that the database has yet
     /// to confirm (`Credential`); nil when nothing is left to confirm.
     let credential: Credential?
+    /// The bearer token the caller was recognised by, with its actor's version then; nil for a
+    /// caller without one (the CLI). A long answer (a stream, an export) re-checks it as it
+    /// goes (`stillLive`), so it ends when the token dies or its actor changes.
+    let token: RememberedToken?
 
     public init(principal: Principal, requestID: String? = nil) {
-        self.init(principal: principal, requestID: requestID, credential: nil)
+        self.init(principal: principal, requestID: requestID, credential: nil, token: nil)
     }
 
-    init(principal: Principal, requestID: String?, credential: Credential?) {
+    init(principal: Principal, requestID: String?, credential: Credential?, token: RememberedToken?) {
         self.principal = principal
         self.requestID = requestID
         self.credential = credential
+        self.token = token
+    }
+
+    /// A condition that holds while the caller's token is live and its actor as it was
+    /// (`ActorStore.isLiveCondition`), for each batch of a long answer to confirm in its own
+    /// statement; always true for a caller without a token.
+    func stillLive(at now: Date) -> SQL {
+        guard let token else { return "true" }
+        return ActorStore.isLiveCondition(token, at: now)
     }
 
     /// Whether the database has yet to confirm the caller's token.
@@ -121,6 +134,13 @@ extension GalleyEnvironment {
     func settle(_ credential: Credential, live: Bool) throws {
         if !live { caches.tokens.remove(credential.tokenHash) }
         try credential.settle(live: live)
+    }
+
+    /// The refusal of a caller whose token a long answer found dead; the token is forgotten,
+    /// as `settle` forgets one.
+    func deadToken(of caller: Caller) -> GalleyError {
+        if let token = caller.token { caches.tokens.remove(token.hash) }
+        return ActorService.unknownToken
     }
 
     /// The request's first statement waits for its credential to be confirmed.

@@ -121,7 +121,7 @@ extension ActorService {
         guard let actor = env.caches.tokens.value(for: hash) else { return try await freshCaller(hash, requestID: requestID) }
         env.tokenUse.used(hash, at: env.now())
         let remembered = RememberedToken(hash: hash, actorID: actor.id, actorVersion: actor.version)
-        return Caller(principal: actor.principal, requestID: requestID, credential: Credential(remembered))
+        return Caller(principal: actor.principal, requestID: requestID, credential: Credential(remembered), token: remembered)
     }
 
     /// The caller the token with this hash names now, as the database says; remembered for
@@ -131,7 +131,8 @@ extension ActorService {
         guard let actor = try await env.query(ActorStore.actor(tokenHash: hash, at: now)) else { throw Self.unknownToken }
         env.caches.remember(actor, forTokenHash: hash)
         env.tokenUse.used(hash, at: now)
-        return Caller(principal: actor.principal, requestID: requestID)
+        let token = RememberedToken(hash: hash, actorID: actor.id, actorVersion: actor.version)
+        return Caller(principal: actor.principal, requestID: requestID, credential: nil, token: token)
     }
 
     /// Serves one request for `caller`, keeping the promise of a pending credential: the

@@ -52,7 +52,9 @@ public struct AuditService: Sendable {
     }
 
     /// Every matching event in id order, a batch at a time, so that exports of millions of
-    /// events run in constant memory.
+    /// events run in constant memory. Each batch confirms in its statement that the caller's
+    /// token is still live: an export whose token is revoked or expired, or whose actor is
+    /// deactivated, fails at its next batch (`unauthenticated`), cut short, never complete-looking.
     public func stream(_ query: Query, batchSize: Int = 5_000, by caller: Caller) throws -> AsyncThrowingStream<[AuditEvent], any Error> {
         try caller.principal.require(.readAudit)
         let filter = query.filter
@@ -60,7 +62,9 @@ public struct AuditService: Sendable {
         let position = Position()
         return AsyncThrowingStream {
             let after = position.lastID.withLock { $0 }
-            let batch = try await env.read { conn in try AuditStore.list(conn, filter: filter, afterID: after, limit: batchSize) }
+            let live = caller.stillLive(at: env.now())
+            let found = try await env.read { conn in try AuditStore.list(conn, filter: filter, afterID: after, limit: batchSize, whileLive: live) }
+            guard let batch = found else { throw env.deadToken(of: caller) }
             guard let last = batch.last else { return nil }
             position.lastID.withLock { $0 = last.id }
             return batch

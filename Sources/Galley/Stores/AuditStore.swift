@@ -96,6 +96,21 @@ enum AuditStore {
         return try conn.query(sql).map(event)
     }
 
+    /// `list`, or nil when `live` (a condition on the reader's token) does not hold: each
+    /// batch of a long export confirms the token in its own statement.
+    static func list(_ conn: PostgresConnection, filter: Filter, afterID: Int, limit: Int, whileLive live: SQL) throws -> [AuditEvent]? {
+        let rows = try conn.query(
+            """
+            SELECT l.live, x.* FROM (SELECT \(live) AS live) l
+            LEFT JOIN LATERAL (
+                SELECT \(columns) FROM audit_events WHERE l.live AND id > \(afterID)\(filter.conditions) ORDER BY id LIMIT \(limit)
+            ) x ON true
+            ORDER BY x.id
+            """)
+        guard try rows.single?.decode("live", as: Bool.self) == true else { return nil }
+        return try rows.compactMap { row in try row.decode("id", as: Int?.self) == nil ? nil : try event(row) }
+    }
+
     /// Whether the chain holds an event of this action.
     static func hasEvent(_ conn: PostgresConnection, chain: String, action: String) throws -> Bool {
         try !conn.query("SELECT 1 FROM audit_events WHERE chain = \(chain) AND action = \(action) LIMIT 1").isEmpty

@@ -12,25 +12,41 @@ enum EventStore {
     }
 
     /// Up to `limit` events after `position` whose transactions are older than every
-    /// transaction still running, in (transaction, event) order.
+    /// transaction still running, in (transaction, event) order; nil when `live` (a condition
+    /// on the reader's token) does not hold. `follower` keeps the events of articles that
+    /// actor has an open assignment on or a comment in, as they stand when the events are read.
     static func events(
-        _ conn: PostgresConnection, after position: EventStreamService.Position, limit: Int, filter: EventStreamService.Filter
-    ) throws -> [EventStreamService.Event] {
+        _ conn: PostgresConnection, after position: EventStreamService.Position, limit: Int, filter: EventStreamService.Filter,
+        follower: UUID?, whileLive live: SQL
+    ) throws -> [EventStreamService.Event]? {
         let xid = String(position.xid)
         var sql: SQL = """
-            SELECT s.xid::text AS xid, s.event_id, s.type, galley_event_payload(e, s.type) AS payload
-            FROM event_stream s JOIN audit_events e ON e.id = s.event_id
-            WHERE (s.xid, s.event_id) > (\(xid)::xid8, \(position.eventID))
-              AND s.xid < pg_snapshot_xmin(pg_current_snapshot())
+            SELECT l.live, x.xid::text AS xid, x.event_id, x.type, x.payload
+            FROM (SELECT \(live) AS live) l
+            LEFT JOIN LATERAL (
+                SELECT s.xid, s.event_id, s.type, galley_event_payload(e, s.type) AS payload
+                FROM event_stream s JOIN audit_events e ON e.id = s.event_id
+                WHERE l.live AND (s.xid, s.event_id) > (\(xid)::xid8, \(position.eventID))
+                  AND s.xid < pg_snapshot_xmin(pg_current_snapshot())
             """
         if let types = filter.types { sql.append(" AND s.type = ANY(\(types)::text[])") }
         if let articleID = filter.articleID { sql.append(" AND e.article_id = \(articleID)") }
-        sql.append(" ORDER BY s.xid, s.event_id LIMIT \(limit)")
-        return try conn.query(sql).map { row in
+        if let follower {
+            sql.append(
+                """
+                 AND e.article_id IN (
+                    SELECT article_id FROM assignments WHERE assignee_id = \(follower) AND ended_at IS NULL
+                    UNION ALL SELECT article_id FROM comments WHERE author_id = \(follower))
+                """)
+        }
+        sql.append(" ORDER BY s.xid, s.event_id LIMIT \(limit)) x ON true ORDER BY x.xid, x.event_id")
+        let rows = try conn.query(sql)
+        guard try rows.single?.decode("live", as: Bool.self) == true else { return nil }
+        return try rows.compactMap { row in
+            guard let eventID: Int = try row.decode("event_id") else { return nil }
             let xid: String = try row.decode("xid")
             return EventStreamService.Event(
-                position: .init(xid: UInt64(xid) ?? 0, eventID: try row.decode("event_id")), type: try row.decode("type"),
-                payload: try row.decode("payload"))
+                position: .init(xid: UInt64(xid) ?? 0, eventID: eventID), type: try row.decode("type"), payload: try row.decode("payload"))
         }
     }
 

@@ -7,7 +7,9 @@ import Hummingbird
 import ServiceLifecycle
 
 /// `GET /v1/events`: published events as Server-Sent Events, resumable with `Last-Event-ID`,
-/// optionally only some types (`type`, comma-separated) or one article (`article_id`).
+/// optionally only some types (`type`, comma-separated), one article (`article_id`) or the
+/// articles the caller works on (`for=me`). The stream ends when the caller's token stops
+/// authenticating (revoked, expired, actor deactivated): each read confirms it.
 struct EventRoutes {
     let services: GalleyServices
     let notifier: EventNotifier?
@@ -29,7 +31,7 @@ struct EventRoutes {
         } else if request.query("from") == "start" {
             position = .start
         } else {
-            position = try await services.events.now(by: caller)
+            position = try await services.events.now(filter: filter, by: caller)
         }
         // Fail before the stream starts if the caller may not read it.
         _ = try await services.events.read(after: position, limit: 1, filter: filter, by: caller)
@@ -43,7 +45,14 @@ struct EventRoutes {
             // Ends on graceful shutdown, so open streams do not hold a stopping server up.
             while !Task.isCancelled, !Task.isShuttingDownGracefully {
                 let seen = notifier?.current ?? 0
-                let events = try await services.events.read(after: position, limit: 100, filter: filter, by: caller)
+                let events: [EventStreamService.Event]
+                do {
+                    events = try await services.events.read(after: position, limit: 100, filter: filter, by: caller)
+                } catch GalleyError.unauthenticated {
+                    // A client that reconnects is told why, with 401.
+                    try await writer.write(ByteBuffer(string: ": the token no longer authenticates; the stream ends\n\n"))
+                    break
+                }
                 for event in events {
                     let data = String(decoding: try WireJSON.encoder.encode(WebhookEventBody(event.payload, article: nil)), as: UTF8.self)
                     try await writer.write(ByteBuffer(string: "id: \(event.position)\nevent: \(event.type)\ndata: \(data)\n\n"))
@@ -88,6 +97,10 @@ extension EventRoutes {
         if let text = request.typedQuery("article_id") {
             guard let id = UUIDFormat.parse(text) else { throw Problem.invalid("article_id", "must be an article's UUID") }
             filter.articleID = id
+        }
+        if let text = request.typedQuery("for") {
+            guard text == "me" else { throw Problem.invalid("for", "must be me (the articles you are assigned to or commented on)") }
+            filter.forMe = true
         }
         return filter
     }
