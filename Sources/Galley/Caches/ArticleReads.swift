@@ -96,7 +96,9 @@ struct ArticleReads: Sendable {
             let (before, facts) = try Self.lockedFacts(id, needs: needs, cached: cached, known: known, conn: conn)
             let planned = try decide(facts, conn)
             let changed = try ArticleStore.write(planned, conn: conn, committing: true)
-            guard let after = before.after(changed, ending: planned.endsAssignments) else { return (try conn.read(ArticleDetailStore.detail(id)), nil) }
+            guard let after = before.after(changed, ending: planned.endsAssignments) else {
+                return (try conn.read(ArticleDetailStore.detail(id)), nil)
+            }
             return (after.detail, after)
         }
         if let stamped { keep(stamped, for: id) }
