@@ -43,5 +43,6 @@ public enum WebhookEventType {
     public static let all: [String] = [
         "article.submitted", "article.approved", "article.published", "article.corrected", "article.publish_failed",
         "article.unpublished", "article.retracted", "article.spiked", "generation.failed", "verification.recorded",
+        "assignment.created", "assignment.removed",
     ]
 }

@@ -50,6 +50,7 @@ public func buildRouter(
     let v1 = router.group("v1").add(middleware: AuthMiddleware(services: services))
     ArticleRoutes(services: services).register(on: v1)
     ReviewRoutes(services: services, metrics: metrics).register(on: v1)
+    QueueRoutes(services: services).register(on: v1)
     GenerationRoutes(services: services).register(on: v1)
     AuditRoutes(services: services).register(on: v1)
     AdminRoutes(services: services).register(on: v1)

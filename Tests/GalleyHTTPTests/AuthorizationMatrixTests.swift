@@ -48,6 +48,11 @@ import Testing
                 Case(method: .get, path: "\(a)/claims", body: nil, allowed: Self.everyone),
                 Case(method: .post, path: "\(a)/claims", body: ["text": "Another", "revision": 99], allowed: ["fiona", "eddie", "ada"]),
                 Case(method: .patch, path: "\(a)/claims/\(claimID)", body: ["status": "verified"], allowed: ["fiona", "eddie", "ada"]),
+                Case(
+                    method: .post, path: "\(a)/assignments", body: ["checkpoint": "source_check", "assignee": "nobody-at-all"],
+                    allowed: Self.editors),
+                Case(method: .delete, path: "\(a)/assignments/\(missing)", body: nil, allowed: Self.editors),
+                Case(method: .get, path: "/v1/queue", body: nil, allowed: Self.everyone),
                 Case(method: .get, path: "\(a)/history", body: nil, allowed: Self.everyone),
                 Case(method: .get, path: "\(a)/provenance", body: nil, allowed: Self.everyone),
                 Case(

@@ -24,7 +24,7 @@ public struct AssignmentService: Sendable {
 
     /// Assigns the step, replacing its open assignment. Refused (422) with every reason when the
     /// assignee could not do the step.
-    public func assign(_ new: NewAssignment, on id: UUID, by caller: Caller) async throws -> Assignment {
+    public func assign(_ new: NewAssignment, on id: UUID, expectedVersion: ExpectedVersion? = nil, by caller: Caller) async throws -> Assignment {
         try caller.principal.require(.assignSteps)
         try Self.validate(new)
         let now = env.now()
@@ -36,6 +36,7 @@ public struct AssignmentService: Sendable {
             guard let assignee = found else {
                 throw GalleyError.validation([.init(field: "assignee", message: "no actor is named or has the id \(new.assignee)")])
             }
+            try expectedVersion?.check(detail.article.version)
             try caller.principal.requireDesk(detail.article.section, for: .assignSteps)
             try Self.check(new, assignee: assignee, on: detail, policy: facts.policy)
             let event = AuditEntry(
@@ -57,11 +58,12 @@ public struct AssignmentService: Sendable {
     }
 
     /// Ends an open assignment as removed.
-    public func remove(_ assignmentID: UUID, on id: UUID, by caller: Caller) async throws {
+    public func remove(_ assignmentID: UUID, on id: UUID, expectedVersion: ExpectedVersion? = nil, by caller: Caller) async throws {
         try caller.principal.require(.assignSteps)
         let now = env.now()
         try await env.transaction { conn in
             let (article, removed) = try conn.read(ArticleStore.touching(id, at: now), AssignmentStore.removing(assignmentID, articleID: id, at: now))
+            try expectedVersion?.check(article.version - 1)
             try caller.principal.requireDesk(article.section, for: .assignSteps)
             guard let removed else { throw GalleyError.notFound(kind: "open assignment", id: assignmentID.lowercasedString) }
             try AuditStore.append(
