@@ -161,6 +161,22 @@ import Testing
         }
     }
 
+    @Test func aNewPolicyDecidesWhichCheckpointsWaitInTheQueue() async throws {
+        try await Newsroom.with { room in
+            let id = try await room.draft(section: "world").article.id
+            _ = try await room.act(.submit, id, by: room.writer)
+            #expect(try await queue(room, room.legal).isEmpty)
+            let policy = WorkflowPolicy(rules: [
+                .init(checkpoint: "legal_review", roles: [.legal], waivableBy: [.legal])
+            ])
+            _ = try await room.services.policy.replace(with: policy, by: room.admin)
+            #expect(try await queue(room, room.legal).map(\.waitingFor) == ["legal_review"])
+            #expect(try await queue(room, room.factChecker).isEmpty, "source_check is no longer required")
+            try await perform(try #require(try await queue(room, room.legal).first), room: room, by: room.legal)
+            #expect(try await queue(room, room.editor).map(\.waitingFor) == ["approval"])
+        }
+    }
+
     private func queue(_ room: Newsroom, _ caller: Caller, assigned: QueueAssigned = .mineAndUnassigned) async throws -> [QueueItem] {
         var query = QueueService.Query()
         query.assigned = assigned

@@ -88,6 +88,14 @@ enum ArticleDetailStore {
         """
     }
 
+    /// The details of every article in review or approved: those whose open steps a policy
+    /// decides (`OpenSteps.refreshAll`).
+    static func waitingFacts() -> StoreRead<[DetailFacts]> {
+        StoreRead(sql: "\(select(KnownRevisions())) WHERE a.state IN ('in_review', 'approved') ORDER BY a.id") { rows in
+            try rows.map { try facts($0, known: KnownRevisions()) }
+        }
+    }
+
     /// The detail with the policy and verdicts it was computed from, its article row locked
     /// (`FOR NO KEY UPDATE`) until the transaction ends: what a transition decides on.
     static func lockedFacts(_ id: UUID, known: KnownRevisions = KnownRevisions()) -> StoreRead<DetailFacts> {
