@@ -58,7 +58,8 @@ enum QueueStore {
 
     /// A page of the steps `taker` may take, in queue order (assigned to them, unassigned,
     /// assigned to others; overdue first; oldest first), after `cursor`. Each group is its own
-    /// scan in its order, limited to the page, and only the page is joined to its articles.
+    /// scan in its order, limited to the page, and only the page's rows look up their articles
+    /// (`OFFSET 0` keeps that lookup a probe per row, never a join over every article).
     static func page(for taker: Taker, _ filter: Filter, now: Date, after cursor: Position?, limit: Int) -> StoreRead<[QueueEntry]> {
         let groups: [Int] =
             switch filter.assigned {
@@ -72,11 +73,14 @@ enum QueueStore {
         return StoreRead(
             sql: """
                 SELECT p.rank, p.overdue, p.article_id, p.step, p.waiting_since, p.assignee_id, p.due_at, an.name AS assignee_name,
-                       a.section, a.origin, a.state, r.title
+                       ar.section, ar.origin, ar.state, ar.title
                 FROM (SELECT * FROM (\(SQL.joined(selects, separator: " UNION ALL "))) g
                       ORDER BY g.rank, g.overdue DESC, g.waiting_since, g.article_id, g.step LIMIT \(limit)) p
-                JOIN articles a ON a.id = p.article_id
-                JOIN revisions r ON r.article_id = a.id AND r.number = a.current_revision
+                CROSS JOIN LATERAL (
+                    SELECT a.section, a.origin, a.state, r.title
+                    FROM articles a JOIN revisions r ON r.article_id = a.id AND r.number = a.current_revision WHERE a.id = p.article_id
+                    OFFSET 0
+                ) ar
                 LEFT JOIN actors an ON an.id = p.assignee_id
                 ORDER BY p.rank, p.overdue DESC, p.waiting_since, p.article_id, p.step
                 """
