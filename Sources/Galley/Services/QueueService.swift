@@ -45,6 +45,18 @@ public struct QueueService: Sendable {
     }
 }
 
+/// Which steps a queue shows by who they are assigned to.
+public enum QueueAssigned: String, Sendable, CaseIterable {
+    /// Assigned to the caller.
+    case me
+    /// Assigned to nobody.
+    case unassigned
+    /// Either of those (the default).
+    case mineAndUnassigned = "mine_and_unassigned"
+    /// Assigned to anyone or nobody.
+    case any
+}
+
 /// One step in a caller's queue.
 public struct QueueItem: Sendable, Equatable {
     public let articleID: UUID
