@@ -41,6 +41,7 @@ import Testing
             #expect(refused.status == .unprocessableContent && refused.text.contains("wendy cannot take source_check"), "\(refused.text)")
             let badFilter = try await api.call(.get, "/v1/queue?assigned=someone", as: "fiona")
             #expect(badFilter.status.code == 422 || badFilter.status.code == 400)
+            #expect(try await api.call(.get, "/v1/queue?waiting_for=", as: "fiona").status == .unprocessableContent)
 
             let removed = try await api.call(.delete, "/v1/articles/\(id)/assignments/\(assignmentID)", as: "eddie")
             #expect(removed.status == .noContent)

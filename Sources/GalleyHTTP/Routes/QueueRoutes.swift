@@ -37,7 +37,7 @@ struct QueueRoutes {
     @Sendable func queue(_ request: Request, context: GalleyRequestContext) async throws -> Reply {
         let caller = try context.requireCaller()
         var query = QueueService.Query()
-        query.waitingFor = request.query("waiting_for")
+        query.waitingFor = request.typedQuery("waiting_for")
         query.section = request.query("section")
         query.assigned = try request.query("assigned", as: QueueAssignedParameter.self)?.assigned ?? .mineAndUnassigned
         query.limit = try request.limit()
