@@ -58,7 +58,7 @@ public enum QueueAssigned: String, Sendable, CaseIterable {
 }
 
 /// One step in a caller's queue.
-public struct QueueItem: Sendable, Equatable {
+public struct QueueItem: Sendable {
     public let articleID: UUID
     public let title: String
     public let section: String
@@ -78,15 +78,10 @@ public struct QueueItem: Sendable, Equatable {
         origin = entry.origin
         state = entry.state
         waitingFor = entry.position.step
-        assignedTo = zip(entry.assigneeID, entry.assigneeName).map { (id: $0, name: $1) }
+        assignedTo = both(entry.assigneeID, entry.assigneeName).map { (id: $0, name: $1) }
         dueAt = entry.dueAt
         overdue = entry.position.overdue
         waitingSince = entry.position.waitingSince
-    }
-
-    public static func == (lhs: QueueItem, rhs: QueueItem) -> Bool {
-        lhs.articleID == rhs.articleID && lhs.waitingFor == rhs.waitingFor && lhs.assignedTo?.id == rhs.assignedTo?.id
-            && lhs.dueAt == rhs.dueAt && lhs.overdue == rhs.overdue && lhs.waitingSince == rhs.waitingSince
     }
 }
 
@@ -114,7 +109,7 @@ enum QueueCursor {
 }
 
 /// `(a, b)` when both are there.
-private func zip<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
+private func both<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
     guard let a, let b else { return nil }
     return (a, b)
 }

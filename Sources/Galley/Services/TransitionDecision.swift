@@ -145,15 +145,16 @@ extension TransitionService {
         private func openSteps(in state: ArticleState) throws -> [SQL] {
             switch request.action {
             case .restore, .unpublish, .retract: return []
-            case .submit, .requestChanges:
-                guard let detail else { throw GalleyError.unavailable("a transition's detail was not read with it") }
-                let author = detail.current.author
+            case .submit, .requestChanges, .approve, .schedule, .unschedule, .publish, .spike, .edit:
+                // Review steps are decided on the detail's checkpoints and author; the others
+                // (publish, none) on the state alone, so publishing needs no detail.
+                if detail == nil, [.submit, .requestChanges].contains(request.action) {
+                    throw GalleyError.unavailable("a transition's detail was not read with it")
+                }
+                let author = detail?.current.author ?? ""
                 let steps = WorkQueue.openSteps(
-                    state: state, origin: article.origin, checkpoints: detail.checkpoints, author: author,
+                    state: state, origin: article.origin, checkpoints: detail?.checkpoints ?? [], author: author,
                     changesFor: request.action == .requestChanges ? author : nil)
-                return QueueStore.settingSteps(steps, from: "a", at: now)
-            case .approve, .schedule, .unschedule, .publish, .spike, .edit:
-                let steps = WorkQueue.openSteps(state: state, origin: article.origin, checkpoints: [], author: "")
                 return QueueStore.settingSteps(steps, from: "a", at: now)
             }
         }
