@@ -18,6 +18,8 @@ public enum Permission: String, Sendable, Codable, CaseIterable {
     case batchPublish = "publish_batches.create"
     case writeClaims = "claims.write"
     case recordVerification = "checkpoints.record"
+    /// Asking a named person to take a step of an article (`AssignmentRules`).
+    case assignSteps = "assignments.manage"
     case writeGenerations = "generations.write"
     case readAudit = "audit.read"
     case writeComments = "comments.write"
@@ -34,7 +36,7 @@ public enum Permissions {
         .readArticles, .createArticle, .editArticle, .submitArticle, .requestChanges, .approveArticle,
         .scheduleArticle, .unscheduleArticle, .publishArticle, .unpublishArticle, .retractArticle,
         .spikeArticle, .restoreArticle, .batchPublish, .writeClaims, .recordVerification,
-        .writeGenerations, .readAudit, .writeComments, .resolveComments,
+        .writeGenerations, .readAudit, .assignSteps, .writeComments, .resolveComments,
     ]
 
     /// The one table of who may do what.

@@ -45,5 +45,6 @@ public enum WebhookEventType {
         "article.unpublished", "article.retracted", "article.spiked", "generation.failed", "verification.recorded",
         "actor.updated", "actor.deactivated",
         "comment.added", "comment.resolved",
+        "assignment.created", "assignment.removed",
     ]
 }

@@ -51,6 +51,7 @@ public func buildRouter(
     ArticleRoutes(services: services).register(on: v1)
     ReviewRoutes(services: services, metrics: metrics).register(on: v1)
     CommentRoutes(services: services).register(on: v1)
+    QueueRoutes(services: services).register(on: v1)
     GenerationRoutes(services: services).register(on: v1)
     AuditRoutes(services: services).register(on: v1)
     AdminRoutes(services: services).register(on: v1)

@@ -85,6 +85,8 @@ public struct ArticleDTO: Encodable, Sendable {
     public var current_revision: RevisionDTO
     public var live: RevisionDTO?
     public var checkpoints: [CheckpointDTO]?
+    /// The open assignments, with the detail (not in lists).
+    public var assignments: [AssignmentDTO]?
     public var responsible_editor: String?
     public var version: Int
     public var created_at: Date
@@ -110,5 +112,6 @@ public struct ArticleDTO: Encodable, Sendable {
 
     public init(_ detail: ArticleDetail) {
         self.init(detail.article, current: detail.current, live: detail.live, checkpoints: detail.checkpoints)
+        assignments = detail.assignments.map(AssignmentDTO.init)
     }
 }

@@ -25,7 +25,8 @@ extension RevisionDTO {
 
 extension ArticleDTO {
     public var estimatedJSONBytes: Int {
-        current_revision.estimatedJSONBytes + (live?.estimatedJSONBytes ?? 0) + (checkpoints?.count ?? 0) * 256 + 512
+        current_revision.estimatedJSONBytes + (live?.estimatedJSONBytes ?? 0) + (checkpoints?.count ?? 0) * 256
+            + (assignments?.count ?? 0) * 320 + 512
     }
 }
 
@@ -98,6 +99,7 @@ extension CheckpointDTO: JSONWritable {
 extension ArticleDTO: JSONWritable {
     public func write(to writer: inout JSONWriter) {
         writer.object { out in
+            if let assignments { out.member("assignments", assignments) }
             if let checkpoints { out.member("checkpoints", checkpoints) }
             out.member("created_at", created_at)
             out.member("current_revision", current_revision)

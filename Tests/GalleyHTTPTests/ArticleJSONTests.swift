@@ -1,5 +1,6 @@
 import Foundation
 import Galley
+import GalleyCore
 import GalleyOutput
 import Testing
 
@@ -33,8 +34,18 @@ import Testing
             let detail = try await api.services.articles.get(uuid, by: caller)
             #expect(detail.live != nil && detail.live?.number != detail.current.number)
             let draftDetail = try await api.services.articles.get(try #require(UUID(uuidString: try await api.createArticle())), by: caller)
+            let assigned = try await api.createArticle()
+            for (step, assignee, due) in [("source_check", "fiona", "2026-12-24T18:00:00.25Z"), ("approval", "erin", nil)] {
+                var body: [String: JSONValue] = ["checkpoint": .string(step), "assignee": .string(assignee)]
+                if let due { body["due_at"] = .string(due) }
+                let reply = try await api.call(.post, "/v1/articles/\(assigned)/assignments", as: "eddie", json: .object(body))
+                #expect(reply.status == .created, "\(reply.text)")
+            }
+            let assignedDetail = try await api.services.articles.get(try #require(UUID(uuidString: assigned)), by: caller)
+            #expect(assignedDetail.assignments.count == 2)
             let views: [ArticleDTO] = [
                 ArticleDTO(detail), ArticleDTO(draftDetail), ArticleDTO(detail.article, current: detail.current),
+                ArticleDTO(assignedDetail),
             ]
             for view in views {
                 #expect(try written(view) == String(decoding: try WireJSON.encoder.encode(view), as: UTF8.self))

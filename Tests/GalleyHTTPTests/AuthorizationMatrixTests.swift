@@ -55,6 +55,11 @@ import Testing
                 Case(method: .get, path: "\(a)/comments", body: nil, allowed: Self.everyone),
                 Case(method: .post, path: "\(a)/comments", body: ["body": "Looks right"], allowed: Self.people),
                 Case(method: .patch, path: "\(a)/comments/\(commentID)", body: ["resolved": true], allowed: ["wendy", "eddie", "ada"]),
+                Case(
+                    method: .post, path: "\(a)/assignments", body: ["checkpoint": "source_check", "assignee": "nobody-at-all"],
+                    allowed: Self.editors),
+                Case(method: .delete, path: "\(a)/assignments/\(missing)", body: nil, allowed: Self.editors),
+                Case(method: .get, path: "/v1/queue", body: nil, allowed: Self.everyone),
                 Case(method: .get, path: "\(a)/history", body: nil, allowed: Self.everyone),
                 Case(method: .get, path: "\(a)/provenance", body: nil, allowed: Self.everyone),
                 Case(

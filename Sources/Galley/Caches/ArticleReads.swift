@@ -94,8 +94,11 @@ struct ArticleReads: Sendable {
         let known = KnownRevisions(cached?.detail)
         let (answer, stamped) = try await env.transaction { conn -> (ArticleDetail, StampedDetail?) in
             let (before, facts) = try Self.lockedFacts(id, needs: needs, cached: cached, known: known, conn: conn)
-            let changed = try ArticleStore.write(try decide(facts, conn), conn: conn, committing: true)
-            guard let after = before.after(changed) else { return (try conn.read(ArticleDetailStore.detail(id)), nil) }
+            let planned = try decide(facts, conn)
+            let changed = try ArticleStore.write(planned, conn: conn, committing: true)
+            guard let after = before.after(changed, ending: planned.endsAssignments) else {
+                return (try conn.read(ArticleDetailStore.detail(id)), nil)
+            }
             return (after.detail, after)
         }
         if let stamped { keep(stamped, for: id) }
@@ -111,7 +114,8 @@ struct ArticleReads: Sendable {
         _ cached: StampedDetail, by caller: Caller, at now: Date,
         decide: (ArticleFacts, PostgresConnection?) throws -> PlannedChange
     ) async throws -> ArticleDetail? {
-        guard let planned = try? decide(ArticleFacts(article: cached.detail.article), nil), planned.records.isEmpty else { return nil }
+        guard let planned = try? decide(ArticleFacts(article: cached.detail.article, detail: cached.detail), nil), planned.records.isEmpty
+        else { return nil }
         let pending = caller.isPending ? caller.credential : nil
         let condition = ArticleDetailStore.stillStamped(cached.stamp, confirming: pending?.token, at: now)
         let written: Article?
@@ -123,7 +127,9 @@ struct ArticleReads: Sendable {
         guard let written else { return nil }
         try pending?.settle(live: true)
         await env.wakeUp.committed()
-        guard let after = cached.after(written) else { return try await env.query(ArticleDetailStore.detail(written.id)) }
+        guard let after = cached.after(written, ending: planned.endsAssignments) else {
+            return try await env.query(ArticleDetailStore.detail(written.id))
+        }
         keep(after, for: written.id)
         return after.detail
     }
@@ -138,7 +144,8 @@ struct ArticleReads: Sendable {
         switch needs {
         case .review:
             let (detailFacts, review) = try ReviewFacts.lockAndLoad(conn, id: id, known: known)
-            return (detailFacts.stamped, ArticleFacts(article: detailFacts.detail.article, review: (detailFacts.detail.current, review)))
+            let detail = detailFacts.detail
+            return (detailFacts.stamped, ArticleFacts(article: detail.article, detail: detail, review: (detail.current, review)))
         case .publication:
             let (locked, lastPublished, approverID) = try conn.read(
                 lockedDetail(id, cached: cached, read: read), PublicationStore.lastPublished(articleID: id),
@@ -146,11 +153,11 @@ struct ArticleReads: Sendable {
             let (before, article) = try locked ?? stamped(conn.read(read))
             let publication = TransitionService.PublishFacts(
                 revision: before.detail.current, lastPublished: lastPublished, approverID: approverID)
-            return (before, ArticleFacts(article: article, publication: publication))
+            return (before, ArticleFacts(article: article, detail: before.detail, publication: publication))
         case .article, .lockedArticle:
             let locked = try conn.read(lockedDetail(id, cached: cached, read: read))
             let (before, article) = try locked ?? stamped(conn.read(read))
-            return (before, ArticleFacts(article: article))
+            return (before, ArticleFacts(article: article, detail: before.detail))
         }
     }
 
@@ -177,6 +184,9 @@ extension GalleyEnvironment {
 /// What a transition decides on: the article, and what its action needs besides.
 struct ArticleFacts {
     let article: Article
+    /// The article's detail the facts were read with, when they were (the queue's steps on
+    /// submit and request changes are decided on its checkpoints and current revision).
+    var detail: ArticleDetail? = nil
     var review: (revision: Revision, facts: ReviewFacts)? = nil
     var publication: TransitionService.PublishFacts? = nil
 
@@ -195,4 +205,9 @@ struct PlannedChange: Sendable {
     let change: ArticleStore.Change
     let event: AuditEntry
     var records: [SQL] = []
+    /// Statements written with the change, in its statement, only if the change is written
+    /// (`ArticleStore.updateStatement`): the article's open steps and the assignments it ends.
+    var alongside: [SQL] = []
+    /// The open assignments the change ends (`WorkQueue.assignmentsEnded`).
+    var endsAssignments: (steps: [String]?, reason: AssignmentEnd)? = nil
 }

@@ -72,6 +72,8 @@ public struct ArticleDetail: Sendable {
     public let current: Revision
     public let live: Revision?
     public let checkpoints: [CheckpointStatus]
+    /// Its open assignments, in the order they were made.
+    public let assignments: [Assignment]
 }
 
 public struct Evidence: Codable, Sendable, Equatable {
@@ -169,4 +171,16 @@ public struct AuditEvent: Sendable, Equatable {
 public struct Page<Item: Sendable>: Sendable {
     public let items: [Item]
     public let nextCursor: String?
+}
+
+/// Someone asked to take a step of an article: a checkpoint, or its approval.
+public struct Assignment: Sendable, Equatable {
+    public let id: UUID
+    public let articleID: UUID
+    public let step: String
+    public let assigneeID: UUID
+    public let assignee: String
+    public let dueAt: Date?
+    public let assignedBy: String
+    public let createdAt: Date
 }

@@ -142,7 +142,10 @@ public struct ArticleService: Sendable {
         let revision = RevisionStore.inserting(
             articleID: article.id, number: number, content: content, authorID: actorID, generationID: generationID,
             digitalSourceType: sourceType, at: now)
-        return try ArticleStore.write(PlannedChange(article: article, change: change, event: event, records: revision), conn: conn, committing: false)
+        // A new revision closes its article's review steps; the changes its author was asked for stay asked.
+        let steps = QueueStore.settingSteps([], keeping: [WorkQueue.changes], from: "a", at: now)
+        return try ArticleStore.write(
+            PlannedChange(article: article, change: change, event: event, records: revision, alongside: steps), conn: conn, committing: false)
     }
 
     /// IPTC source type of a new revision: untouched output of an AI agent is

@@ -18,6 +18,8 @@ public struct GalleyServices: Sendable {
     public var transitions: TransitionService { TransitionService(env: environment) }
     public var review: ReviewService { ReviewService(env: environment) }
     public var comments: CommentService { CommentService(env: environment) }
+    public var assignments: AssignmentService { AssignmentService(env: environment) }
+    public var queue: QueueService { QueueService(env: environment) }
     public var generations: GenerationService { GenerationService(env: environment) }
     public var publishing: PublishingService { PublishingService(env: environment) }
     public var audit: AuditService { AuditService(env: environment) }

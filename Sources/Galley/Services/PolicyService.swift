@@ -22,6 +22,8 @@ public struct PolicyService: Sendable {
             let (version, old) = try PolicyStore.current(conn)
             try expectedVersion?.check(version)
             try PolicyStore.insert(conn, version: version + 1, policy: policy, by: caller.principal.name, at: now)
+            // Which checkpoints wait on each article in review is the new policy's to say.
+            try OpenSteps.refreshAll(conn, at: now)
             try AuditStore.append(
                 conn,
                 AuditEntry(

@@ -81,15 +81,30 @@ public struct ReviewService: Sendable {
                     "evidence": .array(input.evidence.map { .string($0.url) }),
                 ],
                 requestID: caller.requestID, at: now)
-            let (_, verification, _) = try conn.readCommitting(
+            let recorded = RecordedVerdict(
+                checkpoint: input.checkpoint, verdict: input.verdict, contentHash: revision.content.contentHash,
+                actorName: principal.name, recordedAt: now)
+            let (_, verification, _, _) = try conn.readCommitting(
                 ArticleStore.touching(id, at: now),
                 ReviewStore.insertVerification(
                     id: verificationID, articleID: id, revision: revision.number, checkpoint: input.checkpoint,
                     verdict: input.verdict, contentHash: revision.content.contentHash, actorID: actorID, note: note,
                     evidence: input.evidence, at: now),
-                AuditStore.appending(event))
+                AuditStore.appending(event),
+                ArticleStore.alongside(id, Self.queueChanges(after: recorded, on: facts, at: now)))
             return verification
         }
+    }
+
+    /// A verdict does its checkpoint's assigned step; on an article in review, the open steps
+    /// become those of its checkpoints with the verdict counted.
+    private static func queueChanges(after verdict: RecordedVerdict, on facts: DetailFacts, at now: Date) -> [SQL] {
+        let (article, revision) = (facts.detail.article, facts.detail.current)
+        let ending = AssignmentStore.ending([verdict.checkpoint], as: .done, from: "a", at: now)
+        guard article.state == .inReview else { return [ending] }
+        let checkpoints = ReviewFacts.statuses(article: article, revision: revision, policy: facts.policy, verdicts: facts.verdicts + [verdict])
+        let steps = WorkQueue.openSteps(state: .inReview, origin: article.origin, checkpoints: checkpoints, author: revision.author)
+        return [ending] + QueueStore.settingSteps(steps, from: "a", at: now)
     }
 
     public func verifications(_ id: UUID, by caller: Caller) async throws -> [Verification] {

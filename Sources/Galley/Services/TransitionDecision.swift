@@ -8,12 +8,15 @@ extension TransitionService {
     struct Decision {
         let request: Request
         let article: Article
+        /// The detail the article was read with; nil only for publishing (`apply`).
+        let detail: ArticleDetail?
         let caller: Caller
         let now: Date
 
-        init(request: Request, article: Article, caller: Caller, at now: Date) {
+        init(request: Request, article: Article, detail: ArticleDetail?, caller: Caller, at now: Date) {
             self.request = request
             self.article = article
+            self.detail = detail
             self.caller = caller
             self.now = now
         }
@@ -37,7 +40,7 @@ extension TransitionService {
         func onTheArticleAlone() throws -> PlannedChange {
             var change = change(to: try Workflow.transition(from: article.state, action: request.action, facts: requestFacts))
             if request.action == .unpublish { change.liveRevision = nil }
-            return planned(change)
+            return try planned(change)
         }
 
         func approve(review: (revision: Revision, facts: ReviewFacts)) throws -> PlannedChange {
@@ -50,7 +53,7 @@ extension TransitionService {
             guard let actorID = principal.actorID else { throw GalleyError.conflict("the operator cannot approve") }
             let approval = ReviewStore.insertApproval(
                 articleID: article.id, revision: revision.number, contentHash: revision.content.contentHash, approverID: actorID, at: now)
-            return planned(change(to: state), details: ["content_hash": .string(revision.content.contentHash)], records: [approval])
+            return try planned(change(to: state), details: ["content_hash": .string(revision.content.contentHash)], records: [approval])
         }
 
         func schedule(_ publication: PublishFacts) throws -> PlannedChange {
@@ -64,7 +67,7 @@ extension TransitionService {
                 change.scheduledCorrectionNote = note
                 details["correction_note"] = .string(note)
             }
-            return planned(change, details: .object(details))
+            return try planned(change, details: .object(details))
         }
 
         func publish(_ publication: PublishFacts, conn: PostgresConnection) throws -> PlannedChange {
@@ -89,18 +92,18 @@ extension TransitionService {
             let row = PublicationStore.insertPublication(
                 articleID: article.id, revision: current.number, responsibleEditorID: approverID,
                 publishedBy: principal.name, correctionNumber: correctionNumber, at: now)
-            return planned(change, details: .object(details), records: [row])
+            return try planned(change, details: .object(details), records: [row])
         }
 
         /// A retraction's notice is written first, as a numbered correction.
         func retract(conn: PostgresConnection) throws -> PlannedChange {
             var change = change(to: try Workflow.transition(from: article.state, action: .retract, facts: requestFacts))
             change.liveRevision = nil
-            guard let notice = request.notice else { return planned(change) }
+            guard let notice = request.notice else { return try planned(change) }
             let number = try PublicationStore.insertCorrection(
                 conn, articleID: article.id, revision: article.liveRevision ?? article.currentRevision, kind: "retraction",
                 note: notice, actorID: principal.actorID, at: now)
-            return planned(change, details: ["notice": .string(notice), "correction_number": .number(Double(number))])
+            return try planned(change, details: ["notice": .string(notice), "correction_number": .number(Double(number))])
         }
 
         /// What publishing and scheduling decide on besides the request. The revision is read
@@ -121,15 +124,39 @@ extension TransitionService {
                 unmet: [.init("approval", "revision \(current.number) has no approval on its current text; approve it again")])
         }
 
-        /// The change with its audit event and the rows that go with it.
-        private func planned(_ change: ArticleStore.Change, details: JSONValue = [:], records: [SQL] = []) -> PlannedChange {
+        /// The change with its audit event, the rows that go with it, the article's open steps
+        /// as they are after it and the assignments it ends.
+        private func planned(_ change: ArticleStore.Change, details: JSONValue = [:], records: [SQL] = []) throws -> PlannedChange {
             var change = change
             if change.state == .scheduled { change.publishAt = request.publishAt }
             let event = AuditEntry(
                 chain: AuditEntry.chain(article: article.id), principal: principal, action: "article.\(request.action.rawValue)",
                 articleID: article.id, revision: article.currentRevision, fromState: article.state.rawValue,
                 toState: change.state.rawValue, reason: request.reason, details: details, requestID: caller.requestID, at: now)
-            return PlannedChange(article: article, change: change, event: event, records: records)
+            let ended = WorkQueue.assignmentsEnded(by: request.action)
+            let endings = ended.map { [AssignmentStore.ending($0.steps, as: $0.reason, from: "a", at: now)] } ?? []
+            return PlannedChange(
+                article: article, change: change, event: event, records: records, alongside: endings + (try openSteps(in: change.state)),
+                endsAssignments: ended)
+        }
+
+        /// The statements that make the article's open steps those of `state`. Restoring,
+        /// unpublishing and retracting start from states without open steps, so they write none.
+        private func openSteps(in state: ArticleState) throws -> [SQL] {
+            switch request.action {
+            case .restore, .unpublish, .retract: return []
+            case .submit, .requestChanges, .approve, .schedule, .unschedule, .publish, .spike, .edit:
+                // Review steps are decided on the detail's checkpoints and author; the others
+                // (publish, none) on the state alone, so publishing needs no detail.
+                if detail == nil, [.submit, .requestChanges].contains(request.action) {
+                    throw GalleyError.unavailable("a transition's detail was not read with it")
+                }
+                let author = detail?.current.author ?? ""
+                let steps = WorkQueue.openSteps(
+                    state: state, origin: article.origin, checkpoints: detail?.checkpoints ?? [], author: author,
+                    changesFor: request.action == .requestChanges ? author : nil)
+                return QueueStore.settingSteps(steps, from: "a", at: now)
+            }
         }
     }
 }

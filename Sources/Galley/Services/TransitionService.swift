@@ -82,7 +82,7 @@ public struct TransitionService: Sendable {
     ) throws -> PlannedChange {
         let article = facts.article
         try check(request, on: article, by: caller.principal)
-        let decision = Decision(request: request, article: article, caller: caller, at: now)
+        let decision = Decision(request: request, article: article, detail: facts.detail, caller: caller, at: now)
         switch request.action {
         case .approve: return try decision.approve(review: facts.review ?? ReviewFacts.load(locked(conn), currentRevisionOf: article))
         case .publish: return try decision.publish(facts.publication ?? PublishFacts.read(locked(conn), articleID: article.id), conn: locked(conn))

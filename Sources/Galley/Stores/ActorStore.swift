@@ -172,4 +172,12 @@ enum ActorStore {
             "UPDATE tokens SET revoked_at = \(at) WHERE id = \(id) AND revoked_at IS NULL RETURNING actor_id"
         ).single?.decode("actor_id")
     }
+
+    /// The actor named `nameOrID`, or whose id it is (an assignee is given either way).
+    static func named(orIdentified nameOrID: String) -> StoreRead<Actor?> {
+        let id = UUIDFormat.parse(nameOrID)
+        return StoreRead(sql: "SELECT \(columns) FROM actors WHERE name = \(nameOrID) OR id = \(id) ORDER BY name = \(nameOrID) DESC LIMIT 1") {
+            rows in try rows.single.map(actor)
+        }
+    }
 }

@@ -65,7 +65,7 @@ enum ArticleDetailStore {
                \(currentRevisionColumns), \(liveRevisionColumns),
                p.rules AS policy_rules, p.version AS policy_version,
                vd.checkpoints AS verdict_checkpoints, vd.verdicts AS verdict_verdicts, vd.hashes AS verdict_hashes,
-               vd.actors AS verdict_actors, vd.times AS verdict_times
+               vd.actors AS verdict_actors, vd.times AS verdict_times, asg.*
         FROM articles a LEFT JOIN actors e ON e.id = a.responsible_editor_id
         LEFT JOIN LATERAL (
             \(RevisionStore.select) WHERE r.article_id = a.id AND r.number = a.current_revision
@@ -84,7 +84,16 @@ enum ArticleDetailStore {
                    COALESCE(array_agg(lv.created_at::text), '{}') AS times
             FROM (\(ReviewStore.latestVerdictsQuery(articleID: "a.id", revision: "a.current_revision"))) lv
         ) vd
+        CROSS JOIN LATERAL (\(AssignmentStore.detailColumns)) asg
         """
+    }
+
+    /// The details of every article in review or approved: those whose open steps a policy
+    /// decides (`OpenSteps.refreshAll`).
+    static func waitingFacts() -> StoreRead<[DetailFacts]> {
+        StoreRead(sql: "\(select(KnownRevisions())) WHERE a.state IN ('in_review', 'approved') ORDER BY a.id") { rows in
+            try rows.map { try facts($0, known: KnownRevisions()) }
+        }
     }
 
     /// The detail with the policy and verdicts it was computed from, its article row locked
@@ -132,7 +141,9 @@ enum ArticleDetailStore {
         let verdicts = try verdicts(row)
         let checkpoints = ReviewFacts.statuses(article: article, revision: current, policy: policy, verdicts: verdicts)
         return DetailFacts(
-            detail: ArticleDetail(article: article, current: current, live: live, checkpoints: checkpoints), policy: policy,
+            detail: ArticleDetail(
+                article: article, current: current, live: live, checkpoints: checkpoints,
+                assignments: try AssignmentStore.detailAssignments(row, articleID: article.id)), policy: policy,
             policyVersion: try row.decode("policy_version"), verdicts: verdicts)
     }
 
@@ -183,9 +194,10 @@ struct DetailFacts {
 extension StampedDetail {
     /// The detail as it is after a transition wrote `article`, stamped for the detail cache:
     /// a transition changes neither the revisions nor, with the article locked from the read
-    /// to the write, its verdicts; at most which revision is live. Nil if the live revision
+    /// to the write, its verdicts; at most which revision is live, and which assignments stay
+    /// open (those it does not end, `ended`). Nil if the live revision
     /// is one this detail does not hold.
-    func after(_ article: Article) -> StampedDetail? {
+    func after(_ article: Article, ending ended: (steps: [String]?, reason: AssignmentEnd)? = nil) -> StampedDetail? {
         let current = detail.current
         let live: Revision?
         switch article.liveRevision {
@@ -196,7 +208,9 @@ extension StampedDetail {
         }
         guard article.currentRevision == current.number else { return nil }
         return StampedDetail(
-            detail: ArticleDetail(article: article, current: current, live: live, checkpoints: detail.checkpoints),
+            detail: ArticleDetail(
+                article: article, current: current, live: live, checkpoints: detail.checkpoints,
+                assignments: detail.assignments.filter { assignment in ended.map { !($0.steps?.contains(assignment.step) ?? true) } ?? true }),
             stamp: DetailStamp(articleVersion: article.version, policyVersion: stamp.policyVersion))
     }
 }

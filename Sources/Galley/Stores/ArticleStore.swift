@@ -156,14 +156,32 @@ enum ArticleStore {
     }
 
     private static func updateStatement(_ planned: PlannedChange, onlyIf condition: SQL? = nil) -> SQL {
-        updateStatement(planned.article, planned.change, at: planned.event.at, event: planned.event, onlyIf: condition)
+        updateStatement(
+            planned.article, planned.change, at: planned.event.at, event: planned.event, alongside: planned.alongside, onlyIf: condition)
     }
 
-    /// Writes `change` and appends its audit event in one statement, so both happen or
-    /// neither. Its answer (read with `changed`) is the article as changed, or no row when
+    /// `statements` (for a WITH list, reading the article as `a`: its `id` and `section`) as
+    /// one statement on the article `id`, for a transaction's pipeline.
+    static func alongside(_ id: UUID, _ statements: [SQL]) -> StoreRead<Void> {
+        StoreRead(sql: "WITH a AS (SELECT id, section FROM articles WHERE id = \(id))\(withList(statements)) SELECT 1") { _ in }
+    }
+
+    /// `, s0 AS (…), s1 AS (…)`: statements run with the change.
+    private static func withList(_ statements: [SQL]) -> SQL {
+        var sql: SQL = ""
+        for (index, statement) in statements.enumerated() {
+            sql.append(SQL(stringLiteral: ", s\(index) AS (") + statement + ")")
+        }
+        return sql
+    }
+
+    /// Writes `change` and appends its audit event in one statement, with the statements
+    /// `alongside` it (reading the changed article as `a`), so all happen or none. Its answer (read with `changed`) is the article as changed, or no row when
     /// someone changed the article since `article.version` was read (or `condition`, when
     /// given, does not hold).
-    static func updateStatement(_ article: Article, _ change: Change, at: Date, event: AuditEntry, onlyIf condition: SQL? = nil) -> SQL {
+    static func updateStatement(
+        _ article: Article, _ change: Change, at: Date, event: AuditEntry, alongside: [SQL] = [], onlyIf condition: SQL? = nil
+    ) -> SQL {
         var sql: SQL = """
             WITH a AS (
                 UPDATE articles SET state = \(change.state.rawValue), current_revision = \(change.currentRevision),
@@ -180,7 +198,7 @@ enum ArticleStore {
         }
         sql.append(
             """
-             logged AS (\(AuditStore.insert(event, onlyAfter: "a")))
+             logged AS (\(AuditStore.insert(event, onlyAfter: "a")))\(withList(alongside))
             \(columns) FROM a LEFT JOIN actors e ON e.id = a.responsible_editor_id
             """)
         return sql

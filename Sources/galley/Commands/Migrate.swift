@@ -24,7 +24,7 @@ struct Migrate: AsyncParsableCommand {
         let configuration = try loadConfiguration()
         let pool = PostgresPool(configuration: .init(connectionString: configuration.migrateURL, maxConnections: 1))
         do {
-            try await migrate(Migrator(pool: pool, migrations: loadMigrations()))
+            try await migrate(Migrator(pool: pool, migrations: loadMigrations()), pool: pool)
             await pool.close()
         } catch let error as PostgresError where error.sqlState == SQLState.insufficientPrivilege {
             await pool.close()
@@ -39,7 +39,7 @@ struct Migrate: AsyncParsableCommand {
         }
     }
 
-    private func migrate(_ migrator: Migrator) async throws {
+    private func migrate(_ migrator: Migrator, pool: PostgresPool) async throws {
         if status {
             let entries = try await migrator.status()
             if output.json {
@@ -49,6 +49,10 @@ struct Migrate: AsyncParsableCommand {
             }
         } else {
             let applied = try await migrator.migrate()
+            if applied.contains(where: { $0.hasPrefix("0015_") }) {
+                // The queue starts with the steps of the articles already waiting.
+                try await GalleyServices(pool: pool).queue.rebuild()
+            }
             if output.json {
                 try Output.json(["applied": applied])
             } else {

@@ -1,0 +1,220 @@
+import Foundation
+import Galley
+import GalleyCore
+import Postgres
+import TestSupport
+import Testing
+
+/// The work queue offers each caller exactly the steps they can take, and assignments end
+/// when their step is done.
+@Suite struct WorkQueueTests {
+    /// Every kind of waiting step, then each role in turn takes the first item of its queue
+    /// and performs it, until its queue is empty: the queue never offers a step the caller
+    /// would be refused, and every step is taken by someone.
+    @Test func everyQueueItemCanBePerformedByItsCaller() async throws {
+        try await Newsroom.with { room in
+            let human = try await room.draft(title: "A human draft in review").article.id
+            _ = try await room.act(.submit, human, by: room.writer)
+            let ai = try await room.aiDraft(section: "politics").article.id
+            _ = try await room.services.review.addClaim(text: "123 prisoners were released", revision: 1, on: ai, by: room.factChecker)
+            _ = try await room.act(.submit, ai, by: room.ai)
+            let byEditor = try await room.services.articles.create(
+                .init(content: try Newsroom.content("The editor's own draft"), section: "world"), by: room.editor
+            ).article.id
+            _ = try await room.act(.submit, byEditor, by: room.editor)
+            let approved = try await room.approved(title: "Approved and waiting").article.id
+            let sentBack = try await room.draft(title: "Sent back").article.id
+            _ = try await room.act(.submit, sentBack, by: room.writer)
+            _ = try await room.act(.requestChanges, sentBack, by: room.editor, reason: "Name the source")
+            let aiSentBack = try await room.aiDraft(section: "world").article.id
+            _ = try await room.act(.submit, aiSentBack, by: room.ai)
+            _ = try await room.act(.requestChanges, aiSentBack, by: room.editor, reason: "Shorter")
+            // Assigned steps are taken by their assignees only.
+            _ = try await room.services.assignments.assign(.init(step: "source_check", assignee: "eddie"), on: human, by: room.admin)
+            _ = try await room.services.assignments.assign(.init(step: "approval", assignee: "erin"), on: ai, by: room.admin)
+
+            #expect(try await queue(room, room.editor).contains { $0.articleID == byEditor } == false)
+            #expect(try await queue(room, room.factChecker).contains { $0.articleID == byEditor && $0.waitingFor == "source_check" })
+            #expect(try await queue(room, room.writer).map(\.waitingFor) == ["changes"])
+
+            var performed: [String: [String]] = [:]
+            for caller in [room.factChecker, room.legal, room.writer, room.ai, room.editor, room.otherEditor, room.publisher, room.admin] {
+                for _ in 0..<40 {
+                    guard let item = try await queue(room, caller).first else { break }
+                    try await perform(item, room: room, by: caller)
+                    performed[caller.principal.name, default: []].append(item.waitingFor)
+                }
+                #expect(try await queue(room, caller).isEmpty, "\(caller.principal.name)'s queue should be done")
+            }
+            #expect(performed["fiona"]?.sorted() == ["fact_check", "source_check", "source_check"])
+            #expect(performed["lou"] == ["legal_review"])
+            #expect(performed["wendy"] == ["changes"])
+            #expect(performed["drafter"] == ["changes"])
+            #expect(performed["eddie"]?.contains("approval") == true && performed["eddie"]?.contains("publish") == true)
+            #expect(performed["erin"]?.contains("approval") == true, "the editor's own draft is approved by another editor")
+            for id in [human, ai, byEditor, approved] {
+                #expect(try await room.services.articles.get(id, by: room.editor).article.state == .published)
+            }
+        }
+    }
+
+    @Test func theAssigneeMustBeAbleToTakeTheStep() async throws {
+        try await Newsroom.with { room in
+            let id = try await room.draft(section: "world").article.id
+            _ = try await room.act(.submit, id, by: room.writer)
+            func refusal(_ step: String, _ assignee: String) async throws -> String {
+                let error = try await #require(throws: GalleyError.self) {
+                    try await room.services.assignments.assign(.init(step: step, assignee: assignee), on: id, by: room.editor)
+                }
+                guard case .validation(let problems) = error else { return "not a validation: \(error)" }
+                return problems.map(\.message).joined()
+            }
+            let lou = try await refusal("source_check", "lou")
+            #expect(lou.contains("source_check is recorded by"), "\(lou)")
+            #expect(try await refusal("source_check", "publish-bot").contains("checkpoints are checked by people"))
+            #expect(try await refusal("approval", "fiona").contains("may not do this"))
+            #expect(try await refusal("approval", "wendy").contains("may not do this"))
+            #expect(try await refusal("legal_review", "lou").contains("not a step of this article"))
+            let writerError = try await #require(throws: GalleyError.self) {
+                try await room.services.assignments.assign(.init(step: "source_check", assignee: "fiona"), on: id, by: room.writer)
+            }
+            #expect(writerError.message.contains("assignments.manage"))
+            let assigned = try await room.services.assignments.assign(
+                .init(step: "source_check", assignee: room.factChecker.principal.actorID!.uuidString), on: id, by: room.editor)
+            #expect(assigned.assignee == "fiona" && assigned.assignedBy == "eddie")
+        }
+    }
+
+    @Test func assignmentsEndWhenTheirStepIsDoneAndReassigningReplaces() async throws {
+        try await Newsroom.with { room in
+            let id = try await room.draft().article.id
+            _ = try await room.act(.submit, id, by: room.writer)
+            let first = try await room.services.assignments.assign(.init(step: "source_check", assignee: "eddie"), on: id, by: room.admin)
+            let second = try await room.services.assignments.assign(.init(step: "source_check", assignee: "fiona"), on: id, by: room.admin)
+            let approval = try await room.services.assignments.assign(.init(step: "approval", assignee: "erin"), on: id, by: room.admin)
+            #expect(try await room.services.articles.get(id, by: room.writer).assignments.map(\.id) == [second.id, approval.id])
+            #expect(try await queue(room, room.factChecker).first?.assignedTo?.name == "fiona")
+            #expect(try await queue(room, room.editor).contains { $0.articleID == id } == false, "assigned to someone else")
+            #expect(try await queue(room, room.editor, assigned: .any).first?.assignedTo?.name == "fiona")
+
+            try await room.passCheckpoints(id)
+            #expect(try await room.services.articles.get(id, by: room.writer).assignments.map(\.id) == [approval.id])
+            #expect(try await queue(room, room.otherEditor).first?.waitingFor == "approval")
+            _ = try await room.act(.approve, id, by: room.otherEditor)
+            #expect(try await room.services.articles.get(id, by: room.writer).assignments.isEmpty)
+            let endings = try await room.pool.withConnection { conn in
+                try conn.query("SELECT id, ended_reason FROM assignments WHERE article_id = \(id)").map {
+                    (try $0.decode("id", as: UUID.self), try $0.decode("ended_reason", as: String.self))
+                }
+            }
+            #expect(Dictionary(uniqueKeysWithValues: endings) == [first.id: "replaced", second.id: "done", approval.id: "done"])
+        }
+    }
+
+    @Test func removingAndSpikingEndAssignmentsWithTheirEvents() async throws {
+        try await Newsroom.with { room in
+            let id = try await room.draft().article.id
+            _ = try await room.act(.submit, id, by: room.writer)
+            let assigned = try await room.services.assignments.assign(.init(step: "source_check", assignee: "fiona"), on: id, by: room.editor)
+            try await room.services.assignments.remove(assigned.id, on: id, by: room.editor)
+            let again = try await #require(throws: GalleyError.self) {
+                try await room.services.assignments.remove(assigned.id, on: id, by: room.editor)
+            }
+            #expect(again == .notFound(kind: "open assignment", id: assigned.id.lowercasedString))
+            _ = try await room.services.assignments.assign(.init(step: "approval", assignee: "erin"), on: id, by: room.editor)
+            #expect(try await room.services.articles.get(id, by: room.writer).assignments.count == 1)
+            _ = try await room.act(.spike, id, by: room.editor, reason: "Dropped")
+            #expect(try await room.services.articles.get(id, by: room.writer).assignments.isEmpty)
+            #expect(try await queue(room, room.factChecker).isEmpty)
+            var events = AuditService.Query()
+            events.articleID = id
+            let actions = try await room.services.audit.events(events, by: room.admin).items.map(\.action)
+            #expect(actions.filter { $0.hasPrefix("assignment.") } == ["assignment.created", "assignment.removed", "assignment.created"])
+            let streamed = try await room.pool.withConnection { conn in
+                try conn.query(
+                    """
+                    SELECT s.type FROM event_stream s JOIN audit_events e ON e.id = s.event_id
+                    WHERE e.article_id = \(id) AND s.type LIKE 'assignment.%' ORDER BY s.event_id
+                    """
+                ).map { try $0.decode("type", as: String.self) }
+            }
+            #expect(streamed == ["assignment.created", "assignment.removed", "assignment.created"], "they go out as events")
+        }
+    }
+
+    @Test func assignedStepsComeFirstOverdueFirstAndPagesWalkEveryItem() async throws {
+        try await Newsroom.with { room in
+            var ids: [UUID] = []
+            for index in 0..<5 {
+                let id = try await room.draft(title: "Queued \(index)").article.id
+                _ = try await room.act(.submit, id, by: room.writer)
+                ids.append(id)
+            }
+            let past = Date(timeIntervalSinceNow: -3600)
+            _ = try await room.services.assignments.assign(.init(step: "source_check", assignee: "fiona"), on: ids[3], by: room.editor)
+            _ = try await room.services.assignments.assign(
+                .init(step: "source_check", assignee: "fiona", dueAt: past), on: ids[4], by: room.editor)
+            let items = try await queue(room, room.factChecker)
+            #expect(items.map(\.articleID) == [ids[4], ids[3], ids[0], ids[1], ids[2]])
+            #expect(items.map(\.overdue) == [true, false, false, false, false])
+            var walked: [UUID] = []
+            var cursor: String?
+            repeat {
+                var query = QueueService.Query()
+                query.limit = 2
+                query.cursor = cursor
+                let page = try await room.services.queue.page(query, by: room.factChecker)
+                walked += page.items.map(\.articleID)
+                cursor = page.nextCursor
+            } while cursor != nil
+            #expect(walked == items.map(\.articleID))
+            #expect(try await queue(room, room.factChecker, assigned: .me).map(\.articleID) == [ids[4], ids[3]])
+            #expect(try await queue(room, room.factChecker, assigned: .unassigned).map(\.articleID) == [ids[0], ids[1], ids[2]])
+        }
+    }
+
+    @Test func aNewPolicyDecidesWhichCheckpointsWaitInTheQueue() async throws {
+        try await Newsroom.with { room in
+            let id = try await room.draft(section: "world").article.id
+            _ = try await room.act(.submit, id, by: room.writer)
+            #expect(try await queue(room, room.legal).isEmpty)
+            let policy = WorkflowPolicy(rules: [
+                .init(checkpoint: "legal_review", roles: [.legal], waivableBy: [.legal])
+            ])
+            _ = try await room.services.policy.replace(with: policy, by: room.admin)
+            #expect(try await queue(room, room.legal).map(\.waitingFor) == ["legal_review"])
+            #expect(try await queue(room, room.factChecker).isEmpty, "source_check is no longer required")
+            try await perform(try #require(try await queue(room, room.legal).first), room: room, by: room.legal)
+            #expect(try await queue(room, room.editor).map(\.waitingFor) == ["approval"])
+        }
+    }
+
+    private func queue(_ room: Newsroom, _ caller: Caller, assigned: QueueAssigned = .mineAndUnassigned) async throws -> [QueueItem] {
+        var query = QueueService.Query()
+        query.assigned = assigned
+        return try await room.services.queue.page(query, by: caller).items
+    }
+
+    /// Does what the queue says the caller can do next.
+    private func perform(_ item: QueueItem, room: Newsroom, by caller: Caller) async throws {
+        let id = item.articleID
+        switch item.waitingFor {
+        case "approval": _ = try await room.act(.approve, id, by: caller)
+        case "publish": _ = try await room.act(.publish, id, by: caller)
+        case "changes":
+            let current = try await room.services.articles.get(id, by: caller).current
+            let content = try Newsroom.content(current.content.title, body: current.content.body + " Sourced now.")
+            _ = try await room.services.articles.edit(id, content: content, by: caller)
+            _ = try await room.act(.submit, id, by: caller)
+        default:
+            let revision = try await room.services.articles.get(id, by: caller).article.currentRevision
+            if item.waitingFor == "fact_check" {
+                for claim in try await room.services.review.claims(id, by: caller) where claim.revision == revision {
+                    _ = try await room.services.review.updateClaim(claim.id, on: id, status: .verified, evidence: nil, by: caller)
+                }
+            }
+            _ = try await room.services.review.record(
+                .init(checkpoint: item.waitingFor, verdict: .passed, revision: revision, note: "checked"), on: id, by: caller)
+        }
+    }
+}
