@@ -26,7 +26,7 @@ import Testing
             let results = try outcome.stdout.split(separator: "\n").map {
                 try dict(try JSONSerialization.jsonObject(with: Data($0.utf8)))
             }
-            #expect(results.map { $0["line"] as? Int } == [1, 2, 4, 5])
+            try #require(results.map { $0["line"] as? Int } == [1, 2, 4, 5])
             #expect(results.map { $0["status"] as? String } == ["imported", "failed", "failed", "imported"])
             #expect(try dict(try #require(results[1]["error"]))["kind"] as? String == "invalid_line")
             #expect(try dict(try #require(results[2]["error"]))["kind"] as? String == "validation")
