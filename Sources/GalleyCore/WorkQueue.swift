@@ -84,6 +84,20 @@ public enum WorkQueue {
         }
     }
 
+    /// Why the step has nothing left to do on the current revision `revision`, given the
+    /// statuses of the checkpoints the policy requires of the article: a checkpoint it no
+    /// longer requires, or one passed or waived. Nil while the step may still be done
+    /// (approval waits until the article is approved or spiked). Nobody is asked to take such
+    /// a step, and an assignment on it ends, since no verdict would end it.
+    public static func closed(_ step: String, checkpoints: [CheckpointStatus], revision: Int) -> String? {
+        guard step != approval else { return nil }
+        guard let status = checkpoints.first(where: { $0.checkpoint == step }) else {
+            return "the workflow policy no longer requires \(step)"
+        }
+        guard status.status == .passed || status.status == .waived else { return nil }
+        return "\(step) was \(status.status.rawValue) on revision \(revision)"
+    }
+
     private static func grants(_ role: Role, _ permission: Permission) -> Bool {
         Permissions.granted(to: role).contains(permission)
     }

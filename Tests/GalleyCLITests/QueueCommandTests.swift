@@ -31,4 +31,28 @@ import Testing
             #expect(after.first?["assigned_to"] == nil)
         }
     }
+
+    /// `galley migrate` decides every article's open steps again from what is stored, each time
+    /// it runs: the changes an author was asked for (read from the audit log) and review steps.
+    @Test func migrateRebuildsTheQueueFromWhatIsStored() async throws {
+        try await CLIRoom.with { room in
+            let inReview = try await room.inReview("Harbour ferries add a late crossing")
+            let sentBack = try await room.inReview("The bridge closes for a week")
+            _ = try await room.services.transitions.perform(.init(.requestChanges, reason: "Name the source"), on: sentBack, by: room.caller("eddie"))
+            _ = try await room.services.articles.edit(
+                sentBack, content: try CLIRoom.content("The bridge closes for ten days"), by: room.caller("wendy"))
+            func steps(of name: String) async throws -> [String] {
+                try list(try dict(try await room.json(["queue"], as: name))["items"] as Any).compactMap { $0["waiting_for"] as? String }
+            }
+            #expect(try await steps(of: "wendy") == ["changes"])
+            // As a queue built before the changes were asked for, or a rebuild that failed.
+            _ = try await room.pool.query("DELETE FROM queue_steps")
+            let migrated = try await room.run(["migrate"])
+            #expect(migrated.status == 0, "\(migrated.stderr)")
+            #expect(try await steps(of: "wendy") == ["changes"])
+            #expect(try await steps(of: "fiona") == ["source_check"])
+            let rows = try await room.pool.query("SELECT article_id FROM queue_steps WHERE step = 'source_check'")
+            #expect(try rows.map { try $0.decode("article_id", as: UUID.self) } == [inReview])
+        }
+    }
 }

@@ -84,4 +84,22 @@ import Testing
             #expect(again.published == 0 && again.failures.isEmpty)
         }
     }
+
+    /// Scheduling took the article's `publish` step; sending it back to `approved` gives it back.
+    @Test func aFailedScheduledPublishWaitsInThePublishersQueueAgain() async throws {
+        try await Newsroom.with { room in
+            let clock = ManualClock(Date())
+            let scheduler = GalleyServices(environment: GalleyEnvironment(pool: room.pool, now: { clock.now }))
+            let id = try await editedLiveArticle(room, title: "Prisoners released")
+            _ = try await room.act(
+                .schedule, id, by: room.publisher, publishAt: Date().addingTimeInterval(60), correctionNote: "An earlier version gave 123.")
+            #expect(try await room.services.queue.page(.init(), by: room.publisher).items.isEmpty)
+            // Publishing will fail: the correction note it needs is gone.
+            _ = try await room.pool.query("UPDATE articles SET scheduled_correction_note = NULL WHERE id = \(id)")
+            clock.advance(by: 3600)
+            #expect(try await scheduler.publishing.publishDue().failures.map(\.articleID) == [id])
+            let items = try await room.services.queue.page(.init(), by: room.publisher).items
+            #expect(items.map(\.articleID) == [id] && items.map(\.waitingFor) == ["publish"])
+        }
+    }
 }

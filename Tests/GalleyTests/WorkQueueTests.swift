@@ -189,6 +189,113 @@ import Testing
         }
     }
 
+    /// A checkpoint passed on the current text has nothing left to do: assigning it is refused.
+    @Test func aCheckpointAlreadyPassedCannotBeAssigned() async throws {
+        try await Newsroom.with { room in
+            let id = try await room.draft(section: "world").article.id
+            _ = try await room.act(.submit, id, by: room.writer)
+            try await room.passCheckpoints(id)
+            let error = try await #require(throws: GalleyError.self) {
+                try await room.services.assignments.assign(.init(step: "source_check", assignee: "fiona"), on: id, by: room.editor)
+            }
+            guard case .validation(let problems) = error else {
+                Issue.record("not a validation: \(error)")
+                return
+            }
+            #expect(problems.map(\.field) == ["checkpoint"])
+            #expect(problems.map(\.message).joined().contains("source_check was passed on revision 1"), "\(problems)")
+            #expect(try await room.services.articles.get(id, by: room.editor).assignments.isEmpty)
+        }
+    }
+
+    /// A checkpoint the new policy no longer requires has no step left: its assignment ends.
+    @Test func aPolicyThatDropsAnAssignedCheckpointEndsItsAssignment() async throws {
+        try await Newsroom.with { room in
+            let id = try await room.draft(section: "world").article.id
+            _ = try await room.act(.submit, id, by: room.writer)
+            let assigned = try await room.services.assignments.assign(.init(step: "source_check", assignee: "fiona"), on: id, by: room.editor)
+            let policy = WorkflowPolicy(rules: [.init(checkpoint: "legal_review", roles: [.legal], waivableBy: [.legal])])
+            _ = try await room.services.policy.replace(with: policy, by: room.admin)
+            #expect(try await room.services.articles.get(id, by: room.editor).assignments.isEmpty)
+            let ended = try await room.pool.query("SELECT ended_reason FROM assignments WHERE id = \(assigned.id)")
+            #expect(try ended.map { try $0.decode("ended_reason", as: String?.self) } == ["removed"])
+            var events = AuditService.Query()
+            events.articleID = id
+            let removal = try await room.services.audit.events(events, by: room.admin).items.first { $0.action == "assignment.removed" }
+            #expect(removal?.reason?.contains("no longer requires source_check") == true, "\(String(describing: removal))")
+        }
+    }
+
+    /// A policy change and a verdict on the same article at the same time: whichever commits
+    /// last, the queue holds the steps of the new policy with the verdict counted.
+    @Test func aPolicyChangeRacingAVerdictLeavesTheNewPolicysSteps() async throws {
+        try await Newsroom.with { room in
+            let id = try await room.draft(section: "world").article.id
+            _ = try await room.act(.submit, id, by: room.writer)
+            // Another transaction holds the article's row: the verdict reads its facts, then waits.
+            let blocker = try PostgresConnection(connectionString: room.connectionString)
+            let watcher = try PostgresConnection(connectionString: room.connectionString)
+            _ = try blocker.execute("BEGIN")
+            _ = try blocker.query("SELECT 1 FROM articles WHERE id = \(id) FOR UPDATE")
+            func waiting() throws -> Int {
+                try watcher.query(
+                    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )[0].decode("n")
+            }
+            let verdict = Task {
+                try await room.services.review.record(
+                    .init(checkpoint: "source_check", verdict: .passed, revision: 1, note: "checked"), on: id, by: room.factChecker)
+            }
+            while try waiting() < 1 { try await Task.sleep(for: .milliseconds(20)) }
+            let policy = WorkflowPolicy(rules: [.init(checkpoint: "legal_review", roles: [.legal], waivableBy: [.legal])])
+            let change = Task { try await room.services.policy.replace(with: policy, by: room.admin) }
+            // The policy change either commits at once or waits for the verdict.
+            while try waiting() < 2,
+                try watcher.query("SELECT max(version)::int AS v FROM workflow_policies")[0].decode("v", as: Int.self) < 2
+            {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            _ = try blocker.execute("COMMIT")
+            _ = try await verdict.value
+            _ = try await change.value
+            #expect(try await queue(room, room.legal).map(\.waitingFor) == ["legal_review"])
+            #expect(try await queue(room, room.editor).isEmpty, "approval waits for legal_review")
+        }
+    }
+
+    /// A transition written in one statement on a held detail waits for a policy change in
+    /// flight at the lock its write of the queue takes, before the statement's snapshot: it
+    /// then sees the new policy, and its steps are the new policy's.
+    @Test func aTransitionOnAHeldDetailWaitsForAPolicyChangeInFlight() async throws {
+        try await Newsroom.with { room in
+            let id = try await room.draft(section: "world").article.id
+            _ = try await room.services.articles.get(id, by: room.writer)
+            // A policy change in flight, as PolicyService.replace starts one.
+            let changer = try PostgresConnection(connectionString: room.connectionString)
+            let watcher = try PostgresConnection(connectionString: room.connectionString)
+            _ = try changer.execute("BEGIN")
+            _ = try changer.execute("LOCK TABLE queue_steps IN SHARE ROW EXCLUSIVE MODE")
+            _ = try changer.execute(
+                """
+                INSERT INTO workflow_policies (version, rules, created_by)
+                VALUES (2, '[{"checkpoint": "legal_review", "roles": ["legal"]}]', 'test')
+                """)
+            let submit = Task { try await room.act(.submit, id, by: room.writer) }
+            while try watcher.query(
+                "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )[0].decode("n", as: Int.self) < 1 {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let waitingStatement = try watcher.query(
+                "SELECT query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
+            #expect(try waitingStatement[0].decode("query", as: String.self).contains("UPDATE articles"), "the one-statement write waits")
+            _ = try changer.execute("COMMIT")
+            #expect(try await submit.value.article.state == .inReview)
+            #expect(try await queue(room, room.legal).map(\.waitingFor) == ["legal_review"])
+            #expect(try await queue(room, room.factChecker).isEmpty, "source_check is the old policy's")
+        }
+    }
+
     private func queue(_ room: Newsroom, _ caller: Caller, assigned: QueueAssigned = .mineAndUnassigned) async throws -> [QueueItem] {
         var query = QueueService.Query()
         query.assigned = assigned

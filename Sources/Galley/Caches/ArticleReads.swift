@@ -136,7 +136,9 @@ struct ArticleReads: Sendable {
 
     /// The facts `needs` names, the article's row locked until the transaction ends, with
     /// the detail they stand for. With a held detail only the row and its stamp are read,
-    /// and the detail itself only when the stamp moved on.
+    /// and the detail itself only when the stamp moved on. A refresh of every article's queue
+    /// steps waits for the transaction (`QueueStore.holdingOffRefresh`, sent with the first
+    /// read), so the steps it writes are never decided on a policy replaced meanwhile.
     private static func lockedFacts(
         _ id: UUID, needs: ArticleFacts.Needs, cached: StampedDetail?, known: KnownRevisions, conn: PostgresConnection
     ) throws -> (StampedDetail, ArticleFacts) {
@@ -148,14 +150,14 @@ struct ArticleReads: Sendable {
             return (detailFacts.stamped, ArticleFacts(article: detail.article, detail: detail, review: (detail.current, review)))
         case .publication:
             let (locked, lastPublished, approverID) = try conn.read(
-                lockedDetail(id, cached: cached, read: read), PublicationStore.lastPublished(articleID: id),
+                after: [QueueStore.holdingOffRefresh], lockedDetail(id, cached: cached, read: read), PublicationStore.lastPublished(articleID: id),
                 ReviewStore.approverOfCurrentRevision(articleID: id))
             let (before, article) = try locked ?? stamped(conn.read(read))
             let publication = TransitionService.PublishFacts(
                 revision: before.detail.current, lastPublished: lastPublished, approverID: approverID)
             return (before, ArticleFacts(article: article, detail: before.detail, publication: publication))
         case .article, .lockedArticle:
-            let locked = try conn.read(lockedDetail(id, cached: cached, read: read))
+            let locked = try conn.read(after: [QueueStore.holdingOffRefresh], lockedDetail(id, cached: cached, read: read))
             let (before, article) = try locked ?? stamped(conn.read(read))
             return (before, ArticleFacts(article: article, detail: before.detail))
         }

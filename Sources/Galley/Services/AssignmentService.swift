@@ -31,7 +31,9 @@ public struct AssignmentService: Sendable {
         let assignmentID = env.newID()
         let known = env.articleReads.knownRevisions(of: id)
         return try await env.transaction { conn in
-            let (facts, found) = try conn.read(ArticleDetailStore.lockedFacts(id, known: known), ActorStore.named(orIdentified: new.assignee))
+            let (facts, found) = try conn.read(
+                after: [QueueStore.holdingOffRefresh], ArticleDetailStore.lockedFacts(id, known: known),
+                ActorStore.named(orIdentified: new.assignee))
             let detail = facts.detail
             guard let assignee = found else {
                 throw GalleyError.validation([.init(field: "assignee", message: "no actor is named or has the id \(new.assignee)")])
@@ -95,8 +97,9 @@ public struct AssignmentService: Sendable {
         if !problems.isEmpty { throw GalleyError.validation(problems) }
     }
 
-    /// Refuses a step the article does not have, and an assignee who could not take it, with
-    /// every reason (`AssignmentRules`).
+    /// Refuses a step the article does not have or that is done on its current revision
+    /// (`WorkQueue.closed`), and an assignee who could not take it, with every reason
+    /// (`AssignmentRules`).
     private static func check(_ new: NewAssignment, assignee: Actor, on detail: ArticleDetail, policy: WorkflowPolicy) throws {
         let article = detail.article
         let required = policy.requiredCheckpoints(section: article.section, origin: article.origin)
@@ -109,6 +112,11 @@ public struct AssignmentService: Sendable {
                     .init(field: "checkpoint", message: "\(new.step) is not a step of this article; use one of \(steps)")
                 ])
             }
+        }
+        if let closed = WorkQueue.closed(new.step, checkpoints: detail.checkpoints, revision: detail.current.number) {
+            throw GalleyError.validation([
+                .init(field: "checkpoint", message: "\(closed): nothing is left to do on it until a new revision")
+            ])
         }
         let principal = assignee.principal
         let waived = detail.checkpoints.filter { $0.status == .waived && $0.by == assignee.name }.map(\.checkpoint)

@@ -19,11 +19,14 @@ public struct PolicyService: Sendable {
         if !problems.isEmpty { throw GalleyError.validation(problems) }
         let now = env.now()
         return try await env.transaction { conn in
+            // Transactions deciding steps on the old policy commit first; new ones wait for this.
+            try conn.execute(QueueStore.refreshing)
             let (version, old) = try PolicyStore.current(conn)
             try expectedVersion?.check(version)
             try PolicyStore.insert(conn, version: version + 1, policy: policy, by: caller.principal.name, at: now)
-            // Which checkpoints wait on each article in review is the new policy's to say.
-            try OpenSteps.refreshAll(conn, at: now)
+            // Which checkpoints wait on each article in review is the new policy's to say, and
+            // assignments on checkpoints it no longer requires end.
+            try OpenSteps.refreshAll(conn, by: caller, at: now)
             try AuditStore.append(
                 conn,
                 AuditEntry(

@@ -23,10 +23,12 @@ struct ReviewFacts {
 
     /// The article's detail, locked until the transaction ends (`ArticleDetailStore.lockedFacts`),
     /// and the review of its current revision, claims included, in one round trip: what a
-    /// transition or a verdict decides on.
+    /// transition or a verdict decides on. A refresh of the queue waits for it
+    /// (`QueueStore.holdingOffRefresh`, in the same round trip).
     static func lockAndLoad(_ conn: PostgresConnection, id: UUID, known: KnownRevisions) throws -> (DetailFacts, ReviewFacts) {
         let (facts, claims) = try conn.read(
-            ArticleDetailStore.lockedFacts(id, known: known), ReviewStore.claims(articleID: id, revision: ArticleStore.currentRevision(of: id)))
+            after: [QueueStore.holdingOffRefresh], ArticleDetailStore.lockedFacts(id, known: known),
+            ReviewStore.claims(articleID: id, revision: ArticleStore.currentRevision(of: id)))
         let detail = facts.detail
         return (
             facts,

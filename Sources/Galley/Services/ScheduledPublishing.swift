@@ -77,8 +77,9 @@ extension PublishingService {
         }
     }
 
-    /// Moves a scheduled article back to `approved` (as `unschedule` would) with the audit
-    /// event `article.publish_failed`, whose reason says what went wrong and what to do.
+    /// Moves a scheduled article back to `approved` (as `unschedule` would), waiting in the
+    /// queue to be published, with the audit event `article.publish_failed`, whose reason says
+    /// what went wrong and what to do.
     private static func sendBack(_ id: UUID, because error: any Error, conn: PostgresConnection, caller: Caller, at now: Date) throws {
         let article = try ArticleStore.fetch(conn, id: id)
         var details: [String: JSONValue] = [:]
@@ -95,7 +96,9 @@ extension PublishingService {
             reason: "Publishing at the scheduled time failed, so the article is approved again: \(publicReason(error)) "
                 + "Fix that, then publish or schedule it again.",
             details: .object(details), requestID: nil, at: now)
-        _ = try ArticleStore.update(conn, article, change, at: now, event: event)
+        // Scheduling closed the article's `publish` step; approved again, it waits for it again.
+        let steps = WorkQueue.openSteps(state: change.state, origin: article.origin, checkpoints: [], author: "")
+        _ = try ArticleStore.update(conn, article, change, at: now, event: event, alongside: QueueStore.settingSteps(steps, from: "a", at: now))
     }
 
     /// What the audit log may say about a failure: a domain refusal in full; of a database

@@ -88,10 +88,11 @@ enum ArticleDetailStore {
         """
     }
 
-    /// The details of every article in review or approved: those whose open steps a policy
-    /// decides (`OpenSteps.refreshAll`).
+    /// The details of every article in review or approved, or with an open assignment: those
+    /// whose open steps and assignments a policy decides (`OpenSteps.refreshAll`).
     static func waitingFacts() -> StoreRead<[DetailFacts]> {
-        StoreRead(sql: "\(select(KnownRevisions())) WHERE a.state IN ('in_review', 'approved') ORDER BY a.id") { rows in
+        let open: SQL = "SELECT x.article_id FROM assignments x WHERE x.ended_at IS NULL"
+        return StoreRead(sql: "\(select(KnownRevisions())) WHERE a.state IN ('in_review', 'approved') OR a.id IN (\(open)) ORDER BY a.id") { rows in
             try rows.map { try facts($0, known: KnownRevisions()) }
         }
     }

@@ -205,8 +205,10 @@ enum ArticleStore {
     }
 
     /// `updateStatement` on its own: the article as changed, or a conflict after a lost race.
-    static func update(_ conn: PostgresConnection, _ article: Article, _ change: Change, at: Date, event: AuditEntry) throws -> Article {
-        try changed(try conn.query(updateStatement(article, change, at: at, event: event)), from: article)
+    static func update(
+        _ conn: PostgresConnection, _ article: Article, _ change: Change, at: Date, event: AuditEntry, alongside: [SQL] = []
+    ) throws -> Article {
+        try changed(try conn.query(updateStatement(article, change, at: at, event: event, alongside: alongside)), from: article)
     }
 
     struct ListFilter: Sendable {

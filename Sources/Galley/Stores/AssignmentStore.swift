@@ -61,6 +61,15 @@ enum AssignmentStore {
         return sql
     }
 
+    /// Ends the assignment as `reason` with `event`, both only if it is still open.
+    static func ending(_ id: UUID, as reason: AssignmentEnd, event: AuditEntry, at now: Date) -> SQL {
+        """
+        WITH x AS (UPDATE assignments SET ended_at = \(now), ended_reason = \(reason.rawValue) WHERE id = \(id) AND ended_at IS NULL RETURNING id),
+             logged AS (\(AuditStore.insert(event, onlyAfter: "x")))
+        SELECT 1
+        """
+    }
+
     /// The open assignments of the article `a` as aligned arrays (`assignment_*` columns),
     /// for the article's detail.
     static let detailColumns: SQL = """

@@ -119,4 +119,27 @@ enum AuditStore {
     static func count(_ conn: PostgresConnection, filter: Filter) throws -> Int {
         try conn.query("SELECT count(*) AS n FROM audit_events WHERE true\(filter.conditions)").single?.decode("n", as: Int.self) ?? 0
     }
+
+    /// Every draft whose latest return to draft (an event into `draft` from another state)
+    /// was `article.request_changes`, with the author of the revision changes were asked of:
+    /// the drafts whose `changes` step is open.
+    static func changesRequestedOfDrafts() -> StoreRead<[(articleID: UUID, origin: Origin, author: String)]> {
+        StoreRead(
+            sql: """
+                SELECT a.id, a.origin, an.name AS author
+                FROM articles a
+                CROSS JOIN LATERAL (
+                    SELECT e.action, e.revision FROM audit_events e
+                    WHERE e.article_id = a.id AND e.to_state = 'draft' AND e.from_state IS DISTINCT FROM 'draft'
+                    ORDER BY e.id DESC LIMIT 1
+                ) entered
+                JOIN revisions r ON r.article_id = a.id AND r.number = entered.revision
+                JOIN actors an ON an.id = r.author_id
+                WHERE a.state = 'draft' AND entered.action = 'article.request_changes'
+                ORDER BY a.id
+                """
+        ) { rows in
+            try rows.map { (articleID: try $0.decode("id"), origin: try $0.enumValue("origin"), author: try $0.decode("author")) }
+        }
+    }
 }

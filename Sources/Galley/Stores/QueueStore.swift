@@ -30,6 +30,19 @@ enum QueueStore {
         return statements
     }
 
+    /// Sent first (before the policy is read) by each transaction that decides open steps or
+    /// assignments on the policy: it waits while every article's steps are decided again
+    /// (`refreshing`), and holds that off until it commits. It is the lock any write of
+    /// `queue_steps` takes before its statement's snapshot, so a transition's one conditional
+    /// statement is held off the same way without sending it.
+    static let holdingOffRefresh: SQL = "LOCK TABLE queue_steps IN ROW EXCLUSIVE MODE"
+
+    /// Sent first by a transaction that decides every article's steps again (a policy change,
+    /// `galley migrate`): it waits for the transactions that write steps and holds new ones off
+    /// until it commits, so each side decides on facts that include the other's. Two refreshes
+    /// wait for each other.
+    static let refreshing: SQL = "LOCK TABLE queue_steps IN SHARE ROW EXCLUSIVE MODE"
+
     /// Who is asking, as the queue's filters need them.
     struct Taker: Sendable {
         var actorID: UUID

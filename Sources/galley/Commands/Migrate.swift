@@ -49,10 +49,9 @@ struct Migrate: AsyncParsableCommand {
             }
         } else {
             let applied = try await migrator.migrate()
-            if applied.contains(where: { $0.hasPrefix("0015_") }) {
-                // The queue starts with the steps of the articles already waiting.
-                try await GalleyServices(pool: pool).queue.rebuild()
-            }
+            // Every run decides the queue again from what is stored (idempotent): the first
+            // build over articles already waiting, and a repair after a run that failed.
+            try await GalleyServices(pool: pool).queue.rebuild(by: Caller(principal: .operator(osUser: Session.osUser)))
             if output.json {
                 try Output.json(["applied": applied])
             } else {
