@@ -56,11 +56,13 @@ public enum CommentRules {
     }
 
     /// The resolver's id, or `forbidden` unless `principal` may resolve or reopen a thread: the
-    /// author of the comment named (or of the thread's root), an editor or an admin.
-    public static func requireResolver(_ principal: Principal, authors: Set<UUID>) throws(GalleyError) -> UUID {
-        if let id = principal.actorID, authors.contains(id) || principal.has(.resolveComments) { return id }
+    /// author of its root (who raised the point; a reply's author did not), an editor or an admin.
+    public static func requireResolver(_ principal: Principal, threadAuthor: UUID) throws(GalleyError) -> UUID {
+        if let id = principal.actorID, id == threadAuthor || principal.has(.resolveComments) { return id }
         throw .forbidden(
             permission: Permission.resolveComments.rawValue,
-            reason: "\(principal.name) did not write this comment; only its author, an editor or an admin may resolve or reopen it")
+            reason:
+                "\(principal.name) did not start this thread; only its author, an editor or an admin may resolve or reopen it (a reply's author may not)"
+        )
     }
 }

@@ -15,10 +15,19 @@ public enum TokenLifetime: Sendable, Equatable {
     /// Ninety days.
     public static let personDefault: TimeInterval = 90 * 86_400
 
+    /// The longest a person's token may live: a year, and a day for leap years. Only a
+    /// service's token may live longer, or `never` expire.
+    public static let personMaximum: TimeInterval = 366 * 86_400
+
     /// `never`, or a whole number and a unit: `90d`, `12h`, `2w`, `30m`, `45s`. Nil otherwise.
+    /// The number is 1 to 11 ASCII digits without a leading zero or a sign, as openapi.yaml's
+    /// pattern says.
     public static func parse(_ text: String) -> TokenLifetime? {
         if text == "never" { return .never }
-        guard let unit = text.last, text.count <= 12, let number = Int(text.dropLast()), number > 0 else { return nil }
+        let digits = text.utf8.dropLast()
+        guard let unit = text.last, (1...11).contains(digits.count), digits.first != UInt8(ascii: "0"),
+            digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }), let number = Int(String(text.dropLast()))
+        else { return nil }
         let scale: TimeInterval? =
             switch unit {
             case "s": 1
@@ -31,5 +40,6 @@ public enum TokenLifetime: Sendable, Equatable {
         return scale.map { .span(TimeInterval(number) * $0) }
     }
 
-    public static let requirement = "must be \"never\" or a whole number and a unit (s, m, h, d, w), e.g. 90d"
+    public static let requirement =
+        "must be \"never\" (a service's only) or a whole number, without a sign or a leading zero, and a unit (s, m, h, d, w), e.g. 90d"
 }

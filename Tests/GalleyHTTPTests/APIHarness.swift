@@ -35,7 +35,9 @@ struct APIHarness {
                 var tokens: [String: String] = [:]
                 for (name, kind, role) in roles {
                     _ = try await services.actors.add(.init(name: name, kind: kind, roles: [role]), by: operatorCaller)
-                    tokens[name] = try await services.actors.issueToken(for: .name(name), lifetime: .never, by: operatorCaller).token
+                    tokens[name] = try await services.actors.issueToken(
+                        for: .name(name), lifetime: kind == .service ? .never : .standard, by: operatorCaller
+                    ).token
                 }
                 let router = buildRouter(services: services, pool: pool, metrics: HTTPMetrics())
                 let app = Application(router: router, logger: logger)

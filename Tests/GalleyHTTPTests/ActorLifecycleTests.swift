@@ -11,7 +11,7 @@ import Testing
     /// A new writer with a token, made behind the API's back as an operator would.
     static func newWriter(_ api: APIHarness, _ name: String) async throws -> APIHarness {
         _ = try await api.services.actors.add(.init(name: name, kind: .person, roles: [.writer]), by: operatorCaller)
-        let token = try await api.services.actors.issueToken(for: .name(name), lifetime: .never, by: operatorCaller).token
+        let token = try await api.services.actors.issueToken(for: .name(name), by: operatorCaller).token
         return api.knowing([name: token])
     }
 
@@ -78,7 +78,7 @@ import Testing
             // With a second admin, either may go, but two admins switching each other off at once
             // cannot both succeed.
             _ = try await api.services.actors.add(.init(name: "alma", kind: .person, roles: [.admin]), by: Self.operatorCaller)
-            let almaToken = try await api.services.actors.issueToken(for: .name("alma"), lifetime: .never, by: Self.operatorCaller).token
+            let almaToken = try await api.services.actors.issueToken(for: .name("alma"), by: Self.operatorCaller).token
             let both = api.knowing(["alma": almaToken])
             let alma = try #require(try await both.actorIDs()["alma"])
             // Nor does an admin lock themselves out: another admin must.

@@ -20,7 +20,9 @@ import Testing
                 var tokens: [String: String] = [:]
                 for (name, kind, role) in APIHarness.roles {
                     _ = try await services.actors.add(.init(name: name, kind: kind, roles: [role]), by: operatorCaller)
-                    tokens[name] = try await services.actors.issueToken(for: .name(name), lifetime: .never, by: operatorCaller).token
+                    tokens[name] = try await services.actors.issueToken(
+                        for: .name(name), lifetime: kind == .service ? .never : .standard, by: operatorCaller
+                    ).token
                 }
                 // Cells that need every rule: a comma, quotes, a line break, a formula start, non-ASCII.
                 let writer = Caller(principal: try #require(try await services.actors.find(name: "wendy")).principal)

@@ -80,6 +80,8 @@ import Testing
                 (["body": "x", "parent_id": .string(rootID), "quote": "Caracas"], "quote", "a reply takes no quote"),
                 (["body": "x", "parent_id": .string(UUID().uuidString)], "parent_id", "not a comment on this article"),
                 (["body": "x", "revision": 7], "revision", "revisions 1 to 1"),
+                (["body": "x", "revision": 2_147_483_648], "revision", "1 to 2147483647"),
+                (["body": "x", "revision": -1], "revision", "1 to 2147483647"),
                 (["body": "   "], "body", "1 to 10,000"),
                 (["body": .string(String(repeating: "a", count: 10_001))], "body", "1 to 10,000"),
                 (["body": "x", "quote": .string(String(repeating: "a", count: 2_001))], "quote", "1 to 2,000"),
@@ -114,6 +116,8 @@ import Testing
             let notAuthor = try await api.call(.patch, "/v1/articles/\(id)/comments/\(secondID)", as: "wendy", json: ["resolved": true])
             #expect(notAuthor.status == .forbidden)
             #expect(notAuthor.text.contains("only its author, an editor or an admin"))
+            let replyAuthor = try await api.call(.patch, "/v1/articles/\(id)/comments/\(replyID)", as: "fiona", json: ["resolved": true])
+            #expect(replyAuthor.status == .forbidden, "a reply's author does not resolve someone else's thread: \(replyAuthor.text)")
             // Resolving through a reply resolves its thread.
             let resolved = try await api.call(.patch, "/v1/articles/\(id)/comments/\(replyID)", as: "eddie", json: ["resolved": true])
             #expect(resolved.status == .ok, "\(resolved.text)")

@@ -182,7 +182,7 @@ import Testing
                 Issue.record("no wendy")
                 return
             }
-            let issued = try await api.call(.post, "/v1/actors/\(wendy)/tokens", as: "ada", json: ["expires_at": "2099-01-01T00:00:00Z"])
+            let issued = try await api.call(.post, "/v1/actors/\(wendy)/tokens", as: "ada", json: ["expires_in": "30d"])
             #expect(issued.status == .created)
             let token = try #require(issued.json["token"]?.stringValue)
             #expect(token.hasPrefix("glly_"))

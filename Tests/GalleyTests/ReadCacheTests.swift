@@ -11,14 +11,14 @@ import Testing
 @Suite struct ReadCacheTests {
     /// Reads an article as the editor, by token.
     private static func reader(_ room: Newsroom) async throws -> @Sendable (UUID) async throws -> ArticleDetail {
-        let token = try await room.services.actors.issueToken(for: .name("eddie"), lifetime: .never, by: Newsroom.operatorCaller).token
+        let token = try await room.services.actors.issueToken(for: .name("eddie"), by: Newsroom.operatorCaller).token
         let services = room.services
         return { id in try await services.articles.get(id, by: services.actors.caller(bearing: token, requestID: nil)) }
     }
 
     @Test func aRevokedTokenIsRefusedAtOnceEvenForACachedArticle() async throws {
         try await Newsroom.with { room in
-            let issued = try await room.services.actors.issueToken(for: .name("eddie"), lifetime: .never, by: Newsroom.operatorCaller)
+            let issued = try await room.services.actors.issueToken(for: .name("eddie"), by: Newsroom.operatorCaller)
             let id = try await room.draft().article.id
             for _ in 0..<2 {
                 let caller = try await room.services.actors.caller(bearing: issued.token, requestID: "r1")
@@ -46,7 +46,7 @@ import Testing
                 .init(content: try Newsroom.content("Ferry strike ends"), section: "world"), by: room.writer
             ).article.id
             for id in [held, notHeld] {
-                let issued = try await room.services.actors.issueToken(for: .name("wendy"), lifetime: .never, by: Newsroom.operatorCaller)
+                let issued = try await room.services.actors.issueToken(for: .name("wendy"), by: Newsroom.operatorCaller)
                 let met = try await room.services.actors.caller(bearing: issued.token, requestID: nil)
                 #expect(met.isPending == false)
                 try await GalleyServices(pool: room.pool).actors.revokeToken(issued.id, by: Newsroom.operatorCaller)

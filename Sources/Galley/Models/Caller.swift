@@ -13,24 +13,39 @@ public struct Caller: Sendable {
     /// caller without one (the CLI). A long answer (a stream, an export) re-checks it as it
     /// goes (`stillLive`), so it ends when the token dies or its actor changes.
     let token: RememberedToken?
+    /// The actor a caller without a token was named as (the CLI's `--actor`), with its version
+    /// then: a long answer re-checks it as it re-checks a token.
+    let namedActor: (id: UUID, version: Int)?
 
     public init(principal: Principal, requestID: String? = nil) {
         self.init(principal: principal, requestID: requestID, credential: nil, token: nil)
     }
 
-    init(principal: Principal, requestID: String?, credential: Credential?, token: RememberedToken?) {
+    /// A caller acting as `actor` as it is now, without a token (the CLI's `--actor`). A long
+    /// answer for it ends when the actor is deactivated or changed.
+    public init(actor: Actor, requestID: String?) {
+        self.init(principal: actor.principal, requestID: requestID, credential: nil, token: nil, namedActor: (actor.id, actor.version))
+    }
+
+    init(
+        principal: Principal, requestID: String?, credential: Credential?, token: RememberedToken?,
+        namedActor: (id: UUID, version: Int)? = nil
+    ) {
         self.principal = principal
         self.requestID = requestID
         self.credential = credential
         self.token = token
+        self.namedActor = namedActor
     }
 
     /// A condition that holds while the caller's token is live and its actor as it was
-    /// (`ActorStore.isLiveCondition`), for each batch of a long answer to confirm in its own
-    /// statement; always true for a caller without a token.
+    /// (`ActorStore.isLiveCondition`), or the actor it was named as is active and as it was
+    /// (`ActorStore.isUnchangedCondition`), for each batch of a long answer to confirm in its
+    /// own statement; always true for a caller with neither (the operator).
     func stillLive(at now: Date) -> SQL {
-        guard let token else { return "true" }
-        return ActorStore.isLiveCondition(token, at: now)
+        if let token { return ActorStore.isLiveCondition(token, at: now) }
+        if let namedActor { return ActorStore.isUnchangedCondition(id: namedActor.id, version: namedActor.version) }
+        return "true"
     }
 
     /// Whether the database has yet to confirm the caller's token.
@@ -139,7 +154,11 @@ extension GalleyEnvironment {
     /// The refusal of a caller whose token a long answer found dead; the token is forgotten,
     /// as `settle` forgets one.
     func deadToken(of caller: Caller) -> GalleyError {
-        if let token = caller.token { caches.tokens.remove(token.hash) }
+        guard let token = caller.token else {
+            return .unauthenticated(
+                "\(caller.principal.name) was deactivated or changed while this ran; run it again if they may still do it.")
+        }
+        caches.tokens.remove(token.hash)
         return ActorService.unknownToken
     }
 

@@ -84,16 +84,21 @@ extension ActorService {
             let updated = try ActorStore.update(
                 conn, id: before.id, displayName: after.displayName, roles: after.roles, active: after.active, sections: after.sections,
                 at: now)
+            let deactivated = before.active && !updated.active
+            var details: [String: JSONValue] = [
+                "actor": .string(updated.name), "actor_id": .string(updated.id.lowercasedString),
+                "version": .number(Double(updated.version)), "changes": .object(changes),
+            ]
+            if deactivated {
+                let ended = try Self.endPresence(conn, of: updated, by: caller, at: now)
+                details["tokens_revoked"] = .number(Double(ended.tokens))
+                details["assignments_removed"] = .number(Double(ended.assignments))
+            }
             try AuditStore.append(
                 conn,
                 AuditEntry(
-                    chain: AuditEntry.systemChain, principal: caller.principal,
-                    action: before.active && !updated.active ? "actor.deactivated" : "actor.updated",
-                    details: [
-                        "actor": .string(updated.name), "actor_id": .string(updated.id.lowercasedString),
-                        "version": .number(Double(updated.version)), "changes": .object(changes),
-                    ],
-                    requestID: caller.requestID, at: now))
+                    chain: AuditEntry.systemChain, principal: caller.principal, action: deactivated ? "actor.deactivated" : "actor.updated",
+                    details: .object(details), requestID: caller.requestID, at: now))
             return updated
         }
     }

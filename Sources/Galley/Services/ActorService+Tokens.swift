@@ -5,8 +5,8 @@ import Postgres
 
 extension ActorService {
     /// Issues a token: `glly_` and 256 random bits in base64url. Only its SHA-256 is stored.
-    /// A person's token lives `TokenLifetime.personDefault` unless told otherwise; a
-    /// service's lifetime must be chosen.
+    /// A person's token lives `TokenLifetime.personDefault` unless told otherwise, and at
+    /// most `TokenLifetime.personMaximum`; a service's lifetime must be chosen.
     public func issueToken(
         for actor: ActorReference, label: String = "", lifetime: TokenLifetime = .standard, by caller: Caller
     ) async throws -> IssuedToken {
@@ -52,11 +52,30 @@ extension ActorService {
         }
     }
 
+    /// When the owner's new token expires. A person's token always expires, within
+    /// `TokenLifetime.personMaximum`: people leave, and a forgotten token outlives their
+    /// access; only a service's may be `never`.
     private static func expiry(of lifetime: TokenLifetime, for owner: Actor, at now: Date) throws -> Date? {
+        let latest = now.addingTimeInterval(TokenLifetime.personMaximum)
+        func personal(_ field: String, _ message: String) -> GalleyError {
+            .validation([.init(field: field, message: "\(owner.name) is a person: \(message)")])
+        }
         switch lifetime {
-        case .never: return nil
-        case .until(let date): return date
-        case .span(let seconds): return now.addingTimeInterval(seconds)
+        case .never:
+            if owner.kind == .person {
+                throw personal("expires_in", "only a service's token may never expire; give a span of at most 366 days, e.g. 90d")
+            }
+            return nil
+        case .until(let date):
+            if owner.kind == .person, date > latest {
+                throw personal("expires_at", "a person's token lives at most 366 days; give a time before \(RFC3339.format(latest))")
+            }
+            return date
+        case .span(let seconds):
+            if owner.kind == .person, seconds > TokenLifetime.personMaximum {
+                throw personal("expires_in", "a person's token lives at most 366 days; give a span such as 90d or 366d")
+            }
+            return now.addingTimeInterval(seconds)
         case .standard:
             guard owner.kind == .person else {
                 throw GalleyError.validation([

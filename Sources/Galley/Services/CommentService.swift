@@ -28,7 +28,10 @@ public struct CommentService: Sendable {
     public func add(_ new: NewComment, on articleID: UUID, by caller: Caller) async throws -> Comment {
         let principal = caller.principal
         let authorID = try CommentRules.requireCommenter(principal)
-        let problems = CommentRules.problems(.init(body: new.body, quote: new.quote, isReply: new.parentID != nil))
+        var problems = CommentRules.problems(.init(body: new.body, quote: new.quote, isReply: new.parentID != nil))
+        if let revision = new.revision, !(1...Int(Int32.max)).contains(revision) {
+            problems.append(.init(field: "revision", message: "must be a revision number from 1 to \(Int32.max); leave it out for the current one"))
+        }
         if !problems.isEmpty { throw GalleyError.validation(problems) }
         let commentID = env.newID()
         let now = env.now()
@@ -95,7 +98,7 @@ public struct CommentService: Sendable {
         return try await env.transaction { conn in
             let named = try CommentStore.fetch(conn, id: commentID, articleID: articleID)
             let root = try named.parentID.map { try CommentStore.fetch(conn, id: $0, articleID: articleID) } ?? named
-            let actorID = try CommentRules.requireResolver(principal, authors: [named.author.id, root.author.id])
+            let actorID = try CommentRules.requireResolver(principal, threadAuthor: root.author.id)
             guard try CommentStore.setResolved(conn, rootID: root.id, resolved: resolved, by: actorID, at: now) else { return root }
             try AuditStore.append(
                 conn,

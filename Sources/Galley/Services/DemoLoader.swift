@@ -42,7 +42,9 @@ public struct DemoLoader: Sendable {
         for person in DemoContent.people {
             let actor = try await services.actors.add(
                 .init(name: person.name, displayName: person.displayName, kind: person.kind, roles: person.roles), by: caller)
-            let token = try await services.actors.issueToken(for: .id(actor.id), label: "demo", lifetime: .never, by: caller)
+            // People's tokens expire (90 days); only a service's may last for ever.
+            let lifetime: TokenLifetime = person.kind == .service ? .never : .standard
+            let token = try await services.actors.issueToken(for: .id(actor.id), label: "demo", lifetime: lifetime, by: caller)
             members[person.name] = Member(actor: actor, token: token.token)
         }
         func act(_ name: String) -> Caller { Caller(principal: members[name]!.actor.principal, requestID: caller.requestID) }

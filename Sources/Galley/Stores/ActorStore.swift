@@ -129,6 +129,12 @@ enum ActorStore {
         "EXISTS (SELECT 1 \(liveToken(token.hash, at: now)) AND a.id = \(token.actorID) AND a.version = \(token.actorVersion))"
     }
 
+    /// A condition that holds while the actor is active and at `version`, for a caller named
+    /// as an actor without a token.
+    static func isUnchangedCondition(id: UUID, version: Int) -> SQL {
+        "EXISTS (SELECT 1 FROM actors a WHERE a.id = \(id) AND a.active AND a.version = \(version))"
+    }
+
     /// The columns `actor(_:)` reads, from the actor `a` of `liveToken`.
     static let tokenActorColumns: SQL = "a.id, a.name, a.display_name, a.kind, a.roles, a.created_at, a.active, a.sections, a.version"
 
@@ -171,6 +177,16 @@ enum ActorStore {
         try conn.query(
             "UPDATE tokens SET revoked_at = \(at) WHERE id = \(id) AND revoked_at IS NULL RETURNING actor_id"
         ).single?.decode("actor_id")
+    }
+
+    /// Revokes every live token of the actor; answers how many.
+    static func revokeTokens(_ conn: PostgresConnection, actorID: UUID, at now: Date) throws -> Int {
+        try conn.query(
+            """
+            UPDATE tokens SET revoked_at = \(now)
+            WHERE actor_id = \(actorID) AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > \(now)) RETURNING id
+            """
+        ).count
     }
 
     /// The actor named `nameOrID`, or whose id it is (an assignee is given either way).

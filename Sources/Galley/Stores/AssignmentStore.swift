@@ -49,6 +49,27 @@ enum AssignmentStore {
         ) { rows in try rows.single.map(assignment) }
     }
 
+    /// The articles on which the actor holds an open assignment, in id order: the order a
+    /// transaction that ends them all locks them in.
+    static func articles(assignedTo assigneeID: UUID) -> StoreRead<[UUID]> {
+        StoreRead(
+            sql: "SELECT DISTINCT article_id FROM assignments WHERE assignee_id = \(assigneeID) AND ended_at IS NULL ORDER BY article_id"
+        ) { rows in try rows.map { try $0.decode("article_id") } }
+    }
+
+    /// Ends every open assignment of the actor on `articles` as removed; answers them.
+    static func removingAll(assignedTo assigneeID: UUID, on articles: [UUID], at now: Date) -> StoreRead<[Assignment]> {
+        StoreRead(
+            sql: """
+                WITH x AS (
+                    UPDATE assignments SET ended_at = \(now), ended_reason = 'removed'
+                    WHERE assignee_id = \(assigneeID) AND article_id = ANY (\(TextArray(articles))::uuid[]) AND ended_at IS NULL
+                    \(returning))
+                SELECT x.*, an.name AS assignee_name FROM x JOIN actors an ON an.id = x.assignee_id ORDER BY x.article_id, x.step
+                """
+        ) { rows in try rows.map(assignment) }
+    }
+
     /// A statement for a WITH list that ends the open assignments of the article in `source`
     /// (a name in the same WITH list yielding its `id`) on `steps` (every step when nil).
     static func ending(_ steps: [String]?, as reason: AssignmentEnd, from source: String, at now: Date) -> SQL {

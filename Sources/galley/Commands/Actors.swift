@@ -95,7 +95,8 @@ struct Actors: AsyncParsableCommand {
 
     struct Deactivate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Switch an actor off: every one of their tokens is refused from the next request on; their history stays.")
+            abstract:
+                "Switch an actor off: their tokens are revoked and their open assignments removed at once; their history stays.")
 
         @Argument(help: "The actor's name.")
         var name: String
@@ -108,7 +109,8 @@ struct Actors: AsyncParsableCommand {
     }
 
     struct Activate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Switch a deactivated actor on again; their live tokens work again.")
+        static let configuration = CommandConfiguration(
+            abstract: "Switch a deactivated actor on again; their old tokens stay revoked: issue new ones (`galley tokens issue NAME`).")
 
         @Argument(help: "The actor's name.")
         var name: String

@@ -18,7 +18,8 @@ struct Tokens: AsyncParsableCommand {
 
         @Option(
             help: ArgumentHelp(
-                "Lifetime, e.g. 30d, 12h, 2w, or never (default: 90d for a person; a service's must be given).", valueName: "span"))
+                "Lifetime, e.g. 30d, 12h, 2w (a person's: at most 366d, default 90d), or never (a service's only; a service's must be given).",
+                valueName: "span"))
         var expiresIn: TokenLifetime?
 
         @Option(help: ArgumentHelp("What the token is for, e.g. laptop or ci (at most 200 characters).", valueName: "text"))

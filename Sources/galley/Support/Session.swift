@@ -48,7 +48,7 @@ struct Session: Sendable {
         guard actor.active else {
             throw GalleyError.unauthenticated("\(name) is deactivated; `galley actors activate \(name)` switches them on again.")
         }
-        return Caller(principal: actor.principal, requestID: requestID)
+        return Caller(actor: actor, requestID: requestID)
     }
 
     /// The database operator, for bootstrap commands: audited as `operator:<os user>`.
