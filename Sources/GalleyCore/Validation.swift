@@ -46,6 +46,14 @@ public enum Validation {
         return holdsNUL(json) ? GalleyError.FieldProblem(field: field, message: nulRequirement) : nil
     }
 
+    /// The problem of a revision number a client sent, unless it is one a revision could have
+    /// (1 to the largest the database stores); checked with the rest of the input, before any
+    /// version or state is looked at.
+    public static func revisionProblem(_ field: String, _ number: Int?) -> GalleyError.FieldProblem? {
+        guard let number, !(1...Int(Int32.max)).contains(number) else { return nil }
+        return GalleyError.FieldProblem(field: field, message: "must be a revision number from 1 to \(Int32.max)")
+    }
+
     public static let nulRequirement = "must not contain the NUL character (U+0000)"
 
     /// A slug made from a title: `Venezuela Releases 123 Prisoners` → `venezuela-releases-123-prisoners`.

@@ -62,4 +62,24 @@ import Testing
             #expect(recorded.status == .created, "\(recorded.text)")
         }
     }
+
+    /// A body no revision could match is refused for what it is (422), stale If-Match or not.
+    /// Before: a verdict or claim on revision 0 under a stale If-Match was a 412, and on the
+    /// current version a 409 (schemathesis's negative-data check).
+    @Test func aRevisionNumberNoRevisionCouldHaveIsRefusedBeforeTheVersion() async throws {
+        try await APIHarness.with { api in
+            let id = try await api.createArticle()
+            for stale in [true, false] {
+                let headers: HTTPFields = stale ? [.ifMatch: "\"999\""] : [:]
+                for revision in [0, 2_147_483_648] {
+                    let verdict: JSONValue = ["checkpoint": "source_check", "verdict": "passed", "revision": .number(Double(revision))]
+                    let recorded = try await api.call(.post, "/v1/articles/\(id)/checkpoints", as: "fiona", json: verdict, headers: headers)
+                    #expect(recorded.status == .unprocessableContent, "\(revision): \(recorded.text)")
+                    let claim: JSONValue = ["text": "123 prisoners were released", "revision": .number(Double(revision))]
+                    let added = try await api.call(.post, "/v1/articles/\(id)/claims", as: "fiona", json: claim, headers: headers)
+                    #expect(added.status == .unprocessableContent, "\(revision): \(added.text)")
+                }
+            }
+        }
+    }
 }

@@ -29,9 +29,7 @@ public struct CommentService: Sendable {
         let principal = caller.principal
         let authorID = try CommentRules.requireCommenter(principal)
         var problems = CommentRules.problems(.init(body: new.body, quote: new.quote, isReply: new.parentID != nil))
-        if let revision = new.revision, !(1...Int(Int32.max)).contains(revision) {
-            problems.append(.init(field: "revision", message: "must be a revision number from 1 to \(Int32.max); leave it out for the current one"))
-        }
+        if let problem = Validation.revisionProblem("revision", new.revision) { problems.append(problem) }
         if !problems.isEmpty { throw GalleyError.validation(problems) }
         let commentID = env.newID()
         let now = env.now()

@@ -41,7 +41,9 @@ public struct ReviewService: Sendable {
             throw GalleyError.forbidden(permission: Permission.recordVerification.rawValue, reason: "verdicts need a named person")
         }
         let note = input.note.trimmingWhiteSpace()
-        var problems = VerdictRules.inputProblems(verdict: input.verdict, note: note) + [Validation.nulProblem("note", note)].compactMap { $0 }
+        var problems =
+            VerdictRules.inputProblems(verdict: input.verdict, note: note)
+            + [Validation.nulProblem("note", note), Validation.revisionProblem("revision", input.revision)].compactMap { $0 }
         for (index, evidence) in input.evidence.enumerated() where !WebLink.isValid(evidence.url) {
             problems.append(.init(field: "evidence[\(index)].url", message: WebLink.requirement))
         }
@@ -127,6 +129,7 @@ public struct ReviewService: Sendable {
         if text.isEmpty || text.count > 2_000 {
             throw GalleyError.validation([.init(field: "text", message: "must be 1 to 2,000 characters")])
         }
+        if let problem = Validation.revisionProblem("revision", revision) { throw GalleyError.validation([problem]) }
         let now = env.now()
         let claimID = env.newID()
         return try await env.transaction { conn in
