@@ -324,4 +324,60 @@ import Testing
                 .init(checkpoint: item.waitingFor, verdict: .passed, revision: revision, note: "checked"), on: id, by: caller)
         }
     }
+
+    /// An assignment made while its assignee is being switched off waits for that change and is
+    /// then refused, so no assignment is left open for someone switched off. Before: it read
+    /// the actor as still active without waiting, and its assignment stayed open.
+    @Test func anAssignmentRacingItsAssigneesDeactivationIsRefused() async throws {
+        try await Newsroom.with { room in
+            let id = try await room.draft(section: "world").article.id
+            _ = try await room.act(.submit, id, by: room.writer)
+            let blocker = try PostgresConnection(connectionString: room.connectionString)
+            let watcher = try PostgresConnection(connectionString: room.connectionString)
+            _ = try blocker.execute("BEGIN")
+            _ = try blocker.query("UPDATE actors SET active = false, version = version + 1 WHERE name = 'fiona'")
+            let assignment = Task {
+                try await room.services.assignments.assign(.init(step: "source_check", assignee: "fiona"), on: id, by: room.editor)
+            }
+            var polls = 0
+            while polls < 100,
+                try watcher.query(
+                    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )[0].decode("n", as: Int.self) < 1
+            {
+                polls += 1
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            _ = try blocker.execute("COMMIT")
+            await #expect(throws: GalleyError.self) { _ = try await assignment.value }
+            let open: Int = try await room.pool.query("SELECT count(*)::int FROM assignments WHERE ended_at IS NULL")[0].decode(at: 0)
+            #expect(open == 0)
+        }
+    }
+
+    /// A walk through the queue's pages tells overdue as of its first page. Before: a step that
+    /// fell due between two pages sorted before the cursor on the second and was never shown.
+    @Test func aStepFallingDueBetweenPagesIsStillShown() async throws {
+        try await Newsroom.with { room in
+            var ids: [UUID] = []
+            for index in 0..<2 {
+                let id = try await room.draft(title: "Due \(index)").article.id
+                _ = try await room.act(.submit, id, by: room.writer)
+                ids.append(id)
+            }
+            let start = Date()
+            _ = try await room.services.assignments.assign(.init(step: "source_check", assignee: "fiona"), on: ids[0], by: room.editor)
+            _ = try await room.services.assignments.assign(
+                .init(step: "source_check", assignee: "fiona", dueAt: start.addingTimeInterval(3600)), on: ids[1], by: room.editor)
+            func services(at now: Date) -> GalleyServices { GalleyServices(environment: GalleyEnvironment(pool: room.pool, now: { now })) }
+            var query = QueueService.Query()
+            query.assigned = .me
+            query.limit = 1
+            let first = try await services(at: start).queue.page(query, by: room.factChecker)
+            #expect(first.items.map(\.articleID) == [ids[0]])
+            query.cursor = first.nextCursor
+            let second = try await services(at: start.addingTimeInterval(7200)).queue.page(query, by: room.factChecker)
+            #expect(second.items.map(\.articleID) == [ids[1]])
+        }
+    }
 }

@@ -31,9 +31,10 @@ public struct AssignmentService: Sendable {
         let assignmentID = env.newID()
         let known = env.articleReads.knownRevisions(of: id)
         return try await env.transaction { conn in
-            let (facts, found) = try conn.read(
-                after: [QueueStore.holdingOffRefresh], ArticleDetailStore.lockedFacts(id, known: known),
-                ActorStore.named(orIdentified: new.assignee))
+            // The assignee first, held, as switching them off holds them before their articles.
+            let (found, facts) = try conn.read(
+                after: [QueueStore.holdingOffRefresh], ActorStore.sharing(namedOrIdentified: new.assignee),
+                ArticleDetailStore.lockedFacts(id, known: known))
             let detail = facts.detail
             guard let assignee = found else {
                 throw GalleyError.validation([.init(field: "assignee", message: "no actor is named or has the id \(new.assignee)")])

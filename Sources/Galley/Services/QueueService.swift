@@ -32,15 +32,17 @@ public struct QueueService: Sendable {
         }
         if !problems.isEmpty { throw GalleyError.validation(problems) }
         let limit = min(max(query.limit, 1), 200)
-        let after = try query.cursor.map(QueueCursor.decode)
+        let cursor = try query.cursor.map(QueueCursor.decode)
         let taker = QueueStore.Taker(
             actorID: actorID, name: principal.name, roles: principal.effectiveRoles.map(\.rawValue).sorted(),
             isPerson: principal.kind == .person, sections: principal.sections.sorted())
         let filter = QueueStore.Filter(waitingFor: query.waitingFor, section: query.section, assigned: query.assigned)
-        let now = env.now()
-        let entries = try await env.query(QueueStore.page(for: taker, filter, now: now, after: after, limit: limit + 1))
+        // Every page of one walk tells overdue from the first page's time, so a step falling due
+        // meanwhile does not move behind the cursor and go unseen.
+        let now = cursor?.asOf ?? env.now()
+        let entries = try await env.query(QueueStore.page(for: taker, filter, now: now, after: cursor?.position, limit: limit + 1))
         let page = entries.prefix(limit)
-        let next = entries.count > limit ? page.last.map { QueueCursor.encode($0.position) } : nil
+        let next = entries.count > limit ? page.last.map { QueueCursor.encode($0.position, asOf: now) } : nil
         return Page(items: page.map(QueueItem.init), nextCursor: next)
     }
 }
@@ -85,26 +87,28 @@ public struct QueueItem: Sendable {
     }
 }
 
-/// Opaque queue cursors: the sort key of the last item seen.
+/// Opaque queue cursors: the sort key of the last item seen, and the time the walk's first
+/// page was read at.
 enum QueueCursor {
-    static func encode(_ position: QueueStore.Position) -> String {
+    static func encode(_ position: QueueStore.Position, asOf: Date) -> String {
         let fields = [
             String(position.rank), position.overdue ? "1" : "0", RFC3339.format(position.waitingSince), position.articleID.lowercasedString,
-            position.step,
+            position.step, RFC3339.format(asOf),
         ]
         return Data(fields.joined(separator: "|").utf8).base64EncodedString()
     }
 
-    static func decode(_ cursor: String) throws -> QueueStore.Position {
+    static func decode(_ cursor: String) throws -> (position: QueueStore.Position, asOf: Date) {
         let refused = GalleyError.validation([.init(field: "cursor", message: "is not a cursor this server issued")])
         guard cursor.utf8.count <= 400, let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8) else {
             throw refused
         }
         let parts = text.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 5, let rank = Int(parts[0]), (0...2).contains(rank), ["0", "1"].contains(parts[1]),
-            let since = RFC3339.parse(parts[2]), let id = UUIDFormat.parse(parts[3]), Validation.isIdentifier(parts[4])
+        guard parts.count == 6, let rank = Int(parts[0]), (0...2).contains(rank), ["0", "1"].contains(parts[1]),
+            let since = RFC3339.parse(parts[2]), let id = UUIDFormat.parse(parts[3]), Validation.isIdentifier(parts[4]),
+            let asOf = RFC3339.parse(parts[5])
         else { throw refused }
-        return QueueStore.Position(rank: rank, overdue: parts[1] == "1", waitingSince: since, articleID: id, step: parts[4])
+        return (QueueStore.Position(rank: rank, overdue: parts[1] == "1", waitingSince: since, articleID: id, step: parts[4]), asOf)
     }
 }
 

@@ -189,11 +189,13 @@ enum ActorStore {
         ).count
     }
 
-    /// The actor named `nameOrID`, or whose id it is (an assignee is given either way).
-    static func named(orIdentified nameOrID: String) -> StoreRead<Actor?> {
+    /// The actor with this name, or else this id, held as read until the transaction ends: a
+    /// change to the actor (switching them off) waits for it, or it waits for that change and
+    /// reads it.
+    static func sharing(namedOrIdentified nameOrID: String) -> StoreRead<Actor?> {
         let id = UUIDFormat.parse(nameOrID)
-        return StoreRead(sql: "SELECT \(columns) FROM actors WHERE name = \(nameOrID) OR id = \(id) ORDER BY name = \(nameOrID) DESC LIMIT 1") {
-            rows in try rows.single.map(actor)
-        }
+        return StoreRead(
+            sql: "SELECT \(columns) FROM actors WHERE name = \(nameOrID) OR id = \(id) ORDER BY name = \(nameOrID) DESC LIMIT 1 FOR SHARE"
+        ) { rows in try rows.single.map(actor) }
     }
 }
