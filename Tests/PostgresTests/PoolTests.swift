@@ -23,7 +23,7 @@ import Testing
     /// still waiting at its deadline is failed, not only the first. (Generous timeouts where
     /// the test waits to be served: the suites run in parallel on a busy machine.)
     @Test func waitersAreServedInTimeOrEachGivesUpAtItsDeadline() async throws {
-        for (hold, timeout, served) in [(0.2, Duration.seconds(10), true), (6.0, Duration.milliseconds(300), false)] {
+        for (hold, timeout, served) in [(0.2, Duration.seconds(10), true), (12.0, Duration.milliseconds(300), false)] {
             try await TestDatabase.withMigratedDatabase(poolSize: 1, acquireTimeout: timeout) { pool, _ in
                 let holder = await holdingTheOnlyConnection(of: pool, for: hold)
                 let started = ContinuousClock.now
@@ -41,7 +41,8 @@ import Testing
                     #expect(outcomes.compactMap { try? $0.get() }.sorted() == [1, 2, 3])
                 } else {
                     #expect(outcomes.allSatisfy { if case .failure(let error) = $0 { error.kind == .poolTimeout } else { false } })
-                    #expect(ContinuousClock.now - started < .seconds(5))
+                    // Well before the connection is given back (a loaded run once took 6.1 s).
+                    #expect(ContinuousClock.now - started < .seconds(10))
                 }
                 _ = try await holder.value
             }
