@@ -237,20 +237,15 @@ import Testing
             let watcher = try PostgresConnection(connectionString: room.connectionString)
             _ = try blocker.execute("BEGIN")
             _ = try blocker.query("SELECT 1 FROM articles WHERE id = \(id) FOR UPDATE")
-            func waiting() throws -> Int {
-                try watcher.query(
-                    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                )[0].decode("n")
-            }
             let verdict = Task {
                 try await room.services.review.record(
                     .init(checkpoint: "source_check", verdict: .passed, revision: 1, note: "checked"), on: id, by: room.factChecker)
             }
-            while try waiting() < 1 { try await Task.sleep(for: .milliseconds(20)) }
+            while try Self.lockWaits(seenBy: watcher) < 1 { try await Task.sleep(for: .milliseconds(20)) }
             let policy = WorkflowPolicy(rules: [.init(checkpoint: "legal_review", roles: [.legal], waivableBy: [.legal])])
             let change = Task { try await room.services.policy.replace(with: policy, by: room.admin) }
             // The policy change either commits at once or waits for the verdict.
-            while try waiting() < 2,
+            while try Self.lockWaits(seenBy: watcher) < 2,
                 try watcher.query("SELECT max(version)::int AS v FROM workflow_policies")[0].decode("v", as: Int.self) < 2
             {
                 try await Task.sleep(for: .milliseconds(20))
@@ -281,9 +276,7 @@ import Testing
                 VALUES (2, '[{"checkpoint": "legal_review", "roles": ["legal"]}]', 'test')
                 """)
             let submit = Task { try await room.act(.submit, id, by: room.writer) }
-            while try watcher.query(
-                "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )[0].decode("n", as: Int.self) < 1 {
+            while try Self.lockWaits(seenBy: watcher) < 1 {
                 try await Task.sleep(for: .milliseconds(20))
             }
             let waitingStatement = try watcher.query(
@@ -294,6 +287,13 @@ import Testing
             #expect(try await queue(room, room.legal).map(\.waitingFor) == ["legal_review"])
             #expect(try await queue(room, room.factChecker).isEmpty, "source_check is the old policy's")
         }
+    }
+
+    /// How many sessions of the test's database wait on a lock, as `watcher` sees them.
+    private static func lockWaits(seenBy watcher: PostgresConnection) throws -> Int {
+        try watcher.query(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )[0].decode("n")
     }
 
     private func queue(_ room: Newsroom, _ caller: Caller, assigned: QueueAssigned = .mineAndUnassigned) async throws -> [QueueItem] {
@@ -340,11 +340,7 @@ import Testing
                 try await room.services.assignments.assign(.init(step: "source_check", assignee: "fiona"), on: id, by: room.editor)
             }
             var polls = 0
-            while polls < 100,
-                try watcher.query(
-                    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                )[0].decode("n", as: Int.self) < 1
-            {
+            while polls < 100, try Self.lockWaits(seenBy: watcher) < 1 {
                 polls += 1
                 try await Task.sleep(for: .milliseconds(20))
             }
