@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import GalleyCore
 import Postgres
@@ -114,13 +113,14 @@ public struct SessionService: Sendable {
         )
     }
 
-    /// Runs CPU-heavy work (a password derivation) on a thread of Dispatch's, never on the
-    /// cooperative pool or an event loop.
+    /// Runs CPU-heavy work (a password derivation) off the request threads, on at most half
+    /// the cores at once (at least one): a burst of sign-ins queues for those, and the API
+    /// keeps the rest.
     static func offRequestThreads<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(with: Result { try work() }) }
-        }
+        try await passwordWork.run(work)
     }
+
+    static let passwordWork = BoundedWork(width: max(1, ProcessInfo.processInfo.activeProcessorCount / 2))
 
     /// A hash no password matches in practice, derived like a real one.
     private static let decoy = PasswordHash(stored: "pbkdf2-sha256$600000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")!
