@@ -6,8 +6,8 @@ import GalleyOutput
 
 struct Actors: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create, list, change, deactivate and activate actors (runs as the database operator).",
-        subcommands: [Add.self, List.self, Update.self, Deactivate.self, Activate.self])
+        abstract: "Create, list, change, deactivate and activate actors, and set desk passwords (runs as the database operator).",
+        subcommands: [Add.self, List.self, Update.self, Deactivate.self, Activate.self, Password.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a person or a service account with roles.")
@@ -119,6 +119,35 @@ struct Actors: AsyncParsableCommand {
 
         func run() async throws {
             try await Actors.change(name, .init(active: true), output: output)
+        }
+    }
+
+    struct Password: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a person's password for the review desk (/desk); their open desk sessions end.",
+            discussion: """
+                The password is read from stdin when it is piped (its first line), else typed twice at a prompt \
+                without echo; never from an argument, where `ps` and the shell's history would keep it. At least \
+                \(PasswordHash.minimumLength) characters; a phrase of several words will do. Services never sign in.
+                """)
+
+        @Argument(help: "The person's name.")
+        var name: String
+
+        @OptionGroup var output: OutputOptions
+
+        private struct View: Encodable {
+            let actor: String
+            let password_set: Bool
+        }
+
+        func run() async throws {
+            let password = try PasswordInput.newPassword(for: name)
+            try await Session.with { session in
+                try await session.services.actors.setPassword(for: .name(name), to: password, by: session.operatorCaller)
+            }
+            if output.json { return try Output.json(View(actor: name, password_set: true)) }
+            Output.line("Set \(name)'s desk password; any desk sessions they had are ended.")
         }
     }
 
