@@ -2,7 +2,8 @@ import Foundation
 import GalleyCore
 import Postgres
 
-/// Loads the demo newsroom once: one actor per role with a token each, and a few articles
+/// Loads the demo newsroom once: one actor per role with a token each (and a desk password
+/// for each person), and a few articles
 /// in different states, every step taken by the actor who would take it, through the
 /// services, so the demo's audit log reads like a real newsroom's.
 public struct DemoLoader: Sendable {
@@ -11,6 +12,8 @@ public struct DemoLoader: Sendable {
     public struct Member: Sendable {
         public let actor: Actor
         public let token: String
+        /// A person's desk password, random for each load; nil for a service, which never signs in.
+        public let password: String?
     }
 
     public struct Result: Sendable {
@@ -45,7 +48,14 @@ public struct DemoLoader: Sendable {
             // People's tokens expire (90 days); only a service's may last for ever.
             let lifetime: TokenLifetime = person.kind == .service ? .never : .standard
             let token = try await services.actors.issueToken(for: .id(actor.id), label: "demo", lifetime: lifetime, by: caller)
-            members[person.name] = Member(actor: actor, token: token.token)
+            var password: String?
+            if person.kind == .person {
+                // 16 base64url characters: 96 random bits, readable enough to type.
+                let chosen = Secrets.random(byteCount: 12)
+                try await services.actors.setPassword(for: .id(actor.id), to: chosen, by: caller)
+                password = chosen
+            }
+            members[person.name] = Member(actor: actor, token: token.token, password: password)
         }
         func act(_ name: String) -> Caller { Caller(principal: members[name]!.actor.principal, requestID: caller.requestID) }
         let articles = try await Newsroom(

@@ -9,7 +9,8 @@ struct Demo: AsyncParsableCommand {
 
     struct Load: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create one actor per role, print each one's token once, and add articles in different states.",
+            abstract:
+                "Create one actor per role, print each one's token (and each person's desk password) once, and add articles in different states.",
             discussion: "Safe to run again: a second run says the demo is already loaded and changes nothing.")
 
         @OptionGroup var output: OutputOptions
@@ -20,6 +21,7 @@ struct Demo: AsyncParsableCommand {
                 let kind: ActorKind
                 let roles: [Role]
                 let token: String
+                let password: String?
             }
             struct Article: Encodable {
                 @LowercaseUUID var id: UUID
@@ -43,18 +45,23 @@ struct Demo: AsyncParsableCommand {
                 return try Output.json(
                     View(
                         alreadyLoaded: result.alreadyLoaded, admin: result.adminName,
-                        actors: result.members.map { .init(name: $0.actor.name, kind: $0.actor.kind, roles: $0.actor.roles, token: $0.token) },
+                        actors: result.members.map {
+                            .init(name: $0.actor.name, kind: $0.actor.kind, roles: $0.actor.roles, token: $0.token, password: $0.password)
+                        },
                         articles: result.articles.map {
                             .init(id: $0.article.id, state: $0.article.state, origin: $0.article.origin, title: $0.current.content.title)
                         }))
             }
             if result.alreadyLoaded {
-                return Output.line("The demo is already loaded; nothing changed. (Its tokens were shown once, when it was loaded.)")
+                return Output.line(
+                    "The demo is already loaded; nothing changed. (Its tokens and passwords were shown once, when it was loaded.)")
             }
-            Output.line("Demo actors and their API tokens (shown only this once):")
+            Output.line("Demo actors, their API tokens and each person's desk password (shown only this once):")
             Output.table(
-                ["actor", "kind", "roles", "token"],
-                result.members.map { [$0.actor.name, $0.actor.kind.rawValue, $0.actor.roles.map(\.rawValue).joined(separator: ","), $0.token] })
+                ["actor", "kind", "roles", "token", "password"],
+                result.members.map {
+                    [$0.actor.name, $0.actor.kind.rawValue, $0.actor.roles.map(\.rawValue).joined(separator: ","), $0.token, $0.password ?? "-"]
+                })
             Output.line()
             Output.line("Demo articles:")
             Output.table(
