@@ -58,6 +58,7 @@ public func buildRouter(
     GenerationRoutes(services: services).register(on: v1)
     AuditRoutes(services: services).register(on: v1)
     AdminRoutes(services: services).register(on: v1)
+    SessionRoutes(services: services).register(on: v1)
     WebhookRoutes(services: services).register(on: v1)
     EventRoutes(services: services, notifier: notifier).register(on: v1)
     DeskRoutes(services: services, settings: desk).register(on: router)

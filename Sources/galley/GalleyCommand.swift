@@ -17,7 +17,7 @@ struct GalleyCommand: AsyncParsableCommand {
             5 conflict or refused transition, 6 database unreachable.
             """,
         subcommands: [
-            Migrate.self, Actors.self, Tokens.self, Me.self, Demo.self,
+            Migrate.self, Actors.self, Tokens.self, Sessions.self, Me.self, Demo.self,
             Articles.self, Submit.self, Approve.self, RequestChanges.self, Schedule.self, Unschedule.self,
             Unpublish.self, Retract.self, Spike.self, Restore.self, Checkpoint.self, Claims.self, Comments.self,
             Queue.self, Assign.self, Unassign.self,

@@ -81,6 +81,26 @@ import Testing
         }
     }
 
+    @Test func theDemoPrintsEachPersonsPasswordNextToTheirToken() async throws {
+        try await CLIRoom.with(actors: false) { room in
+            let loaded = try await room.run(["demo", "load"])
+            #expect(loaded.status == 0, "\(loaded.stderr)")
+            let lines = loaded.stdout.split(separator: "\n")
+            #expect(lines.contains { $0.lowercased().contains("password") && $0.lowercased().contains("token") })
+            for name in ["ada", "eli", "fay", "lee", "wren"] {
+                let line = try #require(lines.first { $0.hasPrefix(name + " ") }, "\(name)")
+                let fields = line.split(separator: " ")
+                let password = try #require(fields.last.map(String.init))
+                #expect(password.count >= 12 && !password.hasPrefix("glly_"))
+                _ = try await room.services.sessions.signIn(name: name, password: password, clientAddress: "", userAgent: "", requestID: nil)
+            }
+            for name in ["drafter", "press"] {
+                let line = try #require(lines.first { $0.hasPrefix(name + " ") }, "\(name)")
+                #expect(line.split(separator: " ").last == "-")
+            }
+        }
+    }
+
     @Test func demoLoadsOnceAndSaysSoTheSecondTime() async throws {
         try await CLIRoom.with(actors: false) { room in
             let first = try dict(try await room.json(["demo", "load"]))
@@ -94,6 +114,20 @@ import Testing
             let admin = try #require(first["admin"] as? String)
             let token = try #require(actors.first { $0["name"] as? String == admin }?["token"] as? String)
             #expect(try await room.services.actors.authenticate(token: token).roles.contains(.admin))
+
+            // Each person gets a password for the desk; services never sign in, so get none.
+            for actor in actors {
+                let name = try #require(actor["name"] as? String)
+                if actor["kind"] as? String == "service" {
+                    #expect(actor["password"] == nil, "\(name)")
+                    continue
+                }
+                let password = try #require(actor["password"] as? String, "\(name)")
+                #expect(password.count >= 12)
+                let session = try await room.services.sessions.signIn(
+                    name: name, password: password, clientAddress: "", userAgent: "", requestID: nil)
+                #expect(session.actor.name == name)
+            }
 
             let aiID = try uuid(articles.first { $0["origin"] as? String == "ai" }?["id"])
             #expect(try await room.services.review.claims(aiID, by: try await room.caller(admin)).count >= 1)

@@ -87,6 +87,10 @@ import Testing
                 Case(method: .get, path: "/v1/actors/\(wendyID)/tokens", body: nil, allowed: ["ada", "wendy"]),
                 Case(method: .get, path: "/v1/me", body: nil, allowed: Self.everyone),
                 Case(method: .delete, path: "/v1/tokens/\(missing)", body: nil, allowed: ["ada"]),
+                // People's desk sessions: an admin's alone to see and end.
+                Case(method: .get, path: "/v1/sessions", body: nil, allowed: ["ada"]),
+                Case(method: .get, path: "/v1/sessions?actor=wendy", body: nil, allowed: ["ada"]),
+                Case(method: .delete, path: "/v1/sessions/\(missing)", body: nil, allowed: ["ada"]),
                 Case(method: .get, path: "/v1/workflow-policy", body: nil, allowed: Self.everyone),
                 Case(
                     method: .put, path: "/v1/workflow-policy",

@@ -90,6 +90,23 @@ public struct SessionService: Sendable {
         return try await env.query(SessionStore.live(actorID: actorID, at: env.now(), limit: Self.listLimit))
     }
 
+    /// Live sessions of one actor, named or by id (`actors.manage`); `notFound` when no
+    /// actor has that name or id.
+    public func list(of actor: ActorService.ActorReference, by caller: Caller) async throws -> [SessionRecord] {
+        try caller.principal.require(.manageActors)
+        // A name no actor could have names nobody, without a lookup to bound.
+        if case .name(let name) = actor, !Validation.isActorName(name) { throw GalleyError.notFound(kind: "actor", id: String(name.prefix(64))) }
+        let now = env.now()
+        return try await env.read { conn in
+            let owner =
+                switch actor {
+                case .id(let id): try ActorStore.fetch(conn, id: id)
+                case .name(let name): try ActorStore.fetch(conn, name: name)
+                }
+            return try conn.read(SessionStore.live(actorID: owner.id, at: now, limit: Self.listLimit))
+        }
+    }
+
     /// Ends a session at once (`actors.manage`); audited.
     public func revoke(_ id: UUID, by caller: Caller) async throws {
         try caller.principal.require(.manageActors)

@@ -107,6 +107,8 @@ enum Failure {
             "`galley actors list` shows the actors that exist."
         case .notFound(let kind, _) where kind == "generation":
             "`galley generations list` shows generation ids."
+        case .notFound(let kind, _) where kind == "live session":
+            "`galley sessions list` shows the live desk sessions."
         case .notFound:
             "`galley articles list` shows article ids."
         case .unauthenticated, .forbidden:
