@@ -3,9 +3,9 @@ import GalleyCore
 import Postgres
 
 /// Loads the demo newsroom once: one actor per role with a token each (and a desk password
-/// for each person), and a few articles
-/// in different states, every step taken by the actor who would take it, through the
-/// services, so the demo's audit log reads like a real newsroom's.
+/// for each person), and a few articles in different states, every step taken by the actor
+/// who would take it, through the services, so the demo's audit log reads like a real
+/// newsroom's.
 public struct DemoLoader: Sendable {
     let env: GalleyEnvironment
 
