@@ -101,6 +101,13 @@ import Testing
             #expect(withClaim.text.contains("123 prisoners were released"))
             let claim = try #require(claimIDs(withClaim.text).first)
 
+            let noLink = try await checker.post(
+                "/desk/articles/\(id)/claims/\(claim)",
+                ["form": "claim-\(claim)", "status": "verified", "note": "seen in the gazette", "evidence": "", "version": try version(checker)])
+            #expect(noLink.status == .unprocessableContent)
+            #expect(noLink.text.contains("note is kept with an evidence link"))
+            #expect(noLink.text.contains(#"name="note" maxlength="2000" value="seen in the gazette""#))
+
             let verified = try await checker.post(
                 "/desk/articles/\(id)/claims/\(claim)",
                 ["status": "verified", "note": "ministry statement", "evidence": "https://example.org/ministry", "version": try version(checker)])
@@ -184,6 +191,29 @@ import Testing
             let missing = try await editor.get("/desk/articles/\(id)?against=9")
             #expect(missing.status == .ok)
             #expect(missing.text.contains("No revision 9 of article"))
+        }
+    }
+
+    @Test func everyControlIsLabelledAndTheHeadingsAreInOrder() async throws {
+        try await APIHarness.with { api in
+            let id = try await aiDraft(api)
+            #expect(try await api.call(.post, "/v1/articles/\(id)/claims", as: "fiona", json: ["text": "A claim", "revision": 1]).status == .created)
+            #expect(try await api.call(.post, "/v1/articles/\(id)/comments", as: "wendy", json: ["body": "Is this right?"]).status == .created)
+            let editor = try await DeskBrowser.signedIn("eddie", on: api)
+            let html = try await editor.get("/desk/articles/\(id)").text
+            let controls = html.matches(of: try Regex(#"<(input|textarea|select)\b[^>]*>"#)).map { String(html[$0.range]) }
+            let visible = controls.filter { !$0.contains(#"type="hidden""#) }
+            #expect(visible.count >= 10)
+            for control in visible {
+                let id = try #require(control.firstMatch(of: try Regex(#"id="([^"]+)""#))?.output[1].substring, "no id: \(control)")
+                #expect(html.contains(#"<label for="\#(id)">"#), "no label for \(control)")
+            }
+            let ids = html.matches(of: try Regex(#" id="([^"]+)""#)).compactMap { $0.output[1].substring.map(String.init) }
+            #expect(Set(ids).count == ids.count, "repeated ids")
+            #expect(!html.contains(#"type="submit" value="#) && html.contains(">Reply</button>") && html.contains(">Assign</button>"))
+            let levels = html.matches(of: try Regex(#"<h([1-6])[ >]"#)).compactMap { $0.output[1].substring.flatMap { Int($0) } }
+            #expect(levels.first == 1 && levels.filter { $0 == 1 }.count == 1)
+            #expect(zip(levels, levels.dropFirst()).allSatisfy { $1 <= $0 + 1 }, "\(levels)")
         }
     }
 

@@ -84,6 +84,10 @@ struct DeskReviewForms: Sendable {
             throw GalleyError.validation([.init(field: "status", message: "must be verified, disputed or false")])
         }
         let evidence = LinkView.evidence(sent.form["evidence"] ?? "", note: sent.optional("note"))
+        // A claim keeps a note only on its evidence: one without a link would be lost.
+        if evidence.isEmpty, sent.optional("note") != nil {
+            throw GalleyError.validation([.init(field: "note", message: "is kept with an evidence link; give the link it is about")])
+        }
         _ = try await services.review.updateClaim(
             try sent.id("claim", kind: "claim"), on: sent.articleID, status: status, evidence: evidence.isEmpty ? nil : evidence,
             expectedVersion: try sent.expectedVersion(), by: sent.caller)

@@ -100,7 +100,7 @@ struct DeskReviewPage {
                 status: $0.status.rawValue, attempt: $0.attempt, inputTokens: $0.inputTokens.map { "\($0)" } ?? "not reported",
                 outputTokens: $0.outputTokens.map { "\($0)" } ?? "not reported")
         }
-        claims = DeskReviewClaims(reads.claims, revision: current.number, principal: principal, kept: kept)
+        claims = DeskReviewClaims(reads.claims, article: article, revision: current.number, principal: principal, kept: kept)
         checkpoints = detail.checkpoints.map { status in
             DeskReviewCheckpoint(
                 status, rule: reads.rules.first { $0.checkpoint == status.checkpoint }, article: article, revision: current,
