@@ -217,6 +217,21 @@ import Testing
         }
     }
 
+    @Test func revisionsTooDifferentToDiffShowTheDomainsWordsOnThePage() async throws {
+        try await APIHarness.with { api in
+            let id = try await api.createArticle()
+            let body = (1...6_000).map { "new\($0)" }.joined(separator: " ")
+            let edited = try await api.call(
+                .post, "/v1/articles/\(id)/revisions", as: "wendy", json: ["title": "Venezuela releases political prisoners", "body": .string(body)])
+            #expect(edited.status == .created, "\(edited.text)")
+            let editor = try await DeskBrowser.signedIn("eddie", on: api)
+            let page = try await editor.get("/desk/articles/\(id)")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("These revisions are too large to diff"))
+            #expect(page.text.contains("new5999 new6000"))
+        }
+    }
+
     @Test func aFormWithAForgedTokenIsRefused() async throws {
         try await APIHarness.with { api in
             let id = try await api.createArticle()
