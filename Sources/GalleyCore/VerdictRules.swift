@@ -44,21 +44,7 @@ public enum VerdictRules {
     public static func check(_ facts: Facts) throws(GalleyError) {
         let checkpoint = facts.rule.checkpoint
         let rule = facts.rule
-        switch facts.verdict {
-        case .passed, .failed:
-            if facts.roles.isDisjoint(with: rule.roles) {
-                throw .forbidden(
-                    permission: "\(Permission.recordVerification.rawValue):\(checkpoint)",
-                    reason: "\(checkpoint) is recorded by " + names(rule.roles))
-            }
-        case .waived:
-            if rule.waivableFor.contains(facts.origin), facts.roles.isDisjoint(with: rule.waivableBy) {
-                throw .forbidden(
-                    permission: "\(Permission.recordVerification.rawValue):\(checkpoint):waive",
-                    reason: "under the workflow policy \(checkpoint) may be waived only by " + names(rule.waivableBy)
-                        + "; ask one of them, or have it checked by " + names(rule.roles))
-            }
-        }
+        if let refusal = roleRefusal(verdict: facts.verdict, rule: rule, origin: facts.origin, roles: facts.roles) { throw refusal }
         var unmet: [GalleyError.Unmet] = []
         if ![.draft, .inReview].contains(facts.state) {
             unmet.append(.init("state", "verdicts are recorded while the article is draft or in_review"))
@@ -80,6 +66,31 @@ public enum VerdictRules {
             let action = facts.verdict == .waived ? "waive" : facts.verdict == .passed ? "pass" : "fail"
             throw .invalidTransition(action: "\(action) \(checkpoint) on", state: facts.state.rawValue, unmet: unmet)
         }
+    }
+
+    /// `forbidden` when people of `roles` may not record `verdict` on the rule's checkpoint at
+    /// all, whatever the article's state: who, not when.
+    public static func roleRefusal(verdict: Verdict, rule: WorkflowPolicy.Rule, origin: Origin, roles: Set<Role>) -> GalleyError? {
+        let checkpoint = rule.checkpoint
+        switch verdict {
+        case .passed, .failed:
+            guard roles.isDisjoint(with: rule.roles) else { return nil }
+            return .forbidden(
+                permission: "\(Permission.recordVerification.rawValue):\(checkpoint)", reason: "\(checkpoint) is recorded by " + names(rule.roles))
+        case .waived:
+            guard rule.waivableFor.contains(origin), roles.isDisjoint(with: rule.waivableBy) else { return nil }
+            return .forbidden(
+                permission: "\(Permission.recordVerification.rawValue):\(checkpoint):waive",
+                reason: "under the workflow policy \(checkpoint) may be waived only by " + names(rule.waivableBy)
+                    + "; ask one of them, or have it checked by " + names(rule.roles))
+        }
+    }
+
+    /// Whether a person of `roles` is offered `verdict` on the rule's checkpoint of an article
+    /// of `origin`: their roles allow it, and a waiver is one the policy allows for that origin.
+    public static func offers(_ verdict: Verdict, rule: WorkflowPolicy.Rule, origin: Origin, roles: Set<Role>) -> Bool {
+        roleRefusal(verdict: verdict, rule: rule, origin: origin, roles: roles) == nil
+            && (verdict != .waived || rule.waivableFor.contains(origin))
     }
 
     private static func names(_ roles: [Role]) -> String {

@@ -17,6 +17,7 @@ struct DeskRoutes {
         DeskSignInRoutes(services: services, settings: settings, pages: pages).register(on: desk)
         let signedIn = desk.group().add(middleware: DeskSessionMiddleware(services: services))
         DeskQueueRoutes(services: services, pages: pages).register(on: signedIn)
+        DeskReviewRoutes(services: services, pages: pages).register(on: signedIn)
     }
 }
 
