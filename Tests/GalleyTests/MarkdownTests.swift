@@ -168,7 +168,7 @@ enum MarkupCheck {
                 continue
             }
             guard let close = rest.firstIndex(of: ">") else { return "an unclosed <" }
-            let tag = String(rest[rest.index(after: rest.startIndex)..<close].prefix(200))
+            let tag = String(rest[rest.index(after: rest.startIndex)..<close])
             rest = rest[rest.index(after: close)...]
             if tag == "br" { continue }
             if tag.hasPrefix("/") {
@@ -184,11 +184,11 @@ enum MarkupCheck {
                 let decoded = href.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
                     .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
                     .replacingOccurrences(of: "&amp;", with: "&")
-                guard MarkdownInline.isSafeDestination(ArraySlice(decoded.utf8)) else { return "a link to \(href)" }
-                guard tag == "a href=\"\(href)\" rel=\"noopener noreferrer\"" else { return "an attribute in <\(tag)>" }
+                guard MarkdownInline.isSafeDestination(ArraySlice(decoded.utf8)) else { return "a link to \(href.prefix(80))…" }
+                guard tag == "a href=\"\(href)\" rel=\"noopener noreferrer\"" else { return "an attribute in <\(tag.prefix(80))…>" }
                 open.append("a")
             } else {
-                return "a tag <\(tag)> from the text"
+                return "a tag <\(tag.prefix(80))…> from the text"
             }
         }
         return open.isEmpty ? nil : "unclosed <\(open.joined(separator: ", "))>"
