@@ -48,6 +48,9 @@ public struct GalleyConfiguration: Sendable {
     /// `GALLEY_IDEMPOTENCY_TTL`, default 24 hours: how long an `Idempotency-Key` and its
     /// answer are kept; seconds, or a number with `s`, `m`, `h` or `d` (`90m`, `7d`).
     public var idempotencyTTL: TimeInterval
+    /// `GALLEY_PUBLIC_URL`: the address people reach this server at, e.g.
+    /// `https://galley.example.org`; when it is https the desk's cookie is sent only over TLS.
+    public var publicURL: URL?
 
     public static let defaultIdempotencyTTL: TimeInterval = 24 * 3600
 
@@ -73,6 +76,15 @@ public struct GalleyConfiguration: Sendable {
             throw ConfigurationError(
                 variable: "GALLEY_WEBHOOK_ALLOW", value: environment["GALLEY_WEBHOOK_ALLOW"] ?? "",
                 expected: "comma-separated hosts, IP addresses and CIDRs such as 127.0.0.1,10.0.0.0/8")
+        }
+        if let text = environment["GALLEY_PUBLIC_URL"], !text.isEmpty {
+            guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+                throw ConfigurationError(
+                    variable: "GALLEY_PUBLIC_URL", value: text, expected: "an http or https URL such as https://galley.example.org")
+            }
+            publicURL = url
+        } else {
+            publicURL = nil
         }
         if let level = environment["GALLEY_LOG_LEVEL"], !level.isEmpty {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {

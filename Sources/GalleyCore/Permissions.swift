@@ -99,6 +99,9 @@ public struct Principal: Sendable, Equatable {
     /// Galley's own scheduler, publishing what editors scheduled, audited as `system:scheduler`.
     public static let scheduler = Principal(actorID: nil, name: "system:scheduler", kind: .service, roles: [.publisher])
 
+    /// The desk's sign-in, audited as `system:sign-in` when it locks a name after failures.
+    public static let signIn = Principal(actorID: nil, name: "system:sign-in", kind: .service, roles: [])
+
     /// Roles including those a role implies: an admin has every editor right.
     public var effectiveRoles: Set<Role> {
         roles.contains(.admin) ? roles.union([.editor]) : roles

@@ -30,11 +30,7 @@ public enum WebhookSignature {
         guard let timestamp, abs(now.timeIntervalSince1970 - Double(timestamp)) <= tolerance else { return false }
         let expected = Array(mac(secret: secret, timestamp: timestamp, body: body).utf8)
         // Compare in constant time so the signature cannot be guessed byte by byte.
-        return signatures.contains { candidate in
-            let bytes = Array(candidate.utf8)
-            guard bytes.count == expected.count else { return false }
-            return zip(bytes, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-        }
+        return signatures.contains { Secrets.equal(Array($0.utf8), expected) }
     }
 }
 

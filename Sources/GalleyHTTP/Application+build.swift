@@ -24,7 +24,9 @@ public func buildApplication(
             idempotencyTTL: configuration.idempotencyTTL))
     let notifier = EventNotifier(connectionString: configuration.databaseURL, logger: logger)
     var app = Application(
-        router: buildRouter(services: services, pool: pool, metrics: metrics, notifier: notifier),
+        router: buildRouter(
+            services: services, pool: pool, metrics: metrics, notifier: notifier,
+            desk: DeskSettings(publicURLIsHTTPS: configuration.publicURL?.scheme?.lowercased() == "https")),
         // Hummingbird's idle timeout also bounds a request that stops arriving half-way.
         server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.httpIdleTimeoutSeconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "galley"),
@@ -38,9 +40,10 @@ public func buildApplication(
     return app
 }
 
-/// Every route of the API, in one place; the contract test compares it with openapi.yaml.
+/// Every route of the API, in one place (the contract test compares them with openapi.yaml),
+/// and the review desk's pages under /desk.
 public func buildRouter(
-    services: GalleyServices, pool: PostgresPool, metrics: HTTPMetrics, notifier: EventNotifier? = nil
+    services: GalleyServices, pool: PostgresPool, metrics: HTTPMetrics, notifier: EventNotifier? = nil, desk: DeskSettings = .init()
 ) -> Router<GalleyRequestContext> {
     let router = Router(context: GalleyRequestContext.self)
     router.add(middleware: RequestEnvelopeMiddleware(metrics: metrics))
@@ -57,6 +60,7 @@ public func buildRouter(
     AdminRoutes(services: services).register(on: v1)
     WebhookRoutes(services: services).register(on: v1)
     EventRoutes(services: services, notifier: notifier).register(on: v1)
+    DeskRoutes(services: services, settings: desk).register(on: router)
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }

@@ -11,12 +11,20 @@ public struct GalleyRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var requestID: String = ""
     public var caller: Caller?
+    /// On the desk's pages: the signed-in person's visit (`DeskSessionMiddleware`).
+    public var desk: DeskVisit?
+    /// On the desk's POSTs: the submitted form, its CSRF token already checked.
+    var deskForm: DeskForm?
     /// Filled in by inner layers for the request's log line, which the outermost layer
     /// writes from its own copy of the context.
     let logRecord = RequestLogRecord()
 
+    /// The address of the peer that sent the request (a proxy's, behind one).
+    let peerAddress: String
+
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        peerAddress = source.channel.remoteAddress?.ipAddress ?? ""
     }
 
     public var requestDecoder: JSONDecoder { WireJSON.decoder }

@@ -21,7 +21,10 @@ import Testing
     @Test func everyRouteIsDocumentedAndEveryOperationIsRouted() async throws {
         let pool = Self.idlePool()
         let router = buildRouter(services: GalleyServices(pool: pool), pool: pool, metrics: HTTPMetrics())
-        let routed = Set(router.routes.map { OpenAPIOutline.Operation(method: $0.method.rawValue, path: $0.path.description) })
+        // The desk's pages are for browsers, not part of the API's contract.
+        let routed = Set(
+            router.routes.map { OpenAPIOutline.Operation(method: $0.method.rawValue, path: $0.path.description) }
+                .filter { !$0.path.hasPrefix("/desk") })
         let documented = try Self.document().operations
         #expect(routed.count >= 30, "the router lists \(routed.count) routes")
         #expect(routed.subtracting(documented).sorted() == [], "routed but not in openapi.yaml")

@@ -16,6 +16,9 @@ public struct Caller: Sendable {
     /// The actor a caller without a token was named as (the CLI's `--actor`), with its version
     /// then: a long answer re-checks it as it re-checks a token.
     let namedActor: (id: UUID, version: Int)?
+    /// The desk session the caller signed in with (`SessionService.visit`): a long answer
+    /// (the desk's event stream) re-checks it as it re-checks a token.
+    let session: RememberedSession?
 
     public init(principal: Principal, requestID: String? = nil) {
         self.init(principal: principal, requestID: requestID, credential: nil, token: nil)
@@ -29,21 +32,24 @@ public struct Caller: Sendable {
 
     init(
         principal: Principal, requestID: String?, credential: Credential?, token: RememberedToken?,
-        namedActor: (id: UUID, version: Int)? = nil
+        namedActor: (id: UUID, version: Int)? = nil, session: RememberedSession? = nil
     ) {
         self.principal = principal
         self.requestID = requestID
         self.credential = credential
         self.token = token
         self.namedActor = namedActor
+        self.session = session
     }
 
     /// A condition that holds while the caller's token is live and its actor as it was
-    /// (`ActorStore.isLiveCondition`), or the actor it was named as is active and as it was
-    /// (`ActorStore.isUnchangedCondition`), for each batch of a long answer to confirm in its
-    /// own statement; always true for a caller with neither (the operator).
+    /// (`ActorStore.isLiveCondition`), or its desk session is (`SessionStore.isLiveCondition`),
+    /// or the actor it was named as is active and as it was (`ActorStore.isUnchangedCondition`),
+    /// for each batch of a long answer to confirm in its own statement; always true for a
+    /// caller with none of these (the operator).
     func stillLive(at now: Date) -> SQL {
         if let token { return ActorStore.isLiveCondition(token, at: now) }
+        if let session { return SessionStore.isLiveCondition(session, at: now) }
         if let namedActor { return ActorStore.isUnchangedCondition(id: namedActor.id, version: namedActor.version) }
         return "true"
     }
@@ -154,6 +160,7 @@ extension GalleyEnvironment {
     /// The refusal of a caller whose token a long answer found dead; the token is forgotten,
     /// as `settle` forgets one.
     func deadToken(of caller: Caller) -> GalleyError {
+        if caller.session != nil { return SessionService.sessionEnded }
         guard let token = caller.token else {
             return .unauthenticated(
                 "\(caller.principal.name) was deactivated or changed while this ran; run it again if they may still do it.")

@@ -93,6 +93,7 @@ extension ActorService {
                 let ended = try Self.endPresence(conn, of: updated, by: caller, at: now)
                 details["tokens_revoked"] = .number(Double(ended.tokens))
                 details["assignments_removed"] = .number(Double(ended.assignments))
+                details["sessions_ended"] = .number(Double(ended.sessions))
             }
             try AuditStore.append(
                 conn,

@@ -191,10 +191,6 @@ extension ActorService {
         "The token is unknown, revoked or expired, or its actor was deactivated; ask an admin for a new one.")
 
     static func newToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let base64 = Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        return "glly_" + base64
+        "glly_" + Secrets.random()
     }
 }

@@ -24,6 +24,7 @@ public struct GalleyServices: Sendable {
     public var publishing: PublishingService { PublishingService(env: environment) }
     public var audit: AuditService { AuditService(env: environment) }
     public var actors: ActorService { ActorService(env: environment) }
+    public var sessions: SessionService { SessionService(env: environment) }
     public var policy: PolicyService { PolicyService(env: environment) }
     public var webhooks: WebhookService { WebhookService(env: environment) }
     public var outbox: WebhookOutbox { WebhookOutbox(env: environment) }
