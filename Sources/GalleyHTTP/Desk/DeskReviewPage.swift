@@ -72,8 +72,8 @@ struct DeskReviewPage {
         version = article.version
         title = content.title
         dek = content.dek.isEmpty ? nil : content.dek
-        bodyHTML = DeskArticleText.html(content.body)
-        insightHTML = content.insight.map(DeskArticleText.html)
+        bodyHTML = Markdown.html(content.body, headingOffset: 1)
+        insightHTML = content.insight.map { Markdown.html($0, headingOffset: 1) }
         disclosure = content.disclosure
         section = article.section
         tags = article.tags
