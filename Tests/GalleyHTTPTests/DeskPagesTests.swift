@@ -70,6 +70,34 @@ import Testing
         }
     }
 
+    @Test func theQueueAndThePeoplePageArePagedWithNextPageLinks() async throws {
+        try await APIHarness.with { api in
+            // The queue shows 50 steps a page, the people page 40 actors.
+            for number in 1...51 {
+                let id = try await api.createArticle(title: "Story \(number)")
+                #expect(try await api.transition(id, "submit", as: "wendy").status == .ok)
+            }
+            let browser = try await DeskBrowser.signedIn("fiona", on: api)
+            let first = try await browser.get("/desk?section=world")
+            let link = try #require(Self.href(ofLink: "Next page", in: first.text))
+            #expect(link.hasPrefix("/desk?section=world&cursor="), "\(link)")
+            let second = try await browser.get(link)
+            #expect(second.status == .ok)
+            #expect(Self.rows(in: first.text) == 50 && Self.rows(in: second.text) == 1)
+            #expect(Self.href(ofLink: "Next page", in: second.text) == nil)
+
+            for number in 1...40 {
+                _ = try await api.services.actors.add(.init(name: "reporter-\(number)", kind: .person, roles: [.writer]), by: Self.operatorCaller)
+            }
+            let ada = try await DeskBrowser.signedIn("ada", on: api)
+            let people = try await ada.get("/desk/people")
+            let next = try #require(Self.href(ofLink: "Next page", in: people.text))
+            let rest = try await ada.get(next)
+            #expect(rest.status == .ok)
+            #expect(rest.text.contains(">wendy</a>") && !people.text.contains(">wendy</a>"), "names after the first page's last")
+        }
+    }
+
     @Test func aWriterCannotOpenTheAuditOrPeoplePages() async throws {
         try await APIHarness.with { api in
             let browser = try await DeskBrowser.signedIn("wendy", on: api)
@@ -297,6 +325,16 @@ import Testing
             let end = page[hit.upperBound...].range(of: "</tr>")
         else { return nil }
         return String(page[start.lowerBound..<end.upperBound])
+    }
+
+    /// Where the link with this text goes, its `&amp;` read back as `&`.
+    static func href(ofLink text: String, in page: String) -> String? {
+        matches(#"<a href="([^"]*)"[^>]*>\#(text)</a>"#, in: page).first?.replacingOccurrences(of: "&amp;", with: "&")
+    }
+
+    /// How many body rows the page's tables have.
+    static func rows(in page: String) -> Int {
+        page.components(separatedBy: "<tr").count - 1 - page.components(separatedBy: "<thead>").count + 1
     }
 
     /// The value of the hidden field `name` in `html`.

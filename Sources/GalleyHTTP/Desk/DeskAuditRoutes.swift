@@ -11,6 +11,8 @@ struct DeskAuditRoutes {
     let pages: DeskPages
 
     static let pageSize = 50
+    /// How much of an event's reason the list shows; the export and the API have it whole.
+    static let reasonShown = 200
 
     struct Page {
         let chrome: DeskChrome
@@ -125,8 +127,8 @@ struct DeskAuditRoutes {
             Event(
                 at: RFC3339.format(event.at), atText: DeskFormat.time(event.at), actor: event.actor, action: event.action,
                 articleID: event.articleID?.lowercasedString, articleShort: event.articleID.map { String($0.lowercasedString.prefix(8)) },
-                states: event.fromState.map { from in "\(from) → \(event.toState ?? "")" } ?? event.toState,
-                revisionNumber: event.revision.map(String.init), reason: event.reason)
+                states: DeskFormat.states(from: event.fromState, to: event.toState),
+                revisionNumber: event.revision.map(String.init), reason: event.reason.map { DeskFormat.excerpt($0, Self.reasonShown) })
         }
         let next = found.nextCursor.map { DeskFormat.link("/desk/audit", filters.fields + [("cursor", $0)]) }
         let page = Page(

@@ -11,6 +11,18 @@ enum DeskFormat {
         return text.prefix(16).replacingOccurrences(of: "T", with: " ") + " UTC"
     }
 
+    /// At most `limit` characters of `text`, cut with an ellipsis: a free text (a reason, a
+    /// note) in a list, so that a page stays small however long the texts were.
+    static func excerpt(_ text: String, _ limit: Int) -> String {
+        text.count <= limit ? text : text.prefix(limit - 1) + "…"
+    }
+
+    /// "states": `from → to` for a move, the state alone when it stayed.
+    static func states(from: String?, to: String?) -> String? {
+        guard let from, let to, from != to else { return to ?? from }
+        return "\(from) → \(to)"
+    }
+
     /// A time written in a form: RFC 3339, or what a `datetime-local` field sends
     /// (`2026-12-07T09:30`, read as UTC).
     static func parseTime(_ text: String) -> Date? {

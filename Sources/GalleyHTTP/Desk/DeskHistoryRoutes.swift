@@ -11,6 +11,12 @@ struct DeskHistoryRoutes {
     let pages: DeskPages
 
     static let pageSize = 50
+    /// How much of an event's reason the list shows; the export and the API have it whole.
+    static let reasonShown = 200
+    /// The card's bounds: the API's provenance record has everything.
+    static let itemsShown = 30
+    static let noteShown = 400
+    static let linksShown = 5
 
     struct Page {
         let chrome: DeskChrome
@@ -47,6 +53,8 @@ struct DeskHistoryRoutes {
         let publication: String
         let corrections: [Correction]
         let hasCorrections: Bool
+        /// Set when a list was longer than the card shows.
+        let cutShort: String?
     }
 
     struct Verdict {
@@ -96,8 +104,8 @@ struct DeskHistoryRoutes {
         let events = timeline.items.map { event in
             Event(
                 at: RFC3339.format(event.at), atText: DeskFormat.time(event.at), actor: event.actor, action: event.action,
-                states: event.fromState.map { from in "\(from) → \(event.toState ?? "")" } ?? event.toState,
-                revisionNumber: event.revision.map(String.init), reason: event.reason)
+                states: DeskFormat.states(from: event.fromState, to: event.toState),
+                revisionNumber: event.revision.map(String.init), reason: event.reason.map { DeskFormat.excerpt($0, Self.reasonShown) })
         }
         let page = Page(
             chrome: DeskChrome(visit), articleID: id.lowercasedString, title: try await record.revision.content.title, events: events,
@@ -109,18 +117,21 @@ struct DeskHistoryRoutes {
 
     private static func card(_ record: ProvenanceRecord) -> Card {
         let revision = record.revision
-        let verdicts = record.verdicts.map { verdict in
+        let verdicts = record.verdicts.prefix(itemsShown).map { verdict in
             Verdict(
                 checkpoint: verdict.checkpoint, verdict: verdict.verdict.rawValue, waived: verdict.verdict == .waived, by: verdict.actor,
                 at: RFC3339.format(verdict.createdAt), atText: DeskFormat.time(verdict.createdAt), hash: verdict.contentHash,
-                note: verdict.note, evidence: verdict.evidence.map(link))
+                note: DeskFormat.excerpt(verdict.note, noteShown), evidence: links(verdict.evidence))
         }
-        let claims = record.claims.map { Claim(text: $0.text, status: $0.status.rawValue, evidence: $0.evidence.map(link)) }
-        let corrections = record.corrections.map { correction in
+        let claims = record.claims.prefix(itemsShown).map {
+            Claim(text: DeskFormat.excerpt($0.text, noteShown), status: $0.status.rawValue, evidence: links($0.evidence))
+        }
+        let corrections = record.corrections.prefix(itemsShown).map { correction in
             Correction(
-                number: correction.number, kind: correction.kind, note: correction.note, revision: correction.revision,
-                at: RFC3339.format(correction.createdAt), atText: DeskFormat.time(correction.createdAt))
+                number: correction.number, kind: correction.kind, note: DeskFormat.excerpt(correction.note, noteShown),
+                revision: correction.revision, at: RFC3339.format(correction.createdAt), atText: DeskFormat.time(correction.createdAt))
         }
+        let longer = [record.verdicts.count, record.claims.count, record.corrections.count].contains { $0 > itemsShown }
         let generation = record.generation.map { generation in
             "Drafted by \(generation.model) (version \(generation.modelVersion)) from prompt version \(generation.promptVersion)"
         }
@@ -135,11 +146,16 @@ struct DeskHistoryRoutes {
             revision: revision.number, contentHash: revision.content.contentHash, author: revision.author,
             createdAt: RFC3339.format(revision.createdAt), createdAtText: DeskFormat.time(revision.createdAt), generation: generation,
             verdicts: verdicts, hasVerdicts: !verdicts.isEmpty, claims: claims, hasClaims: !claims.isEmpty, approvedBy: approvedBy,
-            publication: publication, corrections: corrections, hasCorrections: !corrections.isEmpty)
+            publication: publication, corrections: corrections, hasCorrections: !corrections.isEmpty,
+            cutShort: longer
+                ? "Each list shows its first \(itemsShown); the full record is /v1/articles/\(record.article.id.lowercasedString)/provenance."
+                : nil)
     }
 
-    /// A recorded link (`WebLink`: http or https, checked when it was recorded).
-    private static func link(_ evidence: Evidence) -> Link {
-        Link(url: evidence.url, text: evidence.note.flatMap { $0.isEmpty ? nil : $0 } ?? evidence.url)
+    /// Recorded links (`WebLink`: http or https, checked when they were recorded), the first few.
+    private static func links(_ evidence: [Evidence]) -> [Link] {
+        evidence.prefix(linksShown).map { item in
+            Link(url: item.url, text: DeskFormat.excerpt(item.note.flatMap { $0.isEmpty ? nil : $0 } ?? item.url, 200))
+        }
     }
 }

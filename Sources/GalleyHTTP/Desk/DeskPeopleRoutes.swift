@@ -12,9 +12,10 @@ struct DeskPeopleRoutes {
     let services: GalleyServices
     let pages: DeskPages
 
-    static let actorsPerPage = 50
-    static let sessionsShown = 50
-    static let tokensShown = 50
+    // Bounds that keep a page under 100 KB with the longest names, labels and user agents.
+    static let actorsPerPage = 40
+    static let sessionsShown = 30
+    static let tokensShown = 40
 
     struct ListPage {
         let chrome: DeskChrome
@@ -40,6 +41,8 @@ struct DeskPeopleRoutes {
         let id: String
         let name: String
         let displayName: String
+        /// "Display Name (name)", or the name alone when they are the same.
+        let heading: String
         let kind: String
         let roles: String
         let desks: String
@@ -52,6 +55,7 @@ struct DeskPeopleRoutes {
             id = actor.id.lowercasedString
             name = actor.name
             displayName = actor.displayName
+            heading = actor.displayName == actor.name ? actor.name : "\(actor.displayName) (\(actor.name))"
             kind = actor.kind.rawValue
             roles = actor.roles.map(\.rawValue).joined(separator: ", ")
             desks = actor.sections.isEmpty ? "every section" : actor.sections.joined(separator: ", ")
