@@ -61,7 +61,7 @@ public func buildRouter(
     SessionRoutes(services: services).register(on: v1)
     WebhookRoutes(services: services).register(on: v1)
     EventRoutes(services: services, notifier: notifier).register(on: v1)
-    DeskRoutes(services: services, settings: desk).register(on: router)
+    DeskRoutes(services: services, settings: desk, notifier: notifier).register(on: router)
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }

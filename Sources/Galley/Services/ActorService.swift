@@ -84,6 +84,18 @@ public struct ActorService: Sendable {
         return try await env.read { conn in try ActorStore.list(conn) }
     }
 
+    /// A page of actors by name, after `cursor` (a page's `nextCursor`).
+    public func page(cursor: String?, limit: Int, by caller: Caller) async throws -> Page<Actor> {
+        try caller.principal.require(.manageActors)
+        if let cursor, !Validation.isActorName(cursor) {
+            throw GalleyError.validation([.init(field: "cursor", message: "is not a cursor this server issued")])
+        }
+        let limit = min(max(limit, 1), 500)
+        let rows = try await env.query(ActorStore.page(after: cursor ?? "", limit: limit + 1))
+        let page = Array(rows.prefix(limit))
+        return Page(items: page, nextCursor: rows.count > limit ? page.last?.name : nil)
+    }
+
     public func find(name: String) async throws -> Actor? {
         try await env.read { conn in try ActorStore.find(conn, name: name) }
     }

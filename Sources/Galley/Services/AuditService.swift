@@ -51,6 +51,20 @@ public struct AuditService: Sendable {
         }
     }
 
+    /// A page of one article's history, oldest first, after `cursor` (a page's `nextCursor`);
+    /// readable by anyone who may read the article.
+    public func history(of articleID: UUID, cursor: String?, limit: Int, by caller: Caller) async throws -> Page<AuditEvent> {
+        try caller.principal.require(.readArticles)
+        let limit = min(max(limit, 1), 1000)
+        let after = try cursor.map(Self.decodeCursor) ?? 0
+        return try await env.read { conn in
+            _ = try ArticleStore.fetch(conn, id: articleID)
+            let rows = try AuditStore.list(conn, filter: .init(articleID: articleID), afterID: after, limit: limit + 1)
+            let page = Array(rows.prefix(limit))
+            return Page(items: page, nextCursor: rows.count > limit ? page.last.map { String($0.id) } : nil)
+        }
+    }
+
     /// Every matching event in id order, a batch at a time, so that exports of millions of
     /// events run in constant memory. Each batch confirms in its statement that the caller's
     /// token is still live: an export whose token is revoked or expired, or whose actor is

@@ -52,6 +52,11 @@ enum ActorStore {
         try conn.query("SELECT \(columns) FROM actors ORDER BY name").map(actor)
     }
 
+    /// Up to `limit` actors by name, after the one named `after`.
+    static func page(after name: String, limit: Int) -> StoreRead<[Actor]> {
+        StoreRead(sql: "SELECT \(columns) FROM actors WHERE name > \(name) ORDER BY name LIMIT \(limit)") { rows in try rows.map(actor) }
+    }
+
     /// The actor, its row locked until the transaction ends.
     static func lock(_ conn: PostgresConnection, _ reference: ActorService.ActorReference) throws -> Actor {
         let row: PostgresRow? =

@@ -12,6 +12,9 @@ struct DeskForm: Sendable {
     /// The first value of `name`, nil when absent.
     subscript(_ name: String) -> String? { fields.first { $0.name == name }?.value }
 
+    /// The value of `name`, nil when absent or empty (a GET form's untouched field).
+    func filled(_ name: String) -> String? { self[name].flatMap { $0.isEmpty ? nil : $0 } }
+
     /// Every value of `name`, in order.
     func values(_ name: String) -> [String] { fields.filter { $0.name == name }.map(\.value) }
 
@@ -27,6 +30,11 @@ struct DeskForm: Sendable {
             fields.append((name, value))
         }
         self.fields = fields
+    }
+
+    /// The query of a page's GET form, read as a browser writes it (`+` is a space).
+    init(query request: Request) throws {
+        try self.init(encoded: request.uri.query ?? "")
     }
 
     init(request: inout Request, context: GalleyRequestContext) async throws {

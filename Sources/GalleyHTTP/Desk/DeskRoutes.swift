@@ -9,6 +9,7 @@ import Hummingbird
 struct DeskRoutes {
     let services: GalleyServices
     let settings: DeskSettings
+    let notifier: EventNotifier?
     let pages = DeskPages.bundled
 
     func register(on router: Router<GalleyRequestContext>) {
@@ -16,8 +17,11 @@ struct DeskRoutes {
         DeskStaticFiles().register(on: desk)
         DeskSignInRoutes(services: services, settings: settings, pages: pages).register(on: desk)
         let signedIn = desk.group().add(middleware: DeskSessionMiddleware(services: services))
-        DeskQueueRoutes(services: services, pages: pages).register(on: signedIn)
+        DeskQueueRoutes(services: services, pages: pages, notifier: notifier).register(on: signedIn)
         DeskReviewRoutes(services: services, pages: pages).register(on: signedIn)
+        DeskHistoryRoutes(services: services, pages: pages).register(on: signedIn)
+        DeskAuditRoutes(services: services, pages: pages).register(on: signedIn)
+        DeskPeopleRoutes(services: services, pages: pages).register(on: signedIn)
     }
 }
 

@@ -35,23 +35,29 @@ struct AuditRoutes {
         return try Reply(.ok, ListDTO(items: page.items.map(AuditEventDTO.init), next_cursor: page.nextCursor))
     }
 
-    /// Streams every matching event, a batch at a time, so memory stays flat however many.
     @Sendable func export(_ request: Request, context: GalleyRequestContext) async throws -> Response {
         let format = request.typedQuery("format") ?? "jsonl"
-        guard format == "jsonl" || format == "csv" else { throw Problem.invalid("format", "must be jsonl or csv") }
-        let batches = try services.audit.stream(try query(request), by: try context.requireCaller())
+        guard let format = AuditExportFormat(rawValue: format) else { throw Problem.invalid("format", "must be jsonl or csv") }
+        return try Self.export(format, try query(request), by: try context.requireCaller(), services: services)
+    }
+
+    /// Streams every matching event, a batch at a time, so memory stays flat however many;
+    /// refused before it starts if the caller may not read the audit log. The desk's export
+    /// (`/desk/audit/export`) is this one with the session's caller.
+    static func export(_ format: AuditExportFormat, _ query: AuditService.Query, by caller: Caller, services: GalleyServices) throws -> Response {
+        let batches = try services.audit.stream(query, by: caller)
         let body = ResponseBody { writer in
-            if format == "csv" { try await writer.write(ByteBuffer(string: AuditExport.csvHeader)) }
+            if format == .csv { try await writer.write(ByteBuffer(string: AuditExport.csvHeader)) }
             for try await batch in batches {
                 var buffer = ByteBuffer()
                 for event in batch {
-                    buffer.writeString(format == "csv" ? try AuditExport.csvLine(event) : try AuditExport.jsonLine(event))
+                    buffer.writeString(format == .csv ? try AuditExport.csvLine(event) : try AuditExport.jsonLine(event))
                 }
                 try await writer.write(buffer)
             }
             try await writer.finish(nil)
         }
-        let contentType = format == "csv" ? "text/csv; charset=utf-8" : "application/jsonl"
+        let contentType = format == .csv ? "text/csv; charset=utf-8" : "application/jsonl"
         return Response(status: .ok, headers: [.contentType: contentType], body: body)
     }
 
@@ -69,4 +75,9 @@ struct AuditRoutes {
         }
         return try Reply(.ok, JSONValue.object(json))
     }
+}
+
+/// The audit log's export formats.
+enum AuditExportFormat: String {
+    case csv, jsonl
 }

@@ -4,7 +4,6 @@ import GalleyCore
 import GalleyOutput
 import HTTPTypes
 import Hummingbird
-import ServiceLifecycle
 
 /// `GET /v1/events`: published events as Server-Sent Events, resumable with `Last-Event-ID`,
 /// optionally only some types (`type`, comma-separated), one article (`article_id`) or the
@@ -21,63 +20,12 @@ struct EventRoutes {
     @Sendable func stream(_ request: Request, context: GalleyRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let filter = try Self.filter(request)
-        let resume = request.headers[.lastEventID] ?? request.query("after")
-        var position: EventStreamService.Position
-        if let resume {
-            guard let parsed = EventStreamService.Position(resume) else {
-                throw Problem.invalid("Last-Event-ID", "must be an event id this stream sent, such as 812-1042")
-            }
-            position = parsed
-        } else if request.query("from") == "start" {
-            position = .start
-        } else {
-            position = try await services.events.now(filter: filter, by: caller)
-        }
-        // Fail before the stream starts if the caller may not read it.
-        _ = try await services.events.read(after: position, limit: 1, filter: filter, by: caller)
-        let services = services
-        let notifier = notifier
-        let start = position
-        let body = ResponseBody { writer in
-            var position = start
-            try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
-            var idle = ContinuousClock.now
-            // Ends on graceful shutdown, so open streams do not hold a stopping server up.
-            while !Task.isCancelled, !Task.isShuttingDownGracefully {
-                let seen = notifier?.current ?? 0
-                let events: [EventStreamService.Event]
-                do {
-                    events = try await services.events.read(after: position, limit: 100, filter: filter, by: caller)
-                } catch GalleyError.unauthenticated {
-                    // A client that reconnects is told why, with 401.
-                    try await writer.write(ByteBuffer(string: ": the token no longer authenticates; the stream ends\n\n"))
-                    break
-                }
-                for event in events {
-                    let data = String(decoding: try WireJSON.encoder.encode(WebhookEventBody(event.payload, article: nil)), as: UTF8.self)
-                    try await writer.write(ByteBuffer(string: "id: \(event.position)\nevent: \(event.type)\ndata: \(data)\n\n"))
-                    position = event.position
-                }
-                if !events.isEmpty {
-                    idle = ContinuousClock.now
-                    continue
-                }
-                if ContinuousClock.now - idle > .seconds(15) {
-                    try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
-                    idle = ContinuousClock.now
-                }
-                // A notification means a new event; the timeout also catches events held
-                // back until an older transaction finished.
-                if let notifier {
-                    await notifier.wait(after: seen, timeout: .seconds(1))
-                } else {
-                    try await Task.sleep(for: .seconds(1))
-                }
-            }
-            try await writer.finish(nil)
-        }
-        return Response(
-            status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
+        let start = try await EventStreamResponse.start(
+            resume: request.headers[.lastEventID] ?? request.query("after"), fromStart: request.query("from") == "start", filter: filter,
+            services: services, caller: caller)
+        return try await EventStreamResponse.make(
+            from: start, filter: filter, caller: caller, services: services, notifier: notifier,
+            farewell: "the token no longer authenticates; the stream ends")
     }
 }
 
