@@ -1,0 +1,86 @@
+import Foundation
+import GalleyCore
+import Postgres
+import Synchronization
+
+/// Sealing the audit log, signing the seals, and publishing them (docs/audit.md).
+extension AuditService {
+    /// What one seal did.
+    public struct SealResult: Sendable {
+        /// The chain heads the seal lists: those that moved since the previous seal.
+        public let heads: Int
+        public let seal: PublishedSeal
+    }
+
+    /// Records a seal over the chain heads that moved since the previous seal and signs it
+    /// with the signing key, in one transaction; nil when no head moved: `galley serve` seals
+    /// every 10 seconds, and an idle newsroom has nothing to seal. Without a key
+    /// (`GALLEY_SEAL_KEY` unset) the seal is recorded unsigned.
+    @discardableResult
+    public func seal() async throws -> SealResult? {
+        let keyFile = env.sealKey
+        return try await env.transaction { conn in
+            // Read here, on the connection's thread: a file read is blocking work.
+            let signer = try keyFile.map { file in
+                guard let signer = try file.ring().signingKey else {
+                    throw GalleyError.validation([
+                        .init(field: "GALLEY_SEAL_KEY", message: "\(file.path) holds no signing key; `galley keys rotate` makes one")
+                    ])
+                }
+                return signer
+            }
+            guard let recorded = try AuditStore.seal(conn) else { return nil }
+            let bytes = SealSignature.signedBytes(
+                id: recorded.id, at: RFC3339.format(recorded.at), chains: recorded.chains, root: recorded.hash, prevHash: recorded.prevHash)
+            let signature = try signer.map { try SealSignature.sign(bytes, with: $0.key) }
+            if let signer, let signature {
+                try AuditStore.recordSignature(conn, sealID: recorded.id, keyID: signer.id, signature: signature)
+            }
+            let seal = PublishedSeal(
+                id: recorded.id, at: recorded.at, chains: recorded.chains, root: recorded.hash, prevHash: recorded.prevHash,
+                signature: signature, keyID: signer?.id, heads: nil)
+            return SealResult(heads: recorded.heads, seal: seal)
+        }
+    }
+
+    /// The newest seal; public, as it holds no more than hashes and counts.
+    public func latestSeal() async throws -> PublishedSeal {
+        guard let seal = try await env.read({ conn in try AuditStore.publishedSeal(conn, id: nil) }) else {
+            throw GalleyError.notFound(kind: "seal", id: "latest")
+        }
+        return seal
+    }
+
+    /// One seal by its id; public.
+    public func publishedSeal(id: Int) async throws -> PublishedSeal {
+        guard let seal = try await env.read({ conn in try AuditStore.publishedSeal(conn, id: id) }) else {
+            throw GalleyError.notFound(kind: "seal", id: String(id))
+        }
+        return seal
+    }
+
+    /// The public keys that sign (and signed) seals, or nil when this server has no key.
+    public func sealKeys() async throws -> SealKeyRing? {
+        guard let file = env.sealKey else { return nil }
+        return try await Task.detached { try file.ring().publicSet }.value
+    }
+
+    /// Every seal with the heads it lists, oldest first, a batch at a time: what an offline
+    /// verification (`galley audit verify --export`) checks an export against.
+    public func sealExport(by caller: Caller, batchSize: Int = 1_000) throws -> AsyncThrowingStream<[PublishedSeal], any Error> {
+        try caller.principal.require(.readAudit)
+        let env = self.env
+        let position = SealPosition()
+        return AsyncThrowingStream {
+            let after = position.lastID.withLock { $0 }
+            let batch = try await env.read { conn in try AuditStore.publishedSeals(conn, afterID: after, limit: batchSize) }
+            guard let last = batch.last else { return nil }
+            position.lastID.withLock { $0 = last.id }
+            return batch
+        }
+    }
+}
+
+private final class SealPosition: Sendable {
+    let lastID = Mutex(0)
+}
