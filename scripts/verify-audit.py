@@ -32,7 +32,7 @@ def verify(export, seals, keyfile):
         if s["prev_hash"] != previous or hashlib.sha256(text.encode()).hexdigest() != s["root"]:
             return f"seal {s['id']} was altered or a seal before it removed"
         if "signature" in s:
-            key = keys.get(s["key_id"], {})
+            key = keys.get(s["key_id"], {})  # times compare as text; "~" sorts after every digit
             if not key.get("not_before", "~") <= s["at"] <= key.get("not_after", "~"):
                 return f"seal {s['id']}: its key {s['key_id']} is not listed, or was not signing at {s['at']}"
             signed_bytes = f"galley-seal-signature/1\n{s['id']}\n{s['at']}\n{s['chains']}\n{s['root']}\n{s['prev_hash']}"

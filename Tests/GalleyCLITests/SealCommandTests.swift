@@ -99,6 +99,13 @@ import Testing
         }
     }
 
+    @Test func docsAuditShowsThePythonVerifierThatIsTested() throws {
+        let script = try String(contentsOfFile: Self.pythonVerifier, encoding: .utf8)
+        let docs = try String(
+            contentsOfFile: Self.pythonVerifier.replacingOccurrences(of: "scripts/verify-audit.py", with: "docs/audit.md"), encoding: .utf8)
+        #expect(docs.contains("```python\n" + script + "```\n"))
+    }
+
     private func python(_ arguments: String...) async throws -> GalleyBinary.Outcome {
         try await GalleyBinary.start(URL(fileURLWithPath: "/usr/bin/env"), ["python3", Self.pythonVerifier] + arguments).finish()
     }

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import GalleyCore
 import Postgres
@@ -59,10 +60,14 @@ extension AuditService {
         return seal
     }
 
-    /// The public keys that sign (and signed) seals, or nil when this server has no key.
+    /// The public keys that sign (and signed) seals, or nil when this server has no key or
+    /// cannot read it (which its log says; the path is not for clients).
     public func sealKeys() async throws -> SealKeyRing? {
         guard let file = env.sealKey else { return nil }
-        return try await Task.detached { try file.ring().publicSet }.value
+        // Reading a file blocks: off Swift's cooperative pool.
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: try? file.ring().publicSet) }
+        }
     }
 
     /// Every seal with the heads it lists, oldest first, a batch at a time: what an offline
