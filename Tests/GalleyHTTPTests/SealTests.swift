@@ -141,6 +141,24 @@ import Testing
         }
     }
 
+    /// A seal dated before its key began signing would be refused by every verifier: it is
+    /// left unsigned, and the next seal, signed, vouches for it.
+    @Test func aSealOutsideItsKeysValidityIsLeftUnsigned() async throws {
+        let folder = NSTemporaryDirectory() + "galley-seal-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = SealKeyFile(path: folder + "/seal-key.json")
+        _ = try file.create(now: Date().addingTimeInterval(3600))
+        try await APIHarness.with(sealKey: file) { api in
+            _ = try await api.createArticle()
+            let early = try #require(try await api.services.audit.seal()).seal
+            #expect(early.signature == nil && early.keyID == nil)
+            _ = try file.rotate(now: Date().addingTimeInterval(-60))
+            _ = try await api.createArticle()
+            #expect(try #require(try await api.services.audit.seal()).seal.signature != nil)
+        }
+    }
+
     @Test func aSealSignedBeforeARotationStaysVerifiable() async throws {
         try await Self.withKeyFile { file in
             try await APIHarness.with(sealKey: file) { api in

@@ -16,30 +16,37 @@ extension AuditService {
     /// Records a seal over the chain heads that moved since the previous seal and signs it
     /// with the signing key, in one transaction; nil when no head moved: `galley serve` seals
     /// every 10 seconds, and an idle newsroom has nothing to seal. Without a key
-    /// (`GALLEY_SEAL_KEY` unset) the seal is recorded unsigned.
+    /// (`GALLEY_SEAL_KEY` unset) the seal is recorded unsigned; so is a seal whose time falls
+    /// outside the key's validity (a rotation racing the seal, or the database's clock behind
+    /// the clock that made the key), which a verifier would refuse: the next seal is signed,
+    /// and vouches for this one through its previous hash.
     @discardableResult
     public func seal() async throws -> SealResult? {
         let keyFile = env.sealKey
         return try await env.transaction { conn in
             // Read here, on the connection's thread: a file read is blocking work.
-            let signer = try keyFile.map { file in
-                guard let signer = try file.ring().signingKey else {
+            let ring = try keyFile.map { file in
+                let ring = try file.ring()
+                guard ring.signingKey != nil else {
                     throw GalleyError.validation([
                         .init(field: "GALLEY_SEAL_KEY", message: "\(file.path) holds no signing key; `galley keys rotate` makes one")
                     ])
                 }
-                return signer
+                return ring
             }
             guard let recorded = try AuditStore.seal(conn) else { return nil }
             let bytes = SealSignature.signedBytes(
                 id: recorded.id, at: RFC3339.format(recorded.at), chains: recorded.chains, root: recorded.hash, prevHash: recorded.prevHash)
-            let signature = try signer.map { try SealSignature.sign(bytes, with: $0.key) }
-            if let signer, let signature {
-                try AuditStore.recordSignature(conn, sealID: recorded.id, keyID: signer.id, signature: signature)
+            var signature: (keyID: String, value: String)?
+            if let ring, let signer = ring.signingKey, ring.keys[0].wasSigning(at: recorded.at) {
+                signature = (signer.id, try SealSignature.sign(bytes, with: signer.key))
+            }
+            if let signature {
+                try AuditStore.recordSignature(conn, sealID: recorded.id, keyID: signature.keyID, signature: signature.value)
             }
             let seal = PublishedSeal(
                 id: recorded.id, at: recorded.at, chains: recorded.chains, root: recorded.hash, prevHash: recorded.prevHash,
-                signature: signature, keyID: signer?.id, heads: nil)
+                signature: signature?.value, keyID: signature?.keyID, heads: nil)
             return SealResult(heads: recorded.heads, seal: seal)
         }
     }
