@@ -61,6 +61,10 @@ import Testing
             #expect(try await room.run(["audit", "seals", "--export", "--out", seals]).status == 0)
             let shown = try await room.run(["keys", "show"], environment: signing)
             try Data(shown.stdout.utf8).write(to: URL(fileURLWithPath: publicKey))
+            let first = try #require(SealKeyRing.parse(Data(shown.stdout.utf8))?.keys.first)
+            let listed = try await room.run(["audit", "seals"])
+            #expect(listed.status == 0)
+            #expect(listed.stdout.split(separator: "\n").filter { $0.contains(first.kid) }.count == 2, "\(listed.stdout)")
             let offline = ["audit", "verify", "--export", export, "--seals", seals, "--public-key", publicKey]
 
             // No database at all: a connection string that leads nowhere.

@@ -2,10 +2,12 @@ import Crypto
 import Foundation
 import Galley
 import GalleyCore
-import GalleyHTTP
 import GalleyOutput
+import Logging
 import Postgres
 import Testing
+
+@testable import GalleyHTTP
 
 /// Signed audit seals, their public keys and the offline check (docs/audit.md, "Signed seals").
 @Suite struct SealTests {
@@ -139,6 +141,23 @@ import Testing
                 #expect(resealed.firstBroken?.problem.contains("signature does not match") == true)
             }
         }
+    }
+
+    /// The log notice is written when the application is built, once, not at every seal.
+    @Test func aServerWithoutAKeySaysOnceThatItsSealsAreUnsigned() async throws {
+        func notices(_ environment: [String: String]) async throws -> [Substring] {
+            let pipe = Pipe()
+            let descriptor = pipe.fileHandleForWriting.fileDescriptor
+            let logger = Logger(label: "test") { LogLineHandler(label: $0, descriptor: descriptor) }
+            let pool = PostgresPool(configuration: .init(connectionString: "host=127.0.0.1 port=1 connect_timeout=2", maxConnections: 1))
+            _ = buildApplication(configuration: try .init(environment: environment), pool: pool, logger: logger)
+            try pipe.fileHandleForWriting.close()
+            return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+                .filter { $0.contains("unsigned") }
+        }
+        let unsigned = try await notices([:])
+        #expect(unsigned.count == 1 && unsigned.first?.contains("GALLEY_SEAL_KEY is not set") == true, "\(unsigned)")
+        #expect(try await notices(["GALLEY_SEAL_KEY": "/nonexistent/seal-key.json"]).isEmpty)
     }
 
     /// A seal dated before its key began signing would be refused by every verifier: it is
