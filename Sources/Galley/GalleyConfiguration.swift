@@ -51,6 +51,9 @@ public struct GalleyConfiguration: Sendable {
     /// `GALLEY_PUBLIC_URL`: the address people reach this server at, e.g.
     /// `https://galley.example.org`; when it is https the desk's cookie is sent only over TLS.
     public var publicURL: URL?
+    /// `GALLEY_SEAL_KEY`: the path of the file holding the key that signs audit seals
+    /// (`galley keys init` creates it); unset, seals are recorded unsigned.
+    public var sealKeyPath: String?
 
     public static let defaultIdempotencyTTL: TimeInterval = 24 * 3600
 
@@ -86,6 +89,7 @@ public struct GalleyConfiguration: Sendable {
         } else {
             publicURL = nil
         }
+        sealKeyPath = environment["GALLEY_SEAL_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         if let level = environment["GALLEY_LOG_LEVEL"], !level.isEmpty {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw ConfigurationError(

@@ -21,7 +21,7 @@ public func buildApplication(
     let services = GalleyServices(
         environment: GalleyEnvironment(
             pool: pool, webhookPolicy: configuration.webhookPolicy, caches: ReadCaches(megabytes: configuration.readCacheMegabytes),
-            idempotencyTTL: configuration.idempotencyTTL))
+            idempotencyTTL: configuration.idempotencyTTL, sealKey: configuration.sealKeyPath.map(SealKeyFile.init)))
     let notifier = EventNotifier(connectionString: configuration.databaseURL, logger: logger)
     var app = Application(
         router: buildRouter(
@@ -33,6 +33,9 @@ public func buildApplication(
         logger: logger
     )
     if backgroundWork {
+        if configuration.sealKeyPath == nil {
+            logger.notice("audit seals are recorded unsigned: GALLEY_SEAL_KEY is not set (see docs/audit.md, \"Signed seals\")")
+        }
         app.addServices(BackgroundWork(services: services, logger: logger))
         app.addServices(WebhookDispatcher(services: services, notifier: notifier, logger: logger))
     }
@@ -50,6 +53,7 @@ public func buildRouter(
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: QueryTextMiddleware())
     ServiceRoutes(pool: pool, metrics: metrics).register(on: router)
+    SealRoutes(services: services).register(on: router)
     let v1 = router.group("v1").add(middleware: AuthMiddleware(services: services))
     ArticleRoutes(services: services).register(on: v1)
     ReviewRoutes(services: services, metrics: metrics).register(on: v1)

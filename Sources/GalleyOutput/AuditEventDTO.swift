@@ -7,6 +7,7 @@ public struct AuditEventDTO: Encodable, Sendable {
     public var id: Int
     public var chain: String
     public var seq: Int
+    public var actor_id: String?
     public var actor: String
     public var action: String
     public var article_id: String?
@@ -15,14 +16,19 @@ public struct AuditEventDTO: Encodable, Sendable {
     public var revision: Int?
     public var reason: String?
     public var details: JSONValue
+    /// `details` exactly as hashed (PostgreSQL's jsonb text), so the hash can be checked
+    /// without the database.
+    public var details_text: String
     public var request_id: String?
     public var at: Date
+    public var prev_hash: String
     public var hash: String
 
     public init(_ event: AuditEvent) {
         id = event.id
         chain = event.chain
         seq = event.seq
+        actor_id = event.actorID.wire
         actor = event.actor
         action = event.action
         article_id = event.articleID.wire
@@ -31,8 +37,10 @@ public struct AuditEventDTO: Encodable, Sendable {
         revision = event.revision
         reason = event.reason
         details = event.details
+        details_text = event.detailsText
         request_id = event.requestID
         at = event.at
+        prev_hash = event.prevHash
         hash = event.hash
     }
 }

@@ -39,6 +39,7 @@ import Testing
                 "UPDATE audit_chain_heads SET seq = 1", "DELETE FROM audit_chain_heads", "TRUNCATE audit_chain_heads",
                 "INSERT INTO audit_chain_heads (chain, seq, hash) VALUES ('article:00000000-0000-4000-8000-000000000000', 9, 'x')",
                 "UPDATE audit_seals SET hash = 'x'", "DELETE FROM audit_seals", "TRUNCATE audit_seals",
+                "UPDATE audit_seal_signatures SET signature = 'x'", "DELETE FROM audit_seal_signatures", "TRUNCATE audit_seal_signatures",
                 "UPDATE revisions SET body = 'x'", "DELETE FROM revisions", "UPDATE verifications SET verdict = 'passed'",
                 "DELETE FROM approvals", "UPDATE publications SET published_by = 'x'", "DELETE FROM corrections",
             ]

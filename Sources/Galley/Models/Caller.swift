@@ -76,12 +76,14 @@ public struct GalleyEnvironment: Sendable {
     public let idempotencyLease: TimeInterval
     /// When tokens were last used, written to the minute off the requests' way.
     public let tokenUse: TokenUse
+    /// The keys that sign audit seals (`GALLEY_SEAL_KEY`); nil: seals are not signed.
+    public let sealKey: SealKeyFile?
 
     public init(
         pool: PostgresPool, now: @escaping @Sendable () -> Date = Date.init, newID: @escaping @Sendable () -> UUID = UUID.random,
         webhookPolicy: WebhookAddressPolicy = WebhookAddressPolicy(), caches: ReadCaches = ReadCaches(),
         wakeUp: EventWakeUp? = nil, idempotencyTTL: TimeInterval = GalleyConfiguration.defaultIdempotencyTTL,
-        idempotencyLease: TimeInterval = IdempotencyService.defaultReservationLease
+        idempotencyLease: TimeInterval = IdempotencyService.defaultReservationLease, sealKey: SealKeyFile? = nil
     ) {
         self.pool = pool
         self.now = now
@@ -92,6 +94,7 @@ public struct GalleyEnvironment: Sendable {
         self.idempotencyTTL = idempotencyTTL
         self.idempotencyLease = idempotencyLease
         self.tokenUse = TokenUse(pool: pool)
+        self.sealKey = sealKey
     }
 }
 

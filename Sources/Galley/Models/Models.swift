@@ -154,6 +154,8 @@ public struct AuditEvent: Sendable, Equatable {
     public let id: Int
     public let chain: String
     public let seq: Int
+    /// The acting actor's id; nil for the operator and the scheduler.
+    public let actorID: UUID?
     public let actor: String
     public let action: String
     public let articleID: UUID?
@@ -162,8 +164,11 @@ public struct AuditEvent: Sendable, Equatable {
     public let toState: String?
     public let reason: String?
     public let details: JSONValue
+    /// `details` as PostgreSQL prints its jsonb: the text the event's hash covers.
+    public let detailsText: String
     public let requestID: String?
     public let at: Date
+    public let prevHash: String
     public let hash: String
 }
 

@@ -96,16 +96,6 @@ public struct AuditService: Sendable {
         return id
     }
 
-    // MARK: Seals
-
-    /// Records a seal over the chain heads that moved since the previous seal (see
-    /// docs/audit.md) and returns how many it lists, or nil when none moved: `galley serve`
-    /// seals every 10 seconds, and an idle newsroom has nothing to seal.
-    @discardableResult
-    public func seal() async throws -> Int? {
-        try await env.transaction { conn in try AuditStore.seal(conn) }
-    }
-
     // MARK: Verification
 
     /// Recomputes every event's hash and link, checks each chain against its head and every

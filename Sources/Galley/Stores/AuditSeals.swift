@@ -8,9 +8,19 @@ extension AuditStore {
     /// An arbitrary constant naming the sealing lock among advisory locks ("seal").
     private static let sealLock = 0x7365_616c
 
-    /// Records a seal over the chain heads that moved since the previous seal; returns how
-    /// many it lists, or nil when none moved.
-    static func seal(_ conn: PostgresConnection) throws -> Int? {
+    /// A seal just recorded: what its signature covers, and how many heads it lists.
+    struct Recorded: Sendable {
+        let id: Int
+        let at: Date
+        let chains: Int
+        let hash: String
+        let prevHash: String
+        let heads: Int
+    }
+
+    /// Records a seal over the chain heads that moved since the previous seal, or nothing
+    /// when none moved.
+    static func seal(_ conn: PostgresConnection) throws -> Recorded? {
         // One sealer at a time, so that seals form a single chain.
         try conn.execute("SELECT pg_advisory_xact_lock(\(sealLock))")
         // Only heads moved by transactions the last seal may not have seen are compared:
@@ -25,33 +35,43 @@ extension AuditStore {
         // Built and hashed by PostgreSQL as `AuditVerifier.sealHash` does, from those heads
         // whose position is not the one last sealed (`audit_sealed_heads`); a head that
         // moves while this runs is recorded at the position listed here, so the next seal
-        // lists it again.
+        // lists it again. `chains` counts the chains sealed so far: the previous seal's
+        // count (or, after a seal made before sql/0019, every sealed chain) plus the chains
+        // sealed for the first time.
         let rows = try conn.query(
             """
-            WITH moved AS (
-                SELECT h.chain, h.seq, h.hash FROM audit_chain_heads h
+            WITH candidates AS (
+                SELECT h.chain, h.seq, h.hash, (SELECT s.seq FROM audit_sealed_heads s WHERE s.chain = h.chain) AS sealed_seq
+                FROM audit_chain_heads h
                 WHERE h.moved_xid >= \(bound)::xid8
-                  AND (SELECT s.seq FROM audit_sealed_heads s WHERE s.chain = h.chain) IS DISTINCT FROM h.seq
+            ), moved AS (
+                SELECT chain, seq, hash, sealed_seq FROM candidates WHERE sealed_seq IS DISTINCT FROM seq
             ), now_heads AS (
                 SELECT jsonb_agg(jsonb_build_array(chain, seq, hash) ORDER BY chain) AS heads,
-                       string_agg(chain || ' ' || seq || ' ' || hash || chr(10), '' ORDER BY chain) AS text
+                       string_agg(chain || ' ' || seq || ' ' || hash || chr(10), '' ORDER BY chain) AS text,
+                       count(*) FILTER (WHERE sealed_seq IS NULL) AS new_chains
                 FROM moved
-            ), last AS (SELECT hash FROM audit_seals ORDER BY id DESC LIMIT 1),
+            ), last AS (SELECT hash, chains FROM audit_seals ORDER BY id DESC LIMIT 1),
             sealed AS (
-                INSERT INTO audit_seals (heads, prev_hash, hash, xmin_bound)
+                INSERT INTO audit_seals (heads, prev_hash, hash, xmin_bound, chains)
                 SELECT n.heads, COALESCE(l.hash, ''),
                        encode(sha256(convert_to('galley-seal/1' || chr(10) || COALESCE(l.hash, '') || chr(10) || n.text, 'UTF8')), 'hex'),
-                       pg_snapshot_xmin(pg_current_snapshot())
+                       pg_snapshot_xmin(pg_current_snapshot()),
+                       COALESCE(l.chains, (SELECT count(*) FROM audit_sealed_heads)) + n.new_chains
                 FROM now_heads n LEFT JOIN last l ON true
                 WHERE n.heads IS NOT NULL
-                RETURNING jsonb_array_length(heads) AS heads
+                RETURNING id, sealed_at, chains, hash, prev_hash, jsonb_array_length(heads) AS heads
             ), marked AS (
                 INSERT INTO audit_sealed_heads (chain, seq) SELECT chain, seq FROM moved
                 ON CONFLICT (chain) DO UPDATE SET seq = EXCLUDED.seq
             )
-            SELECT heads FROM sealed
+            SELECT * FROM sealed
             """)
-        return try rows.single?.decode("heads", as: Int.self)
+        return try rows.single.map { row in
+            Recorded(
+                id: try row.decode("id"), at: try row.decode("sealed_at"), chains: try row.decode("chains"),
+                hash: try row.decode("hash"), prevHash: try row.decode("prev_hash"), heads: try row.decode("heads"))
+        }
     }
 
     /// A seal as stored: its heads are `[chain, seq, hash]` arrays, as the database built them.

@@ -57,18 +57,19 @@ enum AuditStore {
     }
 
     static let columns: SQL = """
-        id, chain, seq, actor_name, action, article_id, revision, from_state, to_state, reason, details,
-        request_id, at, hash
+        id, chain, seq, actor_id, actor_name, action, article_id, revision, from_state, to_state, reason, details,
+        details::text AS details_text, request_id, at, prev_hash, hash
         """
 
     static func event(_ row: PostgresRow) throws -> AuditEvent {
         AuditEvent(
             id: try row.decode("id"), chain: try row.decode("chain"), seq: try row.decode("seq"),
-            actor: try row.decode("actor_name"), action: try row.decode("action"),
+            actorID: try row.decode("actor_id"), actor: try row.decode("actor_name"), action: try row.decode("action"),
             articleID: try row.decode("article_id"), revision: try row.decode("revision"),
             fromState: try row.decode("from_state"), toState: try row.decode("to_state"),
-            reason: try row.decode("reason"), details: try row.decode("details"),
-            requestID: try row.decode("request_id"), at: try row.decode("at"), hash: try row.decode("hash"))
+            reason: try row.decode("reason"), details: try row.decode("details"), detailsText: try row.decode("details_text"),
+            requestID: try row.decode("request_id"), at: try row.decode("at"), prevHash: try row.decode("prev_hash"),
+            hash: try row.decode("hash"))
     }
 
     struct Filter: Sendable {

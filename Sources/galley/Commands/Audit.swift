@@ -11,7 +11,7 @@ struct Audit: AsyncParsableCommand {
             Audit commands act as --as NAME or GALLEY_ACTOR when given (that actor needs the audit.read \
             permission), else as the database operator. (--actor on `audit log` filters by actor.)
             """,
-        subcommands: [Log.self, Export.self, Verify.self, Seal.self])
+        subcommands: [Log.self, Export.self, Verify.self, Seal.self, Seals.self])
 
     /// Who reads the log: a named actor, or the database operator.
     struct Identity: ParsableArguments {
@@ -75,9 +75,24 @@ struct Audit: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Recompute every event's hash and link and check the seals; exit 1 naming the first broken event.")
+            abstract: "Recompute every event's hash and link and check the seals; exit 1 naming the first broken event.",
+            discussion: """
+                With --export, --seals and --public-key it checks files instead of the database, on any \
+                machine: an unfiltered `galley audit export --format jsonl`, `galley audit seals --export`, \
+                and the public keys (`galley keys show`, /.well-known/galley-seal-key, or one JWK).
+                """)
+        @Option(help: ArgumentHelp("An unfiltered JSON Lines export to check offline.", valueName: "file")) var export: String?
+        @Option(help: ArgumentHelp("The seals, as `galley audit seals --export` writes them.", valueName: "file")) var seals: String?
+        @Option(help: ArgumentHelp("The public seal keys: a JWK set or one JWK.", valueName: "file")) var publicKey: String?
         @OptionGroup var identity: Identity
         @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            let offline = [export, seals, publicKey].compactMap { $0 }.count
+            if offline != 0 && offline != 3 {
+                throw ValidationError("An offline check needs all three of --export, --seals and --public-key.")
+            }
+        }
 
         private struct View: Encodable {
             struct Broken: Encodable {
@@ -93,16 +108,21 @@ struct Audit: AsyncParsableCommand {
             let ok: Bool
             let eventsChecked: Int
             let sealsChecked: Int
+            var signedSeals: Int?
+            var lastSignedSeal: Int?
             let firstBroken: Broken?
             private enum CodingKeys: String, CodingKey {
                 case ok
                 case eventsChecked = "events_checked"
                 case sealsChecked = "seals_checked"
+                case signedSeals = "signed_seals"
+                case lastSignedSeal = "last_signed_seal"
                 case firstBroken = "first_broken"
             }
         }
 
         func run() async throws {
+            if let export, let seals, let publicKey { return try verifyFiles(export: export, seals: seals, publicKey: publicKey) }
             let report = try await Session.with { session in
                 let caller = try await identity.caller(session)
                 let progress = Progress("verifying")
@@ -110,19 +130,46 @@ struct Audit: AsyncParsableCommand {
                 defer { progress.finish() }
                 return try await session.services.audit.verify(by: caller) { progress.update($0) }
             }
-            let broken = report.firstBroken
-            if output.json {
-                try Output.json(
-                    View(
-                        ok: report.ok, eventsChecked: report.eventsChecked, sealsChecked: report.sealsChecked,
-                        firstBroken: broken.map { .init(eventID: $0.eventID, chain: $0.chain, seq: $0.seq, problem: $0.problem) }))
-            } else if report.ok {
-                Output.line("The audit log is intact: \(report.eventsChecked) events and \(report.sealsChecked) seals checked.")
+            let view = View(
+                ok: report.ok, eventsChecked: report.eventsChecked, sealsChecked: report.sealsChecked,
+                firstBroken: report.firstBroken.map { .init(eventID: $0.eventID, chain: $0.chain, seq: $0.seq, problem: $0.problem) })
+            try show(view, intact: "The audit log is intact: \(report.eventsChecked) events and \(report.sealsChecked) seals checked.")
+        }
+
+        private func verifyFiles(export: String, seals: String, publicKey: String) throws {
+            func read(_ path: String, _ option: String) throws -> Data {
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw CLIError("Cannot read \(path) (\(option)).", hint: "Check the path and that the file is readable.")
+                }
+                return data
             }
-            if let broken {
+            guard let keys = SealKeyRing.parse(try read(publicKey, "--public-key")) else {
+                throw CLIError(
+                    "\(publicKey) is not a JWK set or a JWK.", hint: "Use the output of `galley keys show` or of GET /.well-known/galley-seal-key.")
+            }
+            let report = try OfflineAuditVerifier.verify(export: try read(export, "--export"), seals: try read(seals, "--seals"), keys: keys)
+            let view = View(
+                ok: report.ok, eventsChecked: report.eventsChecked, sealsChecked: report.sealsChecked, signedSeals: report.signedSeals,
+                lastSignedSeal: report.lastSignedSeal?.id,
+                firstBroken: report.firstBroken.map { .init(eventID: $0.eventID, chain: $0.chain, seq: $0.seq, problem: $0.problem) })
+            let vouched = report.lastSignedSeal.map { " Signed up to seal \($0.id) of \($0.at)." } ?? ""
+            try show(
+                view,
+                intact: "The export is intact: \(report.eventsChecked) events in \(report.chainsChecked) chains and \(report.sealsChecked) seals "
+                    + "(\(report.signedSeals) signed) checked.\(vouched)")
+        }
+
+        private func show(_ view: View, intact: String) throws {
+            if output.json {
+                try Output.json(view)
+            } else if view.ok {
+                Output.line(intact)
+            }
+            if let broken = view.firstBroken {
                 let event = broken.eventID.map { "event \($0) " } ?? ""
+                let place = broken.chain == "seal" ? "seal \(broken.seq)" : "chain \(broken.chain), position \(broken.seq)"
                 Output.error(
-                    "The audit log is broken at \(event)(chain \(broken.chain), position \(broken.seq)): \(broken.problem).",
+                    "The audit log is broken at \(event)(\(place)): \(broken.problem).",
                     hint: "Compare with a backup or an earlier export; `galley audit log --json` shows the events around it.")
                 throw ExitCode(ExitStatus.failed.rawValue)
             }
@@ -139,7 +186,7 @@ struct Audit: AsyncParsableCommand {
             let chains = try await Session.with { session in
                 let caller = try await identity.caller(session)
                 try caller.principal.require(.readAudit)
-                return try await session.services.audit.seal()
+                return try await session.services.audit.seal()?.heads
             }
             if output.json { return try Output.json(["chains": chains]) }
             Output.line(chains.map { "Sealed \($0) chain\($0 == 1 ? "" : "s")." } ?? "No chain has changed since the last seal; nothing to seal.")

@@ -23,6 +23,13 @@ struct Serve: AsyncParsableCommand {
         var configuration = try loadConfiguration()
         if let port { configuration.port = port }
         if let host { configuration.host = host }
+        if let path = configuration.sealKeyPath, (try? SealKeyFile(path: path).ring().signingKey) == nil {
+            throw CLIError(
+                "GALLEY_SEAL_KEY=\(path) is not a readable seal key file with a signing key.",
+                hint:
+                    "`galley keys init` creates one (and `galley keys rotate` gives a file a new signing key); unset GALLEY_SEAL_KEY to seal unsigned."
+            )
+        }
         setHTTPThreads(configuration.httpThreads)
         let logger = makeLogger(configuration, label: "galley.serve")
         let pool = PostgresPool(configuration: configuration.postgres)

@@ -23,7 +23,7 @@ struct Session: Sendable {
         let services = GalleyServices(
             environment: GalleyEnvironment(
                 pool: pool, webhookPolicy: configuration.webhookPolicy, caches: ReadCaches(megabytes: configuration.readCacheMegabytes),
-                wakeUp: EventWakeUp(pool: pool, mode: .afterEachCommit)))
+                wakeUp: EventWakeUp(pool: pool, mode: .afterEachCommit), sealKey: configuration.sealKeyPath.map(SealKeyFile.init)))
         let session = Session(pool: pool, services: services)
         do {
             let result = try await body(session)
