@@ -38,9 +38,9 @@ struct WebhookRoom {
         return WebhookDispatcher(services: api.services, settings: settings, logger: Logger(label: "dispatcher"))
     }
 
-    /// Runs the dispatcher until `done` holds, for at most ten seconds.
+    /// Runs the dispatcher until `done` holds, for at most 30 seconds (room for a loaded run).
     func drain(_ dispatcher: WebhookDispatcher, until done: @Sendable () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while try await !done() {
             guard ContinuousClock.now < deadline else { throw HarnessError("the dispatcher did not get there in time") }
             if await dispatcher.deliverDue(client: client) == 0 { try await Task.sleep(for: .milliseconds(20)) }
