@@ -6,7 +6,7 @@ import GalleyCore
 public struct PublishedSeal: Sendable, Equatable {
     public let id: Int
     public let at: Date
-    /// The chains sealed so far, this seal's included; nil for seals made before sql/0019.
+    /// The chains sealed so far, this seal's included; nil for seals made before sql/0018.
     public let chains: Int?
     /// The seal's hash: it hashes the heads this seal lists with the previous seal's hash,
     /// so it commits to every chain head at this seal.

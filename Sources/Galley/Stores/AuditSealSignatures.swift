@@ -2,7 +2,7 @@ import Foundation
 import GalleyCore
 import Postgres
 
-/// Seal signatures (`audit_seal_signatures`, sql/0019) and seals as they are published.
+/// Seal signatures (`audit_seal_signatures`, sql/0018) and seals as they are published.
 extension AuditStore {
     static func recordSignature(_ conn: PostgresConnection, sealID: Int, keyID: String, signature: String) throws {
         try conn.execute("INSERT INTO audit_seal_signatures (seal_id, key_id, signature) VALUES (\(sealID), \(keyID), \(signature))")

@@ -36,7 +36,7 @@ extension AuditStore {
         // whose position is not the one last sealed (`audit_sealed_heads`); a head that
         // moves while this runs is recorded at the position listed here, so the next seal
         // lists it again. `chains` counts the chains sealed so far: the previous seal's
-        // count (or, after a seal made before sql/0019, every sealed chain) plus the chains
+        // count (or, after a seal made before sql/0018, every sealed chain) plus the chains
         // sealed for the first time.
         let rows = try conn.query(
             """
