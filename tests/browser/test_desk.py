@@ -129,6 +129,8 @@ def test_the_editor_sees_the_word_diff_of_the_edit(driver, base_url, ai_draft, s
     open_review(driver, base_url, ai_draft["id"])
     assert driver.find_elements(By.XPATH, "//ins[contains(., 'unions')]"), "the added word is not marked"
     assert driver.find_elements(By.XPATH, "//del[contains(., 'associations')]"), "the removed word is not marked"
+    # The screenshot shows the diff: the page scrolled to its "Changes" section by its anchor.
+    driver.get(f"{base_url}/desk/articles/{ai_draft['id']}#changes-heading")
     driver.save_screenshot(os.path.join(screenshots, "review-diff.png"))
 
 
