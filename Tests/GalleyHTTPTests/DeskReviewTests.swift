@@ -50,6 +50,13 @@ import Testing
         return String(page[range].split(separator: "\"")[3])
     }
 
+    /// A claim's or a checkpoint's block on the page: from `start` to the end of its verdict
+    /// form, or to the end of the page when it has none.
+    func block(_ page: String, from start: String) -> String {
+        guard let range = page.range(of: start) else { return "" }
+        return page[range.upperBound...].components(separatedBy: "</form>")[0]
+    }
+
     func claimIDs(_ page: String) -> [String] {
         let pattern = try! Regex(#"/claims/([0-9a-f-]{36})""#)
         return page.matches(of: pattern).compactMap { $0.output[1].substring.map(String.init) }
@@ -115,6 +122,10 @@ import Testing
             let after = try await checker.get("/desk/articles/\(id)")
             #expect(after.text.contains(#"status-verified">verified</span> 123 prisoners were released"#))
             #expect(after.text.contains(#"<a href="https://example.org/ministry" rel="noopener noreferrer">"#))
+            // A verified claim is offered the verdicts that would change it, not "Verify claim" again.
+            let verifiedClaim = block(after.text, from: #"<li id="claim-\#(claim)">"#)
+            #expect(verifiedClaim.contains(">Dispute</button>") && verifiedClaim.contains(">Mark false</button>"))
+            #expect(!verifiedClaim.contains(">Verify claim</button>"))
 
             let passed = try await checker.post(
                 "/desk/articles/\(id)/checkpoints",
@@ -122,6 +133,9 @@ import Testing
             #expect(passed.status == .seeOther, "\(passed.text)")
             let checked = try await checker.get("/desk/articles/\(id)")
             #expect(checked.text.contains(#"status-passed">passed</span> by fiona"#))
+            let factCheck = block(checked.text, from: #"<li id="checkpoint-fact_check">"#)
+            #expect(factCheck.contains(">Fail</button>") && !factCheck.contains(">Pass</button>"))
+            #expect(block(checked.text, from: #"<li id="checkpoint-source_check">"#).contains(">Pass</button>"))
         }
     }
 

@@ -128,6 +128,26 @@ import Testing
         }
     }
 
+    @Test func anUnknownDeskAddressAnswersTheDesksNotFoundPage() async throws {
+        try await APIHarness.with { api in
+            let id = try await api.createArticle(title: "Ferry timetable changes")
+            let visitor = DeskBrowser(api)
+            let signedIn = try await DeskBrowser.signedIn("eddie", on: api)
+            for (browser, path) in [(visitor, "/desk/nope"), (signedIn, "/desk/nope/deeper"), (signedIn, "/desk/articles/\(id)/nope")] {
+                let reply = try await browser.get(path)
+                #expect(reply.status == .notFound, "\(path)")
+                #expect(reply.headers[.contentType]?.hasPrefix("text/html") == true, "\(path): \(reply.text)")
+                #expect(reply.text.contains("<h1>Not found</h1>") && reply.text.contains("There is no desk page at \(path)."))
+                #expect(reply.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
+            }
+            // The desk's pages still answer, and the API's unknown addresses stay problem documents.
+            #expect(try await signedIn.get("/desk/articles/\(id)").status == .ok)
+            #expect(try await signedIn.get("/desk/static/desk.css").status == .ok)
+            let api404 = try await api.call(.get, "/v1/nope", as: "eddie")
+            #expect(api404.status == .notFound && api404.headers[.contentType]?.hasPrefix("application/problem+json") == true)
+        }
+    }
+
     private func replayedGet(_ browser: DeskBrowser, cookie: String) async throws -> APIHarness.Reply {
         try await browser.harness.client.execute(uri: "/desk", method: .get, headers: [.cookie: "galley_session=\(cookie)"]) {
             APIHarness.Reply(status: $0.status, headers: $0.headers, body: Data(buffer: $0.body))

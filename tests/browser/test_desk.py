@@ -129,6 +129,8 @@ def test_the_editor_sees_the_word_diff_of_the_edit(driver, base_url, ai_draft, s
     open_review(driver, base_url, ai_draft["id"])
     assert driver.find_elements(By.XPATH, "//ins[contains(., 'unions')]"), "the added word is not marked"
     assert driver.find_elements(By.XPATH, "//del[contains(., 'associations')]"), "the removed word is not marked"
+    # The screenshot shows the diff: the page scrolled to its "Changes" section by its anchor.
+    driver.get(f"{base_url}/desk/articles/{ai_draft['id']}#changes-heading")
     driver.save_screenshot(os.path.join(screenshots, "review-diff.png"))
 
 
@@ -137,9 +139,11 @@ def test_an_approval_without_a_passed_checkpoint_is_refused_naming_it(driver, ba
     waiting = article(demo, state="in_review", origin="human")
     open_review(driver, base_url, waiting["id"])
     press_and_wait(driver, control(driver, "Approve"))
-    assert path(driver.current_url) == f"/desk/articles/{waiting['id']}"
-    refusals = driver.find_elements(By.XPATH, "//*[contains(., 'not yet passed on the current revision')]")
-    assert any("source check" in normalized(element.text) for element in refusals), page_text(driver)[:500]
+    # The refusal is the answer to the form's POST: the same review page, at the form's URL.
+    assert driver.find_element(By.TAG_NAME, "h1").text == waiting["title"]
+    # The domain's words, in the page's alert: the missing checkpoint by its name.
+    refusal = driver.find_element(By.CSS_SELECTOR, "[role=alert]").text
+    assert "source_check: not yet passed on the current revision" in refusal, page_text(driver)[:500]
     assert state(base_url, demo, waiting["id"]) == "in_review"
 
 

@@ -12,8 +12,11 @@ struct DeskReviewCheckpoint {
     let note: String?
     let evidence: [LinkView]
     let hasEvidence: Bool
-    let canPass: Bool
-    let canWaive: Bool
+    /// The verdicts the caller may record that would change the checkpoint's status (a
+    /// passed checkpoint is offered "Fail", not "Pass" again).
+    let offersPass: Bool
+    let offersFail: Bool
+    let offersWaive: Bool
     let hasForm: Bool
     let keptNote: String
     let keptEvidence: String
@@ -35,9 +38,14 @@ struct DeskReviewCheckpoint {
         hasEvidence = !evidence.isEmpty
         let roles = principal.effectiveRoles
         let records = principal.has(.recordVerification) && principal.covers(section: article.section)
-        canPass = records && rule.map { VerdictRules.offers(.passed, rule: $0, origin: article.origin, roles: roles) } == true
-        canWaive = records && rule.map { VerdictRules.offers(.waived, rule: $0, origin: article.origin, roles: roles) } == true
-        hasForm = canPass || canWaive
+        func offers(_ verdict: Verdict, unless current: CheckpointStatus.Status) -> Bool {
+            records && status.status != current
+                && rule.map { VerdictRules.offers(verdict, rule: $0, origin: article.origin, roles: roles) } == true
+        }
+        offersPass = offers(.passed, unless: .passed)
+        offersFail = offers(.failed, unless: .failed)
+        offersWaive = offers(.waived, unless: .waived)
+        hasForm = offersPass || offersFail || offersWaive
         keptNote = kept.value("checkpoint-" + name, "note")
         keptEvidence = kept.value("checkpoint-" + name, "evidence")
     }

@@ -20,7 +20,17 @@ struct DeskReviewClaims {
         let formKey: String
         let keptNote: String
         let keptEvidence: String
+        /// The verdicts that would change the claim's status: a verified claim is not offered
+        /// "Verify claim" again.
+        let verdicts: [StatusButton]
     }
+
+    struct StatusButton {
+        let status: String
+        let label: String
+    }
+
+    private static let verdicts: [(ClaimStatus, String)] = [(.verified, "Verify claim"), (.disputed, "Dispute"), (.false, "Mark false")]
 
     init(_ claims: [Claim], article: Article, revision: Int, principal: Principal, kept: DeskReviewKept) {
         let current = claims.filter { $0.revision == revision }
@@ -30,7 +40,8 @@ struct DeskReviewClaims {
                 id: claim.id.lowercasedString, text: claim.text, status: claim.status.rawValue,
                 evidence: claim.evidence.map { LinkView(url: $0.url, text: $0.url, detail: $0.note) },
                 hasEvidence: !claim.evidence.isEmpty, formKey: key,
-                keptNote: kept.value(key, "note"), keptEvidence: kept.value(key, "evidence"))
+                keptNote: kept.value(key, "note"), keptEvidence: kept.value(key, "evidence"),
+                verdicts: Self.verdicts.filter { $0.0 != claim.status }.map { StatusButton(status: $0.0.rawValue, label: $0.1) })
         }
         more = current.count > DeskReviewPage.shownClaims ? current.count - DeskReviewPage.shownClaims : nil
         earlier = claims.count > current.count ? claims.count - current.count : nil

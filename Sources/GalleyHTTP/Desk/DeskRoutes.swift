@@ -22,6 +22,10 @@ struct DeskRoutes {
         DeskHistoryRoutes(services: services, pages: pages).register(on: signedIn)
         DeskAuditRoutes(services: services, pages: pages).register(on: signedIn)
         DeskPeopleRoutes(services: services, pages: pages).register(on: signedIn)
+        // Any other address under /desk: the router's own "not found" never passes through the
+        // group's middleware, so this route (the trie's last resort) lets DeskErrorPages answer
+        // with the desk's page rather than the API's problem document.
+        desk.get("**") { _, _ -> Response in throw HTTPError(.notFound) }
     }
 }
 
