@@ -32,10 +32,44 @@ struct DeskPages: Sendable {
 
     /// The page `template` renders for `page`, as an HTML response.
     func render(_ template: String, _ page: Any, status: HTTPResponse.Status = .ok) -> Response {
-        guard let html = library.render(page, withTemplate: template) else {
+        guard let html = library.render(Self.lookupReady(page), withTemplate: template) else {
             fatalError("no desk template named \(template)")
         }
         return Self.html(html, status: status)
+    }
+
+    /// The page's values as dictionaries and arrays. Mustache finds a name in a struct with a
+    /// new `Mirror` on every lookup, which made rendering most of a page's cost; read once
+    /// here, every lookup is a dictionary probe. A nil value is left out, as Mustache reads a
+    /// missing name as false.
+    static func lookupReady(_ value: Any) -> Any {
+        switch value {
+        case is String, is Bool, is Int, is Double, is UUID, is Date: return value
+        default: break
+        }
+        let mirror = Mirror(reflecting: value)
+        switch mirror.displayStyle {
+        case .struct?, .class?, .tuple?:
+            var fields: [String: Any] = [:]
+            for child in mirror.children {
+                guard let label = child.label, let field = present(child.value) else { continue }
+                fields[label] = lookupReady(field)
+            }
+            return fields
+        case .collection?, .set?:
+            return mirror.children.compactMap { present($0.value).map(lookupReady) }
+        case .optional?:
+            return present(value).map(lookupReady) as Any
+        default:
+            return value
+        }
+    }
+
+    /// The value an optional holds, nil for none; any other value as it is.
+    private static func present(_ value: Any) -> Any? {
+        let mirror = Mirror(reflecting: value)
+        guard mirror.displayStyle == .optional else { return value }
+        return mirror.children.first.flatMap { present($0.value) }
     }
 
     static func html(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
