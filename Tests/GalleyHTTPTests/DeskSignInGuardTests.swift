@@ -45,6 +45,17 @@ import Testing
         }
     }
 
+    @Test func sixSuccessfulSignInsInARowLockNothing() async throws {
+        try await APIHarness.with { api in
+            try await api.services.actors.setPassword(for: .name("eddie"), to: DeskBrowser.password, by: Self.operatorCaller)
+            for _ in 1...6 {
+                _ = try await api.services.sessions.signIn(
+                    name: "eddie", password: DeskBrowser.password, clientAddress: "198.51.100.7", userAgent: "", requestID: nil)
+            }
+            #expect(try await failuresRecorded(api, for: "eddie") == 0)
+        }
+    }
+
     @Test func lockingANameNobodyHasIsNotAudited() async throws {
         try await APIHarness.with { api in
             let browser = DeskBrowser(api)
