@@ -66,14 +66,17 @@ import Testing
         var isHeld: Bool { entered.withLock { $0 } }
     }
 
+    /// Waits up to 30 s for `condition`; the test stops if it never holds.
     func until(_ condition: () -> Bool) async throws {
-        for _ in 0..<500 where !condition() { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(condition())
+        for _ in 0..<3000 where !condition() { try await Task.sleep(for: .milliseconds(10)) }
+        try #require(condition())
     }
 
     @Test func beyondItsQueueWorkIsRefusedAsBusy() async throws {
         let work = BoundedWork(width: 1, maxWaiting: 2)
         let gate = Gate()
+        // Opened on every way out, so no thread stays held when the test stops early.
+        defer { gate.open() }
         let holder = Task { try await work.run { gate.hold() } }
         try await until { gate.isHeld }
         let waiters = (0..<2).map { n in Task { try await work.run { n } } }
@@ -94,6 +97,8 @@ import Testing
     @Test func aCancelledWaiterLeavesTheQueue() async throws {
         let work = BoundedWork(width: 1, maxWaiting: 1)
         let gate = Gate()
+        // Opened on every way out, so no thread stays held when the test stops early.
+        defer { gate.open() }
         let holder = Task { try await work.run { gate.hold() } }
         try await until { gate.isHeld }
         let gone = Task { try await work.run { 1 } }
