@@ -19,6 +19,9 @@ public enum GalleyError: Error, Sendable, Equatable {
     case unavailable(String)
     /// Two texts differ in more words than a diff of their length may show (`WordDiff`).
     case tooLargeToDiff(changedWordLimit: Int)
+    /// Too much of one kind of work is already waiting (sign-ins); the text says what, and
+    /// trying again a few seconds later is the cure.
+    case busy(String)
 
     /// One requirement of an action that is not met, e.g. `legal_review`.
     public struct Unmet: Sendable, Equatable, Codable, CustomStringConvertible {
@@ -63,6 +66,8 @@ public enum GalleyError: Error, Sendable, Equatable {
             "Invalid input: " + problems.map { "\($0.field) \($0.message)" }.joined(separator: "; ") + "."
         case .unavailable(let text):
             "The database is unavailable (\(text)); check that PostgreSQL is running and DATABASE_URL is right."
+        case .busy(let text):
+            text
         case .tooLargeToDiff(let limit):
             "These revisions are too large to diff: they differ in more than \(limit) words (inserted plus removed), "
                 + "the most a diff of texts this long shows; compare revisions closer to each other."

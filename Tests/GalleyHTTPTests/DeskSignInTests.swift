@@ -106,10 +106,16 @@ import Testing
 
     @Test func aServiceCannotGetAPassword() async throws {
         try await APIHarness.with { api in
-            await #expect(throws: GalleyError.self) {
+            let error = await #expect(throws: GalleyError.self) {
                 try await api.services.actors.setPassword(
                     for: .name("drafter"), to: DeskBrowser.password, by: Caller(principal: .operator(osUser: "test")))
             }
+            guard case .validation(let problems) = error else {
+                Issue.record("expected a validation error, got \(String(describing: error))")
+                return
+            }
+            #expect(problems.map(\.field) == ["actor"])
+            #expect(problems.first?.message.contains("drafter is a service") == true)
         }
     }
 

@@ -119,6 +119,36 @@ import Testing
         }
     }
 
+    /// A desk session can be marked seen and ended by the app, never revived, moved to
+    /// another person, or given another secret.
+    @Test func theAppsLoginCanEndADeskSessionButNeverReviveOrMoveIt() async throws {
+        try await Newsroom.with { room in
+            let operatorCaller = Caller(principal: .operator(osUser: "test"))
+            try await room.services.actors.setPassword(for: .name("eddie"), to: "correct horse battery staple", by: operatorCaller)
+            let live = try await room.services.sessions.signIn(
+                name: "eddie", password: "correct horse battery staple", clientAddress: "", userAgent: "", requestID: nil)
+            let ended = try await room.services.sessions.signIn(
+                name: "eddie", password: "correct horse battery staple", clientAddress: "", userAgent: "", requestID: nil)
+            try await room.services.sessions.signOut(secret: ended.secret, requestID: nil)
+            let other = room.admin.principal.actorID!
+            let denied: [SQL] = [
+                "UPDATE desk_sessions SET actor_id = \(other) WHERE id = \(live.id)",
+                "UPDATE desk_sessions SET secret_hash = secret_hash WHERE id = \(live.id)",
+                "UPDATE desk_sessions SET created_at = now() WHERE id = \(live.id)",
+            ]
+            for statement in denied {
+                #expect(try await refusal(room, statement)?.sqlState == SQLState.insufficientPrivilege, "\(statement)")
+            }
+            let revived = try await refusal(room, "UPDATE desk_sessions SET ended_at = NULL, ended_reason = NULL WHERE id = \(ended.id)")
+            #expect(revived?.message.contains("stays ended") == true, "\(String(describing: revived))")
+            let reEnded = try await refusal(room, "UPDATE desk_sessions SET ended_reason = 'revoked' WHERE id = \(ended.id)")
+            #expect(reEnded?.message.contains("stays ended") == true, "\(String(describing: reEnded))")
+            #expect(try await refusal(room, "UPDATE desk_sessions SET last_seen_at = now() WHERE id = \(live.id)") == nil)
+            #expect(
+                try await refusal(room, "UPDATE desk_sessions SET ended_at = now(), ended_reason = 'revoked' WHERE id = \(live.id)") == nil)
+        }
+    }
+
     /// What `galley serve` checks at start to warn an operator who serves as the owner.
     @Test func aLoginThatCouldRewriteHistoryIsRecognised() async throws {
         try await Newsroom.with { room in

@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import GalleyCore
 import Synchronization
 import Testing
 
@@ -25,7 +27,7 @@ import Testing
 
     @Test(arguments: [1, 2])
     func neverRunsMoreThanItsWidthAtOnce(width: Int) async throws {
-        let work = BoundedWork(width: width)
+        let work = BoundedWork(width: width, maxWaiting: 8)
         let overlap = Overlap()
         let results = try await withThrowingTaskGroup(of: Int.self) { group in
             for n in 0..<8 {
@@ -47,5 +49,67 @@ import Testing
         let work = BoundedWork(width: 1)
         await #expect(throws: Refused.self) { try await work.run { throw Refused() } }
         #expect(try await work.run { 42 } == 42)
+    }
+}
+
+/// The queue for a place is bounded, and a request that went away leaves it.
+@Suite struct BoundedWorkQueueTests {
+    /// Holds one piece of work running until opened.
+    final class Gate: Sendable {
+        private let semaphore = DispatchSemaphore(value: 0)
+        private let entered = Mutex(false)
+        func hold() {
+            entered.withLock { $0 = true }
+            semaphore.wait()
+        }
+        func open() { semaphore.signal() }
+        var isHeld: Bool { entered.withLock { $0 } }
+    }
+
+    /// Waits up to 30 s for `condition`; the test stops if it never holds.
+    func until(_ condition: () -> Bool) async throws {
+        for _ in 0..<3000 where !condition() { try await Task.sleep(for: .milliseconds(10)) }
+        try #require(condition())
+    }
+
+    @Test func beyondItsQueueWorkIsRefusedAsBusy() async throws {
+        let work = BoundedWork(width: 1, maxWaiting: 2)
+        let gate = Gate()
+        // Opened on every way out, so no thread stays held when the test stops early.
+        defer { gate.open() }
+        let holder = Task { try await work.run { gate.hold() } }
+        try await until { gate.isHeld }
+        let waiters = (0..<2).map { n in Task { try await work.run { n } } }
+        try await until { work.waiting == 2 }
+        let error = await #expect(throws: GalleyError.self) { try await work.run { 9 } }
+        guard case .busy(let message) = error else {
+            Issue.record("expected busy, got \(String(describing: error))")
+            gate.open()
+            return
+        }
+        #expect(message.contains("try again in a few seconds"))
+        gate.open()
+        try await holder.value
+        #expect(try await waiters[0].value == 0)
+        #expect(try await waiters[1].value == 1)
+    }
+
+    @Test func aCancelledWaiterLeavesTheQueue() async throws {
+        let work = BoundedWork(width: 1, maxWaiting: 1)
+        let gate = Gate()
+        // Opened on every way out, so no thread stays held when the test stops early.
+        defer { gate.open() }
+        let holder = Task { try await work.run { gate.hold() } }
+        try await until { gate.isHeld }
+        let gone = Task { try await work.run { 1 } }
+        try await until { work.waiting == 1 }
+        gone.cancel()
+        await #expect(throws: CancellationError.self) { try await gone.value }
+        #expect(work.waiting == 0)
+        let next = Task { try await work.run { 2 } }
+        try await until { work.waiting == 1 }
+        gate.open()
+        try await holder.value
+        #expect(try await next.value == 2)
     }
 }

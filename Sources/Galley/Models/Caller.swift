@@ -78,6 +78,9 @@ public struct GalleyEnvironment: Sendable {
     public let tokenUse: TokenUse
     /// The keys that sign audit seals (`GALLEY_SEAL_KEY`); nil: seals are not signed.
     public let sealKey: SealKeyFile?
+    /// Password derivations, on at most half the cores at once (at least one): a burst of
+    /// sign-ins queues for those, and the API keeps the rest.
+    let passwordWork = BoundedWork(width: max(1, ProcessInfo.processInfo.activeProcessorCount / 2))
 
     public init(
         pool: PostgresPool, now: @escaping @Sendable () -> Date = Date.init, newID: @escaping @Sendable () -> UUID = UUID.random,

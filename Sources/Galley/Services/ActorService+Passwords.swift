@@ -11,7 +11,7 @@ extension ActorService {
         if !problems.isEmpty { throw GalleyError.validation(problems) }
         var generator = SystemRandomNumberGenerator()
         let salt = Data((0..<PasswordHash.saltByteCount).map { _ in UInt8.random(in: 0...255, using: &generator) })
-        let hash = try await SessionService.offRequestThreads { try PasswordHash(password: password, salt: salt) }
+        let hash = try await env.passwordWork.run { try PasswordHash(password: password, salt: salt) }
         let now = env.now()
         try await env.transaction { conn in
             let actor = try ActorStore.lock(conn, reference)
@@ -20,7 +20,7 @@ extension ActorService {
                     .init(field: "actor", message: "\(actor.name) is a service: services use tokens and never sign in to the desk")
                 ])
             }
-            try SessionStore.setPassword(conn, actorID: actor.id, hash: hash.stored, at: now)
+            try ActorStore.setPassword(conn, actorID: actor.id, hash: hash.stored, at: now)
             let ended = try SessionStore.endAll(conn, actorID: actor.id, reason: "revoked", at: now)
             try AuditStore.append(
                 conn,

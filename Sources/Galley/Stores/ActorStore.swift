@@ -32,6 +32,26 @@ enum ActorStore {
         }
     }
 
+    /// The person who may sign in as `name` and their stored password hash; nil for a service,
+    /// an inactive actor, or a name nobody has.
+    static func signInCandidate(name: String) -> StoreRead<(actor: Actor, passwordHash: String?)?> {
+        StoreRead(
+            sql: "SELECT \(columns), password_hash FROM actors WHERE name = \(name) AND kind = 'person' AND active"
+        ) { rows in
+            try rows.single.map { (actor: try actor($0), passwordHash: try $0.decode("password_hash")) }
+        }
+    }
+
+    /// Whether any actor, active or not, has this name.
+    static func exists(_ conn: PostgresConnection, name: String) throws -> Bool {
+        try conn.query("SELECT 1 FROM actors WHERE name = \(name)").single != nil
+    }
+
+    /// Stores a person's desk password hash (sql/0017).
+    static func setPassword(_ conn: PostgresConnection, actorID: UUID, hash: String, at now: Date) throws {
+        try conn.execute("UPDATE actors SET password_hash = \(hash), password_set_at = \(now) WHERE id = \(actorID)")
+    }
+
     static func find(_ conn: PostgresConnection, name: String) throws -> Actor? {
         try conn.query("SELECT \(columns) FROM actors WHERE name = \(name)").single.map(actor)
     }

@@ -3,7 +3,7 @@ import Foundation
 import GalleyCore
 import Postgres
 
-/// SQL for desk sessions, passwords and failed sign-ins (sql/0017_desk_sessions.sql).
+/// SQL for desk sessions and failed sign-ins (sql/0017_desk_sessions.sql, sql/0019_desk_session_guards.sql).
 enum SessionStore {
     /// How long a session may go unused before it ends.
     static let idleLimit: TimeInterval = 12 * 3600
@@ -18,16 +18,6 @@ enum SessionStore {
         Data(SHA256.hash(data: Data(secret.utf8)))
     }
 
-    /// The person who may sign in as `name` and their stored password hash; nil for a service,
-    /// an inactive actor, or a name nobody has.
-    static func signInCandidate(name: String) -> StoreRead<(actor: Actor, passwordHash: String?)?> {
-        StoreRead(
-            sql: "SELECT \(ActorStore.columns), password_hash FROM actors WHERE name = \(name) AND kind = 'person' AND active"
-        ) { rows in
-            try rows.single.map { (actor: try ActorStore.actor($0), passwordHash: try $0.decode("password_hash")) }
-        }
-    }
-
     /// When the lock on `name` ends, if it is locked at `now`.
     static func lockedUntil(name: String, at now: Date) -> StoreRead<Date?> {
         StoreRead(sql: "SELECT locked_until FROM sign_in_locks WHERE name = \(name) AND locked_until > \(now)") { rows in
@@ -35,46 +25,97 @@ enum SessionStore {
         }
     }
 
-    static func setPassword(_ conn: PostgresConnection, actorID: UUID, hash: String, at now: Date) throws {
-        try conn.execute("UPDATE actors SET password_hash = \(hash), password_set_at = \(now) WHERE id = \(actorID)")
-    }
-
-    static func insert(
-        _ conn: PostgresConnection, id: UUID, actorID: UUID, secretHash: Data, clientAddress: String, userAgent: String, at now: Date
-    ) throws {
-        try conn.execute(
+    /// Starts a session for `actor` if, as it is written, they are still an active person
+    /// whose stored password is `passwordHash` (the one checked) and `name` is not locked: a
+    /// reset, deactivation or lock that came during the check wins. False when it did not start.
+    static func start(
+        _ conn: PostgresConnection, id: UUID, actor: Actor, passwordHash: String, secretHash: Data, clientAddress: String, userAgent: String,
+        at now: Date
+    ) throws -> Bool {
+        try conn.query(
             """
             INSERT INTO desk_sessions (id, actor_id, secret_hash, created_at, last_seen_at, client_address, user_agent)
-            VALUES (\(id), \(actorID), \(secretHash), \(now), \(now), \(clientAddress), \(userAgent))
+            SELECT \(id), a.id, \(secretHash), \(now), \(now), \(clientAddress), \(userAgent) FROM actors a
+            WHERE a.id = \(actor.id) AND a.active AND a.kind = 'person' AND a.password_hash = \(passwordHash)
+              AND NOT EXISTS (SELECT 1 FROM sign_in_locks l WHERE l.name = a.name AND l.locked_until > \(now))
+            RETURNING id
+            """
+        ).single != nil
+    }
+
+    /// What reserving an attempt found.
+    enum Attempt: Equatable {
+        /// The attempt is counted as a failure until it succeeds (`release`).
+        case reserved
+        /// The name is locked until then; `new` when this attempt locked it.
+        case locked(until: Date, new: Bool)
+    }
+
+    /// Counts an attempt at `name` as a failure before its password is checked, so that
+    /// however many arrive at once, at most `failuresBeforeLock` per window get a check; the
+    /// one after them locks the name. Attempts at one name take turns (an advisory lock until
+    /// the transaction ends), so none counts past another. Forgets failures past their window.
+    static func reserveAttempt(_ conn: PostgresConnection, name: String, at now: Date) throws -> Attempt {
+        let windowStart = now.addingTimeInterval(-failureWindow)
+        let results = try conn.pipeline([
+            "SELECT pg_advisory_xact_lock(\(attemptsLock), hashtext(\(name)))",
+            "DELETE FROM sign_in_failures WHERE at < \(windowStart)",
+            "DELETE FROM sign_in_locks WHERE locked_until < \(windowStart)",
+            "SELECT locked_until FROM sign_in_locks WHERE name = \(name) AND locked_until > \(now)",
+            "SELECT count(*)::int AS failures \(failuresCounted(name))",
+        ])
+        if let until: Date = try results[3].single?.decode("locked_until") { return .locked(until: until, new: false) }
+        if try results[4][0].decode("failures", as: Int.self) >= failuresBeforeLock {
+            let until = try lock(conn, name: name, at: now) ?? now.addingTimeInterval(lockDuration)
+            return .locked(until: until, new: true)
+        }
+        try conn.execute("INSERT INTO sign_in_failures (name, at) VALUES (\(name), \(now))")
+        return .reserved
+    }
+
+    /// Forgets the failure `reserveAttempt` counted for an attempt that succeeded.
+    static func release(_ conn: PostgresConnection, name: String, reservedAt: Date) throws {
+        // Failures have no key; any one row of this name and time is this attempt's.
+        try conn.execute(
+            """
+            DELETE FROM sign_in_failures WHERE ctid =
+                (SELECT ctid FROM sign_in_failures WHERE name = \(name) AND at = \(reservedAt) LIMIT 1)
             """)
     }
 
-    /// Records a failed sign-in for `name` and forgets failures past their window. Returns
-    /// when the name is now locked until, if this failure locked it: only one of several
-    /// failures racing to the fifth does.
-    static func recordFailure(_ conn: PostgresConnection, name: String, at now: Date) throws -> Date? {
-        let windowStart = now.addingTimeInterval(-failureWindow)
-        let until = now.addingTimeInterval(lockDuration)
-        let results = try conn.pipeline([
-            "DELETE FROM sign_in_failures WHERE at < \(windowStart)",
-            "DELETE FROM sign_in_locks WHERE locked_until < \(windowStart)",
-            "INSERT INTO sign_in_failures (name, at) VALUES (\(name), \(now))",
-            // Failures before a lock ended count no more.
+    /// Locks `name` after a failed attempt if its failures now reach `failuresBeforeLock`.
+    /// Returns until when, if this call locked it: only one of several failures racing to
+    /// the fifth does.
+    static func lockIfDue(_ conn: PostgresConnection, name: String, at now: Date) throws -> Date? {
+        let failures: Int = try conn.query("SELECT count(*)::int AS failures \(failuresCounted(name))")[0].decode("failures")
+        guard failures >= failuresBeforeLock else { return nil }
+        return try lock(conn, name: name, at: now)
+    }
+
+    /// `FROM … WHERE …` of the failures of `name` that count: in the window, and after any
+    /// lock on it ended.
+    private static func failuresCounted(_ name: String) -> SQL {
+        """
+        FROM sign_in_failures f
+        WHERE f.name = \(name)
+          AND f.at > coalesce((SELECT locked_until FROM sign_in_locks l WHERE l.name = \(name)), '-infinity')
+        """
+    }
+
+    /// Locks `name` from `now`; nil when a live lock was there already.
+    private static func lock(_ conn: PostgresConnection, name: String, at now: Date) throws -> Date? {
+        try conn.query(
             """
-            WITH counted AS (
-                SELECT count(*) AS failures FROM sign_in_failures f
-                WHERE f.name = \(name)
-                  AND f.at > coalesce((SELECT locked_until FROM sign_in_locks l WHERE l.name = \(name)), '-infinity')
-            )
-            INSERT INTO sign_in_locks (name, locked_at, locked_until)
-            SELECT \(name), \(now), \(until) FROM counted WHERE failures >= \(failuresBeforeLock)
+            INSERT INTO sign_in_locks (name, locked_at, locked_until) VALUES (\(name), \(now), \(now.addingTimeInterval(lockDuration)))
             ON CONFLICT (name) DO UPDATE SET locked_at = EXCLUDED.locked_at, locked_until = EXCLUDED.locked_until
                 WHERE sign_in_locks.locked_until <= EXCLUDED.locked_at
             RETURNING locked_until
-            """,
-        ])
-        return try results[3].single?.decode("locked_until")
+            """
+        ).single?.decode("locked_until")
     }
+
+    /// The key (with the name's hash) of `reserveAttempt`'s advisory lock; no other uses it.
+    private static let attemptsLock: Int32 = 0x5349
 
     /// The person a live session belongs to, with when it was last seen.
     static func visit(secretHash hash: Data, at now: Date) -> StoreRead<(actor: Actor, sessionID: UUID, lastSeenAt: Date)?> {
@@ -109,11 +150,14 @@ enum SessionStore {
         try conn.execute("UPDATE desk_sessions SET last_seen_at = \(now) WHERE id = \(id) AND ended_at IS NULL")
     }
 
-    /// Ends the session with this secret; false when no live one has it.
-    static func end(_ conn: PostgresConnection, secretHash hash: Data, reason: String, at now: Date) throws -> Bool {
+    /// Ends the session with this secret; returns its id and actor's, nil when no open one has it.
+    static func end(_ conn: PostgresConnection, secretHash hash: Data, reason: String, at now: Date) throws -> (id: UUID, actorID: UUID)? {
         try conn.query(
-            "UPDATE desk_sessions SET ended_at = \(now), ended_reason = \(reason) WHERE secret_hash = \(hash) AND ended_at IS NULL RETURNING id"
-        ).single != nil
+            """
+            UPDATE desk_sessions SET ended_at = \(now), ended_reason = \(reason)
+            WHERE secret_hash = \(hash) AND ended_at IS NULL RETURNING id, actor_id
+            """
+        ).single.map { (id: try $0.decode("id"), actorID: try $0.decode("actor_id")) }
     }
 
     /// Ends one session by id; returns its actor's id, nil when no open one has it.

@@ -46,7 +46,9 @@ struct DeskSignInRoutes {
     private func signIn(_ request: Request, _ context: GalleyRequestContext) async throws -> Response {
         var request = request
         let form = try await DeskForm(request: &request, context: context)
-        guard let expected = request.cookies[Self.loginCookie]?.value, let sent = form["_csrf"], Secrets.equal(Array(expected.utf8), Array(sent.utf8))
+        // An empty pair would match too; a form this server made never sends one.
+        guard let expected = request.cookies[Self.loginCookie]?.value, let sent = form["_csrf"], !expected.isEmpty,
+            Secrets.equal(Array(expected.utf8), Array(sent.utf8))
         else {
             throw DeskRefusal.forgedForm
         }
@@ -55,10 +57,16 @@ struct DeskSignInRoutes {
         let session: DeskSession
         do {
             session = try await services.sessions.signIn(
-                name: name, password: form["password"] ?? "", clientAddress: context.peerAddress,
-                userAgent: request.headers[.userAgent] ?? "", requestID: context.requestID)
+                name: name, password: form["password"] ?? "", replacing: request.cookies[DeskSessionMiddleware.cookieName]?.value,
+                clientAddress: context.peerAddress, userAgent: request.headers[.userAgent] ?? "", requestID: context.requestID)
         } catch GalleyError.unauthenticated(let message) {
             return self.form(request, next: next, name: String(name.prefix(64)), error: message, status: .unauthorized)
+        } catch let error as GalleyError {
+            guard case .busy(let message) = error else { throw error }
+            let problem = Problem(error)
+            var response = self.form(request, next: next, name: String(name.prefix(64)), error: message, status: problem.status)
+            response.headers[.retryAfter] = problem.headers[.retryAfter]
+            return response
         }
         var response = DeskPages.seeOther(next)
         response.setCookie(
@@ -73,10 +81,17 @@ struct DeskSignInRoutes {
         guard let secret = request.cookies[DeskSessionMiddleware.cookieName]?.value else { return DeskPages.seeOther("/desk/login") }
         var request = request
         let form = try await DeskForm(request: &request, context: context)
-        let visit = try? await services.sessions.visit(secret: secret, requestID: context.requestID)
+        // A session already ended needs no ending; any other failure (the database) must not
+        // look like a sign-out while the session stays live.
+        let visit: DeskVisit?
+        do {
+            visit = try await services.sessions.visit(secret: secret, requestID: context.requestID)
+        } catch GalleyError.unauthenticated {
+            visit = nil
+        }
         if let visit {
             guard let token = form["_csrf"], visit.accepts(csrfToken: token) else { throw DeskRefusal.forgedForm }
-            try await services.sessions.signOut(secret: secret)
+            try await services.sessions.signOut(secret: secret, requestID: context.requestID)
         }
         var response = DeskPages.seeOther("/desk/login")
         response.setCookie(Cookie(name: DeskSessionMiddleware.cookieName, value: "", maxAge: 0, path: "/desk"))

@@ -77,8 +77,14 @@ struct Problem: Error, HTTPResponseError {
             self.init(status: .unprocessableContent, type: "too-large-to-diff", title: "Too large to diff", detail: error.message)
         case .unavailable:
             self = .databaseUnavailable
+        case .busy:
+            self.init(status: .serviceUnavailable, type: "busy", title: "Busy", detail: error.message)
+            headers[.retryAfter] = "\(Self.busyRetryAfterSeconds)"
         }
     }
+
+    /// When to try again after `busy`: a queue of sign-ins drains in a few seconds.
+    static let busyRetryAfterSeconds = 5
 
     /// The same answer for every outage: the database's own error text (hosts, users) is
     /// for the log (`ProblemMiddleware`), not for callers.

@@ -82,7 +82,7 @@ enum Failure {
         case .unauthenticated, .forbidden: .forbidden
         case .invalidTransition, .conflict, .preconditionFailed: .refused
         case .validation, .tooLargeToDiff: .usage
-        case .unavailable: .unavailable
+        case .unavailable, .busy: .unavailable
         }
     }
 
@@ -98,6 +98,7 @@ enum Failure {
         case .validation: "validation"
         case .tooLargeToDiff: "too_large_to_diff"
         case .unavailable: "unavailable"
+        case .busy: "busy"
         }
     }
 
@@ -119,7 +120,7 @@ enum Failure {
             "Look at the article again with `galley articles show ID` and retry."
         case .validation:
             "Correct the input and run the command again; `--help` describes every option."
-        case .tooLargeToDiff, .unavailable:
+        case .tooLargeToDiff, .unavailable, .busy:
             nil
         }
     }
