@@ -20,6 +20,7 @@ def verify(export, seals, keyfile):
     events = [json.loads(line) for line in open(export, encoding="utf-8") if line.strip()]
     keys = json.load(open(keyfile, encoding="utf-8"))
     keys = {key["kid"]: key for key in keys.get("keys", [keys])}
+    began = min((key["not_before"] for key in keys.values() if "not_before" in key), default="~")  # when signing began
     last = {}  # chain -> (seq, hash) of the last event checked
     for e in sorted(events, key=lambda e: (e["chain"], e["seq"])):
         seq, prev = last.get(e["chain"], (0, ""))
@@ -38,6 +39,8 @@ def verify(export, seals, keyfile):
             signed_bytes = f"galley-seal-signature/1\n{s['id']}\n{s['at']}\n{s['chains']}\n{s['root']}\n{s['prev_hash']}"
             Ed25519PublicKey.from_public_bytes(b64(key["x"])).verify(b64(s["signature"]), signed_bytes.encode())
             signed += 1
+        elif signed or s["at"] >= began:  # a seal's time is signed, not hashed: after a signed seal, every seal is signed
+            return f"seal {s['id']} is unsigned but dated {s['at']}, after signing began ({began}): its signature was removed"
         for chain, seq, hash in s["heads"]:
             if seq > 0 and hashes.get((chain, seq)) != hash:
                 return f"seal {s['id']} vouches for event {seq} of chain {chain}, which the export lacks or has altered"

@@ -44,6 +44,33 @@ import Testing
         }
     }
 
+    @Test func aKeyFileOthersMayReadIsRefusedAndRotationKeepsOwnerAndMode() async throws {
+        try await CLIRoom.with(actors: false) { room in
+            let path = room.folder + "/seal-key.json"
+            let signing = ["GALLEY_SEAL_KEY": path]
+            #expect(try await room.run(["keys", "init"], environment: signing).status == 0)
+            chmod(path, 0o644)
+            for command in [["keys", "show"], ["keys", "rotate"], ["audit", "seal"], ["serve", "--port", "1"]] {
+                let refused = try await room.run(command, environment: signing)
+                #expect(refused.status == 2, "\(command): \(refused.stderr)")
+                #expect(
+                    refused.stderr.contains("\(path) has mode 0644") && refused.stderr.contains("`chmod 600 \(path)`"),
+                    "\(command): \(refused.stderr)")
+            }
+            #expect(try await room.pool.query("SELECT 1 FROM audit_seals").isEmpty)
+
+            // Stricter than 0600 is fine; the rotated file keeps the mode and the owner.
+            chmod(path, 0o400)
+            chown(path, 4321, 4321)
+            let rotated = try await room.run(["keys", "rotate"], environment: signing)
+            #expect(rotated.status == 0, "\(rotated.stderr)")
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o400)
+            #expect((attributes[.ownerAccountID] as? NSNumber)?.intValue == 4321 && (attributes[.groupOwnerAccountID] as? NSNumber)?.intValue == 4321)
+            #expect(SealKeyRing.parse(try #require(FileManager.default.contents(atPath: path)))?.keys.count == 2)
+        }
+    }
+
     @Test func anExportIsVerifiedOfflineAndRefusedWhenTruncatedOrTampered() async throws {
         try await CLIRoom.with { room in
             let key = room.folder + "/seal-key.json"

@@ -5,6 +5,7 @@ import GalleyCore
 import GalleyOutput
 import Logging
 import Postgres
+import TestSupport
 import Testing
 
 @testable import GalleyHTTP
@@ -160,9 +161,9 @@ import Testing
         #expect(try await notices(["GALLEY_SEAL_KEY": "/nonexistent/seal-key.json"]).isEmpty)
     }
 
-    /// A seal dated before its key began signing would be refused by every verifier: it is
-    /// left unsigned, and the next seal, signed, vouches for it.
-    @Test func aSealOutsideItsKeysValidityIsLeftUnsigned() async throws {
+    /// A seal dated before its key began signing cannot be signed, and with a key no seal is
+    /// recorded unsigned: it is not recorded, and the next seal, signed, seals what moved.
+    @Test func aSealOutsideItsKeysValidityIsNotRecorded() async throws {
         let folder = NSTemporaryDirectory() + "galley-seal-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -170,12 +171,187 @@ import Testing
         _ = try file.create(now: Date().addingTimeInterval(3600))
         try await APIHarness.with(sealKey: file) { api in
             _ = try await api.createArticle()
-            let early = try #require(try await api.services.audit.seal()).seal
-            #expect(early.signature == nil && early.keyID == nil)
+            let refused = await #expect(throws: GalleyError.self) { try await api.services.audit.seal() }
+            #expect(refused?.message.contains("outside its signing key") == true, "\(String(describing: refused))")
+            #expect(try await api.call(.get, "/content/v1/seals/latest", as: nil).status == .notFound)
             _ = try file.rotate(now: Date().addingTimeInterval(-60))
+            let sealed = try #require(try await api.services.audit.seal()).seal
+            #expect(sealed.signature != nil)
+            let report = try await Self.offlineCheck(api)
+            #expect(report.ok && report.sealsChecked == 1, "\(String(describing: report.firstBroken))")
+        }
+    }
+
+    /// Seals made before signing began (no key then) stay acceptable unsigned.
+    @Test func sealsOlderThanTheFirstKeyMayBeUnsigned() async throws {
+        let folder = NSTemporaryDirectory() + "galley-seal-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = SealKeyFile(path: folder + "/seal-key.json")
+        try await APIHarness.with(sealKey: file) { api in
+            _ = try await api.createArticle()
+            let unkeyed = GalleyServices(environment: GalleyEnvironment(pool: api.pool))
+            #expect(try #require(try await unkeyed.audit.seal()).seal.signature == nil)
+            _ = try file.create(now: Date())
             _ = try await api.createArticle()
             #expect(try #require(try await api.services.audit.seal()).seal.signature != nil)
+            let report = try await Self.offlineCheck(api)
+            #expect(report.ok && report.sealsChecked == 2 && report.signedSeals == 1, "\(String(describing: report.firstBroken))")
         }
+    }
+
+    /// A superuser rewrites an event a signed seal vouches for, recomputes that seal and every
+    /// later one, and deletes their signatures, keeping the earlier seals signed; then dates
+    /// the stripped seals before the key existed. Both verifiers refuse both.
+    @Test func sealsStrippedOfTheirSignaturesAreRefused() async throws {
+        try await Self.withKeyFile { file in
+            try await APIHarness.with(sealKey: file) { api in
+                let id = try await api.createArticle()
+                try await api.services.audit.seal()
+                _ = try await api.transition(id, "submit", as: "wendy")
+                let rewritten = try #require(try await api.services.audit.seal()).seal.id
+                _ = try await api.createArticle()
+                try await api.services.audit.seal()
+                #expect(try await Self.offlineCheck(api).ok)
+
+                let chain = "article:" + id
+                try await api.ownerPool.transaction { conn in
+                    try conn.runScript(
+                        "ALTER TABLE audit_events DISABLE TRIGGER USER; ALTER TABLE audit_seals DISABLE TRIGGER USER; "
+                            + "ALTER TABLE audit_seal_signatures DISABLE TRIGGER USER")
+                    try conn.execute("UPDATE audit_events SET action = 'article.submiT' WHERE chain = \(chain) AND seq = 2")
+                    try conn.execute(
+                        """
+                        UPDATE audit_events e SET hash = encode(sha256(convert_to(galley_audit_canonical(e), 'UTF8')), 'hex')
+                        WHERE chain = \(chain) AND seq = 2
+                        """)
+                    let newHash: String = try #require(
+                        try conn.query("SELECT hash FROM audit_events WHERE chain = \(chain) AND seq = 2").single?.decode("hash"))
+                    try conn.execute("UPDATE audit_chain_heads SET hash = \(newHash) WHERE chain = \(chain)")
+                    try conn.execute(
+                        """
+                        UPDATE audit_seals SET heads = (
+                            SELECT jsonb_agg(CASE WHEN h->>0 = \(chain) THEN jsonb_build_array(h->0, h->1, \(newHash)) ELSE h END ORDER BY h->>0)
+                            FROM jsonb_array_elements(heads) h)
+                        WHERE id = \(rewritten)
+                        """)
+                    let later: [Int] = try conn.query("SELECT id FROM audit_seals WHERE id >= \(rewritten) ORDER BY id").map { try $0.decode("id") }
+                    for seal in later {
+                        try conn.execute(
+                            """
+                            UPDATE audit_seals s SET prev_hash = (SELECT p.hash FROM audit_seals p WHERE p.id < s.id ORDER BY p.id DESC LIMIT 1)
+                            WHERE id = \(seal)
+                            """)
+                        try conn.execute(
+                            """
+                            UPDATE audit_seals SET hash = encode(sha256(convert_to('galley-seal/1' || chr(10) || prev_hash || chr(10)
+                                || (SELECT string_agg((h->>0) || ' ' || (h->>1) || ' ' || (h->>2) || chr(10), '' ORDER BY h->>0)
+                                    FROM jsonb_array_elements(heads) h), 'UTF8')), 'hex')
+                            WHERE id = \(seal)
+                            """)
+                    }
+                    try conn.execute("DELETE FROM audit_seal_signatures WHERE seal_id >= \(rewritten)")
+                }
+                try await Self.expectStripped(api, seal: rewritten)
+
+                // Dated before the key existed, they are still after a signed seal.
+                try await api.ownerPool.transaction { conn in
+                    try conn.execute("UPDATE audit_seals SET sealed_at = '2000-01-01T00:00:00Z' WHERE id >= \(rewritten)")
+                }
+                try await Self.expectStripped(api, seal: rewritten)
+            }
+        }
+    }
+
+    static func expectStripped(_ api: APIHarness, seal: Int) async throws {
+        let report = try await offlineCheck(api)
+        #expect(!report.ok && report.firstBroken?.chain == "seal" && report.firstBroken?.seq == seal)
+        #expect(report.firstBroken?.problem.contains("unsigned") == true, "\(String(describing: report.firstBroken))")
+        let folder = NSTemporaryDirectory() + "galley-seal-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try await downloads(api).write(to: folder)
+        let python = try await GalleyBinary.start(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["python3", pythonVerifier, folder + "/export.jsonl", folder + "/seals.jsonl", folder + "/keys.json"]
+        ).finish()
+        #expect(python.status == 1 && python.stderr.contains("seal \(seal) is unsigned"), "\(python.stderr)")
+    }
+
+    static let pythonVerifier = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts/verify-audit.py").path
+
+    /// What an auditor downloads: the export, the seals and the served public keys.
+    struct Downloads {
+        let export: Data
+        let seals: Data
+        let keys: Data
+
+        func write(to folder: String) throws {
+            try export.write(to: URL(fileURLWithPath: folder + "/export.jsonl"))
+            try seals.write(to: URL(fileURLWithPath: folder + "/seals.jsonl"))
+            try keys.write(to: URL(fileURLWithPath: folder + "/keys.json"))
+        }
+    }
+
+    static func downloads(_ api: APIHarness) async throws -> Downloads {
+        let export = try await api.call(.get, "/v1/audit-events/export?format=jsonl", as: "ada")
+        #expect(export.status == .ok)
+        var seals = ""
+        for try await batch in try api.services.audit.sealExport(by: Caller(principal: .operator(osUser: "test"))) {
+            seals += try batch.map(SealDTO.jsonLine).joined()
+        }
+        return Downloads(export: export.body, seals: Data(seals.utf8), keys: try await api.call(.get, "/.well-known/galley-seal-key", as: nil).body)
+    }
+
+    /// The public keys are served from memory: a request never reads the file.
+    @Test func theKeySetIsServedFromMemory() async throws {
+        try await Self.withKeyFile { file in
+            try await APIHarness.with(sealKey: file) { api in
+                let kid = try file.ring().signingKey?.id
+                try FileManager.default.removeItem(atPath: file.path)
+                let reply = try await api.call(.get, "/.well-known/galley-seal-key", as: nil)
+                #expect(reply.status == .ok && SealKeyRing.parse(reply.body)?.keys.first?.kid == kid)
+            }
+        }
+    }
+
+    /// Crafted files are refused in words, never a crash: numbers out of an Int's range,
+    /// positions at its end, a nested document, an oversized key file.
+    @Test func craftedFilesAreRefusedWithoutACrash() throws {
+        let keys = SealKeyRing.new(now: Date()).publicSet
+        let seal = #"{"at":"2026-12-01T09:00:00.000000Z","heads":[["system",1e300,"x"]],"id":1,"prev_hash":"","root":"x"}"#
+        let huge = try OfflineAuditVerifier.verify(export: Data(), seals: Data((seal + "\n").utf8), keys: keys)
+        #expect(!huge.ok && huge.firstBroken?.problem.contains("seal 1 was altered") == true)
+
+        func event(seq: String, details: String = "{}") -> String {
+            #"{"action":"a","actor":"b","at":"2026-12-01T09:00:00.000000Z","chain":"system","details":"#
+                + details + #","details_text":"{}","hash":"h","id":1,"prev_hash":"","seq":"# + seq + "}\n"
+        }
+        // One signed seal of no heads, so that the events are walked.
+        let signer = SealKeyRing.new(now: Date(timeIntervalSince1970: 0))
+        let root = SHA256.hash(data: Data("galley-seal/1\n\n".utf8)).map { String(format: "%02x", $0) }.joined()
+        let at = "2026-12-01T09:00:00.000000Z"
+        let signature = try SealSignature.sign(
+            SealSignature.signedBytes(id: 1, at: at, chains: 0, root: root, prevHash: ""), with: try #require(signer.signingKey).key)
+        let signedSeal =
+            #"{"at":"\#(at)","chains":0,"heads":[],"id":1,"key_id":"\#(signer.keys[0].kid)","prev_hash":"","root":"\#(root)","signature":"\#(signature)"}"#
+        let ends = event(seq: String(Int.max)) + event(seq: String(Int.max))
+        let atTheEnd = try OfflineAuditVerifier.verify(export: Data(ends.utf8), seals: Data((signedSeal + "\n").utf8), keys: signer.publicSet)
+        #expect(!atTheEnd.ok && atTheEnd.firstBroken?.problem.contains("expected event 1") == true)
+        #expect(throws: GalleyError.self) { try OfflineAuditVerifier.verify(export: Data(event(seq: "1e300").utf8), seals: Data(), keys: keys) }
+        let nested = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: GalleyError.self) {
+            try OfflineAuditVerifier.verify(export: Data(event(seq: "1", details: nested).utf8), seals: Data(), keys: keys)
+        }
+
+        let folder = NSTemporaryDirectory() + "galley-seal-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/seal-key.json"
+        FileManager.default.createFile(atPath: path, contents: Data(repeating: 32, count: 2 << 20), attributes: [.posixPermissions: 0o600])
+        let oversized = #expect(throws: GalleyError.self) { try SealKeyFile(path: path).ring() }
+        #expect(oversized?.message.contains("is not a seal key file") == true)
     }
 
     @Test func aSealSignedBeforeARotationStaysVerifiable() async throws {

@@ -50,6 +50,30 @@ import Testing
         }
     }
 
+    @Test func aMigrationNumberedBelowTheHighestAppliedIsRefused() async throws {
+        try await TestDatabase.withEmptyDatabase { connectionString in
+            let pool = PostgresPool(configuration: .init(connectionString: connectionString, maxConnections: 1))
+            let applied = try TestDatabase.migrations() + [Migration(version: 9_999, name: "9999_last", script: "CREATE TABLE last_one (id int);")]
+            try await Migrator(pool: pool, migrations: applied).migrate()
+            let late = applied + [Migration(version: 9_998, name: "9998_forgotten", script: "CREATE TABLE forgotten (id int);")]
+            let error = try await #require(throws: MigrationError.self) {
+                try await Migrator(pool: pool, migrations: late.sorted { $0.version < $1.version }).migrate()
+            }
+            #expect(error == .belowApplied("9998_forgotten.sql", highestApplied: "9999_last"))
+            #expect(try await pool.query("SELECT 1 FROM pg_class WHERE relname = 'forgotten'").isEmpty)
+            await pool.close()
+
+            // `galley migrate` says so and exits 1.
+            let folder = NSTemporaryDirectory() + "galley-sql-" + UUID().uuidString
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            for migration in late { try migration.script.write(toFile: "\(folder)/\(migration.name).sql", atomically: true, encoding: .utf8) }
+            let run = try await GalleyBinary.run(["migrate"], environment: ["DATABASE_URL": connectionString, "GALLEY_MIGRATIONS_DIR": folder])
+            #expect(run.status == 1)
+            #expect(run.stderr.contains("9998_forgotten.sql") && run.stderr.contains("9999_last"), "\(run.stderr)")
+        }
+    }
+
     @Test func twoConcurrentMigrateProcessesApplyEachFileOnce() async throws {
         let binary = try GalleyBinary.url()
         try await TestDatabase.withEmptyDatabase { connectionString in

@@ -58,6 +58,7 @@ public enum MigrationError: Error, CustomStringConvertible, Equatable {
     case duplicateVersion(String, String)
     case checksumMismatch(String)
     case unknownApplied(String)
+    case belowApplied(String, highestApplied: String)
     case directoryNotFound
 
     public var description: String {
@@ -70,6 +71,9 @@ public enum MigrationError: Error, CustomStringConvertible, Equatable {
             "migration \(name) was changed after it was applied; restore the applied text and put the change in a new migration"
         case .unknownApplied(let name):
             "the database has migration \(name) applied but there is no such file; run a newer galley or restore the file"
+        case .belowApplied(let file, let highest):
+            "migration \(file) is not applied but is numbered below \(highest), the highest migration this database has applied, "
+                + "so it would run after migrations written after it; renumber it above \(highest) (rename the file)"
         case .directoryNotFound:
             "cannot find the sql/ migrations folder; run from the project folder or set GALLEY_MIGRATIONS_DIR"
         }

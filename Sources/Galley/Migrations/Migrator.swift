@@ -93,5 +93,10 @@ public struct Migrator: Sendable {
                 throw MigrationError.checksumMismatch(migration.name + ".sql")
             }
         }
+        // Applied after a higher number, a migration would run in an order no other database
+        // ran it in (and its author never tested).
+        if let highest = applied.keys.max(), let late = migrations.first(where: { applied[$0.version] == nil && $0.version < highest }) {
+            throw MigrationError.belowApplied(late.name + ".sql", highestApplied: known[highest]?.name ?? String(highest))
+        }
     }
 }

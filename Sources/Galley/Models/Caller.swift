@@ -98,6 +98,8 @@ public struct GalleyEnvironment: Sendable {
         self.idempotencyLease = idempotencyLease
         self.tokenUse = TokenUse(pool: pool)
         self.sealKey = sealKey
+        // Read once now, at start, so its public keys are served from memory from the first request.
+        _ = try? sealKey?.ring()
     }
 }
 

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import GalleyCore
 import Postgres
@@ -16,10 +15,11 @@ extension AuditService {
     /// Records a seal over the chain heads that moved since the previous seal and signs it
     /// with the signing key, in one transaction; nil when no head moved: `galley serve` seals
     /// every 10 seconds, and an idle newsroom has nothing to seal. Without a key
-    /// (`GALLEY_SEAL_KEY` unset) the seal is recorded unsigned; so is a seal whose time falls
-    /// outside the key's validity (a rotation racing the seal, or the database's clock behind
-    /// the clock that made the key), which a verifier would refuse: the next seal is signed,
-    /// and vouches for this one through its previous hash.
+    /// (`GALLEY_SEAL_KEY` unset) the seal is recorded unsigned. With one, a seal is signed or
+    /// not recorded at all, as verifiers refuse an unsigned seal made after signing began: a
+    /// seal whose time falls outside the signing key's validity (a rotation racing the seal,
+    /// or the database's clock behind the clock that made the key) fails and rolls back, and
+    /// the next attempt (`galley serve` retries every 10 seconds) seals what moved.
     @discardableResult
     public func seal() async throws -> SealResult? {
         let keyFile = env.sealKey
@@ -38,11 +38,16 @@ extension AuditService {
             let bytes = SealSignature.signedBytes(
                 id: recorded.id, at: RFC3339.format(recorded.at), chains: recorded.chains, root: recorded.hash, prevHash: recorded.prevHash)
             var signature: (keyID: String, value: String)?
-            if let ring, let signer = ring.signingKey, ring.keys[0].wasSigning(at: recorded.at) {
-                signature = (signer.id, try SealSignature.sign(bytes, with: signer.key))
-            }
-            if let signature {
-                try AuditStore.recordSignature(conn, sealID: recorded.id, keyID: signature.keyID, signature: signature.value)
+            if let ring, let signer = ring.signingKey {
+                let key = ring.keys[0]
+                guard key.wasSigning(at: recorded.at) else {
+                    throw GalleyError.unavailable(
+                        "the seal's time \(RFC3339.format(recorded.at)) is outside its signing key \(key.kid)'s validity (from \(key.not_before)); "
+                            + "no seal is recorded unsigned while GALLEY_SEAL_KEY is set, and the next attempt seals what moved")
+                }
+                let value = try SealSignature.sign(bytes, with: signer.key)
+                try AuditStore.recordSignature(conn, sealID: recorded.id, keyID: signer.id, signature: value)
+                signature = (signer.id, value)
             }
             let seal = PublishedSeal(
                 id: recorded.id, at: recorded.at, chains: recorded.chains, root: recorded.hash, prevHash: recorded.prevHash,
@@ -68,13 +73,10 @@ extension AuditService {
     }
 
     /// The public keys that sign (and signed) seals, or nil when this server has no key or
-    /// cannot read it (which its log says; the path is not for clients).
-    public func sealKeys() async throws -> SealKeyRing? {
-        guard let file = env.sealKey else { return nil }
-        // Reading a file blocks: off Swift's cooperative pool.
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: try? file.ring().publicSet) }
-        }
+    /// could not read it (which its log says; the path is not for clients). From memory: the
+    /// file is read at start and again, when it changed, at each seal (every 10 seconds).
+    public func sealKeys() -> SealKeyRing? {
+        env.sealKey?.publicKeys
     }
 
     /// Every seal with the heads it lists, oldest first, a batch at a time: what an offline

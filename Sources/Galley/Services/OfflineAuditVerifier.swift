@@ -6,7 +6,10 @@ import GalleyCore
 /// (`galley audit verify --export … --seals … --public-key …`; docs/audit.md): every chain by
 /// the rules `AuditVerifier` applies, every seal's hash and signature, and that every event a
 /// seal vouches for is in the export, so an export cut short before the last seal is refused.
-/// The files are read whole: this runs on an auditor's machine, not in the server.
+/// A seal must be signed once signing began: from the earliest `not_before` of the key set,
+/// and after any signed seal (a seal's time is signed, not hashed, so an unsigned seal's time
+/// proves nothing); only seals older than signing may be unsigned. The files are read whole:
+/// this runs on an auditor's machine, not in the server; nothing in them can crash it.
 public struct OfflineAuditVerifier: Sendable {
     public struct Report: Sendable {
         public let ok: Bool
@@ -65,13 +68,14 @@ public struct OfflineAuditVerifier: Sendable {
         var previous = ""
         var signed = 0
         var lastSigned: (id: Int, at: String)?
+        let signingBegan = keys.keys.compactMap { RFC3339.parse($0.not_before) }.min()
         for seal in seals where broken.isEmpty {
             let heads = seal.heads.compactMap(head)
             if heads.count != seal.heads.count || seal.prev_hash != previous
                 || AuditVerifier.sealHash(previous: previous, heads: heads) != seal.root
             {
                 fail("seal", seal.id, nil, "seal \(seal.id) was altered or a seal before it removed")
-            } else if let problem = signatureProblem(seal, keys) {
+            } else if let problem = signatureProblem(seal, keys) ?? unsignedProblem(seal, after: lastSigned?.id, signingBegan: signingBegan) {
                 fail("seal", seal.id, nil, problem)
             }
             if seal.signature != nil {
@@ -87,12 +91,14 @@ public struct OfflineAuditVerifier: Sendable {
 
         // The chains, in order: links, hashes, what the seals vouch for, and where each ends.
         let chains = Dictionary(grouping: events, by: \.chain)
-        for chain in Set(chains.keys).union(vouched.keys).sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+        // Walked until the first problem, the one reported: nothing after it is trusted.
+        for chain in Set(chains.keys).union(vouched.keys).sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+        where broken.isEmpty {
             let events = (chains[chain] ?? []).sorted { $0.seq < $1.seq }
             var sealed = vouched[chain] ?? [:]
             var lastSeq = 0
             var lastHash = ""
-            for event in events {
+            for event in events where broken.isEmpty {
                 if event.seq != lastSeq + 1 {
                     fail(
                         chain, event.seq, event.id, "expected event \(lastSeq + 1) of the chain, found \(event.seq): events were removed or inserted")
@@ -109,7 +115,7 @@ public struct OfflineAuditVerifier: Sendable {
                 lastSeq = event.seq
                 lastHash = event.hash
             }
-            if let missing = sealed.keys.min() {
+            if broken.isEmpty, let missing = sealed.keys.min() {
                 let end = events.isEmpty ? "the export has none of its events" : "the export ends at event \(lastSeq)"
                 fail(chain, missing, nil, "a seal vouches for event \(missing) but \(end): the export is truncated or events were removed")
             }
@@ -136,11 +142,27 @@ public struct OfflineAuditVerifier: Sendable {
         return nil
     }
 
+    /// Why an unsigned seal is refused, or nil when it is signed or older than signing.
+    static func unsignedProblem(_ seal: Seal, after signedSeal: Int?, signingBegan: Date?) -> String? {
+        guard seal.signature == nil else { return nil }
+        if let signedSeal {
+            return "seal \(seal.id) is unsigned but seal \(signedSeal) before it is signed: its signature was removed"
+        }
+        guard let signingBegan else { return nil }
+        guard let at = RFC3339.parse(seal.at), at < signingBegan else {
+            return "seal \(seal.id) is unsigned but dated \(seal.at), when its keys were already signing "
+                + "(from \(RFC3339.format(signingBegan))): its signature was removed"
+        }
+        return nil
+    }
+
+    /// A `[chain, seq, hash]` head, or nil when it is not one (a seq that is no whole number
+    /// in an Int's range included).
     private static func head(_ entry: JSONValue) -> AuditVerifier.Head? {
-        guard case .array(let parts) = entry, parts.count == 3, case .string(let chain) = parts[0], case .number(let seq) = parts[1],
-            case .string(let hash) = parts[2]
+        guard case .array(let parts) = entry, parts.count == 3, case .string(let chain) = parts[0], case .number(let number) = parts[1],
+            let seq = Int(exactly: number), seq >= 0, case .string(let hash) = parts[2]
         else { return nil }
-        return AuditVerifier.Head(chain: chain, seq: Int(seq), hash: hash)
+        return AuditVerifier.Head(chain: chain, seq: seq, hash: hash)
     }
 
     /// SHA-256 of the canonical form (docs/audit.md), from the exported fields.
@@ -164,7 +186,9 @@ public struct OfflineAuditVerifier: Sendable {
         guard let whole = RFC3339.parse(parts[0] + "Z") else { return nil }
         var fraction = 0
         if parts.count == 2 {
-            guard (1...6).contains(parts[1].count), let digits = Int(parts[1]), parts[1].allSatisfy(\.isASCII) else { return nil }
+            guard (1...6).contains(parts[1].count), parts[1].utf8.allSatisfy({ (48...57).contains($0) }), let digits = Int(parts[1]) else {
+                return nil
+            }
             fraction = digits * Int(pow(10.0, Double(6 - parts[1].count)))
         }
         return Int(whole.timeIntervalSince1970.rounded(.down)) * 1_000_000 + fraction

@@ -16,7 +16,7 @@ struct SealRoutes {
     }
 
     @Sendable func keys(_ request: Request, context: GalleyRequestContext) async throws -> Reply {
-        guard let ring = try await services.audit.sealKeys() else {
+        guard let ring = services.audit.sealKeys() else {
             throw Problem.notFound("This server does not sign its audit seals: it has no seal key (GALLEY_SEAL_KEY).")
         }
         return Reply(status: .ok, body: ring.json(), headers: [.contentType: "application/jwk-set+json"])

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Galley
+import GalleyCore
 import GalleyHTTP
 import Hummingbird
 import Logging
@@ -23,12 +24,17 @@ struct Serve: AsyncParsableCommand {
         var configuration = try loadConfiguration()
         if let port { configuration.port = port }
         if let host { configuration.host = host }
-        if let path = configuration.sealKeyPath, (try? SealKeyFile(path: path).ring().signingKey) == nil {
-            throw CLIError(
-                "GALLEY_SEAL_KEY=\(path) is not a readable seal key file with a signing key.",
-                hint:
-                    "`galley keys init` creates one (and `galley keys rotate` gives a file a new signing key); unset GALLEY_SEAL_KEY to seal unsigned."
-            )
+        if let path = configuration.sealKeyPath {
+            let hint =
+                "`galley keys init` creates one (and `galley keys rotate` gives a file a new signing key); unset GALLEY_SEAL_KEY to seal unsigned."
+            do {
+                guard try SealKeyFile(path: path).ring().signingKey != nil else {
+                    throw CLIError("GALLEY_SEAL_KEY=\(path) holds no signing key.", hint: hint)
+                }
+            } catch let error as GalleyError {
+                let reason = if case .validation(let problems) = error { problems.map(\.message).joined(separator: "; ") } else { error.message }
+                throw CLIError("GALLEY_SEAL_KEY=\(path) cannot be used: \(reason).", hint: hint)
+            }
         }
         setHTTPThreads(configuration.httpThreads)
         let logger = makeLogger(configuration, label: "galley.serve")
