@@ -141,6 +141,12 @@ extension Principal {
         sections.isEmpty || sections.contains(section)
     }
 
+    /// Whether a role grants `permission` and `section` is on this actor's desk: what
+    /// `require` and `requireDesk` together let through, for offering a form ahead of time.
+    public func may(_ permission: Permission, onSection section: String) -> Bool {
+        has(permission) && covers(section: section)
+    }
+
     /// Throws `forbidden` naming the section when a change to an article in `section` is off this actor's desk.
     public func requireDesk(_ section: String, for permission: Permission) throws(GalleyError) {
         guard covers(section: section) else {

@@ -180,8 +180,19 @@ import Testing
             #expect(page.text.contains(">Verify the chain</button>"))
             Self.expectAccessible(page.text)
 
-            let verified = try await browser.get("/desk/audit?verify=yes")
+            // Before: a GET (a link anywhere) started a full verification.
+            let linked = try await browser.get("/desk/audit?verify=yes")
+            #expect(linked.status == .ok && !linked.text.contains("The audit chain is intact"))
+            let forged = try await browser.post("/desk/audit/verification", [:], csrf: "forged")
+            #expect(forged.status == .forbidden)
+            try await browser.get("/desk/audit")
+            let verified = try await browser.post("/desk/audit/verification", ["action": "article.submit"])
+            #expect(verified.status == .ok)
             #expect(verified.text.contains("The audit chain is intact"), "\(verified.text)")
+            #expect(verified.text.contains("article.submit") && !verified.text.contains("article.created"))
+            let writer = try await DeskBrowser.signedIn("wendy", on: api)
+            try await writer.get("/desk")
+            #expect(try await writer.post("/desk/audit/verification", [:]).status == .forbidden)
 
             let filtered = try await browser.get("/desk/audit?action=article.submit&actor=&article_id=&since=&until=")
             #expect(filtered.text.contains("article.submit") && !filtered.text.contains("article.created"))

@@ -29,6 +29,19 @@ public struct TokenRecord: Sendable, Equatable {
     /// Kept to the minute (`TokenUse`).
     public let lastUsedAt: Date?
     public let revokedAt: Date?
+
+    public enum State: Sendable, Equatable {
+        case live, expired
+        case revoked(at: Date)
+    }
+
+    /// Where the token stands at `now`: a revoked token stays revoked, an unrevoked one
+    /// expires at `expiresAt` (the condition `ActorStore.liveToken` holds in SQL).
+    public func state(at now: Date) -> State {
+        if let revokedAt { return .revoked(at: revokedAt) }
+        if let expiresAt, expiresAt <= now { return .expired }
+        return .live
+    }
 }
 
 /// A token as issued: the secret is in `token`, shown to its owner once.

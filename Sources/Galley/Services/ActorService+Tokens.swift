@@ -89,7 +89,8 @@ extension ActorService {
     }
 
     /// An actor's tokens, never their secrets: for an admin, or for the actor themselves.
-    public func tokens(of actor: ActorReference, by caller: Caller) async throws -> [TokenRecord] {
+    /// All of them, oldest first; or, given `newest`, at most that many, newest first.
+    public func tokens(of actor: ActorReference, newest limit: Int? = nil, by caller: Caller) async throws -> [TokenRecord] {
         let principal = caller.principal
         let own =
             switch actor {
@@ -103,7 +104,7 @@ extension ActorService {
                 case .id(let id): try ActorStore.fetch(conn, id: id)
                 case .name(let name): try ActorStore.fetch(conn, name: name)
                 }
-            return try ActorStore.tokens(conn, actorID: owner.id)
+            return try ActorStore.tokens(conn, actorID: owner.id, newest: limit)
         }
     }
 

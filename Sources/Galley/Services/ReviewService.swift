@@ -41,12 +41,10 @@ public struct ReviewService: Sendable {
             throw GalleyError.forbidden(permission: Permission.recordVerification.rawValue, reason: "verdicts need a named person")
         }
         let note = input.note.trimmingWhiteSpace()
-        var problems =
+        let problems =
             VerdictRules.inputProblems(verdict: input.verdict, note: note)
             + [Validation.nulProblem("note", note), Validation.revisionProblem("revision", input.revision)].compactMap { $0 }
-        for (index, evidence) in input.evidence.enumerated() where !WebLink.isValid(evidence.url) {
-            problems.append(.init(field: "evidence[\(index)].url", message: WebLink.requirement))
-        }
+            + Evidence.problems(input.evidence)
         if !problems.isEmpty { throw GalleyError.validation(problems) }
         let now = env.now()
         let verificationID = env.newID()
@@ -109,11 +107,12 @@ public struct ReviewService: Sendable {
         return [ending] + QueueStore.settingSteps(steps, from: "a", at: now)
     }
 
-    public func verifications(_ id: UUID, by caller: Caller) async throws -> [Verification] {
+    /// The article's verdicts, oldest first: all of them, or only the `newest` so many.
+    public func verifications(_ id: UUID, newest limit: Int? = nil, by caller: Caller) async throws -> [Verification] {
         try caller.principal.require(.readArticles)
         return try await env.read { conn in
             _ = try ArticleStore.fetch(conn, id: id)
-            return try ReviewStore.verifications(conn, articleID: id)
+            return try ReviewStore.verifications(conn, articleID: id, newest: limit)
         }
     }
 
@@ -157,9 +156,8 @@ public struct ReviewService: Sendable {
         guard let actorID = caller.principal.actorID else {
             throw GalleyError.forbidden(permission: Permission.writeClaims.rawValue, reason: "claims need a named person")
         }
-        for (index, item) in (evidence ?? []).enumerated() where !WebLink.isValid(item.url) {
-            throw GalleyError.validation([.init(field: "evidence[\(index)].url", message: WebLink.requirement)])
-        }
+        let problems = Evidence.problems(evidence ?? [])
+        if !problems.isEmpty { throw GalleyError.validation(problems) }
         let now = env.now()
         return try await env.transaction { conn in
             let article = try ArticleStore.lockAndTouch(conn, id: id, expectedVersion: expectedVersion, at: now)
@@ -185,6 +183,15 @@ public struct ReviewService: Sendable {
         return try await env.read { conn in
             _ = try ArticleStore.fetch(conn, id: id)
             return try ReviewStore.claims(conn, articleID: id)
+        }
+    }
+
+    /// The claims of the article's current revision, oldest first, at most `limit`.
+    public func currentClaims(_ id: UUID, limit: Int, by caller: Caller) async throws -> [Claim] {
+        try caller.principal.require(.readArticles)
+        return try await env.read { conn in
+            _ = try ArticleStore.fetch(conn, id: id)
+            return try conn.read(ReviewStore.claims(articleID: id, revision: ArticleStore.currentRevision(of: id), limit: limit))
         }
     }
 }

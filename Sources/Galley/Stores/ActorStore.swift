@@ -172,13 +172,21 @@ enum ActorStore {
         """
     }
 
-    static func tokens(_ conn: PostgresConnection, actorID: UUID) throws -> [TokenRecord] {
-        try conn.query(
-            """
-            SELECT id, actor_id, label, created_at, expires_at, last_used_at, revoked_at FROM tokens
-            WHERE actor_id = \(actorID) ORDER BY created_at, id
-            """
-        ).map { row in
+    /// An actor's tokens oldest first; or, given `newest`, at most that many, newest first.
+    static func tokens(_ conn: PostgresConnection, actorID: UUID, newest limit: Int? = nil) throws -> [TokenRecord] {
+        let sql: SQL =
+            if let limit {
+                """
+                SELECT id, actor_id, label, created_at, expires_at, last_used_at, revoked_at FROM tokens
+                WHERE actor_id = \(actorID) ORDER BY created_at DESC, id DESC LIMIT \(max(limit, 0))
+                """
+            } else {
+                """
+                SELECT id, actor_id, label, created_at, expires_at, last_used_at, revoked_at FROM tokens
+                WHERE actor_id = \(actorID) ORDER BY created_at, id
+                """
+            }
+        return try conn.query(sql).map { row in
             TokenRecord(
                 id: try row.decode("id"), actorID: try row.decode("actor_id"), label: try row.decode("label"),
                 createdAt: try row.decode("created_at"), expiresAt: try row.decode("expires_at"),

@@ -60,13 +60,22 @@ enum ReviewStore {
         """
     }
 
-    static func verifications(_ conn: PostgresConnection, articleID: UUID) throws -> [Verification] {
-        try conn.query(
+    /// An article's verdicts oldest first: all, or only the `newest` so many.
+    static func verifications(_ conn: PostgresConnection, articleID: UUID, newest limit: Int? = nil) throws -> [Verification] {
+        guard let limit else {
+            return try conn.query(
+                """
+                SELECT v.*, a.name AS actor_name FROM verifications v JOIN actors a ON a.id = v.actor_id
+                WHERE v.article_id = \(articleID) ORDER BY v.created_at, v.id
+                """
+            ).map(verification)
+        }
+        return try conn.query(
             """
             SELECT v.*, a.name AS actor_name FROM verifications v JOIN actors a ON a.id = v.actor_id
-            WHERE v.article_id = \(articleID) ORDER BY v.created_at, v.id
+            WHERE v.article_id = \(articleID) ORDER BY v.created_at DESC, v.id DESC LIMIT \(max(limit, 0))
             """
-        ).map(verification)
+        ).map(verification).reversed()
     }
 
     // MARK: Claims
@@ -121,10 +130,11 @@ enum ReviewStore {
     }
 
     /// `revision` is a number or a subquery giving one; nil for every revision's claims.
-    static func claims(articleID: UUID, revision: SQL?) -> StoreRead<[Claim]> {
+    static func claims(articleID: UUID, revision: SQL?, limit: Int? = nil) -> StoreRead<[Claim]> {
         var sql: SQL = "SELECT \(claimColumns) FROM claims WHERE article_id = \(articleID)"
         if let revision { sql.append(" AND revision = \(revision)") }
         sql.append(" ORDER BY created_at, id")
+        if let limit { sql.append(" LIMIT \(max(limit, 0))") }
         return StoreRead(sql: sql) { rows in try rows.map(claim) }
     }
 

@@ -4,11 +4,14 @@ import GalleyCore
 import Hummingbird
 
 /// `/desk/audit` (audit.read): the audit log filtered a page at a time, the chain's
-/// verification when asked for (it reads the whole log, so not on every visit), and
+/// verification when asked for by a POST (it reads the whole log: never on a visit or a
+/// followed link, and one at a time per server), and
 /// `/desk/audit/export`, the API's streaming CSV or JSONL export with the session's caller.
 struct DeskAuditRoutes {
     let services: GalleyServices
     let pages: DeskPages
+    /// This server's one verification at a time (`AuditVerificationFlight`).
+    let verifications = AuditVerificationFlight()
 
     static let pageSize = 50
     /// How much of an event's reason the list shows; the export and the API have it whole.
@@ -93,35 +96,36 @@ struct DeskAuditRoutes {
     }
 
     func register(on desk: RouterGroup<GalleyRequestContext>) {
-        desk.get("audit") { request, context in try await audit(request, context) }
+        desk.get("audit") { request, context in
+            try await audit(try context.requireDesk(), DeskForm(query: request), verify: false)
+        }
+        // A POST (with the session's CSRF token), so that no link elsewhere starts it.
+        desk.post("audit/verification") { _, context in
+            try await audit(try context.requireDesk(), try context.requireForm(), verify: true)
+        }
         desk.get("audit/export") { request, context in try export(request, context) }
     }
 
-    private func audit(_ request: Request, _ context: GalleyRequestContext) async throws -> Response {
-        let visit = try context.requireDesk()
-        let form = try DeskForm(query: request)
+    private func audit(_ visit: DeskVisit, _ form: DeskForm, verify: Bool) async throws -> Response {
         let filters = Filters(form)
         let csv = DeskFormat.link("/desk/audit/export", [("format", "csv")] + filters.fields)
         let jsonl = DeskFormat.link("/desk/audit/export", [("format", "jsonl")] + filters.fields)
         var query: AuditService.Query
+        var refusal: DeskNotice?
         do {
             query = try filters.query()
         } catch let error as GalleyError {
-            // A mistyped filter is shown on the form, its values kept; the caller may still
-            // be refused the log itself.
-            try visit.caller.principal.require(.readAudit)
-            let notice = DeskNotice(error)
-            let page = Page(
-                chrome: DeskChrome(visit), filters: filters, refusal: notice.message, verification: nil, events: [], hasEvents: false,
-                nextPage: nil, csvExport: csv, jsonlExport: jsonl)
-            return pages.render("audit", page, status: notice.status)
+            // A mistyped filter is shown on the form, its values kept, over the log unfiltered
+            // (which the service still refuses to whoever may not read it).
+            refusal = try DeskNotice(error)
+            query = AuditService.Query()
         }
         query.limit = Self.pageSize
-        query.cursor = form.filled("cursor")
+        query.cursor = refusal == nil ? form.filled("cursor") : nil
         let found = try await services.audit.events(query, by: visit.caller)
         var verification: Verification?
-        if form.filled("verify") != nil {
-            verification = Self.verification(try await services.audit.verify(by: visit.caller))
+        if verify {
+            verification = Self.verification(try await services.audit.verify(sharing: verifications, by: visit.caller))
         }
         let events = found.items.map { event in
             Event(
@@ -130,11 +134,12 @@ struct DeskAuditRoutes {
                 states: DeskFormat.states(from: event.fromState, to: event.toState),
                 revisionNumber: event.revision.map(String.init), reason: event.reason.map { DeskFormat.excerpt($0, Self.reasonShown) })
         }
-        let next = found.nextCursor.map { DeskFormat.link("/desk/audit", filters.fields + [("cursor", $0)]) }
+        let shownFilters = refusal == nil ? filters.fields : []
+        let next = found.nextCursor.map { DeskFormat.link("/desk/audit", shownFilters + [("cursor", $0)]) }
         let page = Page(
-            chrome: DeskChrome(visit), filters: filters, refusal: nil, verification: verification, events: events,
+            chrome: DeskChrome(visit), filters: filters, refusal: refusal?.message, verification: verification, events: events,
             hasEvents: !events.isEmpty, nextPage: next, csvExport: csv, jsonlExport: jsonl)
-        return pages.render("audit", page)
+        return pages.render("audit", page, status: refusal?.status ?? .ok)
     }
 
     private static func verification(_ report: AuditVerifier.Report) -> Verification {

@@ -46,13 +46,16 @@ enum DeskFormat {
 }
 
 /// A refusal shown on the page it concerns, in the domain's words, with the status the API
-/// would answer.
+/// would answer. An outage is no refusal: it is thrown on, so `DeskErrorPages` logs it and
+/// answers with the fixed words that never show the database's own text.
 struct DeskNotice: Sendable {
     let message: String
     let status: HTTPResponse.Status
 
-    init(_ error: GalleyError) {
-        message = error.message
-        status = Problem(error).status
+    init(_ error: GalleyError) throws {
+        if case .unavailable = error { throw error }
+        let problem = Problem(error)
+        message = problem.detail
+        status = problem.status
     }
 }

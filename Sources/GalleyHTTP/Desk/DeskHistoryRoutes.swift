@@ -98,6 +98,8 @@ struct DeskHistoryRoutes {
         let text = context.parameters.get("id") ?? ""
         guard let id = UUIDFormat.parse(text) else { throw GalleyError.notFound(kind: "article", id: String(text.prefix(64))) }
         let cursor = try DeskForm(query: request).filled("after")
+        // The provenance record is read whole, as the API answers it: it is one revision's
+        // verdicts, claims and corrections, which the card then bounds (`itemsShown`).
         async let record = services.provenance.record(id, by: visit.caller)
         let timeline = try await services.audit.history(of: id, cursor: cursor, limit: Self.pageSize, by: visit.caller)
         let card = Self.card(try await record)

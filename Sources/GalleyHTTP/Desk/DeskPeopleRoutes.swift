@@ -32,7 +32,7 @@ struct DeskPeopleRoutes {
         let person: ActorRow
         let tokens: [TokenRow]
         let hasTokens: Bool
-        let olderTokens: Int?
+        let olderTokens: Bool
         let sessions: SessionList
         let toggleFrom = "person"
     }
@@ -123,14 +123,13 @@ struct DeskPeopleRoutes {
             createdText = DeskFormat.time(token.createdAt)
             expiresText = token.expiresAt.map(DeskFormat.time) ?? "never"
             lastUsedText = token.lastUsedAt.map(DeskFormat.time) ?? "not yet"
-            if let revoked = token.revokedAt {
-                state = "Revoked \(DeskFormat.time(revoked))"
-            } else if let expires = token.expiresAt, expires <= now {
-                state = "Expired"
-            } else {
-                state = "Live"
+            let standing = token.state(at: now)
+            switch standing {
+            case .revoked(let at): state = "Revoked \(DeskFormat.time(at))"
+            case .expired: state = "Expired"
+            case .live: state = "Live"
             }
-            live = state == "Live"
+            live = standing == .live
         }
     }
 
@@ -175,15 +174,16 @@ struct DeskPeopleRoutes {
 
     private func person(_ visit: DeskVisit, _ id: UUID, refusal: DeskNotice?) async throws -> Response {
         async let actor = services.actors.fetch(id: id, by: visit.caller)
-        async let tokens = services.actors.tokens(of: .id(id), by: visit.caller)
+        // Newest first; an actor's old revoked tokens pile up, so the page keeps to the newest
+        // (one more is read to know whether older ones exist).
+        async let tokens = services.actors.tokens(of: .id(id), newest: Self.tokensShown + 1, by: visit.caller)
         let sessions = try await services.sessions.list(actorID: id, by: visit.caller)
-        let now = Date()
-        // Newest first; an actor's old revoked tokens pile up, so the page keeps to the newest.
-        let all = try await tokens
-        let shown = all.reversed().prefix(Self.tokensShown).map { TokenRow($0, now: now) }
+        let now = services.environment.now()
+        let newest = try await tokens
+        let shown = newest.prefix(Self.tokensShown).map { TokenRow($0, now: now) }
         let page = PersonPage(
             chrome: DeskChrome(visit), refusal: refusal?.message, person: ActorRow(try await actor), tokens: Array(shown),
-            hasTokens: !shown.isEmpty, olderTokens: all.count > shown.count ? all.count - shown.count : nil,
+            hasTokens: !shown.isEmpty, olderTokens: newest.count > shown.count,
             sessions: SessionList(sessions, yours: visit.sessionID, from: "person"))
         return pages.render("person", page, status: refusal?.status ?? .ok)
     }
@@ -191,8 +191,8 @@ struct DeskPeopleRoutes {
     /// The page `origin` again after a refused form, the refusal on it in words.
     private func refused(_ error: GalleyError, _ visit: DeskVisit, on origin: Origin) async throws -> Response {
         switch origin {
-        case .list: try await list(visit, cursor: nil, refusal: DeskNotice(error))
-        case .person(let id): try await person(visit, id, refusal: DeskNotice(error))
+        case .list: try await list(visit, cursor: nil, refusal: try DeskNotice(error))
+        case .person(let id): try await person(visit, id, refusal: try DeskNotice(error))
         }
     }
 

@@ -63,7 +63,7 @@ struct DeskQueueRoutes {
             found = try await services.queue.page(query, by: visit.caller)
         } catch let error as GalleyError {
             guard case .validation = error else { throw error }
-            refusal = DeskNotice(error)
+            refusal = try DeskNotice(error)
         }
         var steps: [String] = []
         for rule in try await policy.policy.rules where !steps.contains(rule.checkpoint) { steps.append(rule.checkpoint) }

@@ -12,6 +12,9 @@ struct DeskReviewCheckpoint {
     let note: String?
     let evidence: [LinkView]
     let hasEvidence: Bool
+    let moreEvidence: Int?
+    /// The note or the evidence was shortened: the API's checkpoints have them whole.
+    let shortened: Bool
     /// The verdicts the caller may record that would change the checkpoint's status (a
     /// passed checkpoint is offered "Fail", not "Pass" again).
     let offersPass: Bool
@@ -33,11 +36,15 @@ struct DeskReviewCheckpoint {
             $0.checkpoint == status.checkpoint && $0.contentHash == revision.content.contentHash && $0.actor == status.by
                 && status.status != .pending
         }
-        note = counting.flatMap { $0.note.isEmpty ? nil : $0.note }
-        evidence = (counting?.evidence ?? []).map { LinkView(url: $0.url, text: $0.url, detail: $0.note) }
+        let wholeNote = counting?.note ?? ""
+        note = wholeNote.isEmpty ? nil : DeskFormat.excerpt(wholeNote, DeskReviewPage.shownText)
+        let shown = LinkView.shown(counting?.evidence ?? [])
+        evidence = shown.links
         hasEvidence = !evidence.isEmpty
+        moreEvidence = shown.more
+        shortened = wholeNote.count > DeskReviewPage.shownText || shown.shortened
         let roles = principal.effectiveRoles
-        let records = principal.has(.recordVerification) && principal.covers(section: article.section)
+        let records = principal.may(.recordVerification, onSection: article.section)
         func offers(_ verdict: Verdict, unless current: CheckpointStatus.Status) -> Bool {
             records && status.status != current
                 && rule.map { VerdictRules.offers(verdict, rule: $0, origin: article.origin, roles: roles) } == true

@@ -5,11 +5,13 @@ import GalleyCore
 /// The claims of the current revision, with the forms of those who may write claims.
 struct DeskReviewClaims {
     let items: [Item]
-    let more: Int?
-    /// Claims made on earlier revisions, which no longer count for this one.
-    let earlier: Int?
+    /// The current revision has more claims than the page shows.
+    let more: Bool
     let canWrite: Bool
     let newText: String
+    /// Claims were left out, or a claim's text or evidence shortened: the page says where
+    /// the whole is.
+    let shortened: Bool
 
     struct Item {
         let id: String
@@ -17,6 +19,7 @@ struct DeskReviewClaims {
         let status: String
         let evidence: [LinkView]
         let hasEvidence: Bool
+        let moreEvidence: Int?
         let formKey: String
         let keptNote: String
         let keptEvidence: String
@@ -32,20 +35,24 @@ struct DeskReviewClaims {
 
     private static let verdicts: [(ClaimStatus, String)] = [(.verified, "Verify claim"), (.disputed, "Dispute"), (.false, "Mark false")]
 
-    init(_ claims: [Claim], article: Article, revision: Int, principal: Principal, kept: DeskReviewKept) {
-        let current = claims.filter { $0.revision == revision }
-        items = current.prefix(DeskReviewPage.shownClaims).map { claim in
+    /// `current`: the current revision's claims, oldest first (one more than the page shows
+    /// tells that there are more).
+    init(_ current: [Claim], article: Article, principal: Principal, kept: DeskReviewKept) {
+        let shown = current.prefix(DeskReviewPage.shownClaims)
+        items = shown.map { claim in
             let key = "claim-" + claim.id.lowercasedString
+            let evidence = LinkView.shown(claim.evidence)
             return Item(
-                id: claim.id.lowercasedString, text: claim.text, status: claim.status.rawValue,
-                evidence: claim.evidence.map { LinkView(url: $0.url, text: $0.url, detail: $0.note) },
-                hasEvidence: !claim.evidence.isEmpty, formKey: key,
+                id: claim.id.lowercasedString, text: DeskFormat.excerpt(claim.text, DeskReviewPage.shownText), status: claim.status.rawValue,
+                evidence: evidence.links, hasEvidence: !evidence.links.isEmpty, moreEvidence: evidence.more, formKey: key,
                 keptNote: kept.value(key, "note"), keptEvidence: kept.value(key, "evidence"),
                 verdicts: Self.verdicts.filter { $0.0 != claim.status }.map { StatusButton(status: $0.0.rawValue, label: $0.1) })
         }
-        more = current.count > DeskReviewPage.shownClaims ? current.count - DeskReviewPage.shownClaims : nil
-        earlier = claims.count > current.count ? claims.count - current.count : nil
-        canWrite = principal.has(.writeClaims) && principal.covers(section: article.section)
+        shortened =
+            current.count > DeskReviewPage.shownClaims
+            || shown.contains { $0.text.count > DeskReviewPage.shownText || LinkView.shown($0.evidence).shortened }
+        more = current.count > DeskReviewPage.shownClaims
+        canWrite = principal.may(.writeClaims, onSection: article.section)
         newText = kept.value("new-claim", "text")
     }
 }

@@ -10,6 +10,11 @@ struct DeskReviewComments {
     let canComment: Bool
     let newBody: String
     let newQuote: String
+    /// A comment was shortened or replies left out: the API's comments have them whole.
+    let shortened: Bool
+
+    /// The most replies one thread shows under its first comment.
+    static let shownReplies = 5
 
     struct Thread {
         let id: String
@@ -18,6 +23,7 @@ struct DeskReviewComments {
         let resolved: Bool
         let resolvedBy: String?
         let comments: [Entry]
+        let moreReplies: Int?
         let canReply: Bool
         let canResolve: Bool
         let formKey: String
@@ -37,14 +43,24 @@ struct DeskReviewComments {
             let root = thread.root
             let key = "reply-" + root.id.lowercasedString
             return Thread(
-                id: root.id.lowercasedString, quote: root.quote, outdated: root.outdated, resolved: root.resolvedAt != nil,
-                resolvedBy: root.resolvedBy?.displayName,
-                comments: ([root] + thread.replies).map {
-                    Entry(author: $0.author.displayName, at: RFC3339.format($0.createdAt), revision: $0.revision, body: $0.body)
+                id: root.id.lowercasedString, quote: root.quote.map { DeskFormat.excerpt($0, DeskReviewPage.shownText) },
+                outdated: root.outdated, resolved: root.resolvedAt != nil, resolvedBy: root.resolvedBy?.displayName,
+                comments: ([root] + thread.replies.prefix(Self.shownReplies)).map {
+                    Entry(
+                        author: $0.author.displayName, at: RFC3339.format($0.createdAt), revision: $0.revision,
+                        body: DeskFormat.excerpt($0.body, DeskReviewPage.shownText))
                 },
-                canReply: commenter && root.resolvedAt == nil,
+                moreReplies: thread.replies.count > Self.shownReplies ? thread.replies.count - Self.shownReplies : nil,
+                // Replies to a resolved thread are allowed and leave it resolved (docs/workflow.md).
+                canReply: commenter,
                 canResolve: (try? CommentRules.requireResolver(principal, threadAuthor: root.author.id)) != nil, formKey: key,
                 keptReply: kept.value(key, "body"))
+        }
+        shortened = page.items.contains { thread in
+            thread.replies.count > Self.shownReplies
+                || ([thread.root] + thread.replies).contains {
+                    $0.body.count > DeskReviewPage.shownText || ($0.quote?.count ?? 0) > DeskReviewPage.shownText
+                }
         }
         more = page.nextCursor != nil
         canComment = commenter

@@ -8,12 +8,18 @@ import GalleyCore
 struct DeskReviewPage {
     /// The most of each list one page shows; the rest is counted ("… and N more").
     static let shownSources = 50
-    static let shownClaims = 100
+    static let shownClaims = 20
+    /// How much of a claim's text, a verdict's note or a comment's body the page shows; the
+    /// API has them whole (the page says where when it shortened one).
+    static let shownText = 300
     static let shownRevisions = 200
 
     let chrome: DeskChrome
     let articleID: String
     let version: Int
+    /// The revision the reviewer chose to compare with, carried in every form so that a
+    /// refused form shows the same comparison again.
+    let chosenAgainst: String?
     let title: String
     let dek: String?
     let bodyHTML: String
@@ -62,7 +68,10 @@ struct DeskReviewPage {
         let outputTokens: String
     }
 
-    init(_ reads: DeskReviewReads, visit: DeskVisit, notice: String?, refusal: DeskReviewRefusal?, kept: DeskReviewKept) {
+    init(
+        _ reads: DeskReviewReads, visit: DeskVisit, against choice: DeskReviewReads.Choice, notice: String?, refusal: DeskReviewRefusal?,
+        kept: DeskReviewKept
+    ) {
         let detail = reads.detail
         let (article, current) = (detail.article, detail.current)
         let content = current.content
@@ -70,6 +79,7 @@ struct DeskReviewPage {
         chrome = DeskChrome(visit)
         articleID = article.id.lowercasedString
         version = article.version
+        if case .revision(let number) = choice { chosenAgainst = "\(number)" } else { chosenAgainst = nil }
         title = content.title
         dek = content.dek.isEmpty ? nil : content.dek
         bodyHTML = Markdown.html(content.body, headingOffset: 1)
@@ -100,7 +110,7 @@ struct DeskReviewPage {
                 status: $0.status.rawValue, attempt: $0.attempt, inputTokens: $0.inputTokens.map { "\($0)" } ?? "not reported",
                 outputTokens: $0.outputTokens.map { "\($0)" } ?? "not reported")
         }
-        claims = DeskReviewClaims(reads.claims, article: article, revision: current.number, principal: principal, kept: kept)
+        claims = DeskReviewClaims(reads.claims, article: article, principal: principal, kept: kept)
         checkpoints = detail.checkpoints.map { status in
             DeskReviewCheckpoint(
                 status, rule: reads.rules.first { $0.checkpoint == status.checkpoint }, article: article, revision: current,
@@ -108,7 +118,7 @@ struct DeskReviewPage {
         }
         comments = DeskReviewComments(reads.threads, principal: principal, kept: kept)
         assignments =
-            principal.has(.assignSteps) && principal.covers(section: article.section)
+            principal.may(.assignSteps, onSection: article.section)
             ? DeskReviewAssignments(detail, rules: reads.rules, kept: kept) : nil
         actions = Workflow.actions(openTo: principal, state: article.state, origin: article.origin, section: article.section).map {
             DeskReviewAction($0, article: article, kept: kept)
@@ -142,12 +152,27 @@ struct LinkView {
         self.detail = detail.flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// Links of a textarea, one per line, as evidence; at most `limit` lines are read.
-    static let evidenceLimit = 20
+    /// The most evidence links one claim or verdict shows, and how much of each link's text
+    /// and note; the API has them whole.
+    static let shownEvidence = 3
+    static let shownLinkText = 100
 
-    static func evidence(_ text: String, note: String?) -> [Evidence] {
-        text.split(whereSeparator: \.isNewline).prefix(evidenceLimit).map { $0.trimmingWhiteSpace() }.filter { !$0.isEmpty }.map {
-            Evidence(url: $0, note: note)
+    /// The first `shownEvidence` links of `evidence`, shortened; how many more there are; and
+    /// whether anything was left out.
+    static func shown(_ evidence: [Evidence]) -> (links: [LinkView], more: Int?, shortened: Bool) {
+        let limit = shownLinkText
+        let links = evidence.prefix(shownEvidence).map {
+            LinkView(url: $0.url, text: DeskFormat.excerpt($0.url, limit), detail: $0.note.map { DeskFormat.excerpt($0, limit) })
         }
+        let more = evidence.count > shownEvidence ? evidence.count - shownEvidence : nil
+        let cut = evidence.prefix(shownEvidence).contains { $0.url.count > limit || ($0.note?.count ?? 0) > limit }
+        return (links, more, more != nil || cut)
+    }
+
+    /// Links of a textarea, one per line, as evidence (the domain bounds how many). The form's
+    /// one note is stored once, with the first link, rather than copied onto each.
+    static func evidence(_ text: String, note: String?) -> [Evidence] {
+        let urls = text.split(whereSeparator: \.isNewline).map { $0.trimmingWhiteSpace() }.filter { !$0.isEmpty }
+        return urls.enumerated().map { index, url in Evidence(url: url, note: index == 0 ? note : nil) }
     }
 }

@@ -7,7 +7,10 @@ import GalleyCore
 struct DeskReviewReads: Sendable {
     /// Comment threads one page shows (the service also stops a page at
     /// `CommentRules.maxCommentsPerPage` comments).
-    static let threadLimit = 50
+    static let threadLimit = 15
+    /// The newest verdicts the page reads: enough to find the one that counts for each
+    /// checkpoint and the last verified revision, without reading an article's whole record.
+    static let verdictLimit = 200
 
     let detail: ArticleDetail
     /// The checkpoints the policy requires of this article, with who may record and waive them.
@@ -50,8 +53,9 @@ struct DeskReviewReads: Sendable {
     static func read(_ id: UUID, against choice: Choice, services: GalleyServices, caller: Caller) async throws -> DeskReviewReads {
         async let detail = services.articles.get(id, by: caller)
         async let policy = services.policy.current(by: caller)
-        async let verifications = services.review.verifications(id, by: caller)
-        async let claims = services.review.claims(id, by: caller)
+        async let verifications = services.review.verifications(id, newest: verdictLimit, by: caller)
+        // One more than the page shows, to know whether there are more.
+        async let claims = services.review.currentClaims(id, limit: DeskReviewPage.shownClaims + 1, by: caller)
         async let threads = services.comments.threads(of: id, .init(limit: threadLimit), by: caller)
         let (found, rules, verdicts) = try await (detail, policy.policy, verifications)
         let article = found.article

@@ -16,7 +16,7 @@ struct DeskReviewRefusal: Sendable {
             message = "Not done: the form needs changes."
             items = problems.map { "\($0.field) \($0.message)" }
         default:
-            message = error.message
+            message = Problem(error).detail
             items = []
         }
         hasItems = !items.isEmpty

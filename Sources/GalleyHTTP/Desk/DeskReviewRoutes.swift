@@ -33,10 +33,11 @@ struct DeskReviewRoutes {
         } catch let error as GalleyError {
             if case .unavailable = error { throw error }
             return try await page(
-                id, visit: visit, against: .lastVerified, notice: nil, refusal: DeskReviewRefusal(error), kept: DeskReviewKept(form: form),
+                id, visit: visit, against: DeskReviewReads.Choice(form["against"]), notice: nil, refusal: DeskReviewRefusal(error),
+                kept: DeskReviewKept(form: form),
                 status: Problem(error).status)
         }
-        return DeskPages.seeOther("/desk/articles/\(id.lowercasedString)?done=\(done)")
+        return DeskPages.seeOther(DeskFormat.link("/desk/articles/\(id.lowercasedString)", [("done", done), ("against", form["against"])]))
     }
 
     private func page(
@@ -44,7 +45,8 @@ struct DeskReviewRoutes {
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let reads = try await DeskReviewReads.read(id, against: against, services: services, caller: visit.caller)
-        return pages.render("review", DeskReviewPage(reads, visit: visit, notice: notice, refusal: refusal, kept: kept), status: status)
+        return pages.render(
+            "review", DeskReviewPage(reads, visit: visit, against: against, notice: notice, refusal: refusal, kept: kept), status: status)
     }
 
     static func articleID(_ context: GalleyRequestContext) throws -> UUID {
