@@ -118,16 +118,7 @@ extension DeskReviewTests {
     /// Before: a refused form showed the diff against the last verified revision again.
     @Test func aRefusedFormKeepsTheRevisionTheReviewerChoseToCompareWith() async throws {
         try await APIHarness.with { api in
-            let id = try await api.createArticle()
-            try await pass(api, id, "source_check", as: "fiona")
-            let edited = try await api.call(
-                .post, "/v1/articles/\(id)/revisions", as: "wendy",
-                json: [
-                    "title": "Venezuela releases political prisoners", "dek": "What it means",
-                    "body": "Caracas — The government said 140 political prisoners were freed.",
-                    "sources": [["url": "https://example.org/news/1", "outlet": "Example Wire", "title": "Prisoners freed"]],
-                ])
-            #expect(edited.status == .created, "\(edited.text)")
+            let id = try await articleEditedAfterASourceCheck(api)
             let editor = try await DeskBrowser.signedIn("eddie", on: api)
             let chosen = try await editor.get("/desk/articles/\(id)?against=2")
             #expect(chosen.text.contains(#"<input type="hidden" name="against" value="2">"#))

@@ -43,6 +43,22 @@ import Testing
         #expect(reply.status == .created, "\(reply.text)")
     }
 
+    /// An article whose revision 1 passed source_check, then edited by its writer: revision 2
+    /// says 140 prisoners were freed where revision 1 said 123 were released.
+    func articleEditedAfterASourceCheck(_ api: APIHarness) async throws -> String {
+        let id = try await api.createArticle()
+        try await pass(api, id, "source_check", as: "fiona")
+        let edited = try await api.call(
+            .post, "/v1/articles/\(id)/revisions", as: "wendy",
+            json: [
+                "title": "Venezuela releases political prisoners", "dek": "What it means",
+                "body": "Caracas — The government said 140 political prisoners were freed.",
+                "sources": [["url": "https://example.org/news/1", "outlet": "Example Wire", "title": "Prisoners freed"]],
+            ])
+        #expect(edited.status == .created, "\(edited.text)")
+        return id
+    }
+
     /// The version the last page carried in its forms.
     func version(_ browser: DeskBrowser) throws -> String {
         let page = browser.lastPage
@@ -182,16 +198,7 @@ import Testing
 
     @Test func afterAnEditTheDiffShowsInsertedAndRemovedWords() async throws {
         try await APIHarness.with { api in
-            let id = try await api.createArticle()
-            try await pass(api, id, "source_check", as: "fiona")
-            let edited = try await api.call(
-                .post, "/v1/articles/\(id)/revisions", as: "wendy",
-                json: [
-                    "title": "Venezuela releases political prisoners", "dek": "What it means",
-                    "body": "Caracas — The government said 140 political prisoners were freed.",
-                    "sources": [["url": "https://example.org/news/1", "outlet": "Example Wire", "title": "Prisoners freed"]],
-                ])
-            #expect(edited.status == .created, "\(edited.text)")
+            let id = try await articleEditedAfterASourceCheck(api)
             let editor = try await DeskBrowser.signedIn("eddie", on: api)
             let page = try await editor.get("/desk/articles/\(id)")
             #expect(page.text.contains("compared with revision 1 (the last revision anyone verified)"))
