@@ -13,7 +13,7 @@ struct DeskAuditRoutes {
     /// This server's one verification at a time (`AuditVerificationFlight`).
     let verifications = AuditVerificationFlight()
 
-    static let pageSize = 50
+    static let pageSize = 25
     /// How much of an event's reason the list shows; the export and the API have it whole.
     static let reasonShown = 200
 

@@ -11,7 +11,7 @@ struct DeskQueueRoutes {
     let pages: DeskPages
     let notifier: EventNotifier?
 
-    static let pageSize = 50
+    static let pageSize = 25
 
     struct Page {
         let chrome: DeskChrome
