@@ -5,14 +5,20 @@ import Testing
 
 /// The review page's bounds and what its refused forms keep.
 extension DeskReviewTests {
+    /// An article with one claim, and its fact-checker signed in on its review page.
+    func claimUnderReview(_ api: APIHarness) async throws -> (article: String, claim: String, checker: DeskBrowser) {
+        let id = try await api.createArticle(section: "politics")
+        let added = try await api.call(.post, "/v1/articles/\(id)/claims", as: "fiona", json: ["text": "A claim", "revision": 1])
+        let claim = try #require(added.json["id"]?.stringValue)
+        let checker = try await DeskBrowser.signedIn("fiona", on: api)
+        try await checker.get("/desk/articles/\(id)")
+        return (id, claim, checker)
+    }
+
     /// Before: a NUL in the note reached jsonb, which refused it: a 500, the form lost.
     @Test func aNULInAClaimsEvidenceNoteIsRefusedByFieldWithTheFormKept() async throws {
         try await APIHarness.with { api in
-            let id = try await api.createArticle(section: "politics")
-            let added = try await api.call(.post, "/v1/articles/\(id)/claims", as: "fiona", json: ["text": "A claim", "revision": 1])
-            let claim = try #require(added.json["id"]?.stringValue)
-            let checker = try await DeskBrowser.signedIn("fiona", on: api)
-            try await checker.get("/desk/articles/\(id)")
+            let (id, claim, checker) = try await claimUnderReview(api)
             let refused = try await checker.post(
                 "/desk/articles/\(id)/claims/\(claim)",
                 [
@@ -27,11 +33,7 @@ extension DeskReviewTests {
 
     @Test func theDeskStoresTheFormsNoteOnceWithTheFirstLink() async throws {
         try await APIHarness.with { api in
-            let id = try await api.createArticle(section: "politics")
-            let added = try await api.call(.post, "/v1/articles/\(id)/claims", as: "fiona", json: ["text": "A claim", "revision": 1])
-            let claim = try #require(added.json["id"]?.stringValue)
-            let checker = try await DeskBrowser.signedIn("fiona", on: api)
-            try await checker.get("/desk/articles/\(id)")
+            let (id, claim, checker) = try await claimUnderReview(api)
             let verified = try await checker.post(
                 "/desk/articles/\(id)/claims/\(claim)",
                 [
