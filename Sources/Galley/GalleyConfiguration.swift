@@ -33,6 +33,9 @@ public struct GalleyConfiguration: Sendable {
     /// `GALLEY_READ_CACHE_MB`, default 32: memory for revisions and article details kept
     /// between requests (`ReadCaches`); 0 reads everything from the database every time.
     public var readCacheMegabytes: Int
+    /// `GALLEY_CONTENT_CACHE_MB`, default 64: memory for the content API's rendered answers,
+    /// kept until something readers can see changes (docs/content.md); 0 renders every time.
+    public var contentCacheMegabytes: Int
     /// `GALLEY_HTTP_THREADS`: threads reading and writing HTTP connections, default half the
     /// cores (at least one). Requests are handled on Swift's own pool, one thread per core;
     /// more I/O threads than that only compete with it for the cores.
@@ -67,6 +70,7 @@ public struct GalleyConfiguration: Sendable {
         sharedSessions = try Self.integer(environment, "GALLEY_DB_SHARED_SESSIONS", default: 1, range: 0...64)
         readCacheMegabytes = try Self.integer(
             environment, "GALLEY_READ_CACHE_MB", default: ReadCaches.defaultMegabytes, range: 0...65536)
+        contentCacheMegabytes = try Self.integer(environment, "GALLEY_CONTENT_CACHE_MB", default: 64, range: 0...65536)
         httpThreads = try Self.integer(
             environment, "GALLEY_HTTP_THREADS", default: max(1, ProcessInfo.processInfo.activeProcessorCount / 2), range: 1...256)
         httpIdleTimeoutSeconds = try Self.integer(environment, "GALLEY_HTTP_IDLE_TIMEOUT", default: 30, range: 1...3600)

@@ -26,7 +26,8 @@ public func buildApplication(
     var app = Application(
         router: buildRouter(
             services: services, pool: pool, metrics: metrics, notifier: notifier,
-            desk: DeskSettings(publicURLIsHTTPS: configuration.publicURL?.scheme?.lowercased() == "https")),
+            desk: DeskSettings(publicURLIsHTTPS: configuration.publicURL?.scheme?.lowercased() == "https"),
+            content: ContentSettings(cacheMegabytes: configuration.contentCacheMegabytes)),
         // Hummingbird's idle timeout also bounds a request that stops arriving half-way.
         server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.httpIdleTimeoutSeconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "galley"),
@@ -44,9 +45,10 @@ public func buildApplication(
 }
 
 /// Every route of the API, in one place (the contract test compares them with openapi.yaml),
-/// and the review desk's pages under /desk.
+/// the published side under /content, and the review desk's pages under /desk.
 public func buildRouter(
-    services: GalleyServices, pool: PostgresPool, metrics: HTTPMetrics, notifier: EventNotifier? = nil, desk: DeskSettings = .init()
+    services: GalleyServices, pool: PostgresPool, metrics: HTTPMetrics, notifier: EventNotifier? = nil, desk: DeskSettings = .init(),
+    content: ContentSettings = .init()
 ) -> Router<GalleyRequestContext> {
     let router = Router(context: GalleyRequestContext.self)
     router.add(middleware: RequestEnvelopeMiddleware(metrics: metrics))
@@ -54,6 +56,7 @@ public func buildRouter(
     router.add(middleware: QueryTextMiddleware())
     ServiceRoutes(pool: pool, metrics: metrics).register(on: router)
     SealRoutes(services: services).register(on: router)
+    ContentRoutes(services: services, settings: content).register(on: router)
     let v1 = router.group("v1").add(middleware: AuthMiddleware(services: services))
     ArticleRoutes(services: services).register(on: v1)
     ReviewRoutes(services: services, metrics: metrics).register(on: v1)

@@ -124,6 +124,25 @@ struct APIHarness {
         return id
     }
 
+    /// A human article in `world` taken from draft to published: its id and slug.
+    func publishArticle(title: String? = nil) async throws -> (id: String, slug: String) {
+        let id = try await createArticle(title: title)
+        try expectSuccess(await transition(id, "submit", as: "wendy"))
+        try expectSuccess(
+            await call(
+                .post, "/v1/articles/\(id)/checkpoints", as: "fiona",
+                json: ["checkpoint": "source_check", "verdict": "passed", "revision": 1, "note": "ok"]))
+        try expectSuccess(await transition(id, "approve", as: "eddie"))
+        let published = try await transition(id, "publish", as: "eddie")
+        try expectSuccess(published)
+        guard let slug = published.json["slug"]?.stringValue else { throw HarnessError("no slug: \(published.text)") }
+        return (id, slug)
+    }
+
+    func expectSuccess(_ reply: Reply) throws {
+        guard (200..<300).contains(reply.status.code) else { throw HarnessError("\(reply.status) \(reply.text)") }
+    }
+
     func transition(_ id: String, _ action: String, as actor: String, extra: [String: JSONValue] = [:]) async throws -> Reply {
         var body: [String: JSONValue] = ["action": .string(action)]
         body.merge(extra) { $1 }

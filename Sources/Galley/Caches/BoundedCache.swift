@@ -4,7 +4,7 @@ import Synchronization
 /// values that cannot go stale (revisions are immutable) or that the caller checks against
 /// the database before use (an article's detail, by its version): the cache never decides
 /// what is current.
-final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+public final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private struct Entry {
         var value: Value
         var cost: Int
@@ -19,20 +19,20 @@ final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     }
 
     /// The most bytes the values may hold together; 0 keeps nothing.
-    let capacity: Int
+    public let capacity: Int
     private let state = Mutex(State())
 
-    init(capacity: Int) {
+    public init(capacity: Int) {
         self.capacity = max(capacity, 0)
     }
 
-    func value(for key: Key) -> Value? {
+    public func value(for key: Key) -> Value? {
         state.withLock { $0.entries[key]?.value }
     }
 
     /// Stores `value`, replacing what `key` held, and forgets the oldest entries until the
     /// cache is within its capacity. A value larger than the whole capacity is not kept.
-    func store(_ value: Value, for key: Key, cost: Int) {
+    public func store(_ value: Value, for key: Key, cost: Int) {
         guard cost <= capacity else { return }
         state.withLock { state in
             if let old = state.entries.updateValue(Entry(value: value, cost: cost), forKey: key) {
@@ -54,14 +54,14 @@ final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     }
 
     /// Forgets what `key` holds, if anything.
-    func remove(_ key: Key) {
+    public func remove(_ key: Key) {
         state.withLock { state in
             if let old = state.entries.removeValue(forKey: key) { state.bytes -= old.cost }
         }
     }
 
     /// How many entries and bytes the cache holds now.
-    var usage: (entries: Int, bytes: Int) {
+    public var usage: (entries: Int, bytes: Int) {
         state.withLock { ($0.entries.count, $0.bytes) }
     }
 }

@@ -1,0 +1,60 @@
+import Foundation
+import GalleyCore
+import Postgres
+
+/// The published side, for anyone without a token: live articles and retractions only
+/// (docs/content.md). Every read says which count of public changes it includes, so that
+/// rendered representations can be kept until the count moves.
+public struct ContentService: Sendable {
+    let env: GalleyEnvironment
+
+    public static let defaultLimit = 15
+    public static let maxLimit = 50
+
+    /// The count of public changes committed so far (`content_generation`): one index probe.
+    public func generation() async throws -> Int64 {
+        try await env.quickRead(confirmingCredentialItself: ContentStore.generation)
+    }
+
+    /// The article with `slug` as readers may see it; `notFound` when it is not published
+    /// (a draft, one in review, unpublished, spiked) or does not exist.
+    public func article(slug: String) async throws -> PublicRead<PublicArticle> {
+        guard Validation.isSlug(slug) else { throw GalleyError.notFound(kind: "published article", id: slug) }
+        let (generation, row, notices) = try await env.read { conn in
+            try conn.read(ContentStore.generation, ContentStore.article(slug: slug), ContentStore.corrections(slug: slug))
+        }
+        guard let row else { throw GalleyError.notFound(kind: "published article", id: slug) }
+        return PublicRead(value: row.article(notices: notices), generation: generation)
+    }
+
+    public struct ListQuery: Sendable {
+        public var section: String?
+        public var tag: String?
+        public var updatedSince: Date?
+        public var limit: Int = ContentService.defaultLimit
+        public var cursor: String?
+        public init() {}
+    }
+
+    /// Live articles, first published newest first.
+    public func list(_ query: ListQuery) async throws -> PublicRead<Page<PublicArticle>> {
+        guard (1...Self.maxLimit).contains(query.limit) else {
+            throw GalleyError.validation([.init(field: "limit", message: "must be 1 to \(Self.maxLimit)")])
+        }
+        let after = try query.cursor.map(ListCursor.decode)
+        let filter = ContentStore.ListFilter(section: query.section, tag: query.tag, updatedSince: query.updatedSince)
+        let limit = query.limit
+        let (generation, rows, notices) = try await env.read { conn in
+            let (generation, rows) = try conn.read(ContentStore.generation, ContentStore.list(filter, after: after, limit: limit + 1))
+            let page = Array(rows.prefix(limit))
+            return (generation, rows, try conn.read(ContentStore.corrections(of: page.map(\.revision.articleID))))
+        }
+        let page = rows.prefix(limit).map { $0.article(notices: notices[$0.revision.articleID] ?? []) }
+        let next = rows.count > limit ? page.last.map { ListCursor.encode($0.publishedAt, $0.id) } : nil
+        return PublicRead(value: Page(items: page, nextCursor: next), generation: generation)
+    }
+}
+
+extension GalleyServices {
+    public var content: ContentService { ContentService(env: environment) }
+}
