@@ -36,6 +36,9 @@ public struct GalleyConfiguration: Sendable {
     /// `GALLEY_CONTENT_CACHE_MB`, default 64: memory for the content API's rendered answers,
     /// kept until something readers can see changes (docs/content.md); 0 renders every time.
     public var contentCacheMegabytes: Int
+    /// `GALLEY_PUBLIC_REVIEWERS`: `roles` (default) or `names`, whether the public review
+    /// record names the people who checked an article or only says their roles.
+    public var publicReviewers: PublicReviewers
     /// `GALLEY_HTTP_THREADS`: threads reading and writing HTTP connections, default half the
     /// cores (at least one). Requests are handled on Swift's own pool, one thread per core;
     /// more I/O threads than that only compete with it for the cores.
@@ -71,6 +74,13 @@ public struct GalleyConfiguration: Sendable {
         readCacheMegabytes = try Self.integer(
             environment, "GALLEY_READ_CACHE_MB", default: ReadCaches.defaultMegabytes, range: 0...65536)
         contentCacheMegabytes = try Self.integer(environment, "GALLEY_CONTENT_CACHE_MB", default: 64, range: 0...65536)
+        let reviewers = environment["GALLEY_PUBLIC_REVIEWERS"] ?? ""
+        guard let publicReviewers = reviewers.isEmpty ? .roles : PublicReviewers(rawValue: reviewers) else {
+            throw ConfigurationError(
+                variable: "GALLEY_PUBLIC_REVIEWERS", value: reviewers,
+                expected: "names (the record names each reviewer) or roles (it says only their roles; the default)")
+        }
+        self.publicReviewers = publicReviewers
         httpThreads = try Self.integer(
             environment, "GALLEY_HTTP_THREADS", default: max(1, ProcessInfo.processInfo.activeProcessorCount / 2), range: 1...256)
         httpIdleTimeoutSeconds = try Self.integer(environment, "GALLEY_HTTP_IDLE_TIMEOUT", default: 30, range: 1...3600)

@@ -8,9 +8,12 @@ import Hummingbird
 public struct ContentSettings: Sendable {
     /// `GALLEY_CONTENT_CACHE_MB`: memory for rendered answers.
     public var cacheMegabytes: Int
+    /// `GALLEY_PUBLIC_REVIEWERS`: whether the public review record names reviewers.
+    public var publicReviewers: PublicReviewers
 
-    public init(cacheMegabytes: Int = 64) {
+    public init(cacheMegabytes: Int = 64, publicReviewers: PublicReviewers = .roles) {
         self.cacheMegabytes = cacheMegabytes
+        self.publicReviewers = publicReviewers
     }
 }
 
@@ -19,9 +22,11 @@ public struct ContentSettings: Sendable {
 struct ContentRoutes {
     let services: GalleyServices
     let representations: Representations
+    let reviewers: PublicReviewers
 
     init(services: GalleyServices, settings: ContentSettings) {
         self.services = services
+        reviewers = settings.publicReviewers
         representations = Representations(
             freshness: ContentFreshness(services: services), cache: BoundedCache(capacity: settings.cacheMegabytes << 20))
     }
@@ -29,6 +34,8 @@ struct ContentRoutes {
     func register(on router: Router<GalleyRequestContext>) {
         router.get("content/v1/articles", use: list)
         router.get("content/v1/articles/:slug", use: article)
+        router.get("content/v1/articles/{slug}.jsonld", use: reviewRecord)
+        router.get("articles/:slug/checked", use: checkedPage)
     }
 
     @Sendable func article(_ request: Request, context: GalleyRequestContext) async throws -> Response {
