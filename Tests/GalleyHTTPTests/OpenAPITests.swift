@@ -38,7 +38,8 @@ import Testing
         #expect(
             Set(open.map(\.description)) == [
                 "GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.yaml", "GET /.well-known/galley-seal-key",
-                "GET /content/v1/seals/latest", "GET /content/v1/seals/{id}",
+                "GET /content/v1/seals/latest", "GET /content/v1/seals/{id}", "GET /content/v1/articles/{slug}.jsonld",
+                "GET /articles/{slug}/checked",
             ])
     }
 
