@@ -195,6 +195,31 @@ import Testing
         }
     }
 
+    @Test func longListsAreCutAndSaySo() async throws {
+        try await APIHarness.with { api in
+            let (id, slug, _) = try await Self.publishChecked(api, requestID: "req-public-record-6")
+            // 101 more claims on the live revision, written directly: the API would take a while.
+            try await api.pool.query(
+                """
+                INSERT INTO claims (id, article_id, revision, text, created_by, updated_by, created_at, updated_at)
+                SELECT gen_random_uuid(), \(UUID(uuidString: id)!), 1, 'Claim ' || n, c.created_by, c.created_by, now(), now()
+                FROM generate_series(1, 101) n, (SELECT created_by FROM claims LIMIT 1) c
+                """)
+            let record = try await api.call(.get, "/content/v1/articles/\(slug).jsonld", as: nil)
+            guard case .array(let claims) = record.json["claimReview"] else {
+                Issue.record("no claimReview: \(record.text)")
+                return
+            }
+            #expect(claims.count == 100)
+            #expect(record.json["notListed"]?["claimReview"] == 2)
+            #expect(record.json["notListed"]?["review"] == nil)
+            let page = try await api.call(.get, "/articles/\(slug)/checked", as: nil).text
+            // The first claim, verified, and 99 of the 101 added.
+            #expect(page.components(separatedBy: "<strong>unverified</strong>").count - 1 == 99)
+            #expect(page.contains("And 2 more, not listed here."))
+        }
+    }
+
     /// An article taken to publication with a verified claim, and its source check passed
     /// with a note for colleagues and a link to the evidence: its id, slug and claim's id.
     static func publishChecked(_ api: APIHarness, title: String = "Ferries run late", requestID: String) async throws -> (
