@@ -116,9 +116,9 @@ struct CheckedPage {
         identifier.replacingOccurrences(of: "_", with: " ")
     }
 
-    /// Only web links are links; the record holds no others, and a page must not make any.
+    /// The record's evidence links: web addresses only (`ReviewStore.liveChecks`).
     private static func links(_ urls: [String]) -> [Link] {
-        urls.filter(WebLink.hasWebScheme).map(Link.init)
+        urls.map(Link.init)
     }
 
     private static func more(_ count: Int) -> String? {
