@@ -53,6 +53,32 @@ public struct ContentService: Sendable {
         let next = rows.count > limit ? page.last.map { ListCursor.encode($0.publishedAt, $0.id) } : nil
         return PublicRead(value: Page(items: page, nextCursor: next), generation: generation)
     }
+
+    /// How many live articles the Atom feed holds.
+    public static let feedLength = 50
+
+    /// The Atom feed's articles: the newest live ones, first published newest first.
+    public func feed(section: String?, tag: String?) async throws -> PublicRead<[PublicArticle]> {
+        var query = ListQuery()
+        query.section = section
+        query.tag = tag
+        query.limit = Self.feedLength
+        let read = try await list(query)
+        return PublicRead(value: read.value.items, generation: read.generation)
+    }
+
+    /// Google News lists what went live in the last two days, at most 1,000 articles.
+    public static let newsWindow: TimeInterval = 48 * 3600
+    public static let newsLimit = 1_000
+
+    /// Live articles first published within `newsWindow` of now, newest first, at most `newsLimit`.
+    public func news() async throws -> PublicRead<[PublicHeadline]> {
+        let since = env.now().addingTimeInterval(-Self.newsWindow)
+        let (generation, headlines) = try await env.read { conn in
+            try conn.read(ContentStore.generation, ContentStore.headlines(firstPublishedSince: since, limit: Self.newsLimit))
+        }
+        return PublicRead(value: headlines, generation: generation)
+    }
 }
 
 extension GalleyServices {

@@ -42,6 +42,25 @@ enum ContentStore {
         return StoreRead(sql: sql) { rows in try rows.map(row) }
     }
 
+    /// Live articles first published at or after `since`, newest first: a range of the
+    /// `articles_public` index, then one revision row each for the title.
+    static func headlines(firstPublishedSince since: Date, limit: Int) -> StoreRead<[PublicHeadline]> {
+        StoreRead(
+            sql: """
+                SELECT a.id, a.slug, a.first_published_at, r.title
+                FROM articles a JOIN revisions r ON r.article_id = a.id AND r.number = a.live_revision
+                WHERE a.live_revision IS NOT NULL AND a.first_published_at >= \(since)
+                ORDER BY a.first_published_at DESC, a.id DESC LIMIT \(limit)
+                """
+        ) { rows in
+            try rows.map { row in
+                PublicHeadline(
+                    id: try row.decode("id"), slug: try row.decode("slug"), title: try row.decode("title"),
+                    publishedAt: try row.decode("first_published_at"))
+            }
+        }
+    }
+
     /// The public notices of the article with `slug`, in order.
     static func corrections(slug: String) -> StoreRead<[Correction]> {
         StoreRead(
