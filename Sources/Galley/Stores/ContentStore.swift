@@ -43,12 +43,14 @@ enum ContentStore {
     }
 
     /// Live articles first published at or after `since`, newest first: a range of the
-    /// `articles_public` index, then one revision row each for the title.
+    /// `articles_public` index, then the title by primary key for each row kept (a join let
+    /// the planner scan every revision instead; docs/content.md, "Feeds").
     static func headlines(firstPublishedSince since: Date, limit: Int) -> StoreRead<[PublicHeadline]> {
         StoreRead(
             sql: """
-                SELECT a.id, a.slug, a.first_published_at, r.title
-                FROM articles a JOIN revisions r ON r.article_id = a.id AND r.number = a.live_revision
+                SELECT a.id, a.slug, a.first_published_at,
+                       (SELECT r.title FROM revisions r WHERE r.article_id = a.id AND r.number = a.live_revision) AS title
+                FROM articles a
                 WHERE a.live_revision IS NOT NULL AND a.first_published_at >= \(since)
                 ORDER BY a.first_published_at DESC, a.id DESC LIMIT \(limit)
                 """
