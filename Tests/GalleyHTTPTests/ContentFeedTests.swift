@@ -155,6 +155,12 @@ import Testing
             let elsewhere = try XMLOutline(try await api.call(.get, "/content/v1/feed.atom?section=politics", as: nil).body)
             #expect(elsewhere.texts(Self.feedTitles) == [])
             #expect(elsewhere.texts("feed/updated") == ["1970-01-01T00:00:00.000000Z"])
+
+            // Filters holding any text are feeds of their own, each under its own address.
+            for (query, address) in [("section=a%01b&tag=c", "section=a%01b&tag=c"), ("section=a&tag=b%01c", "section=a&tag=b%01c")] {
+                let filtered = try XMLOutline(try await api.call(.get, "/content/v1/feed.atom?\(query)", as: nil).body)
+                #expect(filtered.texts("feed/id") == ["http://localhost/content/v1/feed.atom?\(address)"])
+            }
         }
     }
 

@@ -12,9 +12,10 @@ extension ContentRoutes {
         let site = try site(for: request)
         let section = request.query("section")
         let tag = request.query("tag")
-        let key = ["feed", site.base, section ?? "", tag ?? ""].joined(separator: "\u{1}")
+        // Its own address, with the filters percent-encoded: one key per feed, whatever the filters hold.
+        let address = site.address(AtomFeed.path, query: ["section": section, "tag": tag])
         let content = services.content
-        let representation = try await representations.current(key) {
+        let representation = try await representations.current("feed\u{1}" + address) {
             let read = try await content.feed(section: section, tag: tag)
             return Representation(
                 body: AtomFeed.render(read.value, site: site, section: section, tag: tag), contentType: AtomFeed.contentType,
