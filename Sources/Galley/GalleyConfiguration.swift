@@ -57,6 +57,16 @@ public struct GalleyConfiguration: Sendable {
     /// `GALLEY_PUBLIC_URL`: the address people reach this server at, e.g.
     /// `https://galley.example.org`; when it is https the desk's cookie is sent only over TLS.
     public var publicURL: URL?
+    /// `GALLEY_PUBLICATION_NAME`, default "Galley": the publication's name in the Atom feed
+    /// and the news sitemap, as Google News knows it.
+    public var publicationName: String
+    /// `GALLEY_PUBLICATION_LANGUAGE`, default `en`: the ISO 639 code of the articles'
+    /// language (`zh-cn` and `zh-tw` for Chinese), as Google News requires it.
+    public var publicationLanguage: String
+    /// `GALLEY_ARTICLE_URL`: where readers find an article on the site, `{slug}` standing
+    /// for its slug, e.g. `https://news.example.org/articles/{slug}`; unset, the feeds link
+    /// to the content API's `/content/v1/articles/{slug}`.
+    public var articleURL: String?
     /// `GALLEY_SEAL_KEY`: the path of the file holding the key that signs audit seals
     /// (`galley keys init` creates it); unset, seals are recorded unsigned.
     public var sealKeyPath: String?
@@ -103,6 +113,14 @@ public struct GalleyConfiguration: Sendable {
         } else {
             publicURL = nil
         }
+        publicationName = try Self.publicationName(environment["GALLEY_PUBLICATION_NAME"])
+        publicationLanguage = environment["GALLEY_PUBLICATION_LANGUAGE"].flatMap { $0.isEmpty ? nil : $0 } ?? "en"
+        guard Self.isNewsLanguage(publicationLanguage) else {
+            throw ConfigurationError(
+                variable: "GALLEY_PUBLICATION_LANGUAGE", value: publicationLanguage,
+                expected: "an ISO 639 language code of 2 or 3 lowercase letters such as en or fr, or zh-cn or zh-tw")
+        }
+        articleURL = try Self.articleURL(environment["GALLEY_ARTICLE_URL"])
         sealKeyPath = environment["GALLEY_SEAL_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         if let level = environment["GALLEY_LOG_LEVEL"], !level.isEmpty {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
@@ -118,6 +136,34 @@ public struct GalleyConfiguration: Sendable {
 
     public var postgres: PostgresConfiguration {
         PostgresConfiguration(connectionString: databaseURL, maxConnections: poolSize, sharedSessions: sharedSessions)
+    }
+
+    private static func publicationName(_ text: String?) throws -> String {
+        guard let text, !text.isEmpty else { return "Galley" }
+        let name = text.trimmingCharacters(in: .whitespaces)
+        guard (1...200).contains(name.count), !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw ConfigurationError(
+                variable: "GALLEY_PUBLICATION_NAME", value: text, expected: "a name of 1 to 200 characters without control characters")
+        }
+        return name
+    }
+
+    /// Google News's languages: ISO 639 codes of two or three letters, and two for Chinese.
+    static func isNewsLanguage(_ code: String) -> Bool {
+        code == "zh-cn" || code == "zh-tw" || ((2...3).contains(code.count) && code.unicodeScalars.allSatisfy { ("a"..."z").contains($0) })
+    }
+
+    private static func articleURL(_ text: String?) throws -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        let sample = text.replacingOccurrences(of: "{slug}", with: "a-slug")
+        guard text.contains("{slug}"), text.utf8.count <= 1000, let url = URL(string: sample),
+            ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false
+        else {
+            throw ConfigurationError(
+                variable: "GALLEY_ARTICLE_URL", value: text,
+                expected: "an http or https URL with {slug} in it, such as https://news.example.org/articles/{slug}")
+        }
+        return text
     }
 
     /// Seconds, or a whole number with a unit: `s`, `m`, `h`, `d`.

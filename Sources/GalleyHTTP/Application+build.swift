@@ -28,7 +28,9 @@ public func buildApplication(
             services: services, pool: pool, metrics: metrics, notifier: notifier,
             desk: DeskSettings(publicURLIsHTTPS: configuration.publicURL?.scheme?.lowercased() == "https"),
             content: ContentSettings(
-                cacheMegabytes: configuration.contentCacheMegabytes, publicReviewers: configuration.publicReviewers)),
+                cacheMegabytes: configuration.contentCacheMegabytes, publicReviewers: configuration.publicReviewers,
+                publicURL: configuration.publicURL, publicationName: configuration.publicationName,
+                publicationLanguage: configuration.publicationLanguage, articleURL: configuration.articleURL)),
         // Hummingbird's idle timeout also bounds a request that stops arriving half-way.
         server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.httpIdleTimeoutSeconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "galley"),

@@ -26,11 +26,13 @@ struct APIHarness {
 
     static func with(
         webhookPolicy: WebhookAddressPolicy = WebhookAddressPolicy(), logger: Logger = Logger(label: "test"), sealKey: SealKeyFile? = nil,
-        content: ContentSettings = .init(), _ body: @Sendable (APIHarness) async throws -> Void
+        now: @escaping @Sendable () -> Date = Date.init, content: ContentSettings = .init(),
+        _ body: @Sendable (APIHarness) async throws -> Void
     ) async throws {
         try await TestDatabase.withMigratedDatabase(poolSize: 1) { ownerPool, connectionString in
             try await TestDatabase.withAppPool(connectionString, size: 8) { pool in
-                let services = GalleyServices(environment: GalleyEnvironment(pool: pool, webhookPolicy: webhookPolicy, sealKey: sealKey))
+                let services = GalleyServices(
+                    environment: GalleyEnvironment(pool: pool, now: now, webhookPolicy: webhookPolicy, sealKey: sealKey))
                 let operatorCaller = Caller(principal: .operator(osUser: "test"))
                 var tokens: [String: String] = [:]
                 for (name, kind, role) in roles {

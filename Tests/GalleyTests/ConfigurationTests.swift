@@ -45,4 +45,29 @@ import Testing
             #expect(error?.description.hasSuffix("expected a duration from 10 minutes to 90 days, such as 24h, 90m or 86400") == true)
         }
     }
+
+    @Test func theFeedsPublicationAndArticleAddressAreCheckedSettings() throws {
+        let defaults = try GalleyConfiguration(environment: [:])
+        #expect(defaults.publicationName == "Galley")
+        #expect(defaults.publicationLanguage == "en")
+        #expect(defaults.articleURL == nil)
+        let set = try GalleyConfiguration(environment: [
+            "GALLEY_PUBLICATION_NAME": " The Example Times ", "GALLEY_PUBLICATION_LANGUAGE": "zh-tw",
+            "GALLEY_ARTICLE_URL": "https://news.example.org/a/{slug}.html",
+        ])
+        #expect(set.publicationName == "The Example Times")
+        #expect(set.publicationLanguage == "zh-tw")
+        #expect(set.articleURL == "https://news.example.org/a/{slug}.html")
+        let refused: [(String, String)] = [
+            ("GALLEY_PUBLICATION_NAME", "Tab\tTimes"), ("GALLEY_PUBLICATION_NAME", String(repeating: "x", count: 201)),
+            ("GALLEY_PUBLICATION_LANGUAGE", "EN"), ("GALLEY_PUBLICATION_LANGUAGE", "en-US"), ("GALLEY_PUBLICATION_LANGUAGE", "e"),
+            ("GALLEY_ARTICLE_URL", "https://news.example.org/latest"), ("GALLEY_ARTICLE_URL", "ftp://example.org/{slug}"),
+            ("GALLEY_ARTICLE_URL", "/articles/{slug}"),
+        ]
+        for (variable, value) in refused {
+            let error = #expect(throws: ConfigurationError.self) { try GalleyConfiguration(environment: [variable: value]) }
+            #expect(error?.variable == variable)
+            #expect(error?.expected.isEmpty == false)
+        }
+    }
 }

@@ -13,8 +13,11 @@ struct Representation: Sendable {
     let lastModified: Date?
     /// The count of public changes the content was read after (`PublicRead.generation`).
     let generation: Int64
+    /// When the content goes stale although nothing public changed (a window of time such
+    /// as the news sitemap's last 48 hours moved on); nil: never.
+    let expires: Date?
 
-    init(body: some Sequence<UInt8>, contentType: String, lastModified: Date?, generation: Int64) {
+    init(body: some Sequence<UInt8>, contentType: String, lastModified: Date?, generation: Int64, expires: Date? = nil) {
         let bytes = Array(body)
         self.body = ByteBuffer(bytes: bytes)
         self.contentType = contentType
@@ -25,6 +28,7 @@ struct Representation: Sendable {
                 as: UTF8.self) + "\""
         self.lastModified = lastModified
         self.generation = generation
+        self.expires = expires
     }
 }
 
@@ -36,12 +40,13 @@ struct Representations: Sendable {
 
     let freshness: ContentFreshness
     let cache: BoundedCache<String, Representation>
+    var now: @Sendable () -> Date = Date.init
 
     /// The representation under `key` as it stands after this request arrived: from memory
-    /// when nothing public changed since it was rendered, else rendered anew.
+    /// when nothing public changed since it was rendered and it has not expired, else rendered anew.
     func current(_ key: String, render: () async throws -> Representation) async throws -> Representation {
         let generation = try await freshness.current()
-        if let kept = cache.value(for: key), kept.generation >= generation { return kept }
+        if let kept = cache.value(for: key), kept.generation >= generation, kept.expires.map({ now() < $0 }) ?? true { return kept }
         let fresh = try await render()
         cache.store(fresh, for: key, cost: fresh.body.readableBytes + key.utf8.count + 128)
         return fresh

@@ -12,7 +12,7 @@ extension ContentRoutes {
 
     @Sendable func reviewRecord(_ request: Request, context: GalleyRequestContext) async throws -> Response {
         let slug = context.parameters.get("slug") ?? ""
-        let (content, reviewers) = (services.content, reviewers)
+        let (content, reviewers) = (services.content, settings.publicReviewers)
         let representation = try await representations.current("record:" + slug) {
             let read = try await content.reviewRecord(slug: slug, reviewers: reviewers)
             return Representation(
@@ -24,7 +24,7 @@ extension ContentRoutes {
 
     @Sendable func checkedPage(_ request: Request, context: GalleyRequestContext) async throws -> Response {
         let slug = context.parameters.get("slug") ?? ""
-        let (content, reviewers) = (services.content, reviewers)
+        let (content, reviewers) = (services.content, settings.publicReviewers)
         let representation = try await representations.current("checked:" + slug) {
             let read = try await content.reviewRecord(slug: slug, reviewers: reviewers)
             guard let html = DeskPages.bundled.library.render(DeskPages.lookupReady(CheckedPage(read.value)), withTemplate: "public-checked")
