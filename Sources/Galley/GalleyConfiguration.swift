@@ -36,6 +36,10 @@ public struct GalleyConfiguration: Sendable {
     /// `GALLEY_CONTENT_CACHE_MB`, default 64: memory for the content API's rendered answers,
     /// kept until something readers can see changes (docs/content.md); 0 renders every time.
     public var contentCacheMegabytes: Int
+    /// `GALLEY_CONTENT_RATE`, default `50/s burst 100`: what one client address may ask of
+    /// the published side (docs/content.md, "Rate limit"); `off` (nil) for a server behind
+    /// a cache that limits, or for a benchmark.
+    public var contentRate: RateLimit?
     /// `GALLEY_HTTP_THREADS`: threads reading and writing HTTP connections, default half the
     /// cores (at least one). Requests are handled on Swift's own pool, one thread per core;
     /// more I/O threads than that only compete with it for the cores.
@@ -71,6 +75,7 @@ public struct GalleyConfiguration: Sendable {
         readCacheMegabytes = try Self.integer(
             environment, "GALLEY_READ_CACHE_MB", default: ReadCaches.defaultMegabytes, range: 0...65536)
         contentCacheMegabytes = try Self.integer(environment, "GALLEY_CONTENT_CACHE_MB", default: 64, range: 0...65536)
+        contentRate = try Self.rateLimit(environment, "GALLEY_CONTENT_RATE", default: .contentDefault)
         httpThreads = try Self.integer(
             environment, "GALLEY_HTTP_THREADS", default: max(1, ProcessInfo.processInfo.activeProcessorCount / 2), range: 1...256)
         httpIdleTimeoutSeconds = try Self.integer(environment, "GALLEY_HTTP_IDLE_TIMEOUT", default: 30, range: 1...3600)
@@ -124,6 +129,15 @@ public struct GalleyConfiguration: Sendable {
                 expected: "a duration from \(range.lowerBound / 60) minutes to \(range.upperBound / 86400) days, such as 24h, 90m or 86400")
         }
         return TimeInterval(seconds.partialValue)
+    }
+
+    private static func rateLimit(_ environment: [String: String], _ name: String, default value: RateLimit) throws -> RateLimit? {
+        guard let text = environment[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return value }
+        if text.lowercased() == "off" { return nil }
+        guard let limit = RateLimit(text) else {
+            throw ConfigurationError(variable: name, value: text, expected: RateLimit.expectedText)
+        }
+        return limit
     }
 
     private static func integer(_ environment: [String: String], _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {

@@ -8,9 +8,13 @@ import Hummingbird
 public struct ContentSettings: Sendable {
     /// `GALLEY_CONTENT_CACHE_MB`: memory for rendered answers.
     public var cacheMegabytes: Int
+    /// `GALLEY_CONTENT_RATE`: what one client address may ask of the public routes; nil
+    /// leaves them unlimited.
+    public var rateLimit: RateLimit?
 
-    public init(cacheMegabytes: Int = 64) {
+    public init(cacheMegabytes: Int = 64, rateLimit: RateLimit? = .contentDefault) {
         self.cacheMegabytes = cacheMegabytes
+        self.rateLimit = rateLimit
     }
 }
 
@@ -20,10 +24,10 @@ struct ContentRoutes {
     let services: GalleyServices
     let representations: Representations
 
-    init(services: GalleyServices, settings: ContentSettings) {
+    init(services: GalleyServices, settings: ContentSettings, metrics: HTTPMetrics) {
         self.services = services
         representations = Representations(
-            freshness: ContentFreshness(services: services), cache: BoundedCache(capacity: settings.cacheMegabytes << 20))
+            freshness: ContentFreshness(services: services, metrics: metrics), cache: BoundedCache(capacity: settings.cacheMegabytes << 20))
     }
 
     func register(on router: Router<GalleyRequestContext>) {
