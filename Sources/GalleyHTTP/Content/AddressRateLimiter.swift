@@ -48,17 +48,20 @@ final class AddressRateLimiter: Sendable {
     /// many whole seconds until one is back.
     func admit(_ address: String, now: UInt64) -> Decision {
         state.withLock { state in
-            let known = state.fullAt[address]
-            let next = max(known ?? now, now) + interval
+            // One hash of the address for a known one: found, then written in place.
+            let index = state.fullAt.index(forKey: address)
+            let next = max(index.map { state.fullAt.values[$0] } ?? now, now) + interval
             if next - now > tolerance {
                 let wait = next - tolerance - now
                 return .refused(retryAfterSeconds: max(1, Int((wait + 999_999_999) / 1_000_000_000)))
             }
-            if known == nil {
+            if let index {
+                state.fullAt.values[index] = next
+            } else {
                 if state.fullAt.count >= capacity { Self.makeRoom(&state, now: now) }
                 state.order.append(address)
+                state.fullAt[address] = next
             }
-            state.fullAt[address] = next
             return .admitted
         }
     }
