@@ -39,6 +39,10 @@ public struct GalleyConfiguration: Sendable {
     /// `GALLEY_PUBLIC_REVIEWERS`: `roles` (default) or `names`, whether the public review
     /// record names the people who checked an article or only says their roles.
     public var publicReviewers: PublicReviewers
+    /// `GALLEY_CONTENT_RATE`, default `50/s burst 100`: what one client address may ask of
+    /// the published side (docs/content.md, "Rate limit"); `off` (nil) for a server behind
+    /// a cache that limits, or for a benchmark.
+    public var contentRate: RateLimit?
     /// `GALLEY_HTTP_THREADS`: threads reading and writing HTTP connections, default half the
     /// cores (at least one). Requests are handled on Swift's own pool, one thread per core;
     /// more I/O threads than that only compete with it for the cores.
@@ -91,6 +95,7 @@ public struct GalleyConfiguration: Sendable {
                 expected: "names (the record names each reviewer) or roles (it says only their roles; the default)")
         }
         self.publicReviewers = publicReviewers
+        contentRate = try Self.rateLimit(environment, "GALLEY_CONTENT_RATE", default: .contentDefault)
         httpThreads = try Self.integer(
             environment, "GALLEY_HTTP_THREADS", default: max(1, ProcessInfo.processInfo.activeProcessorCount / 2), range: 1...256)
         httpIdleTimeoutSeconds = try Self.integer(environment, "GALLEY_HTTP_IDLE_TIMEOUT", default: 30, range: 1...3600)
@@ -180,6 +185,15 @@ public struct GalleyConfiguration: Sendable {
                 expected: "a duration from \(range.lowerBound / 60) minutes to \(range.upperBound / 86400) days, such as 24h, 90m or 86400")
         }
         return TimeInterval(seconds.partialValue)
+    }
+
+    private static func rateLimit(_ environment: [String: String], _ name: String, default value: RateLimit) throws -> RateLimit? {
+        guard let text = environment[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return value }
+        if text.lowercased() == "off" { return nil }
+        guard let limit = RateLimit(text) else {
+            throw ConfigurationError(variable: name, value: text, expected: RateLimit.expectedText)
+        }
+        return limit
     }
 
     private static func integer(_ environment: [String: String], _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {

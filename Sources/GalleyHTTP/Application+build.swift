@@ -28,9 +28,10 @@ public func buildApplication(
             services: services, pool: pool, metrics: metrics, notifier: notifier,
             desk: DeskSettings(publicURLIsHTTPS: configuration.publicURL?.scheme?.lowercased() == "https"),
             content: ContentSettings(
-                cacheMegabytes: configuration.contentCacheMegabytes, publicReviewers: configuration.publicReviewers,
-                publicURL: configuration.publicURL, publicationName: configuration.publicationName,
-                publicationLanguage: configuration.publicationLanguage, articleURL: configuration.articleURL)),
+                cacheMegabytes: configuration.contentCacheMegabytes, rateLimit: configuration.contentRate,
+                publicReviewers: configuration.publicReviewers, publicURL: configuration.publicURL,
+                publicationName: configuration.publicationName, publicationLanguage: configuration.publicationLanguage,
+                articleURL: configuration.articleURL)),
         // Hummingbird's idle timeout also bounds a request that stops arriving half-way.
         server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.httpIdleTimeoutSeconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "galley"),
@@ -55,11 +56,12 @@ public func buildRouter(
 ) -> Router<GalleyRequestContext> {
     let router = Router(context: GalleyRequestContext.self)
     router.add(middleware: RequestEnvelopeMiddleware(metrics: metrics))
+    if let limit = content.rateLimit { router.add(middleware: PublicRateLimitMiddleware(limiter: AddressRateLimiter(limit: limit))) }
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: QueryTextMiddleware())
     ServiceRoutes(pool: pool, metrics: metrics).register(on: router)
     SealRoutes(services: services).register(on: router)
-    ContentRoutes(services: services, settings: content).register(on: router)
+    ContentRoutes(services: services, settings: content, metrics: metrics).register(on: router)
     let v1 = router.group("v1").add(middleware: AuthMiddleware(services: services))
     ArticleRoutes(services: services).register(on: v1)
     ReviewRoutes(services: services, metrics: metrics).register(on: v1)

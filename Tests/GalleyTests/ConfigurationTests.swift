@@ -1,5 +1,6 @@
 import Foundation
 import Galley
+import GalleyCore
 import Testing
 
 /// Settings come from the environment; every default works on a laptop and every bad value
@@ -15,6 +16,22 @@ import Testing
         #expect(configuration.readCacheMegabytes == 32)
         #expect(configuration.httpThreads == max(1, ProcessInfo.processInfo.activeProcessorCount / 2))
         #expect(configuration.logLevel == .info)
+        #expect(configuration.contentRate == RateLimit(requests: 50, per: .second, burst: 100))
+    }
+
+    @Test func theContentRateIsARateWithABurstOrOff() throws {
+        #expect(try GalleyConfiguration(environment: ["GALLEY_CONTENT_RATE": "off"]).contentRate == nil)
+        #expect(try GalleyConfiguration(environment: ["GALLEY_CONTENT_RATE": "600/m"]).contentRate == RateLimit(requests: 600, per: .minute))
+        #expect(
+            try GalleyConfiguration(environment: ["GALLEY_CONTENT_RATE": "200/s burst 400"]).contentRate
+                == RateLimit(requests: 200, per: .second, burst: 400))
+        for value in ["fast", "0/s", "50/h", "50/s burst", "50/s burst 0", "50 burst 100", "50/s 100"] {
+            let error = #expect(throws: ConfigurationError.self) { try GalleyConfiguration(environment: ["GALLEY_CONTENT_RATE": value]) }
+            #expect(
+                error?.description
+                    == "GALLEY_CONTENT_RATE=\(value) is not valid: expected off, or requests per second or minute with an optional burst (1 to 1000000), such as 50/s burst 100 or 600/m"
+            )
+        }
     }
 
     @Test func valuesAreReadAndBadOnesRefusedWithWhatWouldDo() throws {

@@ -8,6 +8,9 @@ import Hummingbird
 public struct ContentSettings: Sendable {
     /// `GALLEY_CONTENT_CACHE_MB`: memory for rendered answers.
     public var cacheMegabytes: Int
+    /// `GALLEY_CONTENT_RATE`: what one client address may ask of the public routes; nil
+    /// leaves them unlimited.
+    public var rateLimit: RateLimit?
     /// `GALLEY_PUBLIC_REVIEWERS`: whether the public review record names reviewers.
     public var publicReviewers: PublicReviewers
     /// `GALLEY_PUBLIC_URL`: the base of the feeds' absolute addresses; nil: the request's `Host`.
@@ -19,10 +22,11 @@ public struct ContentSettings: Sendable {
     public var articleURL: String?
 
     public init(
-        cacheMegabytes: Int = 64, publicReviewers: PublicReviewers = .roles, publicURL: URL? = nil, publicationName: String = "Galley",
-        publicationLanguage: String = "en", articleURL: String? = nil
+        cacheMegabytes: Int = 64, rateLimit: RateLimit? = .contentDefault, publicReviewers: PublicReviewers = .roles,
+        publicURL: URL? = nil, publicationName: String = "Galley", publicationLanguage: String = "en", articleURL: String? = nil
     ) {
         self.cacheMegabytes = cacheMegabytes
+        self.rateLimit = rateLimit
         self.publicReviewers = publicReviewers
         self.publicURL = publicURL
         self.publicationName = publicationName
@@ -38,11 +42,11 @@ struct ContentRoutes {
     let settings: ContentSettings
     let representations: Representations
 
-    init(services: GalleyServices, settings: ContentSettings) {
+    init(services: GalleyServices, settings: ContentSettings, metrics: HTTPMetrics) {
         self.services = services
         self.settings = settings
         representations = Representations(
-            freshness: ContentFreshness(services: services), cache: BoundedCache(capacity: settings.cacheMegabytes << 20),
+            freshness: ContentFreshness(services: services, metrics: metrics), cache: BoundedCache(capacity: settings.cacheMegabytes << 20),
             now: services.environment.now)
     }
 

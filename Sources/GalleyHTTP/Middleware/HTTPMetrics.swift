@@ -24,6 +24,11 @@ public struct HTTPMetrics: Sendable {
         MetricNameDescriptor(
             namespace: "galley", subsystem: "article", metricName: "transitions", unitName: "total", helpText: "Article transitions by action.")
     }
+    private static var contentProbes: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "galley", subsystem: "content", metricName: "probes", unitName: "total",
+            helpText: "Freshness probes the content API sent; each serves every request that arrived before it was sent.")
+    }
     private static var poolSize: MetricNameDescriptor {
         MetricNameDescriptor(
             namespace: "galley", subsystem: "db_pool", metricName: "size", unitName: "connections", helpText: "Connections the pool may open.")
@@ -78,6 +83,11 @@ public struct HTTPMetrics: Sendable {
 
     func transition(_ action: String) {
         registry.makeCounter(descriptor: Self.transitions, labels: [("action", action)]).increment()
+    }
+
+    /// Counts the content API's freshness probes (`ContentFreshness`).
+    func contentProbeCounter() -> Counter {
+        registry.makeCounter(descriptor: Self.contentProbes)
     }
 
     /// The text exposition, with the pool's state read at scrape time.
