@@ -21,7 +21,8 @@ public func buildApplication(
     let services = GalleyServices(
         environment: GalleyEnvironment(
             pool: pool, webhookPolicy: configuration.webhookPolicy, caches: ReadCaches(megabytes: configuration.readCacheMegabytes),
-            idempotencyTTL: configuration.idempotencyTTL, sealKey: configuration.sealKeyPath.map(SealKeyFile.init)))
+            idempotencyTTL: configuration.idempotencyTTL, eventRetention: configuration.eventRetention,
+            sealKey: configuration.sealKeyPath.map(SealKeyFile.init)))
     let notifier = EventNotifier(connectionString: configuration.databaseURL, logger: logger)
     var app = Application(
         router: buildRouter(
@@ -36,7 +37,7 @@ public func buildApplication(
         if configuration.sealKeyPath == nil {
             logger.notice("audit seals are recorded unsigned: GALLEY_SEAL_KEY is not set (see docs/audit.md, \"Signed seals\")")
         }
-        app.addServices(BackgroundWork(services: services, logger: logger))
+        app.addServices(BackgroundWork(services: services, metrics: metrics, logger: logger))
         app.addServices(WebhookDispatcher(services: services, notifier: notifier, logger: logger))
     }
     app.addServices(notifier)
@@ -52,7 +53,7 @@ public func buildRouter(
     router.add(middleware: RequestEnvelopeMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: QueryTextMiddleware())
-    ServiceRoutes(pool: pool, metrics: metrics).register(on: router)
+    ServiceRoutes(services: services, pool: pool, metrics: metrics).register(on: router)
     SealRoutes(services: services).register(on: router)
     let v1 = router.group("v1").add(middleware: AuthMiddleware(services: services))
     ArticleRoutes(services: services).register(on: v1)
