@@ -67,7 +67,7 @@ import Testing
             let long = Array(repeating: "id", count: 200).joined(separator: ",")
             let refused = try await api.call(.get, "/v1/articles?fields=\(long)")
             #expect(refused.status == .unprocessableContent)
-            #expect(refused.text.contains("is too long"))
+            #expect(refused.text.contains("is longer than 400 characters"))
         }
     }
 
