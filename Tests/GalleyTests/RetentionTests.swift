@@ -44,11 +44,20 @@ import Testing
                 """)
             let auditBefore: Int = try await room.pool.query("SELECT count(*) FROM audit_events")[0].decode(at: 0)
 
-            let report = try await services.retention.prune()
+            // A stream row goes once every reader can see it: a transaction still running
+            // anywhere in the cluster (another test's) holds it back for a moment.
+            var report = RetentionService.Report()
+            for _ in 0..<50 where report.eventStream < 2 {
+                let run = try await services.retention.prune()
+                #expect(!run.skipped)
+                report.eventStream += run.eventStream
+                report.webhookDeliveries += run.webhookDeliveries
+                report.webhookAttempts += run.webhookAttempts
+                if report.eventStream < 2 { try await Task.sleep(for: .milliseconds(100)) }
+            }
             #expect(report.eventStream == 2)
             #expect(report.webhookDeliveries == 1)
             #expect(report.webhookAttempts == 1)
-            #expect(!report.skipped)
 
             let streamed: [UUID?] = try await room.pool.query(
                 "SELECT e.article_id FROM event_stream s JOIN audit_events e ON e.id = s.event_id"
