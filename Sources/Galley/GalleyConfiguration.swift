@@ -58,6 +58,13 @@ public struct GalleyConfiguration: Sendable {
     /// `GALLEY_IDEMPOTENCY_TTL`, default 24 hours: how long an `Idempotency-Key` and its
     /// answer are kept; seconds, or a number with `s`, `m`, `h` or `d` (`90m`, `7d`).
     public var idempotencyTTL: TimeInterval
+    /// `GALLEY_EVENT_RETENTION`, default 30 days: how long the event stream's rows and
+    /// finished webhook deliveries (with their attempts) are kept before `galley serve` prunes
+    /// them. The audit log is never pruned.
+    public var eventRetention: TimeInterval
+    /// `GALLEY_MIGRATION_LOCK_TIMEOUT`, default 5 seconds: the longest a migration's statement
+    /// waits for a lock, so that it never queues the newsroom's writes behind it for longer.
+    public var migrationLockTimeout: TimeInterval
     /// `GALLEY_PUBLIC_URL`: the address people reach this server at, e.g.
     /// `https://galley.example.org`; when it is https the desk's cookie is sent only over TLS.
     public var publicURL: URL?
@@ -76,6 +83,7 @@ public struct GalleyConfiguration: Sendable {
     public var sealKeyPath: String?
 
     public static let defaultIdempotencyTTL: TimeInterval = 24 * 3600
+    public static let defaultEventRetention: TimeInterval = 30 * 24 * 3600
 
     public init(environment: [String: String]) throws {
         databaseURL = environment["DATABASE_URL"] ?? ""
@@ -102,6 +110,9 @@ public struct GalleyConfiguration: Sendable {
         shutdownTimeoutSeconds = try Self.integer(environment, "GALLEY_SHUTDOWN_TIMEOUT", default: 30, range: 1...3600)
         idempotencyTTL = try Self.duration(
             environment, "GALLEY_IDEMPOTENCY_TTL", default: Self.defaultIdempotencyTTL, range: 600...(90 * 24 * 3600))
+        eventRetention = try Self.duration(
+            environment, "GALLEY_EVENT_RETENTION", default: Self.defaultEventRetention, range: 3600...(3650 * 24 * 3600))
+        migrationLockTimeout = try Self.duration(environment, "GALLEY_MIGRATION_LOCK_TIMEOUT", default: 5, range: 1...600)
         do {
             webhookPolicy = try WebhookAddressPolicy(allowList: environment["GALLEY_WEBHOOK_ALLOW"] ?? "")
         } catch {
@@ -182,7 +193,8 @@ public struct GalleyConfiguration: Sendable {
         guard let seconds, !seconds.overflow, range.contains(seconds.partialValue) else {
             throw ConfigurationError(
                 variable: name, value: text,
-                expected: "a duration from \(range.lowerBound / 60) minutes to \(range.upperBound / 86400) days, such as 24h, 90m or 86400")
+                expected: "a duration from \(spoken(range.lowerBound)) to \(spoken(range.upperBound)) in seconds, or with s, m, h or d, "
+                    + "such as 24h, 90m or 86400")
         }
         return TimeInterval(seconds.partialValue)
     }
@@ -194,6 +206,14 @@ public struct GalleyConfiguration: Sendable {
             throw ConfigurationError(variable: name, value: text, expected: RateLimit.expectedText)
         }
         return limit
+    }
+
+    /// `600` as "10 minutes", `7776000` as "90 days".
+    private static func spoken(_ seconds: Int) -> String {
+        let units = [(86400, "day"), (3600, "hour"), (60, "minute"), (1, "second")]
+        let (size, name) = units.first { seconds % $0.0 == 0 && seconds >= $0.0 } ?? (1, "second")
+        let count = seconds / size
+        return "\(count) \(name)\(count == 1 ? "" : "s")"
     }
 
     private static func integer(_ environment: [String: String], _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {

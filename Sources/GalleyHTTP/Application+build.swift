@@ -21,7 +21,8 @@ public func buildApplication(
     let services = GalleyServices(
         environment: GalleyEnvironment(
             pool: pool, webhookPolicy: configuration.webhookPolicy, caches: ReadCaches(megabytes: configuration.readCacheMegabytes),
-            idempotencyTTL: configuration.idempotencyTTL, sealKey: configuration.sealKeyPath.map(SealKeyFile.init)))
+            idempotencyTTL: configuration.idempotencyTTL, eventRetention: configuration.eventRetention,
+            sealKey: configuration.sealKeyPath.map(SealKeyFile.init)))
     let notifier = EventNotifier(connectionString: configuration.databaseURL, logger: logger)
     var app = Application(
         router: buildRouter(
@@ -41,7 +42,7 @@ public func buildApplication(
         if configuration.sealKeyPath == nil {
             logger.notice("audit seals are recorded unsigned: GALLEY_SEAL_KEY is not set (see docs/audit.md, \"Signed seals\")")
         }
-        app.addServices(BackgroundWork(services: services, logger: logger))
+        app.addServices(BackgroundWork(services: services, metrics: metrics, logger: logger))
         app.addServices(WebhookDispatcher(services: services, notifier: notifier, logger: logger))
     }
     app.addServices(notifier)
@@ -59,7 +60,7 @@ public func buildRouter(
     if let limit = content.rateLimit { router.add(middleware: PublicRateLimitMiddleware(limiter: AddressRateLimiter(limit: limit))) }
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: QueryTextMiddleware())
-    ServiceRoutes(pool: pool, metrics: metrics).register(on: router)
+    ServiceRoutes(services: services, pool: pool, metrics: metrics).register(on: router)
     SealRoutes(services: services).register(on: router)
     ContentRoutes(services: services, settings: content, metrics: metrics).register(on: router)
     let v1 = router.group("v1").add(middleware: AuthMiddleware(services: services))

@@ -5,12 +5,13 @@ import ServiceLifecycle
 /// Work `galley serve` does besides answering requests: publishing scheduled articles as
 /// they fall due (checked every second) and sealing the audit log (every 10 seconds: a seal
 /// lists the chains that moved since the last one, so sealing often keeps each seal, and the
-/// burst of database work it is, small; an idle newsroom seals nothing), and pruning expired
-/// idempotency keys (every minute, in small batches). Several servers can run it at once: the
+/// burst of database work it is, small; an idle newsroom seals nothing), and pruning what is
+/// past its time (every minute, in small batches: `RetentionService`). Several servers can run it at once: the
 /// scheduler claims articles with `FOR UPDATE SKIP LOCKED`; sealing and pruning take an
 /// advisory lock, so one server at a time does each.
 struct BackgroundWork: Service {
     let services: GalleyServices
+    let metrics: HTTPMetrics
     let logger: Logger
     var schedulerInterval: Duration = .seconds(1)
     var sealInterval: Duration = .seconds(10)
@@ -21,7 +22,7 @@ struct BackgroundWork: Service {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await every(schedulerInterval, "scheduler") { try await publishDue() } }
                 group.addTask { await every(sealInterval, "audit seal") { try await services.audit.seal() } }
-                group.addTask { await every(pruneInterval, "idempotency key pruning") { try await pruneIdempotencyKeys() } }
+                group.addTask { await every(pruneInterval, "pruning") { try await prune() } }
             }
         }
     }
@@ -39,9 +40,13 @@ struct BackgroundWork: Service {
         }
     }
 
-    private func pruneIdempotencyKeys() async throws {
-        let pruned = try await services.idempotency.prune()
-        if pruned > 0 { logger.info("pruned expired idempotency keys", metadata: ["count": "\(pruned)"]) }
+    private func prune() async throws {
+        let report = try await services.retention.prune()
+        metrics.pruned(report, at: services.environment.now())
+        let removed = report.byTable.filter { $0.rows > 0 }
+        if !removed.isEmpty {
+            logger.info("pruned rows past their retention", metadata: .init(uniqueKeysWithValues: removed.map { ($0.table, "\($0.rows)") }))
+        }
     }
 
     private func every(_ interval: Duration, _ name: String, _ work: () async throws -> Void) async {

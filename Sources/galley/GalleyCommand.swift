@@ -21,7 +21,7 @@ struct GalleyCommand: AsyncParsableCommand {
             Articles.self, Submit.self, Approve.self, RequestChanges.self, Schedule.self, Unschedule.self,
             Unpublish.self, Retract.self, Spike.self, Restore.self, Checkpoint.self, Claims.self, Comments.self,
             Queue.self, Assign.self, Unassign.self,
-            Publish.self, Generations.self, Import.self, Audit.self, Keys.self, Scheduler.self, Webhooks.self, Serve.self,
+            Publish.self, Generations.self, Import.self, Audit.self, Keys.self, Scheduler.self, Prune.self, Webhooks.self, Serve.self,
         ]
     )
 

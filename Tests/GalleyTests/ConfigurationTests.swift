@@ -59,7 +59,30 @@ import Testing
         #expect(try GalleyConfiguration(environment: ["GALLEY_IDEMPOTENCY_TTL": "3600"]).idempotencyTTL == 3600)
         for value in ["5m", "91d", "1w", "h", "-1h", "99999999999999999d"] {
             let error = #expect(throws: ConfigurationError.self) { try GalleyConfiguration(environment: ["GALLEY_IDEMPOTENCY_TTL": value]) }
-            #expect(error?.description.hasSuffix("expected a duration from 10 minutes to 90 days, such as 24h, 90m or 86400") == true)
+            #expect(
+                error?.description.hasSuffix(
+                    "expected a duration from 10 minutes to 90 days in seconds, or with s, m, h or d, such as 24h, 90m or 86400")
+                    == true)
+        }
+    }
+
+    @Test func theEventRetentionIsADurationOfAnHourToTenYears() throws {
+        #expect(try GalleyConfiguration(environment: [:]).eventRetention == 30 * 86400)
+        #expect(try GalleyConfiguration(environment: ["GALLEY_EVENT_RETENTION": "7d"]).eventRetention == 7 * 86400)
+        for value in ["30m", "3651d", "month"] {
+            let error = #expect(throws: ConfigurationError.self) { try GalleyConfiguration(environment: ["GALLEY_EVENT_RETENTION": value]) }
+            #expect(error?.description.contains("expected a duration from 1 hour to 3650 days") == true, "\(String(describing: error))")
+        }
+    }
+
+    @Test func theMigrationLockTimeoutIsOneSecondToTenMinutes() throws {
+        #expect(try GalleyConfiguration(environment: [:]).migrationLockTimeout == 5)
+        #expect(try GalleyConfiguration(environment: ["GALLEY_MIGRATION_LOCK_TIMEOUT": "30s"]).migrationLockTimeout == 30)
+        for value in ["0", "11m", "5 s"] {
+            let error = #expect(throws: ConfigurationError.self) {
+                try GalleyConfiguration(environment: ["GALLEY_MIGRATION_LOCK_TIMEOUT": value])
+            }
+            #expect(error?.description.contains("expected a duration from 1 second to 10 minutes") == true, "\(String(describing: error))")
         }
     }
 

@@ -74,6 +74,8 @@ public struct GalleyEnvironment: Sendable {
     public let idempotencyTTL: TimeInterval
     /// How long an idempotency reservation holds its key unless its request renews it.
     public let idempotencyLease: TimeInterval
+    /// How long delivered events and finished webhook deliveries are kept (`GALLEY_EVENT_RETENTION`).
+    public let eventRetention: TimeInterval
     /// When tokens were last used, written to the minute off the requests' way.
     public let tokenUse: TokenUse
     /// The keys that sign audit seals (`GALLEY_SEAL_KEY`); nil: seals are not signed.
@@ -86,7 +88,8 @@ public struct GalleyEnvironment: Sendable {
         pool: PostgresPool, now: @escaping @Sendable () -> Date = Date.init, newID: @escaping @Sendable () -> UUID = UUID.random,
         webhookPolicy: WebhookAddressPolicy = WebhookAddressPolicy(), caches: ReadCaches = ReadCaches(),
         wakeUp: EventWakeUp? = nil, idempotencyTTL: TimeInterval = GalleyConfiguration.defaultIdempotencyTTL,
-        idempotencyLease: TimeInterval = IdempotencyService.defaultReservationLease, sealKey: SealKeyFile? = nil
+        idempotencyLease: TimeInterval = IdempotencyService.defaultReservationLease,
+        eventRetention: TimeInterval = GalleyConfiguration.defaultEventRetention, sealKey: SealKeyFile? = nil
     ) {
         self.pool = pool
         self.now = now
@@ -96,6 +99,7 @@ public struct GalleyEnvironment: Sendable {
         self.wakeUp = wakeUp ?? EventWakeUp(pool: pool)
         self.idempotencyTTL = idempotencyTTL
         self.idempotencyLease = idempotencyLease
+        self.eventRetention = eventRetention
         self.tokenUse = TokenUse(pool: pool)
         self.sealKey = sealKey
         // Read once now, at start, so its public keys are served from memory from the first request.

@@ -1,9 +1,11 @@
 import Foundation
+import Galley
 import Hummingbird
 import Postgres
 
 /// Service endpoints outside /v1: liveness, readiness, metrics and the API contract.
 struct ServiceRoutes {
+    let services: GalleyServices
     let pool: PostgresPool
     let metrics: HTTPMetrics
 
@@ -21,8 +23,14 @@ struct ServiceRoutes {
             }
             return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
         }
-        router.get("metrics") { _, _ in
-            Response(
+        router.get("metrics") { _, context in
+            do {
+                metrics.tableSizes(try await services.retention.tableSizes())
+            } catch {
+                // The rest of the metrics still answer while the database does not.
+                context.logger.warning("metrics: table sizes unavailable", metadata: ["error": "\(error)"])
+            }
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(string: metrics.exposition(pool: pool))))
         }

@@ -23,7 +23,8 @@ struct Session: Sendable {
         let services = GalleyServices(
             environment: GalleyEnvironment(
                 pool: pool, webhookPolicy: configuration.webhookPolicy, caches: ReadCaches(megabytes: configuration.readCacheMegabytes),
-                wakeUp: EventWakeUp(pool: pool, mode: .afterEachCommit), sealKey: configuration.sealKeyPath.map(SealKeyFile.init)))
+                wakeUp: EventWakeUp(pool: pool, mode: .afterEachCommit), idempotencyTTL: configuration.idempotencyTTL,
+                eventRetention: configuration.eventRetention, sealKey: configuration.sealKeyPath.map(SealKeyFile.init)))
         let session = Session(pool: pool, services: services)
         do {
             let result = try await body(session)
