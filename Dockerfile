@@ -1,6 +1,6 @@
 # Galley's server image: built with the Swift toolchain on Debian 12, run on debian:bookworm-slim.
 #   docker compose up --build     (docker-compose.yml adds PostgreSQL 15)
-# The server reads DATABASE_URL, GALLEY_PORT, GALLEY_HOST and GALLEY_LOG_LEVEL; `galley migrate`
+# The server reads DATABASE_URL, GALLEY_PORT, GALLEY_HOST, GALLEY_LOG_LEVEL and GALLEY_LOG_FORMAT (json here); `galley migrate`
 # reads GALLEY_MIGRATE_URL (the owner's login), else DATABASE_URL. docker-compose.yml runs
 # migrate and serve as separate services, so that the server never holds the owner's login.
 
