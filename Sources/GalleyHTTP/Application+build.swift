@@ -37,7 +37,7 @@ public func buildApplication(
             logger.notice("audit seals are recorded unsigned: GALLEY_SEAL_KEY is not set (see docs/audit.md, \"Signed seals\")")
         }
         app.addServices(BackgroundWork(services: services, logger: logger))
-        app.addServices(WebhookDispatcher(services: services, notifier: notifier, logger: logger))
+        app.addServices(WebhookDispatcher(services: services, notifier: notifier, metrics: metrics, logger: logger))
     }
     app.addServices(notifier)
     return app
@@ -52,11 +52,11 @@ public func buildRouter(
     router.add(middleware: RequestEnvelopeMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: QueryTextMiddleware())
-    ServiceRoutes(pool: pool, metrics: metrics).register(on: router)
+    ServiceRoutes(services: services, pool: pool, metrics: metrics).register(on: router)
     SealRoutes(services: services).register(on: router)
     let v1 = router.group("v1").add(middleware: AuthMiddleware(services: services))
     ArticleRoutes(services: services).register(on: v1)
-    ReviewRoutes(services: services, metrics: metrics).register(on: v1)
+    ReviewRoutes(services: services).register(on: v1)
     CommentRoutes(services: services).register(on: v1)
     QueueRoutes(services: services).register(on: v1)
     GenerationRoutes(services: services).register(on: v1)

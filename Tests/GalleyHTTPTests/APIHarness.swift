@@ -26,10 +26,10 @@ struct APIHarness {
 
     static func with(
         webhookPolicy: WebhookAddressPolicy = WebhookAddressPolicy(), logger: Logger = Logger(label: "test"), sealKey: SealKeyFile? = nil,
-        _ body: @Sendable (APIHarness) async throws -> Void
+        metrics: HTTPMetrics = HTTPMetrics(), _ body: @Sendable (APIHarness) async throws -> Void
     ) async throws {
         try await TestDatabase.withMigratedDatabase(poolSize: 1) { ownerPool, connectionString in
-            try await TestDatabase.withAppPool(connectionString, size: 8) { pool in
+            try await TestDatabase.withAppPool(connectionString, size: 8, observer: metrics.database) { pool in
                 let services = GalleyServices(environment: GalleyEnvironment(pool: pool, webhookPolicy: webhookPolicy, sealKey: sealKey))
                 let operatorCaller = Caller(principal: .operator(osUser: "test"))
                 var tokens: [String: String] = [:]
@@ -39,7 +39,7 @@ struct APIHarness {
                         for: .name(name), lifetime: kind == .service ? .never : .standard, by: operatorCaller
                     ).token
                 }
-                let router = buildRouter(services: services, pool: pool, metrics: HTTPMetrics())
+                let router = buildRouter(services: services, pool: pool, metrics: metrics)
                 let app = Application(router: router, logger: logger)
                 let frozen = tokens
                 try await app.test(.router) { client in

@@ -34,6 +34,12 @@ public struct ReviewService: Sendable {
 
     /// Records a verdict on the current revision's exact text.
     public func record(_ input: VerdictInput, on id: UUID, expectedVersion: ExpectedVersion? = nil, by caller: Caller) async throws -> Verification {
+        try await env.tallies.counting("verdict", input.verdict.rawValue) {
+            try await write(input, on: id, expectedVersion: expectedVersion, by: caller)
+        }
+    }
+
+    private func write(_ input: VerdictInput, on id: UUID, expectedVersion: ExpectedVersion?, by caller: Caller) async throws -> Verification {
         let principal = caller.principal
         // Who may waive is the workflow policy's to say, per checkpoint (`VerdictRules`).
         try principal.require(.recordVerification)

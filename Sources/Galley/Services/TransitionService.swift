@@ -32,10 +32,12 @@ public struct TransitionService: Sendable {
     /// (`ArticleReads`, which may answer them from memory and then writes only while they
     /// hold) → `Workflow` decides → the change is written with its audit event.
     public func perform(_ request: Request, on id: UUID, by caller: Caller) async throws -> ArticleDetail {
-        try Self.validate(request)
-        let now = env.now()
-        return try await env.articleReads.change(id, by: caller, at: now, needs: Self.needs(request.action)) { facts, conn in
-            try Self.plan(request, on: facts, conn: conn, caller: caller, at: now)
+        try await env.tallies.counting("transition", request.action.rawValue) {
+            try Self.validate(request)
+            let now = env.now()
+            return try await env.articleReads.change(id, by: caller, at: now, needs: Self.needs(request.action)) { facts, conn in
+                try Self.plan(request, on: facts, conn: conn, caller: caller, at: now)
+            }
         }
     }
 

@@ -1,9 +1,11 @@
 import Foundation
+import Galley
 import Hummingbird
 import Postgres
 
 /// Service endpoints outside /v1: liveness, readiness, metrics and the API contract.
 struct ServiceRoutes {
+    let services: GalleyServices
     let pool: PostgresPool
     let metrics: HTTPMetrics
 
@@ -24,7 +26,7 @@ struct ServiceRoutes {
         router.get("metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                body: .init(byteBuffer: ByteBuffer(string: metrics.exposition(pool: pool))))
+                body: .init(byteBuffer: ByteBuffer(string: await metrics.exposition(pool: pool, services: services))))
         }
         router.get("openapi.yaml") { _, _ in
             Response(

@@ -30,11 +30,15 @@ public struct WebhookDispatcher: Service {
     let logger: Logger
     /// Wakes idle loops when an event is recorded (`NOTIFY galley_events`); without it they poll.
     let notifier: EventNotifier?
+    let metrics: WebhookMetrics?
 
-    public init(services: GalleyServices, settings: Settings = Settings(), notifier: EventNotifier? = nil, logger: Logger) {
+    public init(
+        services: GalleyServices, settings: Settings = Settings(), notifier: EventNotifier? = nil, metrics: HTTPMetrics? = nil, logger: Logger
+    ) {
         self.services = services
         self.settings = settings
         self.notifier = notifier
+        self.metrics = metrics?.webhooks
         self.logger = logger
     }
 
@@ -157,6 +161,7 @@ public struct WebhookDispatcher: Service {
         }
         let elapsed = ContinuousClock.now - clock
         outcome.durationMilliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        metrics?.attempted(delivered: outcome.succeeded, lag: .seconds(Date().timeIntervalSince(claimed.eventAt)))
         logger.info(
             "webhook attempt",
             metadata: [

@@ -38,8 +38,11 @@ struct Serve: AsyncParsableCommand {
         }
         setHTTPThreads(configuration.httpThreads)
         let logger = makeLogger(configuration, label: "galley.serve")
-        let pool = PostgresPool(configuration: configuration.postgres)
-        let app = buildApplication(configuration: configuration, pool: pool, logger: logger)
+        let metrics = HTTPMetrics.forProcess()
+        var postgres = configuration.postgres
+        postgres.observer = metrics.database
+        let pool = PostgresPool(configuration: postgres)
+        let app = buildApplication(configuration: configuration, pool: pool, logger: logger, metrics: metrics)
         Task { await Self.warnIfPrivileged(pool, logger) }
         var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = .seconds(configuration.shutdownTimeoutSeconds)
