@@ -10,13 +10,16 @@ public func setHTTPThreads(_ count: Int) {
     NIOSingletons.groupLoopCountSuggestion = count
 }
 
-/// Builds the HTTP application; shared by `galley serve` and the tests.
+/// Builds the HTTP application; shared by `galley serve` and the tests. With `tracing`, each
+/// request is a span (its `traceparent` honoured) that the domain's and the database's spans
+/// go under; without it no request pays for tracing at all.
 public func buildApplication(
     configuration: GalleyConfiguration,
     pool: PostgresPool,
     logger: Logger,
     metrics: HTTPMetrics = HTTPMetrics(),
-    backgroundWork: Bool = true
+    backgroundWork: Bool = true,
+    tracing: Bool = false
 ) -> some ApplicationProtocol {
     let services = GalleyServices(
         environment: GalleyEnvironment(
@@ -26,7 +29,7 @@ public func buildApplication(
     var app = Application(
         router: buildRouter(
             services: services, pool: pool, metrics: metrics, notifier: notifier,
-            desk: DeskSettings(publicURLIsHTTPS: configuration.publicURL?.scheme?.lowercased() == "https")),
+            desk: DeskSettings(publicURLIsHTTPS: configuration.publicURL?.scheme?.lowercased() == "https"), tracing: tracing),
         // Hummingbird's idle timeout also bounds a request that stops arriving half-way.
         server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.httpIdleTimeoutSeconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "galley"),
@@ -46,9 +49,11 @@ public func buildApplication(
 /// Every route of the API, in one place (the contract test compares them with openapi.yaml),
 /// and the review desk's pages under /desk.
 public func buildRouter(
-    services: GalleyServices, pool: PostgresPool, metrics: HTTPMetrics, notifier: EventNotifier? = nil, desk: DeskSettings = .init()
+    services: GalleyServices, pool: PostgresPool, metrics: HTTPMetrics, notifier: EventNotifier? = nil, desk: DeskSettings = .init(),
+    tracing: Bool = false
 ) -> Router<GalleyRequestContext> {
     let router = Router(context: GalleyRequestContext.self)
+    if tracing { router.add(middleware: TracingMiddleware(recordingHeaders: [.requestID])) }
     router.add(middleware: RequestEnvelopeMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: QueryTextMiddleware())

@@ -1,6 +1,7 @@
 /// Told of every round trip to the database and every wait for a connection, for metrics
 /// and traces (`PostgresConfiguration.observer`). Called on the thread that ran the round
-/// trip, right after it, so it must be quick and must not block.
+/// trip, right after it, with the calling task's `ServiceContext` (its trace) current, so it
+/// must be quick and must not block.
 public protocol PostgresObserver: Sendable {
     /// One round trip: `statements` as sent (the text with `$n` placeholders, never a
     /// parameter's value; more than one for a pipeline), the rows the last one returned or
@@ -50,5 +51,22 @@ extension PostgresObserver {
     /// `rows` is nil when the round trip failed.
     func observe(_ statements: [String], rows: Int?, since started: ContinuousClock.Instant) {
         roundTrip(statements: statements, rows: rows ?? 0, duration: ContinuousClock.now - started, failed: rows == nil)
+    }
+}
+
+/// Several observers, each told of everything in turn.
+public struct PostgresObservers: PostgresObserver {
+    public let observers: [any PostgresObserver]
+
+    public init(_ observers: [any PostgresObserver]) {
+        self.observers = observers
+    }
+
+    public func roundTrip(statements: [String], rows: Int, duration: Duration, failed: Bool) {
+        for observer in observers { observer.roundTrip(statements: statements, rows: rows, duration: duration, failed: failed) }
+    }
+
+    public func waitedForConnection(_ duration: Duration) {
+        for observer in observers { observer.waitedForConnection(duration) }
     }
 }

@@ -1,4 +1,5 @@
 import Logging
+import ServiceContextModule
 import Synchronization
 
 /// Settings of a `PostgresPool`.
@@ -76,7 +77,11 @@ public final class PostgresPool: Sendable {
     ) async throws -> Result {
         let worker = try await lease()
         defer { release(worker) }
-        return try await worker.run(body)
+        guard configuration.observer != nil else { return try await worker.run(body) }
+        // The body runs on the connection's thread, where the task's values are unknown: the
+        // observer sees its round trips under the calling task's trace.
+        let context = ServiceContext.current
+        return try await worker.run { connection in try ServiceContext.withValue(context) { try body(connection) } }
     }
 
     /// Runs one statement and returns its rows.

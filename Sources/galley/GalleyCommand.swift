@@ -30,7 +30,9 @@ struct GalleyCommand: AsyncParsableCommand {
         let status: Int32
         do {
             let format = try LogFormat(environment: ProcessInfo.processInfo.environment, standardErrorIsTerminal: isatty(2) == 1)
-            LoggingSystem.bootstrap { label in LogLineHandler(label: label, format: format) }
+            LoggingSystem.bootstrap(
+                { label, provider in LogLineHandler(label: label, format: format, metadataProvider: provider) },
+                metadataProvider: TraceExport.logMetadata)
             var command = try parseAsRoot()
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()
