@@ -20,7 +20,7 @@
             configuration.logs.enabled = false
             configuration.metrics.enabled = false
             configuration.traces.otlpExporter.protocol = .httpJSON
-            configuration.traces.otlpExporter.endpoint = "http://127.0.0.1:\(collector.port)/v1/traces"
+            configuration.traces.otlpExporter.endpoint = collector.url  // used as given: the receiver answers on its one path
             configuration.traces.batchSpanProcessor.scheduleDelay = .milliseconds(100)
             // Tracing is bootstrapped once per process; this is the only test that does it.
             let exporter = try OTel.bootstrap(configuration: configuration)
