@@ -10,13 +10,16 @@ public func setHTTPThreads(_ count: Int) {
     NIOSingletons.groupLoopCountSuggestion = count
 }
 
-/// Builds the HTTP application; shared by `galley serve` and the tests.
+/// Builds the HTTP application; shared by `galley serve` and the tests. With `tracing`, each
+/// request is a span (its `traceparent` honoured) that the domain's and the database's spans
+/// go under; without it no request pays for tracing at all.
 public func buildApplication(
     configuration: GalleyConfiguration,
     pool: PostgresPool,
     logger: Logger,
     metrics: HTTPMetrics = HTTPMetrics(),
-    backgroundWork: Bool = true
+    backgroundWork: Bool = true,
+    tracing: Bool = false
 ) -> some ApplicationProtocol {
     let services = GalleyServices(
         environment: GalleyEnvironment(
@@ -28,6 +31,7 @@ public func buildApplication(
         router: buildRouter(
             services: services, pool: pool, metrics: metrics, notifier: notifier,
             desk: DeskSettings(publicURLIsHTTPS: configuration.publicURL?.scheme?.lowercased() == "https"),
+            tracing: tracing,
             content: ContentSettings(
                 cacheMegabytes: configuration.contentCacheMegabytes, rateLimit: configuration.contentRate,
                 publicReviewers: configuration.publicReviewers, publicURL: configuration.publicURL,
@@ -43,7 +47,7 @@ public func buildApplication(
             logger.notice("audit seals are recorded unsigned: GALLEY_SEAL_KEY is not set (see docs/audit.md, \"Signed seals\")")
         }
         app.addServices(BackgroundWork(services: services, metrics: metrics, logger: logger))
-        app.addServices(WebhookDispatcher(services: services, notifier: notifier, logger: logger))
+        app.addServices(WebhookDispatcher(services: services, notifier: notifier, metrics: metrics, logger: logger))
     }
     app.addServices(notifier)
     return app
@@ -53,9 +57,10 @@ public func buildApplication(
 /// the published side under /content, and the review desk's pages under /desk.
 public func buildRouter(
     services: GalleyServices, pool: PostgresPool, metrics: HTTPMetrics, notifier: EventNotifier? = nil, desk: DeskSettings = .init(),
-    content: ContentSettings = .init()
+    tracing: Bool = false, content: ContentSettings = .init()
 ) -> Router<GalleyRequestContext> {
     let router = Router(context: GalleyRequestContext.self)
+    if tracing { router.add(middleware: TracingMiddleware(recordingHeaders: [.requestID])) }
     router.add(middleware: RequestEnvelopeMiddleware(metrics: metrics))
     if let limit = content.rateLimit { router.add(middleware: PublicRateLimitMiddleware(limiter: AddressRateLimiter(limit: limit))) }
     router.add(middleware: ProblemMiddleware())
@@ -65,7 +70,7 @@ public func buildRouter(
     ContentRoutes(services: services, settings: content, metrics: metrics).register(on: router)
     let v1 = router.group("v1").add(middleware: AuthMiddleware(services: services))
     ArticleRoutes(services: services).register(on: v1)
-    ReviewRoutes(services: services, metrics: metrics).register(on: v1)
+    ReviewRoutes(services: services).register(on: v1)
     CommentRoutes(services: services).register(on: v1)
     QueueRoutes(services: services).register(on: v1)
     GenerationRoutes(services: services).register(on: v1)

@@ -1,6 +1,7 @@
 import Galley
 import Logging
 import ServiceLifecycle
+import Tracing
 
 /// Work `galley serve` does besides answering requests: publishing scheduled articles as
 /// they fall due (checked every second) and sealing the audit log (every 10 seconds: a seal
@@ -20,9 +21,9 @@ struct BackgroundWork: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await every(schedulerInterval, "scheduler") { try await publishDue() } }
-                group.addTask { await every(sealInterval, "audit seal") { try await services.audit.seal() } }
-                group.addTask { await every(pruneInterval, "pruning") { try await prune() } }
+                group.addTask { await every(schedulerInterval, "scheduler", span: "scheduler.publish_due") { try await publishDue() } }
+                group.addTask { await every(sealInterval, "audit seal", span: "audit.seal") { _ = try await services.audit.seal() } }
+                group.addTask { await every(pruneInterval, "pruning", span: "retention.prune") { try await prune() } }
             }
         }
     }
@@ -49,10 +50,11 @@ struct BackgroundWork: Service {
         }
     }
 
-    private func every(_ interval: Duration, _ name: String, _ work: () async throws -> Void) async {
+    /// Runs `work` every `interval`, each run a trace of its own (`span`) when tracing is on.
+    private func every(_ interval: Duration, _ name: String, span: String, _ work: () async throws -> Void) async {
         while !Task.isCancelled {
             do {
-                try await work()
+                try await withSpan(span, context: .topLevel, ofKind: .internal) { _ in try await work() }
             } catch {
                 logger.warning("\(name) failed; will retry", metadata: ["error": "\(error)"])
             }

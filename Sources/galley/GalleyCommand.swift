@@ -27,9 +27,12 @@ struct GalleyCommand: AsyncParsableCommand {
 
     /// Parses, runs, and maps every error to a message and an exit status in one place.
     static func main() async {
-        LoggingSystem.bootstrap { label in LogLineHandler(label: label) }
         let status: Int32
         do {
+            let format = try LogFormat(environment: ProcessInfo.processInfo.environment, standardErrorIsTerminal: isatty(2) == 1)
+            LoggingSystem.bootstrap(
+                { label, provider in LogLineHandler(label: label, format: format, metadataProvider: provider) },
+                metadataProvider: TraceExport.logMetadata)
             var command = try parseAsRoot()
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()

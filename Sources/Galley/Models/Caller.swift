@@ -80,6 +80,8 @@ public struct GalleyEnvironment: Sendable {
     public let tokenUse: TokenUse
     /// The keys that sign audit seals (`GALLEY_SEAL_KEY`); nil: seals are not signed.
     public let sealKey: SealKeyFile?
+    /// Transitions and verdicts by outcome, for metrics.
+    public let tallies = Tallies()
     /// Password derivations, on at most half the cores at once (at least one): a burst of
     /// sign-ins queues for those, and the API keeps the rest.
     let passwordWork = BoundedWork(width: max(1, ProcessInfo.processInfo.activeProcessorCount / 2))

@@ -32,7 +32,7 @@ struct ServiceRoutes {
             }
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                body: .init(byteBuffer: ByteBuffer(string: metrics.exposition(pool: pool))))
+                body: .init(byteBuffer: ByteBuffer(string: await metrics.exposition(pool: pool, services: services))))
         }
         router.get("openapi.yaml") { _, _ in
             Response(

@@ -38,10 +38,17 @@ struct Serve: AsyncParsableCommand {
         }
         setHTTPThreads(configuration.httpThreads)
         let logger = makeLogger(configuration, label: "galley.serve")
-        let pool = PostgresPool(configuration: configuration.postgres)
-        let app = buildApplication(configuration: configuration, pool: pool, logger: logger)
+        let traceExport = try TraceExport.start(configuration, logger: logger)
+        let metrics = HTTPMetrics.forProcess()
+        var postgres = configuration.postgres
+        postgres.observer = traceExport == nil ? metrics.database : PostgresObservers([metrics.database, DatabaseSpans()])
+        let pool = PostgresPool(configuration: postgres)
+        let app = buildApplication(configuration: configuration, pool: pool, logger: logger, metrics: metrics, tracing: traceExport != nil)
         Task { await Self.warnIfPrivileged(pool, logger) }
-        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // The exporter runs beside the server and stops after it, sending the last spans.
+        var group = ServiceGroupConfiguration(
+            services: [.init(service: app)] + (traceExport.map { [.init(service: $0)] } ?? []),
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = .seconds(configuration.shutdownTimeoutSeconds)
         let services = ServiceGroup(configuration: group)
         try await services.run()

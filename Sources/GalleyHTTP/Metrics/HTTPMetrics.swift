@@ -1,12 +1,19 @@
+import Galley
 import Hummingbird
 import Postgres
 import Prometheus
 import Synchronization
 
-/// Prometheus metrics: requests by route and status with durations, database pool use,
-/// and article transitions by action.
+/// Prometheus metrics: requests by route and status with durations, database pool use and
+/// round trips (`DatabaseMetrics`), what the services counted and the database holds
+/// (`DomainMetrics`), and webhook attempts (`WebhookMetrics`). Series are listed in
+/// docs/observability.md.
 public struct HTTPMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
+    /// The pool's observer: give it to `PostgresConfiguration.observer`.
+    public let database: DatabaseMetrics
+    let domain: DomainMetrics
+    let webhooks: WebhookMetrics
     private static let buckets: [Duration] = [
         .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
@@ -19,10 +26,6 @@ public struct HTTPMetrics: Sendable {
     private static var requestDuration: MetricNameDescriptor {
         MetricNameDescriptor(
             namespace: "galley", subsystem: "http", metricName: "request_duration", unitName: "seconds", helpText: "Time to answer a request.")
-    }
-    private static var transitions: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "galley", subsystem: "article", metricName: "transitions", unitName: "total", helpText: "Article transitions by action.")
     }
     private static var contentProbes: MetricNameDescriptor {
         MetricNameDescriptor(
@@ -58,6 +61,9 @@ public struct HTTPMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
+        database = DatabaseMetrics(registry: registry)
+        domain = DomainMetrics(registry: registry)
+        webhooks = WebhookMetrics(registry: registry)
     }
 
     /// Methods counted under their own name; any other is counted as `OTHER`, so a client
@@ -81,17 +87,17 @@ public struct HTTPMetrics: Sendable {
         histogram.record(duration)
     }
 
-    func transition(_ action: String) {
-        registry.makeCounter(descriptor: Self.transitions, labels: [("action", action)]).increment()
-    }
-
     /// Counts the content API's freshness probes (`ContentFreshness`).
     func contentProbeCounter() -> Counter {
         registry.makeCounter(descriptor: Self.contentProbes)
     }
 
-    /// The text exposition, with the pool's state read at scrape time.
-    func exposition(pool: PostgresPool) -> String {
+    /// The text exposition, with the pool's state, the services' counts and the database's
+    /// gauges (one statement, `OperationsGauges`) read at scrape time. When the database does
+    /// not answer, the gauges keep their last values and the rest is still served.
+    func exposition(pool: PostgresPool, services: GalleyServices) async -> String {
+        let gauges = try? await OperationsGauges.read(pool)
+        domain.update(tallies: services.environment.tallies.snapshot, lookups: services.environment.caches.lookups, gauges: gauges)
         let usage = pool.usage
         registry.makeGauge(descriptor: Self.poolSize).set(Double(usage.size))
         registry.makeGauge(descriptor: Self.poolInUse).set(Double(usage.inUse))
