@@ -14,6 +14,8 @@ public func setHTTPThreads(_ count: Int) {
 public func buildApplication(
     configuration: GalleyConfiguration,
     pool: PostgresPool,
+    readPool: PostgresPool? = nil,
+    drain: ShutdownDrain? = nil,
     logger: Logger,
     metrics: HTTPMetrics = HTTPMetrics(),
     backgroundWork: Bool = true
@@ -21,11 +23,12 @@ public func buildApplication(
     let services = GalleyServices(
         environment: GalleyEnvironment(
             pool: pool, webhookPolicy: configuration.webhookPolicy, caches: ReadCaches(megabytes: configuration.readCacheMegabytes),
-            idempotencyTTL: configuration.idempotencyTTL, sealKey: configuration.sealKeyPath.map(SealKeyFile.init)))
-    let notifier = EventNotifier(connectionString: configuration.databaseURL, logger: logger)
+            idempotencyTTL: configuration.idempotencyTTL, sealKey: configuration.sealKeyPath.map(SealKeyFile.init),
+            replica: readPool.map { ReplicaReads(pool: $0, readYourWrites: .seconds(configuration.readYourWritesSeconds)) }))
+    let notifier = EventNotifier(connectionString: configuration.sessionURL, logger: logger)
     var app = Application(
         router: buildRouter(
-            services: services, pool: pool, metrics: metrics, notifier: notifier,
+            services: services, pool: pool, metrics: metrics, notifier: notifier, drain: drain,
             desk: DeskSettings(publicURLIsHTTPS: configuration.publicURL?.scheme?.lowercased() == "https"),
             content: ContentSettings(cacheMegabytes: configuration.contentCacheMegabytes)),
         // Hummingbird's idle timeout also bounds a request that stops arriving half-way.
@@ -47,14 +50,14 @@ public func buildApplication(
 /// Every route of the API, in one place (the contract test compares them with openapi.yaml),
 /// the published side under /content, and the review desk's pages under /desk.
 public func buildRouter(
-    services: GalleyServices, pool: PostgresPool, metrics: HTTPMetrics, notifier: EventNotifier? = nil, desk: DeskSettings = .init(),
-    content: ContentSettings = .init()
+    services: GalleyServices, pool: PostgresPool, metrics: HTTPMetrics, notifier: EventNotifier? = nil, drain: ShutdownDrain? = nil,
+    desk: DeskSettings = .init(), content: ContentSettings = .init()
 ) -> Router<GalleyRequestContext> {
     let router = Router(context: GalleyRequestContext.self)
     router.add(middleware: RequestEnvelopeMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: QueryTextMiddleware())
-    ServiceRoutes(pool: pool, metrics: metrics).register(on: router)
+    ServiceRoutes(pool: pool, replica: services.environment.replica, metrics: metrics, drain: drain).register(on: router)
     SealRoutes(services: services).register(on: router)
     ContentRoutes(services: services, settings: content).register(on: router)
     let v1 = router.group("v1").add(middleware: AuthMiddleware(services: services))

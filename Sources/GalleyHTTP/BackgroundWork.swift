@@ -8,7 +8,8 @@ import ServiceLifecycle
 /// burst of database work it is, small; an idle newsroom seals nothing), and pruning expired
 /// idempotency keys (every minute, in small batches). Several servers can run it at once: the
 /// scheduler claims articles with `FOR UPDATE SKIP LOCKED`; sealing and pruning take an
-/// advisory lock, so one server at a time does each.
+/// advisory lock, so one server at a time does each, and a server seals only when no seal
+/// is younger than the interval, so that several servers seal once per interval.
 struct BackgroundWork: Service {
     let services: GalleyServices
     let logger: Logger
@@ -20,7 +21,7 @@ struct BackgroundWork: Service {
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await every(schedulerInterval, "scheduler") { try await publishDue() } }
-                group.addTask { await every(sealInterval, "audit seal") { try await services.audit.seal() } }
+                group.addTask { await every(sealInterval, "audit seal") { try await services.audit.seal(unlessSealedWithin: sealInterval) } }
                 group.addTask { await every(pruneInterval, "idempotency key pruning") { try await pruneIdempotencyKeys() } }
             }
         }

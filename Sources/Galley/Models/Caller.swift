@@ -78,6 +78,9 @@ public struct GalleyEnvironment: Sendable {
     public let tokenUse: TokenUse
     /// The keys that sign audit seals (`GALLEY_SEAL_KEY`); nil: seals are not signed.
     public let sealKey: SealKeyFile?
+    /// A streaming replica for reads that may trail the newest commit
+    /// (`GALLEY_DATABASE_READ_URL`); nil: every read goes to `pool`.
+    public let replica: ReplicaReads?
     /// Password derivations, on at most half the cores at once (at least one): a burst of
     /// sign-ins queues for those, and the API keeps the rest.
     let passwordWork = BoundedWork(width: max(1, ProcessInfo.processInfo.activeProcessorCount / 2))
@@ -86,7 +89,8 @@ public struct GalleyEnvironment: Sendable {
         pool: PostgresPool, now: @escaping @Sendable () -> Date = Date.init, newID: @escaping @Sendable () -> UUID = UUID.random,
         webhookPolicy: WebhookAddressPolicy = WebhookAddressPolicy(), caches: ReadCaches = ReadCaches(),
         wakeUp: EventWakeUp? = nil, idempotencyTTL: TimeInterval = GalleyConfiguration.defaultIdempotencyTTL,
-        idempotencyLease: TimeInterval = IdempotencyService.defaultReservationLease, sealKey: SealKeyFile? = nil
+        idempotencyLease: TimeInterval = IdempotencyService.defaultReservationLease, sealKey: SealKeyFile? = nil,
+        replica: ReplicaReads? = nil
     ) {
         self.pool = pool
         self.now = now
@@ -98,6 +102,7 @@ public struct GalleyEnvironment: Sendable {
         self.idempotencyLease = idempotencyLease
         self.tokenUse = TokenUse(pool: pool)
         self.sealKey = sealKey
+        self.replica = replica
         // Read once now, at start, so its public keys are served from memory from the first request.
         _ = try? sealKey?.ring()
     }
@@ -140,6 +145,32 @@ extension GalleyEnvironment {
     func read<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> Result) async throws -> Result {
         try await confirmRequestCredential()
         return try await Self.unavailableWhenUnreachable { try await pool.withConnection(body) }
+    }
+
+    /// `query` for a read that may trail the newest commit by others' writes (lists, search,
+    /// the queue): on the replica when there is one and `caller` has not just written
+    /// (`ReplicaReads`), else on the primary.
+    func replicaQuery<Value>(_ read: StoreRead<Value>, for caller: Caller) async throws -> Value {
+        try await confirmRequestCredential()
+        return try await Self.unavailableWhenUnreachable {
+            try await onReplica(for: caller.principal.actorID) { pool in try read.decode(try await pool.query(read.sql)) }
+        }
+    }
+
+    /// `read` for reads that may trail the newest commit, as `replicaQuery`; `caller` nil
+    /// for a read that serves anyone alike (the content API).
+    func replicaRead<Result: Sendable>(
+        for caller: Caller?, _ body: @escaping @Sendable (PostgresConnection) throws -> Result
+    ) async throws -> Result {
+        try await confirmRequestCredential()
+        return try await Self.unavailableWhenUnreachable {
+            try await onReplica(for: caller?.principal.actorID) { pool in try await pool.withConnection(body) }
+        }
+    }
+
+    private func onReplica<Result>(for actorID: UUID?, _ body: (PostgresPool) async throws -> Result) async throws -> Result {
+        guard let replica else { return try await body(pool) }
+        return try await replica.run(for: actorID, primary: pool, body)
     }
 
     /// `query` for a statement that confirms the request's credential itself (`ArticleReads`).

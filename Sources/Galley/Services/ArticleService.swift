@@ -184,7 +184,7 @@ public struct ArticleService: Sendable {
         let filter = ArticleStore.ListFilter(
             state: query.state, section: query.section, origin: query.origin, tag: query.tag, live: query.live,
             updatedSince: query.updatedSince, query: query.text?.isEmpty == false ? query.text : nil)
-        let articles = try await env.query(ArticleStore.list(filter, after: after, limit: limit + 1))
+        let articles = try await env.replicaQuery(ArticleStore.list(filter, after: after, limit: limit + 1), for: caller)
         let page = Array(articles.prefix(limit))
         let revisions = try await env.articleReads.currentRevisions(of: page)
         let next = articles.count > limit ? page.last.map { ListCursor.encode($0.updatedAt, $0.id) } : nil

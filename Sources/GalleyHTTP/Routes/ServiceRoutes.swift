@@ -1,17 +1,21 @@
 import Foundation
+import Galley
 import Hummingbird
 import Postgres
 
 /// Service endpoints outside /v1: liveness, readiness, metrics and the API contract.
 struct ServiceRoutes {
     let pool: PostgresPool
+    let replica: ReplicaReads?
     let metrics: HTTPMetrics
+    var drain: ShutdownDrain? = nil
 
     func register(on router: Router<GalleyRequestContext>) {
         router.get("healthz") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
         }
         router.get("readyz") { _, context in
+            if drain?.isDraining == true { throw Problem.shuttingDown }
             do {
                 try await pool.execute("SELECT 1")
             } catch {
@@ -22,9 +26,11 @@ struct ServiceRoutes {
             return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
         }
         router.get("metrics") { _, _ in
-            Response(
+            // The replica's replay is asked at each scrape: a gauge of the moment, no task between.
+            let replay = await replica?.replay()
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                body: .init(byteBuffer: ByteBuffer(string: metrics.exposition(pool: pool))))
+                body: .init(byteBuffer: ByteBuffer(string: metrics.exposition(pool: pool, replica: replica, replay: replay))))
         }
         router.get("openapi.yaml") { _, _ in
             Response(

@@ -39,13 +39,16 @@ struct Serve: AsyncParsableCommand {
         setHTTPThreads(configuration.httpThreads)
         let logger = makeLogger(configuration, label: "galley.serve")
         let pool = PostgresPool(configuration: configuration.postgres)
-        let app = buildApplication(configuration: configuration, pool: pool, logger: logger)
+        let readPool = configuration.readPostgres.map(PostgresPool.init)
+        let drain = ShutdownDrain(delay: .seconds(configuration.shutdownDrainSeconds))
+        let app = buildApplication(configuration: configuration, pool: pool, readPool: readPool, drain: drain, logger: logger)
         Task { await Self.warnIfPrivileged(pool, logger) }
-        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var group = ServiceGroupConfiguration(services: [app, drain], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = .seconds(configuration.shutdownTimeoutSeconds)
         let services = ServiceGroup(configuration: group)
         try await services.run()
         await pool.close()
+        await readPool?.close()
     }
 
     /// Serving as a superuser or a table owner is not refused (an operator may have reasons),

@@ -19,7 +19,7 @@ struct Session: Sendable {
     /// Runs `body` with a session and always closes its connections.
     static func with<Result>(_ body: (Session) async throws -> Result) async throws -> Result {
         let configuration = try loadConfiguration()
-        let pool = PostgresPool(configuration: .init(connectionString: configuration.databaseURL, maxConnections: 2))
+        let pool = PostgresPool(configuration: configuration.postgres(size: 2))
         let services = GalleyServices(
             environment: GalleyEnvironment(
                 pool: pool, webhookPolicy: configuration.webhookPolicy, caches: ReadCaches(megabytes: configuration.readCacheMegabytes),
