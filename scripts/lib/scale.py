@@ -26,7 +26,7 @@ import traceback
 os.environ.setdefault("FAULTS_BATCH", "12")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import faults  # noqa: E402
-from faults import CheckFailed, Server, TOKENS, expect, log, wait_until  # noqa: E402
+from faults import CheckFailed, Server, TOKENS, expect, wait_until  # noqa: E402
 
 CLUSTER = os.environ["FAULTS_CLUSTER"]
 REPLICA_PORT = int(os.environ.get("SCALE_REPLICA_PORT", "5433"))
