@@ -1,6 +1,6 @@
 # Galley's server image: built with the Swift toolchain on Debian 12, run on debian:bookworm-slim.
 #   docker compose up --build     (docker-compose.yml adds PostgreSQL 15)
-# The server reads DATABASE_URL, GALLEY_PORT, GALLEY_HOST and GALLEY_LOG_LEVEL; `galley migrate`
+# The server reads DATABASE_URL, GALLEY_PORT, GALLEY_HOST, GALLEY_LOG_LEVEL and GALLEY_LOG_FORMAT (json here); `galley migrate`
 # reads GALLEY_MIGRATE_URL (the owner's login), else DATABASE_URL. docker-compose.yml runs
 # migrate and serve as separate services, so that the server never holds the owner's login.
 
@@ -20,9 +20,10 @@ RUN swift package resolve
 COPY . .
 # The Swift runtime and Foundation are linked into the binary, so the runtime image needs no
 # Swift libraries; swift-backtrace-static symbolicates crashes without the toolchain.
-RUN swift build -c release --product galley --static-swift-stdlib \
+# With OTelTracing the server exports traces when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+RUN swift build -c release --traits OTelTracing --product galley --static-swift-stdlib \
     && mkdir /staging \
-    && cp "$(swift build -c release --show-bin-path)/galley" /staging/ \
+    && cp "$(swift build -c release --traits OTelTracing --show-bin-path)/galley" /staging/ \
     && cp /usr/libexec/swift/linux/swift-backtrace-static /staging/ \
     && cp -R sql /staging/sql
 

@@ -16,7 +16,8 @@ public struct GalleyConfiguration: Sendable {
     /// are then sent unprepared and no sessions are shared (`PostgresConfiguration`).
     public var pooler: Pooler?
     /// `GALLEY_DATABASE_SESSION_URL`: a direct connection (not through the pooler) for what
-    /// needs a session of its own: the event listener's LISTEN and the migrations' lock.
+    /// needs a session of its own: the event listener's LISTEN, the pruning run's lock
+    /// (`sessionPostgres`) and the migrations' lock.
     /// Required with `pooler`; unset without it means `databaseURL`.
     public var sessionURL: String
 
@@ -55,6 +56,13 @@ public struct GalleyConfiguration: Sendable {
     /// `GALLEY_CONTENT_CACHE_MB`, default 64: memory for the content API's rendered answers,
     /// kept until something readers can see changes (docs/content.md); 0 renders every time.
     public var contentCacheMegabytes: Int
+    /// `GALLEY_PUBLIC_REVIEWERS`: `roles` (default) or `names`, whether the public review
+    /// record names the people who checked an article or only says their roles.
+    public var publicReviewers: PublicReviewers
+    /// `GALLEY_CONTENT_RATE`, default `50/s burst 100`: what one client address may ask of
+    /// the published side (docs/content.md, "Rate limit"); `off` (nil) for a server behind
+    /// a cache that limits, or for a benchmark.
+    public var contentRate: RateLimit?
     /// `GALLEY_HTTP_THREADS`: threads reading and writing HTTP connections, default half the
     /// cores (at least one). Requests are handled on Swift's own pool, one thread per core;
     /// more I/O threads than that only compete with it for the cores.
@@ -74,14 +82,36 @@ public struct GalleyConfiguration: Sendable {
     /// `GALLEY_IDEMPOTENCY_TTL`, default 24 hours: how long an `Idempotency-Key` and its
     /// answer are kept; seconds, or a number with `s`, `m`, `h` or `d` (`90m`, `7d`).
     public var idempotencyTTL: TimeInterval
+    /// `GALLEY_EVENT_RETENTION`, default 30 days: how long the event stream's rows and
+    /// finished webhook deliveries (with their attempts) are kept before `galley serve` prunes
+    /// them. The audit log is never pruned.
+    public var eventRetention: TimeInterval
+    /// `GALLEY_MIGRATION_LOCK_TIMEOUT`, default 5 seconds: the longest a migration's statement
+    /// waits for a lock, so that it never queues the newsroom's writes behind it for longer.
+    public var migrationLockTimeout: TimeInterval
     /// `GALLEY_PUBLIC_URL`: the address people reach this server at, e.g.
     /// `https://galley.example.org`; when it is https the desk's cookie is sent only over TLS.
     public var publicURL: URL?
+    /// `GALLEY_PUBLICATION_NAME`, default "Galley": the publication's name in the Atom feed
+    /// and the news sitemap, as Google News knows it.
+    public var publicationName: String
+    /// `GALLEY_PUBLICATION_LANGUAGE`, default `en`: the ISO 639 code of the articles'
+    /// language (`zh-cn` and `zh-tw` for Chinese), as Google News requires it.
+    public var publicationLanguage: String
+    /// `GALLEY_ARTICLE_URL`: where readers find an article on the site, `{slug}` standing
+    /// for its slug, e.g. `https://news.example.org/articles/{slug}`; unset, the feeds link
+    /// to the content API's `/content/v1/articles/{slug}`.
+    public var articleURL: String?
     /// `GALLEY_SEAL_KEY`: the path of the file holding the key that signs audit seals
     /// (`galley keys init` creates it); unset, seals are recorded unsigned.
     public var sealKeyPath: String?
+    /// Whether traces are to be exported: an OTLP endpoint is set (`OTEL_EXPORTER_OTLP_ENDPOINT`
+    /// or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) and neither `OTEL_SDK_DISABLED=true` nor
+    /// `OTEL_TRACES_EXPORTER=none` says otherwise. The other `OTEL_*` variables are swift-otel's.
+    public var tracesExported: Bool
 
     public static let defaultIdempotencyTTL: TimeInterval = 24 * 3600
+    public static let defaultEventRetention: TimeInterval = 30 * 24 * 3600
 
     public init(environment: [String: String]) throws {
         databaseURL = environment["DATABASE_URL"] ?? ""
@@ -114,6 +144,14 @@ public struct GalleyConfiguration: Sendable {
         readCacheMegabytes = try Self.integer(
             environment, "GALLEY_READ_CACHE_MB", default: ReadCaches.defaultMegabytes, range: 0...65536)
         contentCacheMegabytes = try Self.integer(environment, "GALLEY_CONTENT_CACHE_MB", default: 64, range: 0...65536)
+        let reviewers = environment["GALLEY_PUBLIC_REVIEWERS"] ?? ""
+        guard let publicReviewers = reviewers.isEmpty ? .roles : PublicReviewers(rawValue: reviewers) else {
+            throw ConfigurationError(
+                variable: "GALLEY_PUBLIC_REVIEWERS", value: reviewers,
+                expected: "names (the record names each reviewer) or roles (it says only their roles; the default)")
+        }
+        self.publicReviewers = publicReviewers
+        contentRate = try Self.rateLimit(environment, "GALLEY_CONTENT_RATE", default: .contentDefault)
         httpThreads = try Self.integer(
             environment, "GALLEY_HTTP_THREADS", default: max(1, ProcessInfo.processInfo.activeProcessorCount / 2), range: 1...256)
         httpIdleTimeoutSeconds = try Self.integer(environment, "GALLEY_HTTP_IDLE_TIMEOUT", default: 30, range: 1...3600)
@@ -121,6 +159,9 @@ public struct GalleyConfiguration: Sendable {
         shutdownDrainSeconds = try Self.integer(environment, "GALLEY_SHUTDOWN_DRAIN", default: 0, range: 0...300)
         idempotencyTTL = try Self.duration(
             environment, "GALLEY_IDEMPOTENCY_TTL", default: Self.defaultIdempotencyTTL, range: 600...(90 * 24 * 3600))
+        eventRetention = try Self.duration(
+            environment, "GALLEY_EVENT_RETENTION", default: Self.defaultEventRetention, range: 3600...(3650 * 24 * 3600))
+        migrationLockTimeout = try Self.duration(environment, "GALLEY_MIGRATION_LOCK_TIMEOUT", default: 5, range: 1...600)
         do {
             webhookPolicy = try WebhookAddressPolicy(allowList: environment["GALLEY_WEBHOOK_ALLOW"] ?? "")
         } catch {
@@ -137,7 +178,20 @@ public struct GalleyConfiguration: Sendable {
         } else {
             publicURL = nil
         }
+        publicationName = try Self.publicationName(environment["GALLEY_PUBLICATION_NAME"])
+        publicationLanguage = environment["GALLEY_PUBLICATION_LANGUAGE"].flatMap { $0.isEmpty ? nil : $0 } ?? "en"
+        guard Self.isNewsLanguage(publicationLanguage) else {
+            throw ConfigurationError(
+                variable: "GALLEY_PUBLICATION_LANGUAGE", value: publicationLanguage,
+                expected: "an ISO 639 language code of 2 or 3 lowercase letters such as en or fr, or zh-cn or zh-tw")
+        }
+        articleURL = try Self.articleURL(environment["GALLEY_ARTICLE_URL"])
         sealKeyPath = environment["GALLEY_SEAL_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        let endpoint = [environment["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"], environment["OTEL_EXPORTER_OTLP_ENDPOINT"]].contains {
+            !($0 ?? "").isEmpty
+        }
+        tracesExported =
+            endpoint && environment["OTEL_SDK_DISABLED"]?.lowercased() != "true" && environment["OTEL_TRACES_EXPORTER"]?.lowercased() != "none"
         if let level = environment["GALLEY_LOG_LEVEL"], !level.isEmpty {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw ConfigurationError(
@@ -160,10 +214,44 @@ public struct GalleyConfiguration: Sendable {
         PostgresConfiguration(connectionString: databaseURL, maxConnections: size, preparesStatements: pooler == nil)
     }
 
+    /// One direct session for pruning runs (a session's advisory lock held across their
+    /// transactions) when `databaseURL` leads through a pooler; nil: they use the pool.
+    public var sessionPostgres: PostgresConfiguration? {
+        pooler == nil ? nil : PostgresConfiguration(connectionString: sessionURL, maxConnections: 1)
+    }
+
     /// The replica's pool, as large as the primary's (and through the pooler, if any, as the
     /// primary's is); nil without `readURL`.
     public var readPostgres: PostgresConfiguration? {
         readURL.map { PostgresConfiguration(connectionString: $0, maxConnections: poolSize, preparesStatements: pooler == nil) }
+    }
+
+    private static func publicationName(_ text: String?) throws -> String {
+        guard let text, !text.isEmpty else { return "Galley" }
+        let name = text.trimmingCharacters(in: .whitespaces)
+        guard (1...200).contains(name.count), !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw ConfigurationError(
+                variable: "GALLEY_PUBLICATION_NAME", value: text, expected: "a name of 1 to 200 characters without control characters")
+        }
+        return name
+    }
+
+    /// Google News's languages: ISO 639 codes of two or three letters, and two for Chinese.
+    static func isNewsLanguage(_ code: String) -> Bool {
+        code == "zh-cn" || code == "zh-tw" || ((2...3).contains(code.count) && code.unicodeScalars.allSatisfy { ("a"..."z").contains($0) })
+    }
+
+    private static func articleURL(_ text: String?) throws -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        let sample = text.replacingOccurrences(of: "{slug}", with: "a-slug")
+        guard text.contains("{slug}"), text.utf8.count <= 1000, let url = URL(string: sample),
+            ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false
+        else {
+            throw ConfigurationError(
+                variable: "GALLEY_ARTICLE_URL", value: text,
+                expected: "an http or https URL with {slug} in it, such as https://news.example.org/articles/{slug}")
+        }
+        return text
     }
 
     /// Seconds, or a whole number with a unit: `s`, `m`, `h`, `d`.
@@ -177,9 +265,27 @@ public struct GalleyConfiguration: Sendable {
         guard let seconds, !seconds.overflow, range.contains(seconds.partialValue) else {
             throw ConfigurationError(
                 variable: name, value: text,
-                expected: "a duration from \(range.lowerBound / 60) minutes to \(range.upperBound / 86400) days, such as 24h, 90m or 86400")
+                expected: "a duration from \(spoken(range.lowerBound)) to \(spoken(range.upperBound)) in seconds, or with s, m, h or d, "
+                    + "such as 24h, 90m or 86400")
         }
         return TimeInterval(seconds.partialValue)
+    }
+
+    private static func rateLimit(_ environment: [String: String], _ name: String, default value: RateLimit) throws -> RateLimit? {
+        guard let text = environment[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return value }
+        if text.lowercased() == "off" { return nil }
+        guard let limit = RateLimit(text) else {
+            throw ConfigurationError(variable: name, value: text, expected: RateLimit.expectedText)
+        }
+        return limit
+    }
+
+    /// `600` as "10 minutes", `7776000` as "90 days".
+    private static func spoken(_ seconds: Int) -> String {
+        let units = [(86400, "day"), (3600, "hour"), (60, "minute"), (1, "second")]
+        let (size, name) = units.first { seconds % $0.0 == 0 && seconds >= $0.0 } ?? (1, "second")
+        let count = seconds / size
+        return "\(count) \(name)\(count == 1 ? "" : "s")"
     }
 
     private static func integer(_ environment: [String: String], _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
@@ -195,5 +301,12 @@ public struct ConfigurationError: Error, CustomStringConvertible {
     public let variable: String
     public let value: String
     public let expected: String
+
+    public init(variable: String, value: String, expected: String) {
+        self.variable = variable
+        self.value = value
+        self.expected = expected
+    }
+
     public var description: String { "\(variable)=\(value) is not valid: expected \(expected)" }
 }

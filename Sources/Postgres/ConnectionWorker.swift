@@ -17,6 +17,7 @@ final class ConnectionWorker: EventLoopSlot {
     let slot: Int
     private let connectionString: String
     private let preparesStatements: Bool
+    private let observer: (any PostgresObserver)?
     /// Only the lease holder touches the session, so this lock is never contended; it makes
     /// that exclusivity provable to the compiler as the session moves between threads.
     private let session = Mutex(Session())
@@ -34,10 +35,11 @@ final class ConnectionWorker: EventLoopSlot {
         var outcome: Result<PostgresRows, any Error>?
     }
 
-    init(slot: Int, connectionString: String, preparesStatements: Bool = true) {
+    init(slot: Int, connectionString: String, preparesStatements: Bool = true, observer: (any PostgresObserver)? = nil) {
         self.slot = slot
         self.connectionString = connectionString
         self.preparesStatements = preparesStatements
+        self.observer = observer
         self.thread = WorkerThread(name: "galley.pg.\(slot)")
     }
 
@@ -115,6 +117,19 @@ final class ConnectionWorker: EventLoopSlot {
     /// statement prepared, which block: the caller then uses `run`.
     func send(_ sql: SQL, loop: EventLoop) async throws -> PostgresRows? {
         let key = PreparedStatements.Key(sql)
+        guard let observer else { return try await send(sql, key: key, loop: loop) }
+        let started = ContinuousClock.now
+        do {
+            let rows = try await send(sql, key: key, loop: loop)
+            if let rows { observer.observe([key.text], .success(rows), since: started) }
+            return rows
+        } catch {
+            observer.observe([key.text], rows: nil, since: started)
+            throw error
+        }
+    }
+
+    private func send(_ sql: SQL, key: PreparedStatements.Key, loop: EventLoop) async throws -> PostgresRows? {
         let statement = key.text
         let rows = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PostgresRows?, any Error>) in
             enum Sent {
@@ -231,6 +246,7 @@ final class ConnectionWorker: EventLoopSlot {
             connection = nil
         }
         let opened = try PostgresConnection(connectionString: connectionString, preparesStatements: preparesStatements)
+        opened.observer = observer
         connection = opened
         return opened
     }

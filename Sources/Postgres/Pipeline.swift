@@ -17,6 +17,19 @@ extension PostgresConnection {
             return Array(try pipeline([SQL(stringLiteral: begin)] + statements).dropFirst())
         }
         let keys = statements.map(PreparedStatements.Key.init)
+        guard let observer else { return try pipeline(statements, keys: keys) }
+        let started = ContinuousClock.now
+        do {
+            let results = try pipeline(statements, keys: keys)
+            observer.observe(keys.map(\.text), rows: results.last.map { max($0.count, $0.affectedRows) } ?? 0, since: started)
+            return results
+        } catch {
+            observer.observe(keys.map(\.text), rows: nil, since: started)
+            throw error
+        }
+    }
+
+    private func pipeline(_ statements: [SQL], keys: [PreparedStatements.Key]) throws -> [PostgresRows] {
         if preparesStatements { try makeRoomForPrepared(Set(keys.filter { prepared.name(for: $0) == nil }).count) }
         let conn = try rawHandle
         guard PQenterPipelineMode(conn) == 1, PQsetnonblocking(conn, 1) == 0 else {

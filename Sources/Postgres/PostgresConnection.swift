@@ -22,6 +22,8 @@ public final class PostgresConnection {
     /// in transaction mode): statements are then sent unnamed, parsed with each execution,
     /// since a statement prepared on one server session is unknown to the next.
     let preparesStatements: Bool
+    /// Told of each round trip this session makes (`PostgresPool`'s observer).
+    var observer: (any PostgresObserver)?
 
     /// Connects with a libpq URL (`postgresql://…`) or key=value string; an empty string lets
     /// libpq use its `PG*` environment variables and defaults. TLS and authentication are
@@ -84,10 +86,15 @@ public final class PostgresConnection {
         // A pending BEGIN or a statement new to this session goes through a pipeline, which
         // sends BEGIN and prepares the statement in the same round trip as the statement.
         guard preparesStatements, deferredBegin == nil, let name = prepared.name(for: key) else { return try pipeline([sql])[0] }
-        let result = try withParameters(sql.parameters) { count, _, values in
-            PQexecPrepared(try conn, name, count, values, nil, nil, 0)
+        let started = observer == nil ? nil : ContinuousClock.now
+        let outcome = Result {
+            let result = try withParameters(sql.parameters) { count, _, values in
+                PQexecPrepared(try conn, name, count, values, nil, nil, 0)
+            }
+            return try rows(from: result, statement: key.text)
         }
-        return try rows(from: result, statement: key.text)
+        if let observer, let started { observer.observe([key.text], outcome, since: started) }
+        return try outcome.get()
     }
 
     /// Deallocates every prepared statement when `count` more would not fit in the cache.

@@ -91,4 +91,5 @@ public enum SQLState {
     public static let insufficientPrivilege = "42501"
     public static let invalidTextRepresentation = "22P02"
     public static let adminShutdown = "57P01"
+    public static let lockNotAvailable = "55P03"
 }

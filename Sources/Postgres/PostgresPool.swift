@@ -1,4 +1,5 @@
 import Logging
+import ServiceContextModule
 import Synchronization
 
 /// Settings of a `PostgresPool`.
@@ -16,16 +17,19 @@ public struct PostgresConfiguration: Sendable {
     /// transaction (PgBouncer in transaction mode): statements go unnamed, never prepared,
     /// and there are no shared sessions (their pipelines span several transactions).
     public var preparesStatements: Bool
+    /// Told of every round trip and every wait for a connection (metrics, traces); nil for none.
+    public var observer: (any PostgresObserver)?
 
     public init(
         connectionString: String = "", maxConnections: Int = 10, acquireTimeout: Duration = .seconds(10), sharedSessions: Int = 0,
-        preparesStatements: Bool = true
+        preparesStatements: Bool = true, observer: (any PostgresObserver)? = nil
     ) {
         self.connectionString = connectionString
         self.maxConnections = max(1, maxConnections)
         self.acquireTimeout = acquireTimeout
         self.preparesStatements = preparesStatements
         self.sharedSessions = preparesStatements ? max(0, sharedSessions) : 0
+        self.observer = observer
     }
 }
 
@@ -60,11 +64,14 @@ public final class PostgresPool: Sendable {
     public init(configuration: PostgresConfiguration) {
         self.configuration = configuration
         let workers = (0..<configuration.maxConnections).map {
-            ConnectionWorker(slot: $0, connectionString: configuration.connectionString, preparesStatements: configuration.preparesStatements)
+            ConnectionWorker(
+                slot: $0, connectionString: configuration.connectionString, preparesStatements: configuration.preparesStatements,
+                observer: configuration.observer
+            )
         }
         self.workers = workers
         let shared = (0..<configuration.sharedSessions).map {
-            SharedSession(slot: workers.count + $0, connectionString: configuration.connectionString)
+            SharedSession(slot: workers.count + $0, connectionString: configuration.connectionString, observer: configuration.observer)
         }
         self.shared = shared
         self.loop = EventLoop(workers: workers + shared)
@@ -78,7 +85,11 @@ public final class PostgresPool: Sendable {
     ) async throws -> Result {
         let worker = try await lease()
         defer { release(worker) }
-        return try await worker.run(body)
+        guard configuration.observer != nil else { return try await worker.run(body) }
+        // The body runs on the connection's thread, where the task's values are unknown: the
+        // observer sees its round trips under the calling task's trace.
+        let context = ServiceContext.current
+        return try await worker.run { connection in try ServiceContext.withValue(context) { try body(connection) } }
     }
 
     /// Runs one statement and returns its rows.
@@ -140,6 +151,14 @@ public final class PostgresPool: Sendable {
     }
 
     private func lease() async throws -> ConnectionWorker {
+        guard let observer = configuration.observer else { return try await waitForLease() }
+        let started = ContinuousClock.now
+        let worker = try await waitForLease()
+        observer.waitedForConnection(ContinuousClock.now - started)
+        return worker
+    }
+
+    private func waitForLease() async throws -> ConnectionWorker {
         enum Lease {
             case ready(ConnectionWorker)
             case closed

@@ -13,6 +13,7 @@ import Synchronization
 final class SharedSession: EventLoopSlot {
     let slot: Int
     private let connectionString: String
+    private let observer: (any PostgresObserver)?
     private let state = Mutex(State())
     /// Opens the session: connecting blocks, so never on the caller's thread.
     private let opener: WorkerThread
@@ -41,9 +42,10 @@ final class SharedSession: EventLoopSlot {
         var outcome: Result<PostgresRows, any Error>?
     }
 
-    init(slot: Int, connectionString: String) {
+    init(slot: Int, connectionString: String, observer: (any PostgresObserver)? = nil) {
         self.slot = slot
         self.connectionString = connectionString
+        self.observer = observer
         self.opener = WorkerThread(name: "galley.pg.shared.\(slot)")
     }
 
@@ -56,6 +58,19 @@ final class SharedSession: EventLoopSlot {
     /// has closed and the system has given to another session.
     func send(_ sql: SQL, loop: EventLoop) async throws -> PostgresRows? {
         let key = PreparedStatements.Key(sql)
+        guard let observer else { return try await send(sql, key: key, loop: loop) }
+        let started = ContinuousClock.now
+        do {
+            let rows = try await send(sql, key: key, loop: loop)
+            if let rows { observer.observe([key.text], .success(rows), since: started) }
+            return rows
+        } catch {
+            observer.observe([key.text], rows: nil, since: started)
+            throw error
+        }
+    }
+
+    private func send(_ sql: SQL, key: PreparedStatements.Key, loop: EventLoop) async throws -> PostgresRows? {
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PostgresRows?, any Error>) in
             enum Sent {
                 case notSent(open: Bool)

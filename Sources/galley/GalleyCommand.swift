@@ -21,15 +21,18 @@ struct GalleyCommand: AsyncParsableCommand {
             Articles.self, Submit.self, Approve.self, RequestChanges.self, Schedule.self, Unschedule.self,
             Unpublish.self, Retract.self, Spike.self, Restore.self, Checkpoint.self, Claims.self, Comments.self,
             Queue.self, Assign.self, Unassign.self,
-            Publish.self, Generations.self, Import.self, Audit.self, Keys.self, Scheduler.self, Webhooks.self, Serve.self,
+            Publish.self, Generations.self, Import.self, Audit.self, Keys.self, Scheduler.self, Prune.self, Webhooks.self, Serve.self,
         ]
     )
 
     /// Parses, runs, and maps every error to a message and an exit status in one place.
     static func main() async {
-        LoggingSystem.bootstrap { label in LogLineHandler(label: label) }
         let status: Int32
         do {
+            let format = try LogFormat(environment: ProcessInfo.processInfo.environment, standardErrorIsTerminal: isatty(2) == 1)
+            LoggingSystem.bootstrap(
+                { label, provider in LogLineHandler(label: label, format: format, metadataProvider: provider) },
+                metadataProvider: TraceExport.logMetadata)
             var command = try parseAsRoot()
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()

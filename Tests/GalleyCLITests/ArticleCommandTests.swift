@@ -35,6 +35,16 @@ import Testing
             let table = try await room.run(["articles", "list"], environment: ["GALLEY_ACTOR": "eddie"])
             #expect(table.stdout.hasPrefix("ID"))
             #expect(table.stdout.contains(id))
+            // --fields: only those members, as the API's `fields=` writes them.
+            let summaries = try list(try await room.json(["articles", "list", "--fields", "id,title,state"], as: "eddie"))
+            #expect(summaries.map { Set($0.keys) } == [["id", "title", "state"]])
+            #expect(summaries.first?["title"] as? String == "Library opens on Sundays")
+            let unknown = try await room.run(["articles", "list", "--fields", "id,body", "--json"], environment: ["GALLEY_ACTOR": "eddie"])
+            #expect(unknown.status != 0)
+            #expect(unknown.stderr.contains("unknown field \"body\""), "\(unknown.stderr)")
+            let withoutJSON = try await room.run(["articles", "list", "--fields", "id"], environment: ["GALLEY_ACTOR": "eddie"])
+            #expect(withoutJSON.status != 0)
+            #expect(withoutJSON.stderr.contains("add --json"), "\(withoutJSON.stderr)")
 
             let edited = try room.file(Self.articleJSON.replacingOccurrences(of: "on Sundays.", with: "on Sundays from May."))
             let after = try dict(try await room.json(["articles", "edit", id, "--file", edited], as: "wendy"))

@@ -34,6 +34,14 @@ import Testing
         }
     }
 
+    @Test func anUnknownLogFormatIsRefusedBeforeAnythingRuns() async throws {
+        try await CLIRoom.with { room in
+            let serve = try await room.run(["serve"], environment: ["GALLEY_LOG_FORMAT": "yaml"])
+            #expect(serve.status == 2, "\(serve.stderr)")
+            #expect(serve.stderr.contains("GALLEY_LOG_FORMAT=yaml is not valid: expected json or text"), "\(serve.stderr)")
+        }
+    }
+
     /// Before: a `retrieved_at` that could not be read was dropped and the article created without it.
     @Test func aSourceTimeThatCannotBeReadIsRefusedNotDropped() async throws {
         try await CLIRoom.with { room in

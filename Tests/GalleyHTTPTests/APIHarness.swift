@@ -26,11 +26,14 @@ struct APIHarness {
 
     static func with(
         webhookPolicy: WebhookAddressPolicy = WebhookAddressPolicy(), logger: Logger = Logger(label: "test"), sealKey: SealKeyFile? = nil,
-        _ body: @Sendable (APIHarness) async throws -> Void
+        now: @escaping @Sendable () -> Date = Date.init, content: ContentSettings = .init(), metrics: HTTPMetrics = HTTPMetrics(),
+        tracing: Bool = false, _ body: @Sendable (APIHarness) async throws -> Void
     ) async throws {
+        let observer: any PostgresObserver = tracing ? PostgresObservers([metrics.database, DatabaseSpans()]) : metrics.database
         try await TestDatabase.withMigratedDatabase(poolSize: 1) { ownerPool, connectionString in
-            try await TestDatabase.withAppPool(connectionString, size: 8) { pool in
-                let services = GalleyServices(environment: GalleyEnvironment(pool: pool, webhookPolicy: webhookPolicy, sealKey: sealKey))
+            try await TestDatabase.withAppPool(connectionString, size: 8, observer: observer) { pool in
+                let services = GalleyServices(
+                    environment: GalleyEnvironment(pool: pool, now: now, webhookPolicy: webhookPolicy, sealKey: sealKey))
                 let operatorCaller = Caller(principal: .operator(osUser: "test"))
                 var tokens: [String: String] = [:]
                 for (name, kind, role) in roles {
@@ -39,7 +42,7 @@ struct APIHarness {
                         for: .name(name), lifetime: kind == .service ? .never : .standard, by: operatorCaller
                     ).token
                 }
-                let router = buildRouter(services: services, pool: pool, metrics: HTTPMetrics())
+                let router = buildRouter(services: services, pool: pool, metrics: metrics, tracing: tracing, content: content)
                 let app = Application(router: router, logger: logger)
                 let frozen = tokens
                 try await app.test(.router) { client in

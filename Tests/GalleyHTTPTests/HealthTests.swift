@@ -79,6 +79,31 @@ import Testing
         await pool.close()
     }
 
+    /// The tables that grow, by size (read from the catalog), and the last pruning run.
+    @Test func metricsShowTableSizesAndTheLastPrune() async throws {
+        try await TestDatabase.withMigratedDatabase { pool, _ in
+            let app = buildApplication(configuration: try .init(environment: [:]), pool: pool, logger: Logger(label: "test"))
+            try await app.test(.live) { client in
+                var lines: [Substring] = []
+                // The server prunes as it starts; its metrics show the run once it is done.
+                for _ in 0..<50 {
+                    lines = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }.split(separator: "\n")
+                    if lines.contains(where: { $0.hasPrefix("galley_prune_last_run_timestamp_seconds ") }) { break }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                let sizes = lines.filter { $0.hasPrefix("galley_table_size_bytes{") }
+                for table in ["audit_events", "event_stream", "webhook_deliveries", "webhook_attempts", "idempotency_keys"] {
+                    let bytes = sizes.first { $0.contains("table=\"\(table)\"") }.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
+                    #expect((bytes ?? 0) > 0, "no size for \(table) in \(sizes)")
+                }
+                let last = lines.first { $0.hasPrefix("galley_prune_last_run_timestamp_seconds ") }
+                let time = last.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
+                #expect(abs((time ?? 0) - Date().timeIntervalSince1970) < 60, "\(String(describing: last))")
+                #expect(lines.contains { $0.hasPrefix("galley_prune_last_run_rows{") && $0.contains("table=\"event_stream\"") })
+            }
+        }
+    }
+
     static func leaksConnectionDetails(_ text: String) -> Bool {
         ["127.0.0.1", "port 1", "connection", "Connection", "server"].contains { text.contains($0) }
     }

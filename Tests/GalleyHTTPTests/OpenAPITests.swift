@@ -34,11 +34,14 @@ import Testing
 
     @Test func onlyTheServiceEndpointsAreUnauthenticated() throws {
         let open = try Self.document().unauthenticated
-        // Besides the service endpoints, the seals and their keys are public: anyone may check the audit log with them.
+        // Besides the service endpoints, the seals and their keys are public (anyone may check the
+        // audit log with them), and so is the published side: articles, their review records and the feeds.
         #expect(
             Set(open.map(\.description)) == [
                 "GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.yaml", "GET /.well-known/galley-seal-key",
-                "GET /content/v1/seals/latest", "GET /content/v1/seals/{id}",
+                "GET /content/v1/seals/latest", "GET /content/v1/seals/{id}", "GET /content/v1/articles",
+                "GET /content/v1/articles/{slug}", "GET /content/v1/articles/{slug}.jsonld", "GET /articles/{slug}/checked",
+                "GET /content/v1/feed.atom", "GET /content/v1/sitemap-news.xml",
             ])
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Galley
+import GalleyCore
 import Testing
 
 /// Settings come from the environment; every default works on a laptop and every bad value
@@ -15,6 +16,22 @@ import Testing
         #expect(configuration.readCacheMegabytes == 32)
         #expect(configuration.httpThreads == max(1, ProcessInfo.processInfo.activeProcessorCount / 2))
         #expect(configuration.logLevel == .info)
+        #expect(configuration.contentRate == RateLimit(requests: 50, per: .second, burst: 100))
+    }
+
+    @Test func theContentRateIsARateWithABurstOrOff() throws {
+        #expect(try GalleyConfiguration(environment: ["GALLEY_CONTENT_RATE": "off"]).contentRate == nil)
+        #expect(try GalleyConfiguration(environment: ["GALLEY_CONTENT_RATE": "600/m"]).contentRate == RateLimit(requests: 600, per: .minute))
+        #expect(
+            try GalleyConfiguration(environment: ["GALLEY_CONTENT_RATE": "200/s burst 400"]).contentRate
+                == RateLimit(requests: 200, per: .second, burst: 400))
+        for value in ["fast", "0/s", "50/h", "50/s burst", "50/s burst 0", "50 burst 100", "50/s 100"] {
+            let error = #expect(throws: ConfigurationError.self) { try GalleyConfiguration(environment: ["GALLEY_CONTENT_RATE": value]) }
+            #expect(
+                error?.description
+                    == "GALLEY_CONTENT_RATE=\(value) is not valid: expected off, or requests per second or minute with an optional burst (1 to 1000000), such as 50/s burst 100 or 600/m"
+            )
+        }
     }
 
     @Test func valuesAreReadAndBadOnesRefusedWithWhatWouldDo() throws {
@@ -42,7 +59,55 @@ import Testing
         #expect(try GalleyConfiguration(environment: ["GALLEY_IDEMPOTENCY_TTL": "3600"]).idempotencyTTL == 3600)
         for value in ["5m", "91d", "1w", "h", "-1h", "99999999999999999d"] {
             let error = #expect(throws: ConfigurationError.self) { try GalleyConfiguration(environment: ["GALLEY_IDEMPOTENCY_TTL": value]) }
-            #expect(error?.description.hasSuffix("expected a duration from 10 minutes to 90 days, such as 24h, 90m or 86400") == true)
+            #expect(
+                error?.description.hasSuffix(
+                    "expected a duration from 10 minutes to 90 days in seconds, or with s, m, h or d, such as 24h, 90m or 86400")
+                    == true)
+        }
+    }
+
+    @Test func theEventRetentionIsADurationOfAnHourToTenYears() throws {
+        #expect(try GalleyConfiguration(environment: [:]).eventRetention == 30 * 86400)
+        #expect(try GalleyConfiguration(environment: ["GALLEY_EVENT_RETENTION": "7d"]).eventRetention == 7 * 86400)
+        for value in ["30m", "3651d", "month"] {
+            let error = #expect(throws: ConfigurationError.self) { try GalleyConfiguration(environment: ["GALLEY_EVENT_RETENTION": value]) }
+            #expect(error?.description.contains("expected a duration from 1 hour to 3650 days") == true, "\(String(describing: error))")
+        }
+    }
+
+    @Test func theMigrationLockTimeoutIsOneSecondToTenMinutes() throws {
+        #expect(try GalleyConfiguration(environment: [:]).migrationLockTimeout == 5)
+        #expect(try GalleyConfiguration(environment: ["GALLEY_MIGRATION_LOCK_TIMEOUT": "30s"]).migrationLockTimeout == 30)
+        for value in ["0", "11m", "5 s"] {
+            let error = #expect(throws: ConfigurationError.self) {
+                try GalleyConfiguration(environment: ["GALLEY_MIGRATION_LOCK_TIMEOUT": value])
+            }
+            #expect(error?.description.contains("expected a duration from 1 second to 10 minutes") == true, "\(String(describing: error))")
+        }
+    }
+
+    @Test func theFeedsPublicationAndArticleAddressAreCheckedSettings() throws {
+        let defaults = try GalleyConfiguration(environment: [:])
+        #expect(defaults.publicationName == "Galley")
+        #expect(defaults.publicationLanguage == "en")
+        #expect(defaults.articleURL == nil)
+        let set = try GalleyConfiguration(environment: [
+            "GALLEY_PUBLICATION_NAME": " The Example Times ", "GALLEY_PUBLICATION_LANGUAGE": "zh-tw",
+            "GALLEY_ARTICLE_URL": "https://news.example.org/a/{slug}.html",
+        ])
+        #expect(set.publicationName == "The Example Times")
+        #expect(set.publicationLanguage == "zh-tw")
+        #expect(set.articleURL == "https://news.example.org/a/{slug}.html")
+        let refused: [(String, String)] = [
+            ("GALLEY_PUBLICATION_NAME", "Tab\tTimes"), ("GALLEY_PUBLICATION_NAME", String(repeating: "x", count: 201)),
+            ("GALLEY_PUBLICATION_LANGUAGE", "EN"), ("GALLEY_PUBLICATION_LANGUAGE", "en-US"), ("GALLEY_PUBLICATION_LANGUAGE", "e"),
+            ("GALLEY_ARTICLE_URL", "https://news.example.org/latest"), ("GALLEY_ARTICLE_URL", "ftp://example.org/{slug}"),
+            ("GALLEY_ARTICLE_URL", "/articles/{slug}"),
+        ]
+        for (variable, value) in refused {
+            let error = #expect(throws: ConfigurationError.self) { try GalleyConfiguration(environment: [variable: value]) }
+            #expect(error?.variable == variable)
+            #expect(error?.expected.isEmpty == false)
         }
     }
 
@@ -51,12 +116,14 @@ import Testing
     @Test func aPoolerNeedsADirectSessionURL() throws {
         let direct = try GalleyConfiguration(environment: ["DATABASE_URL": "dbname=galley"])
         #expect(direct.sessionURL == "dbname=galley" && direct.migrateURL == "dbname=galley" && direct.postgres.preparesStatements)
+        #expect(direct.sessionPostgres == nil)
         let pooled = try GalleyConfiguration(environment: [
             "DATABASE_URL": "port=6432 dbname=galley", "GALLEY_DATABASE_POOLER": "pgbouncer",
             "GALLEY_DATABASE_SESSION_URL": "port=5432 dbname=galley",
         ])
         #expect(pooled.sessionURL == "port=5432 dbname=galley" && pooled.migrateURL == "port=5432 dbname=galley")
         #expect(!pooled.postgres.preparesStatements && pooled.postgres.sharedSessions == 0)
+        #expect(pooled.sessionPostgres?.connectionString == "port=5432 dbname=galley" && pooled.sessionPostgres?.preparesStatements == true)
         let missing = #expect(throws: ConfigurationError.self) {
             try GalleyConfiguration(environment: ["DATABASE_URL": "port=6432", "GALLEY_DATABASE_POOLER": "pgbouncer"])
         }

@@ -2,6 +2,7 @@ import Foundation
 import Galley
 import GalleyCore
 import Postgres
+import TestSupport
 import Testing
 
 /// A scheduled article either goes live when due or comes back to the newsroom saying why.

@@ -24,10 +24,13 @@ public enum TestDatabase {
     /// Runs `body` with a pool on `connectionString`'s database logged in as `appLogin`,
     /// as the server's pool would be; closes it afterwards.
     public static func withAppPool<Result>(
-        _ connectionString: String, size: Int, acquireTimeout: Duration = .seconds(60), _ body: (PostgresPool) async throws -> Result
+        _ connectionString: String, size: Int, acquireTimeout: Duration = .seconds(60), observer: (any PostgresObserver)? = nil,
+        _ body: (PostgresPool) async throws -> Result
     ) async throws -> Result {
         let pool = PostgresPool(
-            configuration: .init(connectionString: asApp(connectionString), maxConnections: size, acquireTimeout: acquireTimeout, sharedSessions: 1))
+            configuration: .init(
+                connectionString: asApp(connectionString), maxConnections: size, acquireTimeout: acquireTimeout, sharedSessions: 1,
+                observer: observer))
         do {
             let result = try await body(pool)
             await pool.close()

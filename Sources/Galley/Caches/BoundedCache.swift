@@ -16,6 +16,8 @@ public final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Send
         var order: [Key] = []
         var head = 0
         var bytes = 0
+        var hits = 0
+        var misses = 0
     }
 
     /// The most bytes the values may hold together; 0 keeps nothing.
@@ -27,7 +29,16 @@ public final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Send
     }
 
     public func value(for key: Key) -> Value? {
-        state.withLock { $0.entries[key]?.value }
+        state.withLock { state in
+            let value = state.entries[key]?.value
+            if value == nil { state.misses += 1 } else { state.hits += 1 }
+            return value
+        }
+    }
+
+    /// Lookups that found a value and that did not, since the cache was made.
+    var lookups: (hits: Int, misses: Int) {
+        state.withLock { ($0.hits, $0.misses) }
     }
 
     /// Stores `value`, replacing what `key` held, and forgets the oldest entries until the

@@ -27,6 +27,11 @@ public final class ReadCaches: Sendable {
         tokens = BoundedCache(capacity: bytes / 32)
     }
 
+    /// Each cache's lookups that found a value and that did not, since the process started.
+    public var lookups: [(cache: String, hits: Int, misses: Int)] {
+        [("details", details.lookups), ("revisions", revisions.lookups), ("tokens", tokens.lookups)].map { ($0.0, $0.1.hits, $0.1.misses) }
+    }
+
     /// Keeps the actor a token (by its hash) was just authenticated as.
     func remember(_ actor: Actor, forTokenHash hash: Data) {
         tokens.store(actor, for: hash, cost: 256)  // roughly what an actor costs

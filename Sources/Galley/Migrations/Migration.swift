@@ -8,12 +8,21 @@ public struct Migration: Sendable, Equatable {
     public let script: String
     /// SHA-256 of the file's bytes, hex; an applied migration whose file changed is refused.
     public let checksum: String
+    /// False when the file's first line is `-- galley: no-transaction`: its statements run one
+    /// by one outside a transaction, as `CREATE INDEX CONCURRENTLY` must. Such a file is
+    /// written to be run again after it fails half-way (docs/operations.md, "Migrations").
+    public let isTransactional: Bool
+
+    /// The first line that makes a migration non-transactional.
+    public static let noTransactionMarker = "-- galley: no-transaction"
 
     public init(version: Int, name: String, script: String) {
         self.version = version
         self.name = name
         self.script = script
         self.checksum = SHA256.hash(data: Data(script.utf8)).map { String(format: "%02x", $0) }.joined()
+        let firstLine = script.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        self.isTransactional = firstLine.trimmingCharacters(in: .whitespaces) != Self.noTransactionMarker
     }
 
     /// Reads every `NNNN_name.sql` file of a folder, ordered by number.
@@ -60,6 +69,8 @@ public enum MigrationError: Error, CustomStringConvertible, Equatable {
     case unknownApplied(String)
     case belowApplied(String, highestApplied: String)
     case directoryNotFound
+    case lockTimeout(String, timeout: String, attempts: Int)
+    case invalidIndexes(String, [String])
 
     public var description: String {
         switch self {
@@ -74,6 +85,12 @@ public enum MigrationError: Error, CustomStringConvertible, Equatable {
         case .belowApplied(let file, let highest):
             "migration \(file) is not applied but is numbered below \(highest), the highest migration this database has applied, "
                 + "so it would run after migrations written after it; renumber it above \(highest) (rename the file)"
+        case .lockTimeout(let name, let timeout, let attempts):
+            "migration \(name) waited longer than the lock timeout (\(timeout)) for a table in use, \(attempts) times, and was not applied; "
+                + "run galley migrate again when the newsroom is quieter, or raise GALLEY_MIGRATION_LOCK_TIMEOUT"
+        case .invalidIndexes(let name, let indexes):
+            "migration \(name) left invalid indexes (\(indexes.joined(separator: ", "))): a concurrent index build failed half-way, "
+                + "so the migration is not recorded as applied; fix the cause and run galley migrate again (docs/operations.md, \"Migrations\")"
         case .directoryNotFound:
             "cannot find the sql/ migrations folder; run from the project folder or set GALLEY_MIGRATIONS_DIR"
         }

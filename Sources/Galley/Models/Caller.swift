@@ -74,6 +74,8 @@ public struct GalleyEnvironment: Sendable {
     public let idempotencyTTL: TimeInterval
     /// How long an idempotency reservation holds its key unless its request renews it.
     public let idempotencyLease: TimeInterval
+    /// How long delivered events and finished webhook deliveries are kept (`GALLEY_EVENT_RETENTION`).
+    public let eventRetention: TimeInterval
     /// When tokens were last used, written to the minute off the requests' way.
     public let tokenUse: TokenUse
     /// The keys that sign audit seals (`GALLEY_SEAL_KEY`); nil: seals are not signed.
@@ -81,6 +83,12 @@ public struct GalleyEnvironment: Sendable {
     /// A streaming replica for reads that may trail the newest commit
     /// (`GALLEY_DATABASE_READ_URL`); nil: every read goes to `pool`.
     public let replica: ReplicaReads?
+    /// A direct connection (`GALLEY_DATABASE_SESSION_URL`) for work that holds a session's
+    /// advisory lock across transactions (a pruning run) while `pool` leads through a pooler
+    /// in transaction mode; nil: `pool`.
+    public let sessionPool: PostgresPool?
+    /// Transitions and verdicts by outcome, for metrics.
+    public let tallies = Tallies()
     /// Password derivations, on at most half the cores at once (at least one): a burst of
     /// sign-ins queues for those, and the API keeps the rest.
     let passwordWork = BoundedWork(width: max(1, ProcessInfo.processInfo.activeProcessorCount / 2))
@@ -89,8 +97,9 @@ public struct GalleyEnvironment: Sendable {
         pool: PostgresPool, now: @escaping @Sendable () -> Date = Date.init, newID: @escaping @Sendable () -> UUID = UUID.random,
         webhookPolicy: WebhookAddressPolicy = WebhookAddressPolicy(), caches: ReadCaches = ReadCaches(),
         wakeUp: EventWakeUp? = nil, idempotencyTTL: TimeInterval = GalleyConfiguration.defaultIdempotencyTTL,
-        idempotencyLease: TimeInterval = IdempotencyService.defaultReservationLease, sealKey: SealKeyFile? = nil,
-        replica: ReplicaReads? = nil
+        idempotencyLease: TimeInterval = IdempotencyService.defaultReservationLease,
+        eventRetention: TimeInterval = GalleyConfiguration.defaultEventRetention, sealKey: SealKeyFile? = nil,
+        replica: ReplicaReads? = nil, sessionPool: PostgresPool? = nil
     ) {
         self.pool = pool
         self.now = now
@@ -100,9 +109,11 @@ public struct GalleyEnvironment: Sendable {
         self.wakeUp = wakeUp ?? EventWakeUp(pool: pool)
         self.idempotencyTTL = idempotencyTTL
         self.idempotencyLease = idempotencyLease
+        self.eventRetention = eventRetention
         self.tokenUse = TokenUse(pool: pool)
         self.sealKey = sealKey
         self.replica = replica
+        self.sessionPool = sessionPool
         // Read once now, at start, so its public keys are served from memory from the first request.
         _ = try? sealKey?.ring()
     }
@@ -145,6 +156,13 @@ extension GalleyEnvironment {
     func read<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> Result) async throws -> Result {
         try await confirmRequestCredential()
         return try await Self.unavailableWhenUnreachable { try await pool.withConnection(body) }
+    }
+
+    /// `read` on `sessionPool` when there is one: for work whose session state outlives a
+    /// transaction.
+    func sessionRead<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> Result) async throws -> Result {
+        try await confirmRequestCredential()
+        return try await Self.unavailableWhenUnreachable { try await (sessionPool ?? pool).withConnection(body) }
     }
 
     /// `query` for a read that may trail the newest commit by others' writes (lists, search,

@@ -23,6 +23,16 @@ public struct PublicArticle: Sendable {
     public let updatedAt: Date
 }
 
+/// A live article as a news sitemap lists it.
+public struct PublicHeadline: Sendable {
+    public let id: UUID
+    public let slug: String
+    /// The live revision's title.
+    public let title: String
+    /// When it first went live.
+    public let publishedAt: Date
+}
+
 /// A read of published content with the counter of public changes (`content_generation`)
 /// as it stood before the read: whatever committed up to that count is in `value`.
 public struct PublicRead<Value: Sendable>: Sendable {

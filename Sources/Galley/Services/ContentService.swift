@@ -43,9 +43,15 @@ public struct ContentService: Sendable {
     /// Live articles, first published newest first, including at least the public changes
     /// counted by `generation` (`atLeast`).
     public func list(_ query: ListQuery, atLeast: Int64 = 0) async throws -> PublicRead<Page<PublicArticle>> {
-        guard (1...Self.maxLimit).contains(query.limit) else {
-            throw GalleyError.validation([.init(field: "limit", message: "must be 1 to \(Self.maxLimit)")])
+        var problems: [GalleyError.FieldProblem] = []
+        if !(1...Self.maxLimit).contains(query.limit) { problems.append(.init(field: "limit", message: "must be 1 to \(Self.maxLimit)")) }
+        if let section = query.section, !Validation.isSlug(section) {
+            problems.append(.init(field: "section", message: "must be a lowercase slug such as politics"))
         }
+        if let tag = query.tag, tag.count > 60 || tag.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            problems.append(.init(field: "tag", message: "must be a tag of up to 60 characters, without control characters"))
+        }
+        if !problems.isEmpty { throw GalleyError.validation(problems) }
         let after = try query.cursor.map(ListCursor.decode)
         let filter = ContentStore.ListFilter(section: query.section, tag: query.tag, updatedSince: query.updatedSince)
         let limit = query.limit
@@ -59,9 +65,37 @@ public struct ContentService: Sendable {
         return PublicRead(value: Page(items: page, nextCursor: next), generation: generation)
     }
 
+    /// How many live articles the Atom feed holds.
+    public static let feedLength = 50
+
+    /// The Atom feed's articles: the newest live ones, first published newest first,
+    /// including at least the public changes counted by `generation` (`atLeast`).
+    public func feed(section: String?, tag: String?, atLeast: Int64 = 0) async throws -> PublicRead<[PublicArticle]> {
+        var query = ListQuery()
+        query.section = section
+        query.tag = tag
+        query.limit = Self.feedLength
+        let read = try await list(query, atLeast: atLeast)
+        return PublicRead(value: read.value.items, generation: read.generation)
+    }
+
+    /// Google News lists what went live in the last two days, at most 1,000 articles.
+    public static let newsWindow: TimeInterval = 48 * 3600
+    public static let newsLimit = 1_000
+
+    /// Live articles first published within `newsWindow` of now, newest first, at most
+    /// `newsLimit`, including at least the public changes counted by `generation` (`atLeast`).
+    public func news(atLeast: Int64 = 0) async throws -> PublicRead<[PublicHeadline]> {
+        let since = env.now().addingTimeInterval(-Self.newsWindow)
+        let (generation, headlines) = try await read(atLeast: atLeast) { conn in
+            try conn.read(ContentStore.generation, ContentStore.headlines(firstPublishedSince: since, limit: Self.newsLimit))
+        }
+        return PublicRead(value: headlines, generation: generation)
+    }
+
     /// `body`'s reads (the count of public changes first, then what they render) from the
     /// replica when it has replayed at least `atLeast` public changes, else from the primary.
-    private func read<Value: Sendable>(
+    func read<Value: Sendable>(
         atLeast: Int64, _ body: @escaping @Sendable (PostgresConnection) throws -> (Int64, Value)
     ) async throws -> (Int64, Value) {
         let read = try await env.replicaRead(for: nil, body)

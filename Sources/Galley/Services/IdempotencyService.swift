@@ -113,24 +113,6 @@ public struct IdempotencyService: Sendable {
         try? await uncancelled { try await env.query(releasing) }
     }
 
-    /// Deletes expired keys, `batchSize` at a time, each batch in a short transaction, by one
-    /// server at a time (the others find the lock taken and leave it); returns how many.
-    @discardableResult
-    public func prune(batchSize: Int = 500, maxBatches: Int = 20) async throws -> Int {
-        var pruned = 0
-        for _ in 0..<maxBatches {
-            let expiredBefore = env.now().addingTimeInterval(-env.idempotencyTTL)
-            let deleted: Int? = try await env.transaction(recordsEvents: false) { conn in
-                guard try IdempotencyStore.tryLockPruning(conn) else { return nil }
-                return try IdempotencyStore.prune(conn, expiredBefore: expiredBefore, limit: batchSize)
-            }
-            guard let deleted else { break }
-            pruned += deleted
-            if deleted < batchSize { break }
-        }
-        return pruned
-    }
-
     /// Runs `work` to its end even when the request's task was cancelled (its client left):
     /// what it records decides whether the request's work is done twice.
     private func uncancelled(_ work: @escaping @Sendable () async throws -> Void) async throws {

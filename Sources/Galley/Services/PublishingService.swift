@@ -1,6 +1,7 @@
 import Foundation
 import GalleyCore
 import Postgres
+import Tracing
 
 /// Publishing many articles at once, and publishing scheduled articles when they fall due.
 public struct PublishingService: Sendable {
@@ -28,6 +29,13 @@ public struct PublishingService: Sendable {
     public func publish(
         _ ids: [UUID], atomic: Bool, correctionNote: String? = nil, dryRun: Bool = false, by caller: Caller
     ) async throws -> BatchResult {
+        try await withSpan("publish_batch", ofKind: .internal) { span in
+            span.attributes["galley.batch.size"] = ids.count
+            return try await publishBatch(ids, atomic: atomic, correctionNote: correctionNote, dryRun: dryRun, by: caller)
+        }
+    }
+
+    private func publishBatch(_ ids: [UUID], atomic: Bool, correctionNote: String?, dryRun: Bool, by caller: Caller) async throws -> BatchResult {
         try caller.principal.require(.batchPublish)
         if ids.isEmpty || ids.count > Self.maxBatchSize {
             throw GalleyError.validation([.init(field: "article_ids", message: "must list 1 to \(Self.maxBatchSize) articles")])

@@ -1,6 +1,7 @@
 import Foundation
 import GalleyCore
 import Postgres
+import Tracing
 
 /// Checkpoints, verdicts and claims: the human verification of a revision.
 public struct ReviewService: Sendable {
@@ -34,6 +35,14 @@ public struct ReviewService: Sendable {
 
     /// Records a verdict on the current revision's exact text.
     public func record(_ input: VerdictInput, on id: UUID, expectedVersion: ExpectedVersion? = nil, by caller: Caller) async throws -> Verification {
+        try await withSpan("verdict.record", ofKind: .internal) { _ in
+            try await env.tallies.counting("verdict", input.verdict.rawValue) {
+                try await write(input, on: id, expectedVersion: expectedVersion, by: caller)
+            }
+        }
+    }
+
+    private func write(_ input: VerdictInput, on id: UUID, expectedVersion: ExpectedVersion?, by caller: Caller) async throws -> Verification {
         let principal = caller.principal
         // Who may waive is the workflow policy's to say, per checkpoint (`VerdictRules`).
         try principal.require(.recordVerification)

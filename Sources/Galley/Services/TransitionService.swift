@@ -1,6 +1,7 @@
 import Foundation
 import GalleyCore
 import Postgres
+import Tracing
 
 /// Every change of an article's state: check permission, gather facts, let `Workflow`
 /// decide, write the change and its audit event, all in one transaction.
@@ -32,6 +33,12 @@ public struct TransitionService: Sendable {
     /// (`ArticleReads`, which may answer them from memory and then writes only while they
     /// hold) → `Workflow` decides → the change is written with its audit event.
     public func perform(_ request: Request, on id: UUID, by caller: Caller) async throws -> ArticleDetail {
+        try await withSpan("transition.\(request.action.rawValue)", ofKind: .internal) { _ in
+            try await env.tallies.counting("transition", request.action.rawValue) { try await write(request, on: id, by: caller) }
+        }
+    }
+
+    private func write(_ request: Request, on id: UUID, by caller: Caller) async throws -> ArticleDetail {
         try Self.validate(request)
         let now = env.now()
         return try await env.articleReads.change(id, by: caller, at: now, needs: Self.needs(request.action)) { facts, conn in

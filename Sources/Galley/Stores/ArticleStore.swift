@@ -224,7 +224,24 @@ enum ArticleStore {
 
     /// Newest first by `updated_at`, keyset-paginated by (updated_at, id).
     static func list(_ filter: ListFilter, after cursor: (Date, UUID)?, limit: Int) -> StoreRead<[Article]> {
-        var sql: SQL = "\(select) WHERE true"
+        StoreRead(sql: "\(select) WHERE true\(listConditions(filter, after: cursor, limit: limit))") { rows in try rows.map(article) }
+    }
+
+    /// `list` with each article's current title, read with the rows in one statement and
+    /// without the revision's body.
+    static func listWithTitles(_ filter: ListFilter, after cursor: (Date, UUID)?, limit: Int) -> StoreRead<[(Article, String)]> {
+        StoreRead(
+            sql: """
+                \(columns), r.title FROM articles a LEFT JOIN actors e ON e.id = a.responsible_editor_id
+                JOIN revisions r ON r.article_id = a.id AND r.number = a.current_revision
+                WHERE true\(listConditions(filter, after: cursor, limit: limit))
+                """
+        ) { rows in try rows.map { (try article($0), try $0.decode("title")) } }
+    }
+
+    /// The filter, the cursor, the order and the limit of a list, after its `WHERE true`.
+    private static func listConditions(_ filter: ListFilter, after cursor: (Date, UUID)?, limit: Int) -> SQL {
+        var sql: SQL = ""
         if let state = filter.state { sql.append(" AND a.state = \(state.rawValue)") }
         if let section = filter.section { sql.append(" AND a.section = \(section)") }
         if let origin = filter.origin { sql.append(" AND a.origin = \(origin.rawValue)") }
@@ -236,7 +253,7 @@ enum ArticleStore {
         }
         if let (updatedAt, id) = cursor { sql.append(" AND (a.updated_at, a.id) < (\(updatedAt), \(id))") }
         sql.append(" ORDER BY a.updated_at DESC, a.id DESC LIMIT \(limit)")
-        return StoreRead(sql: sql) { rows in try rows.map(article) }
+        return sql
     }
 
     /// Articles due for publication with the correction note given when they were

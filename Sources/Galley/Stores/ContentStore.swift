@@ -42,6 +42,27 @@ enum ContentStore {
         return StoreRead(sql: sql) { rows in try rows.map(row) }
     }
 
+    /// Live articles first published at or after `since`, newest first: a range of the
+    /// `articles_public` index, then the title by primary key for each row kept (a join let
+    /// the planner scan every revision instead; docs/content.md, "Feeds").
+    static func headlines(firstPublishedSince since: Date, limit: Int) -> StoreRead<[PublicHeadline]> {
+        StoreRead(
+            sql: """
+                SELECT a.id, a.slug, a.first_published_at,
+                       (SELECT r.title FROM revisions r WHERE r.article_id = a.id AND r.number = a.live_revision) AS title
+                FROM articles a
+                WHERE a.live_revision IS NOT NULL AND a.first_published_at >= \(since)
+                ORDER BY a.first_published_at DESC, a.id DESC LIMIT \(limit)
+                """
+        ) { rows in
+            try rows.map { row in
+                PublicHeadline(
+                    id: try row.decode("id"), slug: try row.decode("slug"), title: try row.decode("title"),
+                    publishedAt: try row.decode("first_published_at"))
+            }
+        }
+    }
+
     /// The public notices of the article with `slug`, in order.
     static func corrections(slug: String) -> StoreRead<[Correction]> {
         StoreRead(

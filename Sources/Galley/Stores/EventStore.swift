@@ -50,6 +50,21 @@ enum EventStore {
         }
     }
 
+    /// Deletes up to `limit` rows of the stream whose events were recorded before `before`
+    /// and that every reader can see (their transactions are older than any still running);
+    /// returns how many. Event ids grow with time, so the scan starts at the oldest and stops
+    /// at the last event recorded before `before`.
+    static func prune(_ conn: PostgresConnection, before: Date, limit: Int) throws -> Int {
+        try conn.execute(
+            """
+            DELETE FROM event_stream WHERE event_id IN (
+                SELECT s.event_id FROM event_stream s JOIN audit_events e ON e.id = s.event_id
+                WHERE s.event_id <= (SELECT id FROM audit_events WHERE at < \(before) ORDER BY at DESC, id DESC LIMIT 1)
+                  AND e.at < \(before) AND s.xid < pg_snapshot_xmin(pg_current_snapshot())
+                ORDER BY s.event_id LIMIT \(limit))
+            """)
+    }
+
     /// Wakes every server's listeners (they LISTEN on `galley_events`).
     static func wakeListeners(_ pool: PostgresPool) async throws {
         _ = try await pool.query("NOTIFY galley_events")

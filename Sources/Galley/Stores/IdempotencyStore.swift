@@ -71,18 +71,9 @@ enum IdempotencyStore {
         ) { _ in }
     }
 
-    /// An arbitrary constant naming the pruning lock among advisory locks ("idem").
-    private static let pruneLock = 0x6964_656d
-
-    /// Takes the pruning lock for the rest of the transaction, unless another server holds
-    /// it; true when this transaction has it.
-    static func tryLockPruning(_ conn: PostgresConnection) throws -> Bool {
-        try conn.query("SELECT pg_try_advisory_xact_lock(\(pruneLock)) AS locked")[0].decode("locked", as: Bool.self)
-    }
-
     /// Deletes up to `limit` keys created before `expiredBefore`, skipping rows a request holds
     /// locked (one taking the key over); returns how many.
-    static func prune(_ conn: PostgresConnection, expiredBefore: Date, limit: Int) throws -> Int {
+    static func prune(_ conn: PostgresConnection, before expiredBefore: Date, limit: Int) throws -> Int {
         try conn.execute(
             """
             DELETE FROM idempotency_keys

@@ -126,4 +126,24 @@ enum WebhookStore {
         }
         return try delivery(row)
     }
+
+    /// Deletes up to `limit` finished deliveries (succeeded, or failed for good) last changed
+    /// before `before`, with their attempts (by the foreign key's cascade); a delivery that a
+    /// kept redelivery still points at waits until that redelivery goes. Returns how many
+    /// deliveries and attempts.
+    static func pruneFinished(_ conn: PostgresConnection, before: Date, limit: Int) throws -> (deliveries: Int, attempts: Int) {
+        let row = try conn.query(
+            """
+            WITH doomed AS (
+                SELECT d.id FROM webhook_deliveries d
+                WHERE d.status IN ('succeeded', 'failed') AND d.updated_at < \(before)
+                  AND NOT EXISTS (SELECT 1 FROM webhook_deliveries r WHERE r.redelivery_of = d.id)
+                ORDER BY d.updated_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
+            ),
+            gone AS (DELETE FROM webhook_deliveries d USING doomed WHERE d.id = doomed.id RETURNING d.id)
+            SELECT (SELECT count(*) FROM gone) AS deliveries,
+                   (SELECT count(*) FROM webhook_attempts a JOIN doomed ON a.delivery_id = doomed.id) AS attempts
+            """)[0]
+        return (try row.decode("deliveries"), try row.decode("attempts"))
+    }
 }

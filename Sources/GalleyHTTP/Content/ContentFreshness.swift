@@ -21,9 +21,14 @@ final class ContentFreshness: Sendable {
         self.probe = probe
     }
 
-    convenience init(services: GalleyServices) {
+    /// Probes the database, counting each probe in `metrics`.
+    convenience init(services: GalleyServices, metrics: HTTPMetrics) {
         let content = services.content
-        self.init { try await content.generation() }
+        let probes = metrics.contentProbeCounter()
+        self.init {
+            probes.increment()
+            return try await content.generation()
+        }
     }
 
     func current() async throws -> Int64 {

@@ -8,9 +8,30 @@ import Hummingbird
 public struct ContentSettings: Sendable {
     /// `GALLEY_CONTENT_CACHE_MB`: memory for rendered answers.
     public var cacheMegabytes: Int
+    /// `GALLEY_CONTENT_RATE`: what one client address may ask of the public routes; nil
+    /// leaves them unlimited.
+    public var rateLimit: RateLimit?
+    /// `GALLEY_PUBLIC_REVIEWERS`: whether the public review record names reviewers.
+    public var publicReviewers: PublicReviewers
+    /// `GALLEY_PUBLIC_URL`: the base of the feeds' absolute addresses; nil: the request's `Host`.
+    public var publicURL: URL?
+    /// `GALLEY_PUBLICATION_NAME` and `GALLEY_PUBLICATION_LANGUAGE`, for the feeds.
+    public var publicationName: String
+    public var publicationLanguage: String
+    /// `GALLEY_ARTICLE_URL`: the site's address of an article, `{slug}` standing for its slug.
+    public var articleURL: String?
 
-    public init(cacheMegabytes: Int = 64) {
+    public init(
+        cacheMegabytes: Int = 64, rateLimit: RateLimit? = .contentDefault, publicReviewers: PublicReviewers = .roles,
+        publicURL: URL? = nil, publicationName: String = "Galley", publicationLanguage: String = "en", articleURL: String? = nil
+    ) {
         self.cacheMegabytes = cacheMegabytes
+        self.rateLimit = rateLimit
+        self.publicReviewers = publicReviewers
+        self.publicURL = publicURL
+        self.publicationName = publicationName
+        self.publicationLanguage = publicationLanguage
+        self.articleURL = articleURL
     }
 }
 
@@ -18,17 +39,24 @@ public struct ContentSettings: Sendable {
 /// Answers are rendered once per change readers can see and served from memory between.
 struct ContentRoutes {
     let services: GalleyServices
+    let settings: ContentSettings
     let representations: Representations
 
-    init(services: GalleyServices, settings: ContentSettings) {
+    init(services: GalleyServices, settings: ContentSettings, metrics: HTTPMetrics) {
         self.services = services
+        self.settings = settings
         representations = Representations(
-            freshness: ContentFreshness(services: services), cache: BoundedCache(capacity: settings.cacheMegabytes << 20))
+            freshness: ContentFreshness(services: services, metrics: metrics), cache: BoundedCache(capacity: settings.cacheMegabytes << 20),
+            now: services.environment.now)
     }
 
     func register(on router: Router<GalleyRequestContext>) {
         router.get("content/v1/articles", use: list)
         router.get("content/v1/articles/:slug", use: article)
+        router.get("content/v1/articles/{slug}.jsonld", use: reviewRecord)
+        router.get("articles/:slug/checked", use: checkedPage)
+        router.get("content/v1/feed.atom", use: feed)
+        router.get("content/v1/sitemap-news.xml", use: newsSitemap)
     }
 
     @Sendable func article(_ request: Request, context: GalleyRequestContext) async throws -> Response {

@@ -8,8 +8,8 @@ import Logging
     import Darwin
 #endif
 
-/// Writes each log event as one line to standard error, in swift-log's stream layout with a
-/// UTC timestamp to the millisecond, metadata sorted by key, and values quoted when they
+/// Writes each log event as one line to standard error: as JSON (`JSONLogLine`) or, in the
+/// text format, in swift-log's stream layout with a UTC timestamp to the millisecond, metadata sorted by key, and values quoted when they
 /// hold spaces, quotes or control characters:
 ///
 ///     2026-11-26T05:28:46.123Z info galley: actor=eddie method=GET status=200 [GalleyHTTP] request
@@ -23,14 +23,16 @@ public struct LogLineHandler: LogHandler {
     public var metadataProvider: Logger.MetadataProvider?
     private let label: String
     private let descriptor: Int32
+    private let format: LogFormat
 
-    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil) {
-        self.init(label: label, descriptor: 2, metadataProvider: metadataProvider)
+    public init(label: String, format: LogFormat = .text, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.init(label: label, descriptor: 2, format: format, metadataProvider: metadataProvider)
     }
 
-    init(label: String, descriptor: Int32, metadataProvider: Logger.MetadataProvider? = nil) {
+    init(label: String, descriptor: Int32, format: LogFormat = .text, metadataProvider: Logger.MetadataProvider? = nil) {
         self.label = label
         self.descriptor = descriptor
+        self.format = format
         self.metadataProvider = metadataProvider
     }
 
@@ -40,9 +42,17 @@ public struct LogLineHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        let line = Self.line(
-            at: Date(), level: event.level, label: label, metadata: merged(event.metadata), source: event.source,
-            message: event.message.description)
+        let line =
+            switch format {
+            case .text:
+                Self.line(
+                    at: Date(), level: event.level, label: label, metadata: merged(event.metadata), source: event.source,
+                    message: event.message.description)
+            case .json:
+                JSONLogLine.line(
+                    at: Date(), level: event.level, label: label, metadata: merged(event.metadata), source: event.source,
+                    message: event.message.description)
+            }
         line.withUnsafeBytes { bytes in
             var offset = 0
             while offset < bytes.count {
@@ -82,12 +92,12 @@ public struct LogLineHandler: LogHandler {
             out.append(UInt8(ascii: " "))
             out.append(contentsOf: key.utf8)
             out.append(UInt8(ascii: "="))
-            appendValue(value.description, to: &out)
+            appendValue(LogRedaction.redacted(value.description), to: &out)
         }
         out.append(contentsOf: " [".utf8)
         out.append(contentsOf: source.utf8)
         out.append(contentsOf: "] ".utf8)
-        out.append(contentsOf: message.utf8)
+        out.append(contentsOf: LogRedaction.redacted(message).utf8)
         out.append(UInt8(ascii: "\n"))
         return out
     }

@@ -43,6 +43,11 @@ struct ArticleRoutes {
         query.text = request.query("q")
         query.limit = try request.limit()
         query.cursor = request.query("cursor")
+        // `fields=`: only those members, read and written without what is not asked for.
+        if let fields = try request.typedQuery("fields").map(ArticleField.parse) {
+            let page = try await services.articles.list(query, fields: fields, by: caller)
+            return try Reply(.ok, ListDTO(items: page.items.map { ArticleFieldsDTO($0, fields: fields) }, next_cursor: page.nextCursor))
+        }
         let page = try await services.articles.list(query, by: caller)
         return try Reply(.ok, ListDTO(items: page.items.map { ArticleDTO($0.0, current: $0.1) }, next_cursor: page.nextCursor))
     }

@@ -7,7 +7,6 @@ import Hummingbird
 /// Transitions, checkpoints, claims, history and provenance of one article.
 struct ReviewRoutes {
     let services: GalleyServices
-    let metrics: HTTPMetrics
 
     func register(on group: RouterGroup<GalleyRequestContext>) {
         group.post("articles/:id/transitions", use: transition)
@@ -25,7 +24,6 @@ struct ReviewRoutes {
         let (id, transition, body) = try await Self.transitionRequest(request, context: context)
         return try await idempotent(request, context: context, body: body, services: services) {
             let detail = try await services.transitions.perform(transition, on: id, by: caller)
-            metrics.transition(transition.action.rawValue)
             return try Reply(.ok, ArticleDTO(detail), headers: etag(detail.article.version))
         }
     }

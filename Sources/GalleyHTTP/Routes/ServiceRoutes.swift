@@ -5,8 +5,8 @@ import Postgres
 
 /// Service endpoints outside /v1: liveness, readiness, metrics and the API contract.
 struct ServiceRoutes {
+    let services: GalleyServices
     let pool: PostgresPool
-    let replica: ReplicaReads?
     let metrics: HTTPMetrics
     var drain: ShutdownDrain? = nil
 
@@ -25,12 +25,18 @@ struct ServiceRoutes {
             }
             return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
         }
-        router.get("metrics") { _, _ in
+        router.get("metrics") { _, context in
+            do {
+                metrics.tableSizes(try await services.retention.tableSizes())
+            } catch {
+                // The rest of the metrics still answer while the database does not.
+                context.logger.warning("metrics: table sizes unavailable", metadata: ["error": "\(error)"])
+            }
             // The replica's replay is asked at each scrape: a gauge of the moment, no task between.
-            let replay = await replica?.replay()
+            let replay = await services.environment.replica?.replay()
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                body: .init(byteBuffer: ByteBuffer(string: metrics.exposition(pool: pool, replica: replica, replay: replay))))
+                body: .init(byteBuffer: ByteBuffer(string: await metrics.exposition(pool: pool, services: services, replay: replay))))
         }
         router.get("openapi.yaml") { _, _ in
             Response(

@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
+import Tracing
 
 /// Sends webhook deliveries: claims due ones from the outbox, POSTs each signed body, and
 /// records the attempt. Several servers may run it at once; see docs/events.md.
@@ -30,11 +31,15 @@ public struct WebhookDispatcher: Service {
     let logger: Logger
     /// Wakes idle loops when an event is recorded (`NOTIFY galley_events`); without it they poll.
     let notifier: EventNotifier?
+    let metrics: WebhookMetrics?
 
-    public init(services: GalleyServices, settings: Settings = Settings(), notifier: EventNotifier? = nil, logger: Logger) {
+    public init(
+        services: GalleyServices, settings: Settings = Settings(), notifier: EventNotifier? = nil, metrics: HTTPMetrics? = nil, logger: Logger
+    ) {
         self.services = services
         self.settings = settings
         self.notifier = notifier
+        self.metrics = metrics?.webhooks
         self.logger = logger
     }
 
@@ -138,8 +143,20 @@ public struct WebhookDispatcher: Service {
         return bodies
     }
 
-    /// One HTTP attempt, with its outcome logged.
+    /// One HTTP attempt, with its outcome logged; a trace of its own when tracing is on, whose
+    /// `traceparent` the receiver gets.
     private func attempt(_ claimed: WebhookOutbox.Claimed, body: Result<String, any Error>, client: HTTPClient) async -> WebhookOutbox.Outcome {
+        await withSpan("webhook.deliver", context: .topLevel, ofKind: .client) { span in
+            span.attributes["galley.webhook.event"] = claimed.eventType
+            span.attributes["galley.webhook.attempt"] = claimed.attempt
+            let outcome = await attemptInSpan(claimed, body: body, client: client)
+            if let status = outcome.statusCode { span.attributes["http.response.status_code"] = status }
+            if !outcome.succeeded { span.setStatus(SpanStatus(code: .error)) }
+            return outcome
+        }
+    }
+
+    private func attemptInSpan(_ claimed: WebhookOutbox.Claimed, body: Result<String, any Error>, client: HTTPClient) async -> WebhookOutbox.Outcome {
         let started = Date()
         let clock = ContinuousClock.now
         var outcome: WebhookOutbox.Outcome
@@ -157,6 +174,7 @@ public struct WebhookDispatcher: Service {
         }
         let elapsed = ContinuousClock.now - clock
         outcome.durationMilliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        metrics?.attempted(delivered: outcome.succeeded, lag: .seconds(Date().timeIntervalSince(claimed.eventAt)))
         logger.info(
             "webhook attempt",
             metadata: [
@@ -201,6 +219,9 @@ public struct WebhookDispatcher: Service {
         request.headers.add(
             name: "Galley-Signature", value: WebhookSignature.header(secret: claimed.secret, timestamp: timestamp, body: Data(body.utf8)))
         request.body = .bytes(ByteBuffer(string: body))
+        if let context = ServiceContext.current {
+            InstrumentationSystem.instrument.inject(context, into: &request.headers, using: HTTPHeadersInjector())
+        }
         let response = try await client.execute(
             request,
             timeout: .nanoseconds(
@@ -220,5 +241,12 @@ extension Optional {
     func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
         guard let self else { return nil }
         return try await transform(self)
+    }
+}
+
+/// Writes a trace's headers (`traceparent`, `tracestate`) into an outgoing request.
+private struct HTTPHeadersInjector: Injector {
+    func inject(_ value: String, forKey key: String, into headers: inout HTTPHeaders) {
+        headers.replaceOrAdd(name: key, value: value)
     }
 }

@@ -16,11 +16,14 @@ struct Articles: AsyncParsableCommand {
         @Option(help: "Only articles in this section.") var section: String?
         @Option(help: "Only ai or human articles.") var origin: Origin?
         @Option(help: "At most this many (1 to 200).") var limit = 50
+        @Option(help: "With --json, only these members of each article, comma-separated (e.g. id,title,state,updated_at).")
+        var fields: String?
         @OptionGroup var actor: ActorOptions
         @OptionGroup var output: OutputOptions
 
         func validate() throws {
             if !(1...200).contains(limit) { throw ValidationError("--limit must be from 1 to 200.") }
+            if fields != nil && !output.json { throw ValidationError("--fields chooses the members of --json output; add --json.") }
         }
 
         func run() async throws {
@@ -29,6 +32,12 @@ struct Articles: AsyncParsableCommand {
             query.section = section
             query.origin = origin
             query.limit = limit
+            if let fields = try fields.map(ArticleField.parse) {
+                let page = try await Session.with { session in
+                    try await session.services.articles.list(query, fields: fields, by: session.caller(actor))
+                }
+                return try Output.json(page.items.map { ArticleFieldsDTO($0, fields: fields) })
+            }
             let page = try await Session.with { session in
                 try await session.services.articles.list(query, by: session.caller(actor))
             }

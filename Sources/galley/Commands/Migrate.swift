@@ -24,7 +24,9 @@ struct Migrate: AsyncParsableCommand {
         let configuration = try loadConfiguration()
         let pool = PostgresPool(configuration: .init(connectionString: configuration.migrateURL, maxConnections: 1))
         do {
-            try await migrate(Migrator(pool: pool, migrations: loadMigrations()), pool: pool)
+            let migrator = Migrator(
+                pool: pool, migrations: try loadMigrations(), lockTimeout: .milliseconds(Int(configuration.migrationLockTimeout * 1000)))
+            try await migrate(migrator, pool: pool)
             await pool.close()
         } catch let error as PostgresError where error.sqlState == SQLState.insufficientPrivilege {
             await pool.close()

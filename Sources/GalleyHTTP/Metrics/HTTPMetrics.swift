@@ -4,10 +4,16 @@ import Postgres
 import Prometheus
 import Synchronization
 
-/// Prometheus metrics: requests by route and status with durations, database pool use,
-/// and article transitions by action.
+/// Prometheus metrics: requests by route and status with durations, database pool use and
+/// round trips (`DatabaseMetrics`), what the services counted and the database holds
+/// (`DomainMetrics`), and webhook attempts (`WebhookMetrics`). Series are listed in
+/// docs/observability.md.
 public struct HTTPMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
+    /// The pool's observer: give it to `PostgresConfiguration.observer`.
+    public let database: DatabaseMetrics
+    let domain: DomainMetrics
+    let webhooks: WebhookMetrics
     private static let buckets: [Duration] = [
         .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
@@ -21,9 +27,10 @@ public struct HTTPMetrics: Sendable {
         MetricNameDescriptor(
             namespace: "galley", subsystem: "http", metricName: "request_duration", unitName: "seconds", helpText: "Time to answer a request.")
     }
-    private static var transitions: MetricNameDescriptor {
+    private static var contentProbes: MetricNameDescriptor {
         MetricNameDescriptor(
-            namespace: "galley", subsystem: "article", metricName: "transitions", unitName: "total", helpText: "Article transitions by action.")
+            namespace: "galley", subsystem: "content", metricName: "probes", unitName: "total",
+            helpText: "Freshness probes the content API sent; each serves every request that arrived before it was sent.")
     }
     private static var poolSize: MetricNameDescriptor {
         MetricNameDescriptor(
@@ -71,6 +78,9 @@ public struct HTTPMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
+        database = DatabaseMetrics(registry: registry)
+        domain = DomainMetrics(registry: registry)
+        webhooks = WebhookMetrics(registry: registry)
     }
 
     /// Methods counted under their own name; any other is counted as `OTHER`, so a client
@@ -94,17 +104,23 @@ public struct HTTPMetrics: Sendable {
         histogram.record(duration)
     }
 
-    func transition(_ action: String) {
-        registry.makeCounter(descriptor: Self.transitions, labels: [("action", action)]).increment()
+    /// Counts the content API's freshness probes (`ContentFreshness`).
+    func contentProbeCounter() -> Counter {
+        registry.makeCounter(descriptor: Self.contentProbes)
     }
 
-    /// The text exposition, with the pool's state read at scrape time.
-    func exposition(pool: PostgresPool, replica: ReplicaReads? = nil, replay: ReplicaReads.Replay? = nil) -> String {
+    /// The text exposition, with the pool's state, the services' counts, the database's
+    /// gauges (one statement, `OperationsGauges`) and the replica's replay (`replay`, asked
+    /// by the caller) read at scrape time. When the database does not answer, the gauges keep
+    /// their last values and the rest is still served.
+    func exposition(pool: PostgresPool, services: GalleyServices, replay: ReplicaReads.Replay? = nil) async -> String {
+        let gauges = try? await OperationsGauges.read(pool)
+        domain.update(tallies: services.environment.tallies.snapshot, lookups: services.environment.caches.lookups, gauges: gauges)
         let usage = pool.usage
         registry.makeGauge(descriptor: Self.poolSize).set(Double(usage.size))
         registry.makeGauge(descriptor: Self.poolInUse).set(Double(usage.inUse))
         registry.makeGauge(descriptor: Self.poolWaiting).set(Double(usage.waiting))
-        if let replica { recordReplica(replica, replay: replay) }
+        if let replica = services.environment.replica { recordReplica(replica, replay: replay) }
         return registry.emitToString()
     }
 

@@ -1,0 +1,35 @@
+import Foundation
+import Postgres
+import Tracing
+
+/// A span for each database round trip, under the span of the task that made it: named by
+/// its statements (`StatementName`), with its row count and whether it failed, never a
+/// parameter's value. Made once the round trip is over, dated back to its start.
+public struct DatabaseSpans: PostgresObserver {
+    public init() {}
+
+    public func roundTrip(statements: [String], rows: Int, duration: Duration, failed: Bool) {
+        guard let context = ServiceContext.current else { return }  // not part of a traced operation
+        let end = DefaultTracerClock.now
+        let nanoseconds =
+            UInt64(max(0, duration.components.seconds)) * 1_000_000_000 + UInt64(max(0, duration.components.attoseconds)) / 1_000_000_000
+        let start = SpanInstant(nanosecondsSinceEpoch: end.nanosecondsSinceEpoch &- min(nanoseconds, end.nanosecondsSinceEpoch))
+        let name = DatabaseMetrics.name(of: statements)
+        let span = InstrumentationSystem.tracer.startSpan(name, context: context, ofKind: .client, at: start)
+        span.attributes["db.system"] = "postgresql"
+        span.attributes["db.operation.name"] = name
+        span.attributes["db.response.returned_rows"] = rows
+        span.attributes["db.statement.count"] = statements.count
+        if failed { span.setStatus(SpanStatus(code: .error)) }
+        span.end(at: SpanInstant(nanosecondsSinceEpoch: end.nanosecondsSinceEpoch))
+    }
+
+    public func waitedForConnection(_ duration: Duration) {}
+}
+
+/// A point in time for a span made after the fact.
+private struct SpanInstant: TracerInstant {
+    let nanosecondsSinceEpoch: UInt64
+
+    static func < (lhs: SpanInstant, rhs: SpanInstant) -> Bool { lhs.nanosecondsSinceEpoch < rhs.nanosecondsSinceEpoch }
+}
