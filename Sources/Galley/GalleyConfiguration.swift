@@ -9,8 +9,28 @@ public struct GalleyConfiguration: Sendable {
     /// the editorial CLI log in with it: as a member of `galley_app`, owning nothing.
     public var databaseURL: String
     /// `GALLEY_MIGRATE_URL`: the owner's login, for `galley migrate` only (it creates and
-    /// alters the tables); unset means `databaseURL`.
+    /// alters the tables, under a session's advisory lock); unset means `sessionURL`.
     public var migrateURL: String
+    /// `GALLEY_DATABASE_POOLER`: `pgbouncer` when `databaseURL` leads through a pooler in
+    /// transaction mode (each transaction may run on another server session): statements
+    /// are then sent unprepared and no sessions are shared (`PostgresConfiguration`).
+    public var pooler: Pooler?
+    /// `GALLEY_DATABASE_SESSION_URL`: a direct connection (not through the pooler) for what
+    /// needs a session of its own: the event listener's LISTEN, the pruning run's lock
+    /// (`sessionPostgres`) and the migrations' lock.
+    /// Required with `pooler`; unset without it means `databaseURL`.
+    public var sessionURL: String
+
+    public enum Pooler: String, Sendable {
+        case pgbouncer
+    }
+    /// `GALLEY_DATABASE_READ_URL`: a streaming replica (libpq URL; several hosts with
+    /// `target_session_attrs=prefer-standby` allowed) for lists, search, the queue, exports
+    /// and the content API (`ReplicaReads`); unset, every read goes to `databaseURL`.
+    public var readURL: String?
+    /// `GALLEY_READ_YOUR_WRITES`, seconds, default 10: how long after a request that may have
+    /// written its caller's reads stay on the primary rather than a replica that may trail.
+    public var readYourWritesSeconds: Int
     /// `GALLEY_PORT`, default 8080.
     public var port: Int
     /// `GALLEY_HOST`, default 127.0.0.1.
@@ -55,6 +75,10 @@ public struct GalleyConfiguration: Sendable {
     /// flight finish after SIGTERM before it cancels them (and their transactions roll back),
     /// so one request stuck behind a lock cannot keep the process alive.
     public var shutdownTimeoutSeconds: Int
+    /// `GALLEY_SHUTDOWN_DRAIN`, seconds, default 0: how long after SIGTERM `galley serve` keeps
+    /// accepting requests while `/readyz` answers 503, so that a load balancer checking it
+    /// stops sending requests before the server stops taking them (`ShutdownDrain`).
+    public var shutdownDrainSeconds: Int
     /// `GALLEY_IDEMPOTENCY_TTL`, default 24 hours: how long an `Idempotency-Key` and its
     /// answer are kept; seconds, or a number with `s`, `m`, `h` or `d` (`90m`, `7d`).
     public var idempotencyTTL: TimeInterval
@@ -91,7 +115,27 @@ public struct GalleyConfiguration: Sendable {
 
     public init(environment: [String: String]) throws {
         databaseURL = environment["DATABASE_URL"] ?? ""
-        migrateURL = environment["GALLEY_MIGRATE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? databaseURL
+        let poolerName = environment["GALLEY_DATABASE_POOLER"] ?? ""
+        if poolerName.isEmpty {
+            pooler = nil
+        } else {
+            guard let known = Pooler(rawValue: poolerName) else {
+                throw ConfigurationError(
+                    variable: "GALLEY_DATABASE_POOLER", value: poolerName, expected: "pgbouncer, or unset for a direct connection")
+            }
+            pooler = known
+        }
+        let session = environment["GALLEY_DATABASE_SESSION_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if pooler != nil && session == nil {
+            throw ConfigurationError(
+                variable: "GALLEY_DATABASE_SESSION_URL", value: "",
+                expected: "a direct connection to PostgreSQL, not through the pooler, with GALLEY_DATABASE_POOLER=\(poolerName) "
+                    + "(LISTEN and the migrations' lock need a session of their own)")
+        }
+        sessionURL = session ?? databaseURL
+        migrateURL = environment["GALLEY_MIGRATE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? sessionURL
+        readURL = environment["GALLEY_DATABASE_READ_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        readYourWritesSeconds = try Self.integer(environment, "GALLEY_READ_YOUR_WRITES", default: 10, range: 0...3600)
         host = environment["GALLEY_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
         port = try Self.integer(environment, "GALLEY_PORT", default: 8080, range: 1...65535)
         poolSize = try Self.integer(
@@ -112,6 +156,7 @@ public struct GalleyConfiguration: Sendable {
             environment, "GALLEY_HTTP_THREADS", default: max(1, ProcessInfo.processInfo.activeProcessorCount / 2), range: 1...256)
         httpIdleTimeoutSeconds = try Self.integer(environment, "GALLEY_HTTP_IDLE_TIMEOUT", default: 30, range: 1...3600)
         shutdownTimeoutSeconds = try Self.integer(environment, "GALLEY_SHUTDOWN_TIMEOUT", default: 30, range: 1...3600)
+        shutdownDrainSeconds = try Self.integer(environment, "GALLEY_SHUTDOWN_DRAIN", default: 0, range: 0...300)
         idempotencyTTL = try Self.duration(
             environment, "GALLEY_IDEMPOTENCY_TTL", default: Self.defaultIdempotencyTTL, range: 600...(90 * 24 * 3600))
         eventRetention = try Self.duration(
@@ -160,7 +205,25 @@ public struct GalleyConfiguration: Sendable {
     }
 
     public var postgres: PostgresConfiguration {
-        PostgresConfiguration(connectionString: databaseURL, maxConnections: poolSize, sharedSessions: sharedSessions)
+        PostgresConfiguration(
+            connectionString: databaseURL, maxConnections: poolSize, sharedSessions: sharedSessions, preparesStatements: pooler == nil)
+    }
+
+    /// A pool of `size` on `databaseURL` for a command-line tool: no shared sessions.
+    public func postgres(size: Int) -> PostgresConfiguration {
+        PostgresConfiguration(connectionString: databaseURL, maxConnections: size, preparesStatements: pooler == nil)
+    }
+
+    /// One direct session for pruning runs (a session's advisory lock held across their
+    /// transactions) when `databaseURL` leads through a pooler; nil: they use the pool.
+    public var sessionPostgres: PostgresConfiguration? {
+        pooler == nil ? nil : PostgresConfiguration(connectionString: sessionURL, maxConnections: 1)
+    }
+
+    /// The replica's pool, as large as the primary's (and through the pooler, if any, as the
+    /// primary's is); nil without `readURL`.
+    public var readPostgres: PostgresConfiguration? {
+        readURL.map { PostgresConfiguration(connectionString: $0, maxConnections: poolSize, preparesStatements: pooler == nil) }
     }
 
     private static func publicationName(_ text: String?) throws -> String {

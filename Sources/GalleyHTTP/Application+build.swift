@@ -16,6 +16,9 @@ public func setHTTPThreads(_ count: Int) {
 public func buildApplication(
     configuration: GalleyConfiguration,
     pool: PostgresPool,
+    readPool: PostgresPool? = nil,
+    sessionPool: PostgresPool? = nil,
+    drain: ShutdownDrain? = nil,
     logger: Logger,
     metrics: HTTPMetrics = HTTPMetrics(),
     backgroundWork: Bool = true,
@@ -25,11 +28,13 @@ public func buildApplication(
         environment: GalleyEnvironment(
             pool: pool, webhookPolicy: configuration.webhookPolicy, caches: ReadCaches(megabytes: configuration.readCacheMegabytes),
             idempotencyTTL: configuration.idempotencyTTL, eventRetention: configuration.eventRetention,
-            sealKey: configuration.sealKeyPath.map(SealKeyFile.init)))
-    let notifier = EventNotifier(connectionString: configuration.databaseURL, logger: logger)
+            sealKey: configuration.sealKeyPath.map(SealKeyFile.init),
+            replica: readPool.map { ReplicaReads(pool: $0, readYourWrites: .seconds(configuration.readYourWritesSeconds)) },
+            sessionPool: sessionPool))
+    let notifier = EventNotifier(connectionString: configuration.sessionURL, logger: logger)
     var app = Application(
         router: buildRouter(
-            services: services, pool: pool, metrics: metrics, notifier: notifier,
+            services: services, pool: pool, metrics: metrics, notifier: notifier, drain: drain,
             desk: DeskSettings(publicURLIsHTTPS: configuration.publicURL?.scheme?.lowercased() == "https"),
             tracing: tracing,
             content: ContentSettings(
@@ -56,8 +61,8 @@ public func buildApplication(
 /// Every route of the API, in one place (the contract test compares them with openapi.yaml),
 /// the published side under /content, and the review desk's pages under /desk.
 public func buildRouter(
-    services: GalleyServices, pool: PostgresPool, metrics: HTTPMetrics, notifier: EventNotifier? = nil, desk: DeskSettings = .init(),
-    tracing: Bool = false, content: ContentSettings = .init()
+    services: GalleyServices, pool: PostgresPool, metrics: HTTPMetrics, notifier: EventNotifier? = nil, drain: ShutdownDrain? = nil,
+    desk: DeskSettings = .init(), tracing: Bool = false, content: ContentSettings = .init()
 ) -> Router<GalleyRequestContext> {
     let router = Router(context: GalleyRequestContext.self)
     if tracing { router.add(middleware: TracingMiddleware(recordingHeaders: [.requestID])) }
@@ -65,7 +70,7 @@ public func buildRouter(
     if let limit = content.rateLimit { router.add(middleware: PublicRateLimitMiddleware(limiter: AddressRateLimiter(limit: limit))) }
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: QueryTextMiddleware())
-    ServiceRoutes(services: services, pool: pool, metrics: metrics).register(on: router)
+    ServiceRoutes(services: services, pool: pool, metrics: metrics, drain: drain).register(on: router)
     SealRoutes(services: services).register(on: router)
     ContentRoutes(services: services, settings: content, metrics: metrics).register(on: router)
     let v1 = router.group("v1").add(middleware: AuthMiddleware(services: services))

@@ -7,9 +7,10 @@ import Tracing
 /// they fall due (checked every second) and sealing the audit log (every 10 seconds: a seal
 /// lists the chains that moved since the last one, so sealing often keeps each seal, and the
 /// burst of database work it is, small; an idle newsroom seals nothing), and pruning what is
-/// past its time (every minute, in small batches: `RetentionService`). Several servers can run it at once: the
-/// scheduler claims articles with `FOR UPDATE SKIP LOCKED`; sealing and pruning take an
-/// advisory lock, so one server at a time does each.
+/// past its time (every minute, in small batches: `RetentionService`). Several servers can
+/// run it at once: the scheduler claims articles with `FOR UPDATE SKIP LOCKED`; sealing and
+/// pruning take an advisory lock, so one server at a time does each, and a server seals only
+/// when no seal is younger than the interval, so that several servers seal once per interval.
 struct BackgroundWork: Service {
     let services: GalleyServices
     let metrics: HTTPMetrics
@@ -22,7 +23,9 @@ struct BackgroundWork: Service {
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await every(schedulerInterval, "scheduler", span: "scheduler.publish_due") { try await publishDue() } }
-                group.addTask { await every(sealInterval, "audit seal", span: "audit.seal") { _ = try await services.audit.seal() } }
+                group.addTask {
+                    await every(sealInterval, "audit seal", span: "audit.seal") { try await services.audit.seal(unlessSealedWithin: sealInterval) }
+                }
                 group.addTask { await every(pruneInterval, "pruning", span: "retention.prune") { try await prune() } }
             }
         }

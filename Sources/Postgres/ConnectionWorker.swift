@@ -16,6 +16,7 @@ import Synchronization
 final class ConnectionWorker: EventLoopSlot {
     let slot: Int
     private let connectionString: String
+    private let preparesStatements: Bool
     private let observer: (any PostgresObserver)?
     /// Only the lease holder touches the session, so this lock is never contended; it makes
     /// that exclusivity provable to the compiler as the session moves between threads.
@@ -34,9 +35,10 @@ final class ConnectionWorker: EventLoopSlot {
         var outcome: Result<PostgresRows, any Error>?
     }
 
-    init(slot: Int, connectionString: String, observer: (any PostgresObserver)? = nil) {
+    init(slot: Int, connectionString: String, preparesStatements: Bool = true, observer: (any PostgresObserver)? = nil) {
         self.slot = slot
         self.connectionString = connectionString
+        self.preparesStatements = preparesStatements
         self.observer = observer
         self.thread = WorkerThread(name: "galley.pg.\(slot)")
     }
@@ -136,9 +138,9 @@ final class ConnectionWorker: EventLoopSlot {
                 case armed(socket: Int32, writable: Bool)
             }
             let sent = session.withLock { session -> Sent in
-                guard let connection = session.connection, connection.isUsable,
-                    let name = connection.prepared.name(for: key)
-                else { return .notOpen }
+                guard let connection = session.connection, connection.isUsable else { return .notOpen }
+                let name = connection.prepared.name(for: key)
+                if name == nil && connection.preparesStatements { return .notOpen }
                 do {
                     let (socket, writable) = try connection.sendWithoutBlocking(prepared: name, statement, parameters: sql.parameters)
                     session.pending = Pending(continuation: continuation, statement: statement)
@@ -243,7 +245,7 @@ final class ConnectionWorker: EventLoopSlot {
             if existing.isUsable { return existing }
             connection = nil
         }
-        let opened = try PostgresConnection(connectionString: connectionString)
+        let opened = try PostgresConnection(connectionString: connectionString, preparesStatements: preparesStatements)
         opened.observer = observer
         connection = opened
         return opened

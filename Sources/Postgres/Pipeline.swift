@@ -30,7 +30,7 @@ extension PostgresConnection {
     }
 
     private func pipeline(_ statements: [SQL], keys: [PreparedStatements.Key]) throws -> [PostgresRows] {
-        try makeRoomForPrepared(Set(keys.filter { prepared.name(for: $0) == nil }).count)
+        if preparesStatements { try makeRoomForPrepared(Set(keys.filter { prepared.name(for: $0) == nil }).count) }
         let conn = try rawHandle
         guard PQenterPipelineMode(conn) == 1, PQsetnonblocking(conn, 1) == 0 else {
             throw connectionError(statement: nil)
@@ -43,6 +43,15 @@ extension PostgresConnection {
         // Statements first seen in this pipeline are prepared in it, just before their first use.
         var preparing: [PreparedStatements.Key: String] = [:]
         for (statement, key) in zip(statements, keys) {
+            if !preparesStatements {
+                let sent = try withParameters(statement.parameters) { count, types, values in
+                    PQsendQueryParams(conn, key.text, count, types, values, nil, nil, 0)
+                }
+                guard sent == 1 else { throw connectionError(statement: key.text) }
+                reader.expect(.statement(key.text))
+                try flush(conn, reader: &reader)
+                continue
+            }
             let name: String
             if let known = prepared.name(for: key) ?? preparing[key] {
                 name = known

@@ -18,14 +18,19 @@ public final class PostgresConnection {
     var transactionOpen = false
     var committedEarly = false
     var prepared = PreparedStatements()
+    /// False behind a pooler that hands each transaction to any server session (PgBouncer
+    /// in transaction mode): statements are then sent unnamed, parsed with each execution,
+    /// since a statement prepared on one server session is unknown to the next.
+    let preparesStatements: Bool
     /// Told of each round trip this session makes (`PostgresPool`'s observer).
     var observer: (any PostgresObserver)?
 
     /// Connects with a libpq URL (`postgresql://…`) or key=value string; an empty string lets
     /// libpq use its `PG*` environment variables and defaults. TLS and authentication are
     /// libpq's, configured the usual way (`sslmode`, `.pgpass`, …).
-    public init(connectionString: String) throws {
+    public init(connectionString: String, preparesStatements: Bool = true) throws {
         self.connectionString = connectionString
+        self.preparesStatements = preparesStatements
         try open()
     }
 
@@ -80,7 +85,7 @@ public final class PostgresConnection {
         let key = PreparedStatements.Key(sql)
         // A pending BEGIN or a statement new to this session goes through a pipeline, which
         // sends BEGIN and prepares the statement in the same round trip as the statement.
-        guard deferredBegin == nil, let name = prepared.name(for: key) else { return try pipeline([sql])[0] }
+        guard preparesStatements, deferredBegin == nil, let name = prepared.name(for: key) else { return try pipeline([sql])[0] }
         let started = observer == nil ? nil : ContinuousClock.now
         let outcome = Result {
             let result = try withParameters(sql.parameters) { count, _, values in
@@ -100,15 +105,19 @@ public final class PostgresConnection {
         prepared.forgetAll()
     }
 
-    /// Sends a statement this session has prepared (as `name`) without waiting for the
-    /// answer, for `collect` to read later. Returns the socket to wait on and whether libpq
-    /// still has output to write to it.
-    func sendWithoutBlocking(prepared name: String, _ text: String, parameters: [PostgresParameter]) throws -> (socket: Int32, writable: Bool) {
+    /// Sends a statement this session has prepared (as `name`; nil: unnamed, when the
+    /// session prepares nothing) without waiting for the answer, for `collect` to read later.
+    /// Returns the socket to wait on and whether libpq still has output to write to it.
+    func sendWithoutBlocking(prepared name: String?, _ text: String, parameters: [PostgresParameter]) throws -> (socket: Int32, writable: Bool) {
         let conn = try conn
         try requireSendable(parameters, statement: text)
         guard PQsetnonblocking(conn, 1) == 0 else { throw connectionError(statement: text) }
-        let sent = try withParameters(parameters) { count, _, values in
-            PQsendQueryPrepared(conn, name, count, values, nil, nil, 0)
+        let sent = try withParameters(parameters) { count, types, values in
+            if let name {
+                PQsendQueryPrepared(conn, name, count, values, nil, nil, 0)
+            } else {
+                PQsendQueryParams(conn, text, count, types, values, nil, nil, 0)
+            }
         }
         let flushed = sent == 1 ? PQflush(conn) : -1
         guard flushed >= 0 else {

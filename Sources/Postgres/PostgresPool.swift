@@ -13,17 +13,22 @@ public struct PostgresConfiguration: Sendable {
     /// Sessions, beyond `maxConnections`, that quick reads share (`quickRead`); with none
     /// (the default, right for a short-lived process) quick reads use the pool's sessions.
     public var sharedSessions: Int
+    /// False behind a pooler that moves a client between server sessions at each
+    /// transaction (PgBouncer in transaction mode): statements go unnamed, never prepared,
+    /// and there are no shared sessions (their pipelines span several transactions).
+    public var preparesStatements: Bool
     /// Told of every round trip and every wait for a connection (metrics, traces); nil for none.
     public var observer: (any PostgresObserver)?
 
     public init(
         connectionString: String = "", maxConnections: Int = 10, acquireTimeout: Duration = .seconds(10), sharedSessions: Int = 0,
-        observer: (any PostgresObserver)? = nil
+        preparesStatements: Bool = true, observer: (any PostgresObserver)? = nil
     ) {
         self.connectionString = connectionString
         self.maxConnections = max(1, maxConnections)
         self.acquireTimeout = acquireTimeout
-        self.sharedSessions = max(0, sharedSessions)
+        self.preparesStatements = preparesStatements
+        self.sharedSessions = preparesStatements ? max(0, sharedSessions) : 0
         self.observer = observer
     }
 }
@@ -59,7 +64,10 @@ public final class PostgresPool: Sendable {
     public init(configuration: PostgresConfiguration) {
         self.configuration = configuration
         let workers = (0..<configuration.maxConnections).map {
-            ConnectionWorker(slot: $0, connectionString: configuration.connectionString, observer: configuration.observer)
+            ConnectionWorker(
+                slot: $0, connectionString: configuration.connectionString, preparesStatements: configuration.preparesStatements,
+                observer: configuration.observer
+            )
         }
         self.workers = workers
         let shared = (0..<configuration.sharedSessions).map {

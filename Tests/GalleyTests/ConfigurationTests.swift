@@ -110,4 +110,25 @@ import Testing
             #expect(error?.expected.isEmpty == false)
         }
     }
+
+    /// Behind a pooler, what needs a session of its own is told where to go, and the pool
+    /// prepares nothing; without the session's address the pooler setting is refused.
+    @Test func aPoolerNeedsADirectSessionURL() throws {
+        let direct = try GalleyConfiguration(environment: ["DATABASE_URL": "dbname=galley"])
+        #expect(direct.sessionURL == "dbname=galley" && direct.migrateURL == "dbname=galley" && direct.postgres.preparesStatements)
+        #expect(direct.sessionPostgres == nil)
+        let pooled = try GalleyConfiguration(environment: [
+            "DATABASE_URL": "port=6432 dbname=galley", "GALLEY_DATABASE_POOLER": "pgbouncer",
+            "GALLEY_DATABASE_SESSION_URL": "port=5432 dbname=galley",
+        ])
+        #expect(pooled.sessionURL == "port=5432 dbname=galley" && pooled.migrateURL == "port=5432 dbname=galley")
+        #expect(!pooled.postgres.preparesStatements && pooled.postgres.sharedSessions == 0)
+        #expect(pooled.sessionPostgres?.connectionString == "port=5432 dbname=galley" && pooled.sessionPostgres?.preparesStatements == true)
+        let missing = #expect(throws: ConfigurationError.self) {
+            try GalleyConfiguration(environment: ["DATABASE_URL": "port=6432", "GALLEY_DATABASE_POOLER": "pgbouncer"])
+        }
+        #expect(missing?.variable == "GALLEY_DATABASE_SESSION_URL")
+        let unknown = #expect(throws: ConfigurationError.self) { try GalleyConfiguration(environment: ["GALLEY_DATABASE_POOLER": "odyssey"]) }
+        #expect(unknown?.description == "GALLEY_DATABASE_POOLER=odyssey is not valid: expected pgbouncer, or unset for a direct connection")
+    }
 }

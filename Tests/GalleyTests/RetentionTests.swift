@@ -124,4 +124,24 @@ import Testing
             #expect(left == 0)
         }
     }
+
+    /// Behind a pooler in transaction mode the run's session lock would stay on whichever
+    /// server session took it: the run goes to the direct session instead, and needs nothing
+    /// from the pooled one.
+    @Test func behindAPoolerPruningRunsOnTheDirectSession() async throws {
+        try await Newsroom.with { room in
+            try await room.pool.execute(
+                """
+                INSERT INTO idempotency_keys (actor_id, key, fingerprint, status, body, created_at)
+                SELECT a.id, 'k' || g, 'f', 201, '\\x7b7d'::bytea, now() - interval '2 days'
+                FROM actors a, generate_series(1, 30) g WHERE a.name = 'wendy'
+                """)
+            let unreachable = PostgresPool(
+                configuration: .init(connectionString: "host=/nonexistent/galley-pooler", maxConnections: 1, acquireTimeout: .seconds(2)))
+            let services = GalleyServices(environment: GalleyEnvironment(pool: unreachable, sessionPool: room.services.environment.pool))
+            let report = try await services.retention.prune()
+            await unreachable.close()
+            #expect(report.idempotencyKeys == 30)
+        }
+    }
 }

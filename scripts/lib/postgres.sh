@@ -93,3 +93,20 @@ galley_cluster_running() {
     bindir=$(galley_pg_bindir)
     galley_as_cluster_owner "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1
 }
+
+# galley_cluster_replica PRIMARY_DIR PRIMARY_PORT DIR PORT [extra server options]: a streaming
+# replica of the (socket-only, trusted) cluster in PRIMARY_DIR, copied with pg_basebackup -R
+# into DIR/data and started on its own socket in DIR/socket; waits until it accepts connections.
+galley_cluster_replica() {
+    local primary=$1 primary_port=$2 dir=$3 port=$4 bindir
+    shift 4
+    bindir=$(galley_pg_bindir)
+    mkdir -p "$dir/socket"
+    if [ "$(id -u)" -eq 0 ]; then chown -R postgres:postgres "$dir"; fi
+    galley_as_cluster_owner "$bindir/pg_basebackup" -h "$primary/socket" -p "$primary_port" -U galley \
+        -D "$dir/data" -R -X stream -c fast >"$dir/basebackup.log" 2>&1 || {
+        cat "$dir/basebackup.log" >&2
+        return 1
+    }
+    galley_cluster_start "$dir" "$port" '' "$@"
+}

@@ -80,6 +80,13 @@ public struct GalleyEnvironment: Sendable {
     public let tokenUse: TokenUse
     /// The keys that sign audit seals (`GALLEY_SEAL_KEY`); nil: seals are not signed.
     public let sealKey: SealKeyFile?
+    /// A streaming replica for reads that may trail the newest commit
+    /// (`GALLEY_DATABASE_READ_URL`); nil: every read goes to `pool`.
+    public let replica: ReplicaReads?
+    /// A direct connection (`GALLEY_DATABASE_SESSION_URL`) for work that holds a session's
+    /// advisory lock across transactions (a pruning run) while `pool` leads through a pooler
+    /// in transaction mode; nil: `pool`.
+    public let sessionPool: PostgresPool?
     /// Transitions and verdicts by outcome, for metrics.
     public let tallies = Tallies()
     /// Password derivations, on at most half the cores at once (at least one): a burst of
@@ -91,7 +98,8 @@ public struct GalleyEnvironment: Sendable {
         webhookPolicy: WebhookAddressPolicy = WebhookAddressPolicy(), caches: ReadCaches = ReadCaches(),
         wakeUp: EventWakeUp? = nil, idempotencyTTL: TimeInterval = GalleyConfiguration.defaultIdempotencyTTL,
         idempotencyLease: TimeInterval = IdempotencyService.defaultReservationLease,
-        eventRetention: TimeInterval = GalleyConfiguration.defaultEventRetention, sealKey: SealKeyFile? = nil
+        eventRetention: TimeInterval = GalleyConfiguration.defaultEventRetention, sealKey: SealKeyFile? = nil,
+        replica: ReplicaReads? = nil, sessionPool: PostgresPool? = nil
     ) {
         self.pool = pool
         self.now = now
@@ -104,6 +112,8 @@ public struct GalleyEnvironment: Sendable {
         self.eventRetention = eventRetention
         self.tokenUse = TokenUse(pool: pool)
         self.sealKey = sealKey
+        self.replica = replica
+        self.sessionPool = sessionPool
         // Read once now, at start, so its public keys are served from memory from the first request.
         _ = try? sealKey?.ring()
     }
@@ -146,6 +156,39 @@ extension GalleyEnvironment {
     func read<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> Result) async throws -> Result {
         try await confirmRequestCredential()
         return try await Self.unavailableWhenUnreachable { try await pool.withConnection(body) }
+    }
+
+    /// `read` on `sessionPool` when there is one: for work whose session state outlives a
+    /// transaction.
+    func sessionRead<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> Result) async throws -> Result {
+        try await confirmRequestCredential()
+        return try await Self.unavailableWhenUnreachable { try await (sessionPool ?? pool).withConnection(body) }
+    }
+
+    /// `query` for a read that may trail the newest commit by others' writes (lists, search,
+    /// the queue): on the replica when there is one and `caller` has not just written
+    /// (`ReplicaReads`), else on the primary.
+    func replicaQuery<Value>(_ read: StoreRead<Value>, for caller: Caller) async throws -> Value {
+        try await confirmRequestCredential()
+        return try await Self.unavailableWhenUnreachable {
+            try await onReplica(for: caller.principal.actorID) { pool in try read.decode(try await pool.query(read.sql)) }
+        }
+    }
+
+    /// `read` for reads that may trail the newest commit, as `replicaQuery`; `caller` nil
+    /// for a read that serves anyone alike (the content API).
+    func replicaRead<Result: Sendable>(
+        for caller: Caller?, _ body: @escaping @Sendable (PostgresConnection) throws -> Result
+    ) async throws -> Result {
+        try await confirmRequestCredential()
+        return try await Self.unavailableWhenUnreachable {
+            try await onReplica(for: caller?.principal.actorID) { pool in try await pool.withConnection(body) }
+        }
+    }
+
+    private func onReplica<Result>(for actorID: UUID?, _ body: (PostgresPool) async throws -> Result) async throws -> Result {
+        guard let replica else { return try await body(pool) }
+        return try await replica.run(for: actorID, primary: pool, body)
     }
 
     /// `query` for a statement that confirms the request's credential itself (`ArticleReads`).

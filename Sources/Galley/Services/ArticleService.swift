@@ -194,11 +194,11 @@ public struct ArticleService: Sendable {
             updatedSince: query.updatedSince, query: query.text?.isEmpty == false ? query.text : nil)
         let listed: [ListedArticle]
         if fields.contains(.current_revision) {
-            let articles = try await env.query(ArticleStore.list(filter, after: after, limit: limit + 1))
+            let articles = try await env.replicaQuery(ArticleStore.list(filter, after: after, limit: limit + 1), for: caller)
             let revisions = try await env.articleReads.currentRevisions(of: Array(articles.prefix(limit)))
             listed = articles.map { ListedArticle(article: $0, title: revisions[$0.id]?.content.title ?? "", current: revisions[$0.id]) }
         } else {
-            listed = try await env.query(ArticleStore.listWithTitles(filter, after: after, limit: limit + 1)).map {
+            listed = try await env.replicaQuery(ArticleStore.listWithTitles(filter, after: after, limit: limit + 1), for: caller).map {
                 ListedArticle(article: $0.0, title: $0.1, current: nil)
             }
         }

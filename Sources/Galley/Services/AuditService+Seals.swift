@@ -20,8 +20,11 @@ extension AuditService {
     /// seal whose time falls outside the signing key's validity (a rotation racing the seal,
     /// or the database's clock behind the clock that made the key) fails and rolls back, and
     /// the next attempt (`galley serve` retries every 10 seconds) seals what moved.
+    /// `unlessSealedWithin`: no seal when the last one is younger (the servers' sealers
+    /// together seal once per interval).
     @discardableResult
-    public func seal() async throws -> SealResult? {
+    public func seal(unlessSealedWithin interval: Duration? = nil) async throws -> SealResult? {
+        let seconds = interval.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
         let keyFile = env.sealKey
         return try await env.transaction { conn in
             // Read here, on the connection's thread: a file read is blocking work.
@@ -34,7 +37,7 @@ extension AuditService {
                 }
                 return ring
             }
-            guard let recorded = try AuditStore.seal(conn) else { return nil }
+            guard let recorded = try AuditStore.seal(conn, unlessSealedWithin: seconds) else { return nil }
             let bytes = SealSignature.signedBytes(
                 id: recorded.id, at: RFC3339.format(recorded.at), chains: recorded.chains, root: recorded.hash, prevHash: recorded.prevHash)
             var signature: (keyID: String, value: String)?

@@ -77,7 +77,9 @@ public struct AuditService: Sendable {
         return AsyncThrowingStream {
             let after = position.lastID.withLock { $0 }
             let live = caller.stillLive(at: env.now())
-            let found = try await env.read { conn in try AuditStore.list(conn, filter: filter, afterID: after, limit: batchSize, whileLive: live) }
+            let found = try await env.replicaRead(for: caller) { conn in
+                try AuditStore.list(conn, filter: filter, afterID: after, limit: batchSize, whileLive: live)
+            }
             guard let batch = found else { throw env.deadToken(of: caller) }
             guard let last = batch.last else { return nil }
             position.lastID.withLock { $0 = last.id }

@@ -8,17 +8,19 @@ extension ContentService {
     public static let linksShown = 10
 
     /// How the published article with `slug` was checked (docs/content.md, "The review
-    /// record"), naming reviewers as `reviewers` says; `notFound` as `article(slug:)`. A
-    /// retracted article's record holds its title and notice only. One round trip.
-    public func reviewRecord(slug: String, reviewers: PublicReviewers) async throws -> PublicRead<PublicReviewRecord> {
+    /// record"), naming reviewers as `reviewers` says, including at least the public changes
+    /// counted by `generation` (`atLeast`); `notFound` as `article(slug:)`. A retracted
+    /// article's record holds its title and notice only. One round trip.
+    public func reviewRecord(slug: String, reviewers: PublicReviewers, atLeast: Int64 = 0) async throws -> PublicRead<PublicReviewRecord> {
         guard Validation.isSlug(slug) else { throw GalleyError.notFound(kind: "published article", id: slug) }
         let named = reviewers == .names
-        let (generation, row, notices, checks, claims, editor, seal) = try await env.read { conn in
-            try conn.read(
+        let (generation, (row, notices, checks, claims, editor, seal)) = try await read(atLeast: atLeast) { conn in
+            let (generation, row, notices, checks, claims, editor, seal) = try conn.read(
                 ContentStore.generation, ContentStore.article(slug: slug), ContentStore.corrections(slug: slug),
                 ReviewStore.liveChecks(slug: slug, limit: Self.reviewItemsShown, named: named, linksShown: Self.linksShown),
                 ReviewStore.liveClaims(slug: slug, limit: Self.reviewItemsShown, linksShown: Self.linksShown),
                 ReviewStore.liveEditor(slug: slug), AuditStore.sealCoveringLastEvent(slug: slug))
+            return (generation, (row, notices, checks, claims, editor, seal))
         }
         guard let row else { throw GalleyError.notFound(kind: "published article", id: slug) }
         let article = row.article(notices: notices)

@@ -40,7 +40,8 @@ public struct QueueService: Sendable {
         // Every page of one walk tells overdue from the first page's time, so a step falling due
         // meanwhile does not move behind the cursor and go unseen.
         let now = cursor?.asOf ?? env.now()
-        let entries = try await env.query(QueueStore.page(for: taker, filter, now: now, after: cursor?.position, limit: limit + 1))
+        let entries = try await env.replicaQuery(
+            QueueStore.page(for: taker, filter, now: now, after: cursor?.position, limit: limit + 1), for: caller)
         let page = entries.prefix(limit)
         let next = entries.count > limit ? page.last.map { QueueCursor.encode($0.position, asOf: now) } : nil
         return Page(items: page.map(QueueItem.init), nextCursor: next)

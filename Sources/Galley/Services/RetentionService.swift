@@ -4,8 +4,9 @@ import Postgres
 /// Keeps the tables that grow with every change bounded: expired idempotency keys
 /// (`GALLEY_IDEMPOTENCY_TTL`), the event stream's delivered rows and finished webhook
 /// deliveries with their attempts (`GALLEY_EVENT_RETENTION`). Rows go in small batches, each
-/// in its own short transaction, by one server at a time: a run holds an advisory lock, and
-/// a server that finds it taken leaves the work to its holder. The audit log is never pruned
+/// in its own short transaction, by one server at a time: a run holds a session's advisory
+/// lock (on the direct session behind a pooler, `GalleyEnvironment.sessionPool`), and a
+/// server that finds it taken leaves the work to its holder. The audit log is never pruned
 /// (the app's role cannot delete from it).
 public struct RetentionService: Sendable {
     let env: GalleyEnvironment
@@ -35,7 +36,7 @@ public struct RetentionService: Sendable {
         let now = env.now()
         let keysBefore = now.addingTimeInterval(-env.idempotencyTTL)
         let eventsBefore = now.addingTimeInterval(-env.eventRetention)
-        return try await env.read { conn in
+        return try await env.sessionRead { conn in
             guard try RetentionStore.tryLock(conn) else {
                 var report = Report()
                 report.skipped = true

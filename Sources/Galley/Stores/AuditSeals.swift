@@ -19,10 +19,17 @@ extension AuditStore {
     }
 
     /// Records a seal over the chain heads that moved since the previous seal, or nothing
-    /// when none moved.
-    static func seal(_ conn: PostgresConnection) throws -> Recorded? {
+    /// when none moved or the previous seal is younger than `seconds` (another server's
+    /// sealer just sealed).
+    static func seal(_ conn: PostgresConnection, unlessSealedWithin seconds: Double? = nil) throws -> Recorded? {
         // One sealer at a time, so that seals form a single chain.
         try conn.execute("SELECT pg_advisory_xact_lock(\(sealLock))")
+        if let seconds {
+            let recent = try conn.query(
+                "SELECT (SELECT sealed_at FROM audit_seals ORDER BY id DESC LIMIT 1) > now() - make_interval(secs => \(seconds)) AS recent"
+            ).single?.decode("recent", as: Bool?.self)
+            if recent == true { return nil }
+        }
         // Only heads moved by transactions the last seal may not have seen are compared:
         // `moved_xid` at or after its `xmin_bound` (sql/0010), so a seal costs what moved,
         // not the newsroom's history. Passed as a value, so that the plan is made for it

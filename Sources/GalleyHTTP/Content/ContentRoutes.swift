@@ -62,8 +62,8 @@ struct ContentRoutes {
     @Sendable func article(_ request: Request, context: GalleyRequestContext) async throws -> Response {
         let slug = context.parameters.get("slug") ?? ""
         let content = services.content
-        let representation = try await representations.current("article:" + slug) {
-            let read = try await content.article(slug: slug)
+        let representation = try await representations.current("article:" + slug) { atLeast in
+            let read = try await content.article(slug: slug, atLeast: atLeast)
             return try Self.json(ContentArticleDTO(read.value), lastModified: read.value.updatedAt, generation: read.generation)
         }
         return representations.response(representation, for: request)
@@ -87,8 +87,8 @@ struct ContentRoutes {
             query.cursor ?? "",
         ].joined(separator: "\u{1}")
         let content = services.content
-        let representation = try await representations.current(key) {
-            let read = try await content.list(query)
+        let representation = try await representations.current(key) { atLeast in
+            let read = try await content.list(query, atLeast: atLeast)
             let page = ListDTO(items: read.value.items.map(ContentArticleDTO.init), next_cursor: read.value.nextCursor)
             return try Self.json(page, lastModified: read.value.items.map(\.updatedAt).max(), generation: read.generation)
         }

@@ -15,8 +15,8 @@ extension ContentRoutes {
         // Its own address, with the filters percent-encoded: one key per feed, whatever the filters hold.
         let address = site.address(AtomFeed.path, query: ["section": section, "tag": tag])
         let content = services.content
-        let representation = try await representations.current("feed\u{1}" + address) {
-            let read = try await content.feed(section: section, tag: tag)
+        let representation = try await representations.current("feed\u{1}" + address) { atLeast in
+            let read = try await content.feed(section: section, tag: tag, atLeast: atLeast)
             return Representation(
                 body: AtomFeed.render(read.value, site: site, section: section, tag: tag), contentType: AtomFeed.contentType,
                 lastModified: read.value.map(\.updatedAt).max(), generation: read.generation)
@@ -27,8 +27,8 @@ extension ContentRoutes {
     @Sendable func newsSitemap(_ request: Request, context: GalleyRequestContext) async throws -> Response {
         let site = try site(for: request)
         let content = services.content
-        let representation = try await representations.current("sitemap-news\u{1}" + site.base) {
-            let read = try await content.news()
+        let representation = try await representations.current("sitemap-news\u{1}" + site.base) { atLeast in
+            let read = try await content.news(atLeast: atLeast)
             // It goes stale when its oldest article leaves the window, whether or not anything changes.
             return Representation(
                 body: NewsSitemap.render(read.value, site: site), contentType: NewsSitemap.contentType,

@@ -53,11 +53,12 @@ struct Representations: Sendable {
     var now: @Sendable () -> Date = Date.init
 
     /// The representation under `key` as it stands after this request arrived: from memory
-    /// when nothing public changed since it was rendered and it has not expired, else rendered anew.
-    func current(_ key: String, render: () async throws -> Representation) async throws -> Representation {
+    /// when nothing public changed since it was rendered and it has not expired, else rendered
+    /// anew from reads that include at least the changes counted when it arrived (`render`'s argument).
+    func current(_ key: String, render: (_ atLeast: Int64) async throws -> Representation) async throws -> Representation {
         let generation = try await freshness.current()
         if let kept = cache.value(for: key), kept.generation >= generation, kept.expires.map({ now() < $0 }) ?? true { return kept }
-        let fresh = try await render()
+        let fresh = try await render(generation)
         cache.store(fresh, for: key, cost: fresh.body.readableBytes + key.utf8.count + 128)
         return fresh
     }

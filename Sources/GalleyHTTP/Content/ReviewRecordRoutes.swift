@@ -13,8 +13,8 @@ extension ContentRoutes {
     @Sendable func reviewRecord(_ request: Request, context: GalleyRequestContext) async throws -> Response {
         let slug = context.parameters.get("slug") ?? ""
         let (content, reviewers) = (services.content, settings.publicReviewers)
-        let representation = try await representations.current("record:" + slug) {
-            let read = try await content.reviewRecord(slug: slug, reviewers: reviewers)
+        let representation = try await representations.current("record:" + slug) { atLeast in
+            let read = try await content.reviewRecord(slug: slug, reviewers: reviewers, atLeast: atLeast)
             return Representation(
                 body: try WireJSON.encoder.encode(ReviewRecordDocument(read.value)), contentType: "application/ld+json",
                 lastModified: read.value.lastChanged, generation: read.generation)
@@ -25,8 +25,8 @@ extension ContentRoutes {
     @Sendable func checkedPage(_ request: Request, context: GalleyRequestContext) async throws -> Response {
         let slug = context.parameters.get("slug") ?? ""
         let (content, reviewers) = (services.content, settings.publicReviewers)
-        let representation = try await representations.current("checked:" + slug) {
-            let read = try await content.reviewRecord(slug: slug, reviewers: reviewers)
+        let representation = try await representations.current("checked:" + slug) { atLeast in
+            let read = try await content.reviewRecord(slug: slug, reviewers: reviewers, atLeast: atLeast)
             guard let html = DeskPages.bundled.library.render(DeskPages.lookupReady(CheckedPage(read.value)), withTemplate: "public-checked")
             else { fatalError("the template public-checked is missing from the bundle") }
             return Representation(

@@ -24,6 +24,7 @@ struct DeskSessionMiddleware: RouterMiddleware {
         context.desk = visit
         context.logger[metadataKey: "actor"] = .string(visit.actor.name)
         context.logRecord.actor = visit.actor.name
+        defer { services.noteRequest(request.method, by: visit.caller) }
         var request = request
         if request.method != .get, request.method != .head {
             let form = try await DeskForm(request: &request, context: context)

@@ -40,6 +40,23 @@ public struct HTTPMetrics: Sendable {
         MetricNameDescriptor(
             namespace: "galley", subsystem: "db_pool", metricName: "in_use", unitName: "connections", helpText: "Connections leased now.")
     }
+    private static var replicaUp: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "galley", subsystem: "replica", metricName: "up", unitName: "", helpText: "1 when the read replica answers.")
+    }
+    private static var replicaStandby: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "galley", subsystem: "replica", metricName: "standby", unitName: "", helpText: "1 when the read URL leads to a standby.")
+    }
+    private static var replicaLag: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "galley", subsystem: "replica", metricName: "lag", unitName: "seconds",
+            helpText: "How far the replica's replay trails the WAL it received; -1 when it does not answer.")
+    }
+    private static var replicaReads: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "galley", subsystem: "replica", metricName: "reads", unitName: "served",
+            helpText: "Reads that may trail, by the server that answered them.")
+    }
     private static var poolWaiting: MetricNameDescriptor {
         MetricNameDescriptor(
             namespace: "galley", subsystem: "db_pool", metricName: "waiting", unitName: "callers", helpText: "Callers waiting for a connection.")
@@ -92,16 +109,29 @@ public struct HTTPMetrics: Sendable {
         registry.makeCounter(descriptor: Self.contentProbes)
     }
 
-    /// The text exposition, with the pool's state, the services' counts and the database's
-    /// gauges (one statement, `OperationsGauges`) read at scrape time. When the database does
-    /// not answer, the gauges keep their last values and the rest is still served.
-    func exposition(pool: PostgresPool, services: GalleyServices) async -> String {
+    /// The text exposition, with the pool's state, the services' counts, the database's
+    /// gauges (one statement, `OperationsGauges`) and the replica's replay (`replay`, asked
+    /// by the caller) read at scrape time. When the database does not answer, the gauges keep
+    /// their last values and the rest is still served.
+    func exposition(pool: PostgresPool, services: GalleyServices, replay: ReplicaReads.Replay? = nil) async -> String {
         let gauges = try? await OperationsGauges.read(pool)
         domain.update(tallies: services.environment.tallies.snapshot, lookups: services.environment.caches.lookups, gauges: gauges)
         let usage = pool.usage
         registry.makeGauge(descriptor: Self.poolSize).set(Double(usage.size))
         registry.makeGauge(descriptor: Self.poolInUse).set(Double(usage.inUse))
         registry.makeGauge(descriptor: Self.poolWaiting).set(Double(usage.waiting))
+        if let replica = services.environment.replica { recordReplica(replica, replay: replay) }
         return registry.emitToString()
+    }
+
+    /// Whether the replica answers and is a standby, its replay lag (-1 while it does not
+    /// answer), and the reads it served or handed to the primary.
+    private func recordReplica(_ replica: ReplicaReads, replay: ReplicaReads.Replay?) {
+        registry.makeGauge(descriptor: Self.replicaUp).set(Double(replay == nil ? 0 : 1))
+        registry.makeGauge(descriptor: Self.replicaStandby).set(Double(replay?.isStandby == true ? 1 : 0))
+        registry.makeGauge(descriptor: Self.replicaLag).set(replay?.lagSeconds ?? -1)
+        let served = replica.served
+        registry.makeGauge(descriptor: Self.replicaReads, labels: [("from", "replica")]).set(Double(served.replica))
+        registry.makeGauge(descriptor: Self.replicaReads, labels: [("from", "primary")]).set(Double(served.primary))
     }
 }

@@ -21,6 +21,7 @@ struct AuthMiddleware: RouterMiddleware {
         var request = request
         var bodyKept = !caller.isPending || ![.post, .put, .patch].contains(request.method)
         var served = caller
+        defer { services.noteRequest(request.method, by: served) }
         do {
             let response = try await services.actors.serve(caller) { current in
                 if !bodyKept {

@@ -92,6 +92,10 @@ struct Problem: Error, HTTPResponseError {
         status: .serviceUnavailable, type: "database-unavailable", title: "Database unavailable",
         detail: "The database does not answer; try again shortly.")
 
+    static let shuttingDown = Problem(
+        status: .serviceUnavailable, type: "shutting-down", title: "Shutting down",
+        detail: "This server is finishing its requests before it stops; send new ones to another server.")
+
     private struct Body: Encodable {
         var type: String
         var title: String

@@ -8,12 +8,14 @@ struct ServiceRoutes {
     let services: GalleyServices
     let pool: PostgresPool
     let metrics: HTTPMetrics
+    var drain: ShutdownDrain? = nil
 
     func register(on router: Router<GalleyRequestContext>) {
         router.get("healthz") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
         }
         router.get("readyz") { _, context in
+            if drain?.isDraining == true { throw Problem.shuttingDown }
             do {
                 try await pool.execute("SELECT 1")
             } catch {
@@ -30,9 +32,11 @@ struct ServiceRoutes {
                 // The rest of the metrics still answer while the database does not.
                 context.logger.warning("metrics: table sizes unavailable", metadata: ["error": "\(error)"])
             }
+            // The replica's replay is asked at each scrape: a gauge of the moment, no task between.
+            let replay = await services.environment.replica?.replay()
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                body: .init(byteBuffer: ByteBuffer(string: await metrics.exposition(pool: pool, services: services))))
+                body: .init(byteBuffer: ByteBuffer(string: await metrics.exposition(pool: pool, services: services, replay: replay))))
         }
         router.get("openapi.yaml") { _, _ in
             Response(

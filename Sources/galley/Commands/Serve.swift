@@ -40,19 +40,36 @@ struct Serve: AsyncParsableCommand {
         let logger = makeLogger(configuration, label: "galley.serve")
         let traceExport = try TraceExport.start(configuration, logger: logger)
         let metrics = HTTPMetrics.forProcess()
+        let observer: any PostgresObserver = traceExport == nil ? metrics.database : PostgresObservers([metrics.database, DatabaseSpans()])
         var postgres = configuration.postgres
-        postgres.observer = traceExport == nil ? metrics.database : PostgresObservers([metrics.database, DatabaseSpans()])
+        postgres.observer = observer
         let pool = PostgresPool(configuration: postgres)
-        let app = buildApplication(configuration: configuration, pool: pool, logger: logger, metrics: metrics, tracing: traceExport != nil)
+        let readPool = configuration.readPostgres.map { replica in
+            var replica = replica
+            replica.observer = observer
+            return PostgresPool(configuration: replica)
+        }
+        let sessionPool = configuration.sessionPostgres.map { session in
+            var session = session
+            session.observer = observer
+            return PostgresPool(configuration: session)
+        }
+        let drain = ShutdownDrain(delay: .seconds(configuration.shutdownDrainSeconds))
+        let app = buildApplication(
+            configuration: configuration, pool: pool, readPool: readPool, sessionPool: sessionPool, drain: drain, logger: logger, metrics: metrics,
+            tracing: traceExport != nil)
         Task { await Self.warnIfPrivileged(pool, logger) }
-        // The exporter runs beside the server and stops after it, sending the last spans.
+        // The exporter runs beside the server and stops after it, sending the last spans; the
+        // drain, listed last, is shut down first, while the server still answers.
         var group = ServiceGroupConfiguration(
-            services: [.init(service: app)] + (traceExport.map { [.init(service: $0)] } ?? []),
+            services: [.init(service: app)] + (traceExport.map { [.init(service: $0)] } ?? []) + [.init(service: drain)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = .seconds(configuration.shutdownTimeoutSeconds)
         let services = ServiceGroup(configuration: group)
         try await services.run()
         await pool.close()
+        await readPool?.close()
+        await sessionPool?.close()
     }
 
     /// Serving as a superuser or a table owner is not refused (an operator may have reasons),

@@ -19,19 +19,23 @@ struct Session: Sendable {
     /// Runs `body` with a session and always closes its connections.
     static func with<Result>(_ body: (Session) async throws -> Result) async throws -> Result {
         let configuration = try loadConfiguration()
-        let pool = PostgresPool(configuration: .init(connectionString: configuration.databaseURL, maxConnections: 2))
+        let pool = PostgresPool(configuration: configuration.postgres(size: 2))
+        let sessionPool = configuration.sessionPostgres.map(PostgresPool.init)
         let services = GalleyServices(
             environment: GalleyEnvironment(
                 pool: pool, webhookPolicy: configuration.webhookPolicy, caches: ReadCaches(megabytes: configuration.readCacheMegabytes),
                 wakeUp: EventWakeUp(pool: pool, mode: .afterEachCommit), idempotencyTTL: configuration.idempotencyTTL,
-                eventRetention: configuration.eventRetention, sealKey: configuration.sealKeyPath.map(SealKeyFile.init)))
+                eventRetention: configuration.eventRetention, sealKey: configuration.sealKeyPath.map(SealKeyFile.init),
+                sessionPool: sessionPool))
         let session = Session(pool: pool, services: services)
         do {
             let result = try await body(session)
             await pool.close()
+            await sessionPool?.close()
             return result
         } catch {
             await pool.close()
+            await sessionPool?.close()
             throw error
         }
     }
