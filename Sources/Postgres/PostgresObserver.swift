@@ -54,6 +54,23 @@ extension PostgresObserver {
     }
 }
 
+/// Runs `send`, a statement sent without blocking, and reports its round trip to `observer`;
+/// an answer of nil (nothing was sent) is not a round trip.
+func observedSend(
+    _ observer: (any PostgresObserver)?, _ statement: String, _ send: () async throws -> PostgresRows?
+) async throws -> PostgresRows? {
+    guard let observer else { return try await send() }
+    let started = ContinuousClock.now
+    do {
+        let rows = try await send()
+        if let rows { observer.observe([statement], .success(rows), since: started) }
+        return rows
+    } catch {
+        observer.observe([statement], rows: nil, since: started)
+        throw error
+    }
+}
+
 /// Several observers, each told of everything in turn.
 public struct PostgresObservers: PostgresObserver {
     public let observers: [any PostgresObserver]

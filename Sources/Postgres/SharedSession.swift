@@ -58,16 +58,7 @@ final class SharedSession: EventLoopSlot {
     /// has closed and the system has given to another session.
     func send(_ sql: SQL, loop: EventLoop) async throws -> PostgresRows? {
         let key = PreparedStatements.Key(sql)
-        guard let observer else { return try await send(sql, key: key, loop: loop) }
-        let started = ContinuousClock.now
-        do {
-            let rows = try await send(sql, key: key, loop: loop)
-            if let rows { observer.observe([key.text], .success(rows), since: started) }
-            return rows
-        } catch {
-            observer.observe([key.text], rows: nil, since: started)
-            throw error
-        }
+        return try await observedSend(observer, key.text) { try await send(sql, key: key, loop: loop) }
     }
 
     private func send(_ sql: SQL, key: PreparedStatements.Key, loop: EventLoop) async throws -> PostgresRows? {

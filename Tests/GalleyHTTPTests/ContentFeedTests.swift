@@ -186,15 +186,6 @@ extension APIHarness {
         guard created.status == .created, let id = created.json["id"]?.stringValue else {
             throw HarnessError("create failed: \(created.status) \(created.text)")
         }
-        try expectSuccess(await transition(id, "submit", as: "wendy"))
-        try expectSuccess(
-            await call(
-                .post, "/v1/articles/\(id)/checkpoints", as: "fiona",
-                json: ["checkpoint": "source_check", "verdict": "passed", "revision": 1, "note": "ok"]))
-        try expectSuccess(await transition(id, "approve", as: "eddie"))
-        let published = try await transition(id, "publish", as: "eddie")
-        try expectSuccess(published)
-        guard let slug = published.json["slug"]?.stringValue else { throw HarnessError("no slug: \(published.text)") }
-        return slug
+        return try await publish(id)
     }
 }

@@ -762,25 +762,15 @@ CHECKS = {
 }
 
 
-def main(arguments):
-    if arguments == ["--list"]:
-        print("\n".join(CHECKS))
-        return 0
-    unknown = [name for name in arguments if name not in CHECKS]
-    if unknown:
-        print(f"faults: no check named {', '.join(unknown)}; the checks: {', '.join(CHECKS)}", file=sys.stderr)
-        return 2
-    chosen = arguments or list(CHECKS)
-    started = time.monotonic()
-    log(f"seeding {BATCH} approved articles")
-    seed()
-    log(f"seeded in {time.monotonic() - started:.0f} s; running {len(chosen)} checks")
+def run_checks(label, checks, chosen, started):
+    """Runs each chosen check, stopping every server it started, and prints PASS or FAIL with
+    the end of its servers' logs on a failure; 1 when any failed."""
     failures = 0
     for name in chosen:
         began = time.monotonic()
         Server.started = []
         try:
-            result = f"PASS  {name}: {CHECKS[name]()}"
+            result = f"PASS  {name}: {checks[name]()}"
         except CheckFailed as failure:
             failures += 1
             result = f"FAIL  {name}: {failure}"
@@ -794,8 +784,24 @@ def main(arguments):
         if result.startswith("FAIL"):
             for server in Server.started:
                 print(f"  the end of the log of server {server.name}:\n{server.log_tail(10)}", flush=True)
-    print(f"faults: {len(chosen) - failures} passed, {failures} failed in {time.monotonic() - started:.0f} s", flush=True)
+    print(f"{label}: {len(chosen) - failures} passed, {failures} failed in {time.monotonic() - started:.0f} s", flush=True)
     return 1 if failures else 0
+
+
+def main(arguments):
+    if arguments == ["--list"]:
+        print("\n".join(CHECKS))
+        return 0
+    unknown = [name for name in arguments if name not in CHECKS]
+    if unknown:
+        print(f"faults: no check named {', '.join(unknown)}; the checks: {', '.join(CHECKS)}", file=sys.stderr)
+        return 2
+    chosen = arguments or list(CHECKS)
+    started = time.monotonic()
+    log(f"seeding {BATCH} approved articles")
+    seed()
+    log(f"seeded in {time.monotonic() - started:.0f} s; running {len(chosen)} checks")
+    return run_checks("faults", CHECKS, chosen, started)
 
 
 def stop_everything(*_):

@@ -21,7 +21,6 @@ import signal
 import subprocess
 import sys
 import time
-import traceback
 
 os.environ.setdefault("FAULTS_BATCH", "12")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -435,27 +434,7 @@ def main(arguments):
     chosen = arguments or list(CHECKS)
     started = time.monotonic()
     faults.seed()
-    failures = 0
-    for name in chosen:
-        began = time.monotonic()
-        Server.started = []
-        try:
-            result = f"PASS  {name}: {CHECKS[name]()}"
-        except CheckFailed as failure:
-            failures += 1
-            result = f"FAIL  {name}: {failure}"
-        except Exception:  # noqa: BLE001 - an error in the check itself fails it too
-            failures += 1
-            result = f"FAIL  {name}: the check itself failed:\n{traceback.format_exc()}"
-        finally:
-            for server in list(Server.running):
-                server.stop()
-        print(f"{result} ({time.monotonic() - began:.0f} s)", flush=True)
-        if result.startswith("FAIL"):
-            for server in Server.started:
-                print(f"  the end of the log of server {server.name}:\n{server.log_tail(10)}", flush=True)
-    print(f"scale: {len(chosen) - failures} passed, {failures} failed in {time.monotonic() - started:.0f} s", flush=True)
-    return 1 if failures else 0
+    return faults.run_checks("scale", CHECKS, chosen, started)
 
 
 if __name__ == "__main__":
