@@ -762,9 +762,20 @@ CHECKS = {
 }
 
 
-def run_checks(label, checks, chosen, started):
-    """Runs each chosen check, stopping every server it started, and prints PASS or FAIL with
-    the end of its servers' logs on a failure; 1 when any failed."""
+def run_checks(label, checks, arguments, prepare):
+    """Runs the checks named in `arguments` (all when none; `--list` prints their names) after
+    `prepare()`, stopping every server each started, and prints PASS or FAIL with the end of its
+    servers' logs on a failure; 0 when all passed, 1 when any failed, 2 for an unknown name."""
+    if arguments == ["--list"]:
+        print("\n".join(checks))
+        return 0
+    unknown = [name for name in arguments if name not in checks]
+    if unknown:
+        print(f"{label}: no check named {', '.join(unknown)}; the checks: {', '.join(checks)}", file=sys.stderr)
+        return 2
+    chosen = arguments or list(checks)
+    started = time.monotonic()
+    prepare()
     failures = 0
     for name in chosen:
         began = time.monotonic()
@@ -789,19 +800,13 @@ def run_checks(label, checks, chosen, started):
 
 
 def main(arguments):
-    if arguments == ["--list"]:
-        print("\n".join(CHECKS))
-        return 0
-    unknown = [name for name in arguments if name not in CHECKS]
-    if unknown:
-        print(f"faults: no check named {', '.join(unknown)}; the checks: {', '.join(CHECKS)}", file=sys.stderr)
-        return 2
-    chosen = arguments or list(CHECKS)
-    started = time.monotonic()
-    log(f"seeding {BATCH} approved articles")
-    seed()
-    log(f"seeded in {time.monotonic() - started:.0f} s; running {len(chosen)} checks")
-    return run_checks("faults", CHECKS, chosen, started)
+    def seeded():
+        began = time.monotonic()
+        log(f"seeding {BATCH} approved articles")
+        seed()
+        log(f"seeded in {time.monotonic() - began:.0f} s")
+
+    return run_checks("faults", CHECKS, arguments, seeded)
 
 
 def stop_everything(*_):

@@ -424,17 +424,7 @@ CHECKS = {
 
 
 def main(arguments):
-    if arguments == ["--list"]:
-        print("\n".join(CHECKS))
-        return 0
-    unknown = [name for name in arguments if name not in CHECKS]
-    if unknown:
-        print(f"scale: no check named {', '.join(unknown)}; the checks: {', '.join(CHECKS)}", file=sys.stderr)
-        return 2
-    chosen = arguments or list(CHECKS)
-    started = time.monotonic()
-    faults.seed()
-    return faults.run_checks("scale", CHECKS, chosen, started)
+    return faults.run_checks("scale", CHECKS, arguments, faults.seed)
 
 
 if __name__ == "__main__":
