@@ -30,7 +30,9 @@ struct WebhookRoom {
         await receiver.stop()
     }
 
-    func dispatcher(pauseAfter: Int = 50, batchSize: Int = 20, timeout: TimeInterval = 5, metrics: HTTPMetrics? = nil) -> WebhookDispatcher {
+    /// A slow answer is a failure only in tests that set their own timeout: a whole run on two
+    /// cores has seen a loopback answer take over 5 s.
+    func dispatcher(pauseAfter: Int = 50, batchSize: Int = 20, timeout: TimeInterval = 30, metrics: HTTPMetrics? = nil) -> WebhookDispatcher {
         var settings = WebhookDispatcher.Settings()
         settings.timeout = timeout
         settings.batchSize = batchSize
