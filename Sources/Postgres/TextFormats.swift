@@ -17,8 +17,9 @@ enum TimestampFormat {
             }
             return digits > 0 ? value : nil
         }
-        func expect(_ char: Character) -> Bool {
-            guard index < bytes.count, bytes[index] == char.asciiValue! else { return false }
+        // A byte, not a Character: a Character's `asciiValue` is a Unicode lookup per call.
+        func expect(_ char: Unicode.Scalar) -> Bool {
+            guard index < bytes.count, bytes[index] == UInt8(ascii: char) else { return false }
             index += 1
             return true
         }

@@ -38,9 +38,44 @@ public enum ArticleField: String, CaseIterable, Sendable, Comparable {
 }
 
 /// One article of a list as `ArticleService.list(_:fields:by:)` reads it for a set of fields:
-/// its row, the current revision's title, and the whole current revision only when asked for.
+/// its id and `updated_at` (a cursor's), and of the rest only the members asked for, nil
+/// otherwise (as are the optional members that are empty: no live revision, no publication
+/// time, no responsible editor). The whole current revision only when asked for.
 public struct ListedArticle: Sendable {
-    public let article: Article
-    public let title: String
-    public let current: Revision?
+    public let id: UUID
+    public let updatedAt: Date
+    public internal(set) var createdAt: Date?
+    public internal(set) var liveRevision: Int?
+    public internal(set) var origin: Origin?
+    public internal(set) var publishAt: Date?
+    public internal(set) var responsibleEditor: String?
+    public internal(set) var section: String?
+    public internal(set) var slug: String?
+    public internal(set) var state: ArticleState?
+    public internal(set) var tags: [String]?
+    public internal(set) var title: String?
+    public internal(set) var version: Int?
+    public internal(set) var current: Revision?
+
+    init(id: UUID, updatedAt: Date) {
+        self.id = id
+        self.updatedAt = updatedAt
+    }
+
+    /// Every member, from the article's row and its current revision.
+    init(_ article: Article, current: Revision?) {
+        self.init(id: article.id, updatedAt: article.updatedAt)
+        createdAt = article.createdAt
+        liveRevision = article.liveRevision
+        origin = article.origin
+        publishAt = article.publishAt
+        responsibleEditor = article.responsibleEditor
+        section = article.section
+        slug = article.slug
+        state = article.state
+        tags = article.tags
+        title = current?.content.title
+        version = article.version
+        self.current = current
+    }
 }

@@ -178,33 +178,37 @@ public struct ArticleService: Sendable {
 
     /// Articles newest first, each with its current revision.
     public func list(_ query: ListQuery, by caller: Caller) async throws -> Page<(Article, Revision)> {
-        let page = try await list(query, fields: [.current_revision], by: caller)
-        return Page(items: page.items.compactMap { listed in listed.current.map { (listed.article, $0) } }, nextCursor: page.nextCursor)
+        let (filter, after, limit) = try listFilter(query, by: caller)
+        let articles = try await env.replicaQuery(ArticleStore.list(filter, after: after, limit: limit + 1), for: caller)
+        let page = Array(articles.prefix(limit))
+        let revisions = try await env.articleReads.currentRevisions(of: page)
+        let next = articles.count > limit ? page.last.map { ListCursor.encode($0.updatedAt, $0.id) } : nil
+        return Page(items: page.compactMap { article in revisions[article.id].map { (article, $0) } }, nextCursor: next)
     }
 
-    /// Articles newest first, read for `fields`: with the whole current revision only when
-    /// `fields` has `current_revision`; else with its title alone, in the statement that
-    /// reads the articles.
+    /// Articles newest first, read for `fields` only: the whole current revision only when
+    /// `fields` has `current_revision` (as `list(_:by:)` reads it); else only the columns of
+    /// `fields`, in one statement.
     public func list(_ query: ListQuery, fields: Set<ArticleField>, by caller: Caller) async throws -> Page<ListedArticle> {
+        if fields.contains(.current_revision) {
+            let page = try await list(query, by: caller)
+            return Page(items: page.items.map { ListedArticle($0.0, current: $0.1) }, nextCursor: page.nextCursor)
+        }
+        let (filter, after, limit) = try listFilter(query, by: caller)
+        let listed = try await env.replicaQuery(ArticleStore.listing(fields, filter, after: after, limit: limit + 1), for: caller)
+        let page = Array(listed.prefix(limit))
+        let next = listed.count > limit ? page.last.map { ListCursor.encode($0.updatedAt, $0.id) } : nil
+        return Page(items: page, nextCursor: next)
+    }
+
+    /// What both lists read by: the caller may read articles; the filter, the cursor's place
+    /// and the page size (1–200).
+    private func listFilter(_ query: ListQuery, by caller: Caller) throws -> (ArticleStore.ListFilter, (Date, UUID)?, Int) {
         try caller.principal.require(.readArticles)
-        let limit = min(max(query.limit, 1), 200)
-        let after = try query.cursor.map(ListCursor.decode)
         let filter = ArticleStore.ListFilter(
             state: query.state, section: query.section, origin: query.origin, tag: query.tag, live: query.live,
             updatedSince: query.updatedSince, query: query.text?.isEmpty == false ? query.text : nil)
-        let listed: [ListedArticle]
-        if fields.contains(.current_revision) {
-            let articles = try await env.replicaQuery(ArticleStore.list(filter, after: after, limit: limit + 1), for: caller)
-            let revisions = try await env.articleReads.currentRevisions(of: Array(articles.prefix(limit)))
-            listed = articles.map { ListedArticle(article: $0, title: revisions[$0.id]?.content.title ?? "", current: revisions[$0.id]) }
-        } else {
-            listed = try await env.replicaQuery(ArticleStore.listWithTitles(filter, after: after, limit: limit + 1), for: caller).map {
-                ListedArticle(article: $0.0, title: $0.1, current: nil)
-            }
-        }
-        let page = Array(listed.prefix(limit))
-        let next = listed.count > limit ? page.last.map { ListCursor.encode($0.article.updatedAt, $0.article.id) } : nil
-        return Page(items: page, nextCursor: next)
+        return (filter, try query.cursor.map(ListCursor.decode), min(max(query.limit, 1), 200))
     }
 
     public func revisions(_ id: UUID, by caller: Caller) async throws -> [Revision] {

@@ -211,51 +211,6 @@ enum ArticleStore {
         try changed(try conn.query(updateStatement(article, change, at: at, event: event, alongside: alongside)), from: article)
     }
 
-    struct ListFilter: Sendable {
-        var state: ArticleState?
-        var section: String?
-        var origin: Origin?
-        var tag: String?
-        var live: Bool?
-        var updatedSince: Date?
-        var query: String?
-        var ids: [UUID]?
-    }
-
-    /// Newest first by `updated_at`, keyset-paginated by (updated_at, id).
-    static func list(_ filter: ListFilter, after cursor: (Date, UUID)?, limit: Int) -> StoreRead<[Article]> {
-        StoreRead(sql: "\(select) WHERE true\(listConditions(filter, after: cursor, limit: limit))") { rows in try rows.map(article) }
-    }
-
-    /// `list` with each article's current title, read with the rows in one statement and
-    /// without the revision's body.
-    static func listWithTitles(_ filter: ListFilter, after cursor: (Date, UUID)?, limit: Int) -> StoreRead<[(Article, String)]> {
-        StoreRead(
-            sql: """
-                \(columns), r.title FROM articles a LEFT JOIN actors e ON e.id = a.responsible_editor_id
-                JOIN revisions r ON r.article_id = a.id AND r.number = a.current_revision
-                WHERE true\(listConditions(filter, after: cursor, limit: limit))
-                """
-        ) { rows in try rows.map { (try article($0), try $0.decode("title")) } }
-    }
-
-    /// The filter, the cursor, the order and the limit of a list, after its `WHERE true`.
-    private static func listConditions(_ filter: ListFilter, after cursor: (Date, UUID)?, limit: Int) -> SQL {
-        var sql: SQL = ""
-        if let state = filter.state { sql.append(" AND a.state = \(state.rawValue)") }
-        if let section = filter.section { sql.append(" AND a.section = \(section)") }
-        if let origin = filter.origin { sql.append(" AND a.origin = \(origin.rawValue)") }
-        if let tag = filter.tag { sql.append(" AND a.tags @> ARRAY[\(tag)]") }
-        if let live = filter.live { sql.append(live ? " AND a.live_revision IS NOT NULL" : " AND a.live_revision IS NULL") }
-        if let since = filter.updatedSince { sql.append(" AND a.updated_at >= \(since)") }
-        if let query = filter.query {
-            sql.append(" AND a.id IN (SELECT article_id FROM article_search WHERE search @@ websearch_to_tsquery('english', \(query)))")
-        }
-        if let (updatedAt, id) = cursor { sql.append(" AND (a.updated_at, a.id) < (\(updatedAt), \(id))") }
-        sql.append(" ORDER BY a.updated_at DESC, a.id DESC LIMIT \(limit)")
-        return sql
-    }
-
     /// Articles due for publication with the correction note given when they were
     /// scheduled, claimed so that other schedulers skip them; `excluding` those this
     /// scheduler already tried.

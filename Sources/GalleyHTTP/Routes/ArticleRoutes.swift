@@ -46,7 +46,7 @@ struct ArticleRoutes {
         // `fields=`: only those members, read and written without what is not asked for.
         if let fields = try request.typedQuery("fields").map(ArticleField.parse) {
             let page = try await services.articles.list(query, fields: fields, by: caller)
-            return try Reply(.ok, ListDTO(items: page.items.map { ArticleFieldsDTO($0, fields: fields) }, next_cursor: page.nextCursor))
+            return try Reply(.ok, ListDTO(items: ArticleFieldsDTO.list(page.items, fields: fields), next_cursor: page.nextCursor))
         }
         let page = try await services.articles.list(query, by: caller)
         return try Reply(.ok, ListDTO(items: page.items.map { ArticleDTO($0.0, current: $0.1) }, next_cursor: page.nextCursor))

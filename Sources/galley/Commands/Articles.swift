@@ -36,7 +36,7 @@ struct Articles: AsyncParsableCommand {
                 let page = try await Session.with { session in
                     try await session.services.articles.list(query, fields: fields, by: session.caller(actor))
                 }
-                return try Output.json(page.items.map { ArticleFieldsDTO($0, fields: fields) })
+                return try Output.json(ArticleFieldsDTO.list(page.items, fields: fields))
             }
             let page = try await Session.with { session in
                 try await session.services.articles.list(query, by: session.caller(actor))

@@ -1,0 +1,87 @@
+import Foundation
+import GalleyCore
+import Postgres
+
+/// SQL for lists of articles.
+extension ArticleStore {
+    struct ListFilter: Sendable {
+        var state: ArticleState?
+        var section: String?
+        var origin: Origin?
+        var tag: String?
+        var live: Bool?
+        var updatedSince: Date?
+        var query: String?
+        var ids: [UUID]?
+    }
+
+    /// Newest first by `updated_at`, keyset-paginated by (updated_at, id).
+    static func list(_ filter: ListFilter, after cursor: (Date, UUID)?, limit: Int) -> StoreRead<[Article]> {
+        StoreRead(sql: "\(select) WHERE true\(listConditions(filter, after: cursor, limit: limit))") { rows in try rows.map(article) }
+    }
+
+    /// `list` reading only the columns of `fields` (with the id and `updated_at` a cursor
+    /// needs) and decoding only those: the current revision's title is joined in only for
+    /// `title` (never its body), the editor's name only for `responsible_editor`.
+    /// `current_revision` is not read here (`RevisionStore.current(of:)` reads it).
+    static func listing(_ fields: Set<ArticleField>, _ filter: ListFilter, after cursor: (Date, UUID)?, limit: Int) -> StoreRead<[ListedArticle]> {
+        // In name order, so that one set of fields is one statement text (one prepared statement).
+        let columns = fields.subtracting([.id, .updated_at, .current_revision]).sorted()
+        var sql: SQL = "SELECT a.id, a.updated_at"
+        for field in columns { sql.append(SQL(stringLiteral: ", \(column(field))")) }
+        sql.append(" FROM articles a")
+        if fields.contains(.responsible_editor) { sql.append(" LEFT JOIN actors e ON e.id = a.responsible_editor_id") }
+        if fields.contains(.title) { sql.append(" JOIN revisions r ON r.article_id = a.id AND r.number = a.current_revision") }
+        sql.append(" WHERE true\(listConditions(filter, after: cursor, limit: limit))")
+        return StoreRead(sql: sql) { rows in
+            try rows.map { row in
+                var listed = ListedArticle(id: try row.decode("id"), updatedAt: try row.decode("updated_at"))
+                for field in columns {
+                    switch field {
+                    case .created_at: listed.createdAt = try row.decode("created_at")
+                    case .live_revision: listed.liveRevision = try row.decode("live_revision")
+                    case .origin: listed.origin = try row.enumValue("origin")
+                    case .publish_at: listed.publishAt = try row.decode("publish_at")
+                    case .responsible_editor: listed.responsibleEditor = try row.decode("responsible_editor")
+                    case .section: listed.section = try row.decode("section")
+                    case .slug: listed.slug = try row.decode("slug")
+                    case .state: listed.state = try row.enumValue("state")
+                    case .tags: listed.tags = try row.decode("tags")
+                    case .title: listed.title = try row.decode("title")
+                    case .version: listed.version = try row.decode("version")
+                    case .current_revision, .id, .updated_at: break
+                    }
+                }
+                return listed
+            }
+        }
+    }
+
+    /// The column a listed field is read from, named as the field.
+    private static func column(_ field: ArticleField) -> String {
+        switch field {
+        case .responsible_editor: "e.name AS responsible_editor"
+        case .title: "r.title"
+        case .created_at, .current_revision, .id, .live_revision, .origin, .publish_at, .section, .slug, .state, .tags, .updated_at,
+            .version:
+            "a.\(field.rawValue)"
+        }
+    }
+
+    /// The filter, the cursor, the order and the limit of a list, after its `WHERE true`.
+    private static func listConditions(_ filter: ListFilter, after cursor: (Date, UUID)?, limit: Int) -> SQL {
+        var sql: SQL = ""
+        if let state = filter.state { sql.append(" AND a.state = \(state.rawValue)") }
+        if let section = filter.section { sql.append(" AND a.section = \(section)") }
+        if let origin = filter.origin { sql.append(" AND a.origin = \(origin.rawValue)") }
+        if let tag = filter.tag { sql.append(" AND a.tags @> ARRAY[\(tag)]") }
+        if let live = filter.live { sql.append(live ? " AND a.live_revision IS NOT NULL" : " AND a.live_revision IS NULL") }
+        if let since = filter.updatedSince { sql.append(" AND a.updated_at >= \(since)") }
+        if let query = filter.query {
+            sql.append(" AND a.id IN (SELECT article_id FROM article_search WHERE search @@ websearch_to_tsquery('english', \(query)))")
+        }
+        if let (updatedAt, id) = cursor { sql.append(" AND (a.updated_at, a.id) < (\(updatedAt), \(id))") }
+        sql.append(" ORDER BY a.updated_at DESC, a.id DESC LIMIT \(limit)")
+        return sql
+    }
+}
