@@ -61,6 +61,10 @@ import Testing
             let report = try dict(try await room.json(["audit", "verify"]))
             #expect(report["ok"] as? Bool == true)
             #expect(report["seals_checked"] as? Int == 1)
+            let increment = try dict(try await room.json(["audit", "verify", "--incremental"]))
+            #expect(increment["scope"] as? String == "incremental")
+            #expect(increment["events_checked"] as? Int == 0)
+            #expect(try dict(increment["full_verification"] as Any)["events_checked"] as? Int == report["events_checked"] as? Int)
 
             let eventID = try #require(
                 try await room.pool.query("SELECT id FROM audit_events WHERE action = 'article.approve' AND article_id = \(id)").single?.decode(
@@ -70,6 +74,9 @@ import Testing
                 try conn.execute("UPDATE audit_events SET actor_name = 'mallory' WHERE id = \(eventID)")
                 try conn.runScript("ALTER TABLE audit_events ENABLE TRIGGER USER")
             }
+            // An increment does not reread an event verified before; the full verification does.
+            let unseen = try await room.run(["audit", "verify", "--incremental"])
+            #expect(unseen.status == 0 && unseen.stdout.contains("on top of the full verification of"))
             let broken = try await room.run(["audit", "verify"])
             #expect(broken.status == 1)
             #expect(broken.stderr.contains("event \(eventID)"))

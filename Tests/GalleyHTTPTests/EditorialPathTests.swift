@@ -103,6 +103,14 @@ import Testing
 
             let verification = try await api.call(.get, "/v1/audit/verification", as: "ada")
             #expect(verification.json["ok"] == true)
+            #expect(verification.json["scope"] == "full")
+            // The next answer builds on that full verification: nothing was written since.
+            let again = try await api.call(.get, "/v1/audit/verification", as: "eddie")
+            #expect(again.json["ok"] == true && again.json["scope"] == "incremental")
+            #expect(again.json["events_checked"] == 0)
+            #expect(again.json["full_verification"]?["id"] == verification.json["full_verification"]?["id"])
+            #expect(again.json["full_verification"]?["events_checked"] == verification.json["events_checked"])
+            #expect(again.json["since"] == verification.json["full_verification"]?["started_at"])
         }
     }
 }

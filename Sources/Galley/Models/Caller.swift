@@ -89,6 +89,8 @@ public struct GalleyEnvironment: Sendable {
     public let sessionPool: PostgresPool?
     /// Transitions and verdicts by outcome, for metrics.
     public let tallies = Tallies()
+    /// This server's one verification of the audit log at a time (`AuditService.verification`).
+    let verifications = AuditVerificationFlight()
     /// Password derivations, on at most half the cores at once (at least one): a burst of
     /// sign-ins queues for those, and the API keeps the rest.
     let passwordWork = BoundedWork(width: max(1, ProcessInfo.processInfo.activeProcessorCount / 2))

@@ -97,29 +97,4 @@ public struct AuditService: Sendable {
         }
         return id
     }
-
-    // MARK: Verification
-
-    /// Recomputes every event's hash and link, checks each chain against its head and every
-    /// seal, and names the first broken event.
-    ///
-    /// Seals, events and heads are read in one read-only snapshot: events and heads written
-    /// meanwhile are not seen at all, so a head is never ahead of the events read (which
-    /// would look like removed events), and a verification running during normal writes
-    /// reports what it saw.
-    public func verify(by caller: Caller, progress: (@Sendable (Int) -> Void)? = nil) async throws -> AuditVerifier.Report {
-        try caller.principal.require(.readAudit)
-        return try await env.transaction(isolation: .readOnlySnapshot, recordsEvents: false) { conn in
-            var verifier = try AuditVerifier(seals: AuditVerifier.checkSeals(AuditStore.seals(conn)))
-            var after = (chain: "", seq: 0)
-            while true {
-                let batch = try AuditStore.chainOrderBatch(conn, after: after, before: nil, limit: AuditBatch.limit)
-                try verifier.check(batch, hashMatches: batch.hashMatches())
-                progress?(verifier.eventsChecked)
-                guard batch.count == AuditBatch.limit, let end = try batch.end() else { break }
-                after = end
-            }
-            return verifier.finish(heads: try AuditStore.chainHeads(conn))
-        }
-    }
 }

@@ -38,11 +38,17 @@ public struct AuditVerifier: Sendable {
     private var sealed: [String: [Int: String]] = [:]
     /// The current chain's entries of `sealed`, taken out while its events are checked.
     private var sealedInChain: [Int: String] = [:]
+    /// Per chain, the event an earlier verification checked up to: its next event links to
+    /// it. Empty for a full verification, whose chains start at their first event.
+    private let start: [String: Head]
 
-    init(seals: (checked: Int, heads: [Head], problem: Broken?)) {
+    /// `start`: the positions an incremental verification continues from (its chains' events
+    /// up to there were checked before); the seals' heads must lie beyond them.
+    init(seals: (checked: Int, heads: [Head], problem: Broken?), from start: [Head] = []) {
         sealsChecked = seals.checked
         if let problem = seals.problem { broken.append(problem) }
         for head in seals.heads { sealed[head.chain, default: [:]][head.seq] = head.hash }
+        self.start = Dictionary(start.map { ($0.chain, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Checks a batch in chain order; `hashMatches` says for each event whether its content
@@ -57,6 +63,10 @@ public struct AuditVerifier: Sendable {
                 sealedInChain = sealed.removeValue(forKey: currentChain) ?? [:]
                 lastSeq = 0
                 lastHash.removeAll(keepingCapacity: true)
+                if !start.isEmpty, let from = start[currentChain] {
+                    lastSeq = from.seq
+                    lastHash.append(contentsOf: from.hash.utf8)
+                }
             }
             let seq: Int = try batch.rows[row].decode(at: AuditBatch.Column.seq)
             if seq != lastSeq + 1 {
@@ -84,17 +94,27 @@ public struct AuditVerifier: Sendable {
         sealedInChain = [:]
     }
 
+    /// Records a problem found outside the events checked in order (a seal's head looked up).
+    mutating func note(_ problem: Broken) {
+        broken.append(problem)
+    }
+
     mutating func finish(heads: [Head]) -> Report {
         endChain()
         for head in heads {
-            guard let last = lastOfChain[head.chain] else {
+            guard let last = lastOfChain[head.chain] ?? start[head.chain].map({ ($0.seq, $0.hash) }) else {
                 broken.append(Broken(eventID: nil, chain: head.chain, seq: head.seq, problem: "the chain's events are missing"))
                 continue
             }
-            if last.0 != head.seq || last.1 != head.hash {
+            if last.0 == head.seq && last.1 != head.hash {
                 broken.append(
                     Broken(
-                        eventID: nil, chain: head.chain, seq: last.0 + 1,
+                        eventID: nil, chain: head.chain, seq: head.seq,
+                        problem: "the chain's head records another hash for event \(head.seq) than the event's: the head was rewritten"))
+            } else if last.0 != head.seq {
+                broken.append(
+                    Broken(
+                        eventID: nil, chain: head.chain, seq: min(last.0, head.seq) + 1,
                         problem: "the chain ends at event \(last.0) but its head records event \(head.seq): events were removed"))
             }
         }
@@ -139,9 +159,10 @@ public struct AuditVerifier: Sendable {
         }
     }
 
-    /// Checks the chain of seals and returns every head they vouch for.
-    static func checkSeals(_ seals: [AuditStore.Seal]) -> (checked: Int, heads: [Head], problem: Broken?) {
-        var previous = ""
+    /// Checks the chain of seals, the first linking to `previous` (the hash of the seal before
+    /// them, "" when they start at the first), and returns every head they vouch for.
+    static func checkSeals(_ seals: [AuditStore.Seal], after previous: String = "") -> (checked: Int, heads: [Head], problem: Broken?) {
+        var previous = previous
         var heads: [Head] = []
         var checked = 0
         for seal in seals {

@@ -89,19 +89,12 @@ extension AuditStore {
         let hash: String
     }
 
-    /// Every seal, oldest first.
-    static func seals(_ conn: PostgresConnection) throws -> [Seal] {
-        try conn.query("SELECT id, heads, prev_hash, hash FROM audit_seals ORDER BY id").map { row in
+    /// Every seal after `afterID`, oldest first.
+    static func seals(_ conn: PostgresConnection, afterID: Int = 0) throws -> [Seal] {
+        try conn.query("SELECT id, heads, prev_hash, hash FROM audit_seals WHERE id > \(afterID) ORDER BY id").map { row in
             Seal(
                 id: try row.decode("id"), heads: try row.json("heads", as: [JSONValue].self), prevHash: try row.decode("prev_hash"),
                 hash: try row.decode("hash"))
-        }
-    }
-
-    /// The last event of every chain that has one.
-    static func chainHeads(_ conn: PostgresConnection) throws -> [AuditVerifier.Head] {
-        try conn.query("SELECT chain, seq, hash FROM audit_chain_heads WHERE seq > 0").map { row in
-            AuditVerifier.Head(chain: try row.decode("chain"), seq: try row.decode("seq"), hash: try row.decode("hash"))
         }
     }
 
@@ -110,16 +103,18 @@ extension AuditStore {
     static func chainOrderBatch(
         _ conn: PostgresConnection, after: (chain: String, seq: Int), before upper: String?, limit: Int
     ) throws -> AuditBatch {
-        var sql: SQL = """
-            SELECT id, chain, seq, prev_hash, hash, actor_id::text AS actor_id, actor_name, action,
-                   article_id::text AS article_id, revision::text AS revision, from_state, to_state, reason,
-                   details::text AS details, request_id, (extract(epoch FROM at) * 1000000)::bigint AS at_us
-            FROM audit_events WHERE (chain, seq) > (\(after.chain), \(after.seq))
-            """
+        var sql: SQL = "SELECT \(batchColumns) FROM audit_events WHERE (chain, seq) > (\(after.chain), \(after.seq))"
         if let upper { sql.append(" AND chain < \(upper)") }
         sql.append(" ORDER BY chain, seq LIMIT \(limit)")
         return AuditBatch(rows: try conn.query(sql))
     }
+
+    /// An event's columns as `AuditBatch.Column` numbers them.
+    static let batchColumns: SQL = """
+        id, chain, seq, prev_hash, hash, actor_id::text AS actor_id, actor_name, action,
+        article_id::text AS article_id, revision::text AS revision, from_state, to_state, reason,
+        details::text AS details, request_id, (extract(epoch FROM at) * 1000000)::bigint AS at_us
+        """
 }
 
 extension AuditBatch {

@@ -4,14 +4,13 @@ import GalleyCore
 import Hummingbird
 
 /// `/desk/audit` (audit.read): the audit log filtered a page at a time, the chain's
-/// verification when asked for by a POST (it reads the whole log: never on a visit or a
-/// followed link, and one at a time per server), and
+/// verification when asked for by a POST (the API's: the last full verification plus what
+/// changed since, or the whole log when none exists; never on a visit or a followed link,
+/// and one at a time per server), and
 /// `/desk/audit/export`, the API's streaming CSV or JSONL export with the session's caller.
 struct DeskAuditRoutes {
     let services: GalleyServices
     let pages: DeskPages
-    /// This server's one verification at a time (`AuditVerificationFlight`).
-    let verifications = AuditVerificationFlight()
 
     static let pageSize = 25
     /// How much of an event's reason the list shows; the export and the API have it whole.
@@ -125,7 +124,7 @@ struct DeskAuditRoutes {
         let found = try await services.audit.events(query, by: visit.caller)
         var verification: Verification?
         if verify {
-            verification = Self.verification(try await services.audit.verify(sharing: verifications, by: visit.caller))
+            verification = Self.verification(try await services.audit.verification(by: visit.caller))
         }
         let events = found.items.map { event in
             Event(
@@ -142,9 +141,18 @@ struct DeskAuditRoutes {
         return pages.render("audit", page, status: refusal?.status ?? .ok)
     }
 
-    private static func verification(_ report: AuditVerifier.Report) -> Verification {
-        let counted = "\(report.eventsChecked) events and \(report.sealsChecked) seals checked"
-        guard let broken = report.firstBroken else {
+    private static func verification(_ verification: AuditVerification) -> Verification {
+        let full = verification.full
+        let counted =
+            switch verification.scope {
+            case .full: "\(verification.eventsChecked) events and \(verification.sealsChecked) seals checked"
+            case .incremental:
+                "\(verification.eventsChecked) events and \(verification.sealsChecked) seals checked since "
+                    + "\(DeskFormat.time(verification.since ?? full.finishedAt)), on top of the full verification of "
+                    + "\(DeskFormat.time(full.finishedAt)) (\(full.eventsChecked) events, by \(full.verifiedBy)); "
+                    + "events older than that are checked again by the next full verification (`galley audit verify`)"
+            }
+        guard let broken = verification.firstBroken else {
             return Verification(ok: true, summary: "The audit chain is intact: \(counted).")
         }
         let event = broken.eventID.map { "event \($0)" } ?? "position \(broken.seq)"

@@ -61,19 +61,32 @@ struct AuditRoutes {
         return Response(status: .ok, headers: [.contentType: contentType], body: body)
     }
 
+    /// The last full verification plus an increment over what changed since (a full one
+    /// when there is none to continue from), shared with one already running on this server.
     @Sendable func verify(_ request: Request, context: GalleyRequestContext) async throws -> Reply {
-        let report = try await services.audit.verify(by: try context.requireCaller())
+        let verification = try await services.audit.verification(by: try context.requireCaller())
         var json: [String: JSONValue] = [
-            "ok": .bool(report.ok), "events_checked": .number(Double(report.eventsChecked)),
-            "seals_checked": .number(Double(report.sealsChecked)),
+            "ok": .bool(verification.ok), "scope": .string(verification.scope.rawValue),
+            "events_checked": .number(Double(verification.eventsChecked)), "seals_checked": .number(Double(verification.sealsChecked)),
+            "full_verification": Self.full(verification.full, at: verification.checkedAt),
         ]
-        if let broken = report.firstBroken {
+        if let since = verification.since { json["since"] = .string(RFC3339.format(since)) }
+        if let broken = verification.firstBroken {
             json["first_broken_event"] = [
                 "id": broken.eventID.map { .number(Double($0)) } ?? .null, "chain": .string(broken.chain),
                 "seq": .number(Double(broken.seq)), "problem": .string(broken.problem),
             ]
         }
         return try Reply(.ok, JSONValue.object(json))
+    }
+
+    private static func full(_ full: AuditVerification.Full, at now: Date) -> JSONValue {
+        [
+            "id": .number(Double(full.id)), "started_at": .string(RFC3339.format(full.startedAt)),
+            "finished_at": .string(RFC3339.format(full.finishedAt)),
+            "age_seconds": .number(max(0, now.timeIntervalSince(full.finishedAt)).rounded(.down)), "verified_by": .string(full.verifiedBy),
+            "events_checked": .number(Double(full.eventsChecked)), "seals_checked": .number(Double(full.sealsChecked)), "ok": .bool(full.ok),
+        ]
     }
 }
 

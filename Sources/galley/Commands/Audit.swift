@@ -77,6 +77,9 @@ struct Audit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Recompute every event's hash and link and check the seals; exit 1 naming the first broken event.",
             discussion: """
+                It reads the whole log and records itself as the last full verification. With \
+                --incremental it checks only what changed since the log was last verified, on top of the \
+                last full verification, as GET /v1/audit/verification does (in full when there is none). \
                 With --export, --seals and --public-key it checks files instead of the database, on any \
                 machine: an unfiltered `galley audit export --format jsonl`, `galley audit seals --export`, \
                 and the public keys (`galley keys show`, /.well-known/galley-seal-key, or one JWK).
@@ -84,6 +87,8 @@ struct Audit: AsyncParsableCommand {
         @Option(help: ArgumentHelp("An unfiltered JSON Lines export to check offline.", valueName: "file")) var export: String?
         @Option(help: ArgumentHelp("The seals, as `galley audit seals --export` writes them.", valueName: "file")) var seals: String?
         @Option(help: ArgumentHelp("The public seal keys: a JWK set or one JWK.", valueName: "file")) var publicKey: String?
+        @Flag(help: "Check only what changed since the log was last verified, on top of the last full verification.")
+        var incremental = false
         @OptionGroup var identity: Identity
         @OptionGroup var output: OutputOptions
 
@@ -91,6 +96,9 @@ struct Audit: AsyncParsableCommand {
             let offline = [export, seals, publicKey].compactMap { $0 }.count
             if offline != 0 && offline != 3 {
                 throw ValidationError("An offline check needs all three of --export, --seals and --public-key.")
+            }
+            if offline != 0 && incremental {
+                throw ValidationError("--incremental checks the database; an offline check (--export) reads the whole export.")
             }
         }
 
@@ -105,35 +113,69 @@ struct Audit: AsyncParsableCommand {
                     case chain, seq, problem
                 }
             }
+            struct Full: Encodable {
+                let id: Int
+                let startedAt: String
+                let finishedAt: String
+                let verifiedBy: String
+                let eventsChecked: Int
+                let ok: Bool
+                private enum CodingKeys: String, CodingKey {
+                    case id, ok
+                    case startedAt = "started_at"
+                    case finishedAt = "finished_at"
+                    case verifiedBy = "verified_by"
+                    case eventsChecked = "events_checked"
+                }
+            }
             let ok: Bool
+            var scope: String?
             let eventsChecked: Int
             let sealsChecked: Int
             var signedSeals: Int?
             var lastSignedSeal: Int?
+            var since: String?
+            var fullVerification: Full?
             let firstBroken: Broken?
             private enum CodingKeys: String, CodingKey {
-                case ok
+                case ok, scope, since
                 case eventsChecked = "events_checked"
                 case sealsChecked = "seals_checked"
                 case signedSeals = "signed_seals"
                 case lastSignedSeal = "last_signed_seal"
+                case fullVerification = "full_verification"
                 case firstBroken = "first_broken"
             }
         }
 
         func run() async throws {
             if let export, let seals, let publicKey { return try verifyFiles(export: export, seals: seals, publicKey: publicKey) }
-            let report = try await Session.with { session in
+            let incremental = self.incremental
+            let verification = try await Session.with { session in
                 let caller = try await identity.caller(session)
+                if incremental { return try await session.services.audit.verification(by: caller) }
                 let progress = Progress("verifying")
                 if progress.enabled { progress.setTotal(try await session.services.audit.count(.init(), by: caller)) }
                 defer { progress.finish() }
                 return try await session.services.audit.verify(by: caller) { progress.update($0) }
             }
+            let full = verification.full
             let view = View(
-                ok: report.ok, eventsChecked: report.eventsChecked, sealsChecked: report.sealsChecked,
-                firstBroken: report.firstBroken.map { .init(eventID: $0.eventID, chain: $0.chain, seq: $0.seq, problem: $0.problem) })
-            try show(view, intact: "The audit log is intact: \(report.eventsChecked) events and \(report.sealsChecked) seals checked.")
+                ok: verification.ok, scope: verification.scope.rawValue, eventsChecked: verification.eventsChecked,
+                sealsChecked: verification.sealsChecked, since: verification.since.map(RFC3339.format),
+                fullVerification: .init(
+                    id: full.id, startedAt: RFC3339.format(full.startedAt), finishedAt: RFC3339.format(full.finishedAt),
+                    verifiedBy: full.verifiedBy, eventsChecked: full.eventsChecked, ok: full.ok),
+                firstBroken: verification.firstBroken.map { .init(eventID: $0.eventID, chain: $0.chain, seq: $0.seq, problem: $0.problem) })
+            let counted = "\(verification.eventsChecked) events and \(verification.sealsChecked) seals checked"
+            let intact =
+                switch verification.scope {
+                case .full: "The audit log is intact: \(counted)."
+                case .incremental:
+                    "The audit log is intact: \(counted) since \(view.since ?? ""), on top of the full verification of "
+                        + "\(RFC3339.format(full.finishedAt)) (\(full.eventsChecked) events, by \(full.verifiedBy))."
+                }
+            try show(view, intact: intact)
         }
 
         private func verifyFiles(export: String, seals: String, publicKey: String) throws {
