@@ -25,7 +25,7 @@ struct APIHarness {
     ]
 
     static func with(
-        webhookPolicy: WebhookAddressPolicy = WebhookAddressPolicy(), logger: Logger = Logger(label: "test"), sealKey: SealKeyFile? = nil,
+        webhookPolicy: WebhookAddressPolicy = WebhookAddressPolicy(), logger: Logger = TestRunLog.logger(), sealKey: SealKeyFile? = nil,
         now: @escaping @Sendable () -> Date = Date.init, content: ContentSettings = .init(), metrics: HTTPMetrics = HTTPMetrics(),
         tracing: Bool = false, _ body: @Sendable (APIHarness) async throws -> Void
     ) async throws {
@@ -41,6 +41,7 @@ struct APIHarness {
                     tokens[name] = try await services.actors.issueToken(
                         for: .name(name), lifetime: kind == .service ? .never : .standard, by: operatorCaller
                     ).token
+                    TestRunLog.secret(tokens[name])
                 }
                 let router = buildRouter(services: services, pool: pool, metrics: metrics, tracing: tracing, content: content)
                 let app = Application(router: router, logger: logger)
@@ -56,7 +57,7 @@ struct APIHarness {
     /// `galley serve` would have; it knows the same tokens.
     func secondServer(_ body: @Sendable (APIHarness) async throws -> Void) async throws {
         let services = GalleyServices(environment: GalleyEnvironment(pool: pool))
-        let app = Application(router: buildRouter(services: services, pool: pool, metrics: HTTPMetrics()), logger: Logger(label: "test"))
+        let app = Application(router: buildRouter(services: services, pool: pool, metrics: HTTPMetrics()), logger: TestRunLog.logger())
         try await app.test(.router) { client in
             try await body(APIHarness(services: services, pool: pool, ownerPool: ownerPool, client: client, tokens: tokens))
         }
@@ -64,7 +65,8 @@ struct APIHarness {
 
     /// This harness, also knowing `tokens` (name → token) of actors made in a test.
     func knowing(_ more: [String: String]) -> APIHarness {
-        APIHarness(services: services, pool: pool, ownerPool: ownerPool, client: client, tokens: tokens.merging(more) { $1 })
+        for token in more.values { TestRunLog.secret(token) }
+        return APIHarness(services: services, pool: pool, ownerPool: ownerPool, client: client, tokens: tokens.merging(more) { $1 })
     }
 
     /// The ids of the actors, by name.
@@ -93,17 +95,22 @@ struct APIHarness {
     ) async throws -> Reply {
         var headers = extra
         if let actor, let token = tokens[actor] { headers[.authorization] = "Bearer \(token)" }
+        TestRunLog.secret(extra[.authorization].map { String($0.dropFirst("Bearer ".count)) })
         var body: ByteBuffer?
         if let json {
+            TestRunLog.secret(json["password"]?.stringValue)
             body = ByteBuffer(bytes: try JSONEncoder().encode(json))
             if headers[.contentType] == nil { headers[.contentType] = "application/json" }
         } else if let raw {
             body = ByteBuffer(string: raw)
             if headers[.contentType] == nil { headers[.contentType] = "application/json" }
         }
-        return try await client.execute(uri: path, method: method, headers: headers, body: body) { response in
+        let reply = try await client.execute(uri: path, method: method, headers: headers, body: body) { response in
             Reply(status: response.status, headers: response.headers, body: Data(buffer: response.body))
         }
+        // Issued tokens and webhook secrets are answered once, in these members.
+        if TestRunLog.isKept { for member in ["token", "secret"] { TestRunLog.secret(reply.json[member]?.stringValue) } }
+        return reply
     }
 
     static let articleBody: JSONValue = [

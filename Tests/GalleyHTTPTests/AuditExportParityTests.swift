@@ -37,7 +37,7 @@ import Testing
                 _ = try await services.transitions.perform(.init(.submit), on: other, by: writer)
 
                 let router = buildRouter(services: services, pool: pool, metrics: HTTPMetrics())
-                let app = Application(router: router, logger: Logger(label: "test"))
+                let app = Application(router: router, logger: TestRunLog.logger())
                 let filters: [(query: String, arguments: [String])] = [
                     ("", []),
                     ("&article_id=\(article.lowercasedString)", ["--article", article.lowercasedString]),

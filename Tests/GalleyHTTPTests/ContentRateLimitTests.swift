@@ -18,7 +18,7 @@ import Testing
             let settings = ContentSettings(rateLimit: RateLimit("1/m burst 100"))
             let app = Application(
                 router: buildRouter(services: api.services, pool: api.pool, metrics: HTTPMetrics(), content: settings),
-                logger: Logger(label: "test"))
+                logger: TestRunLog.logger())
             try await app.test(.router) { client in
                 let limited = APIHarness(services: api.services, pool: api.pool, ownerPool: api.ownerPool, client: client, tokens: api.tokens)
                 for n in 1...100 {

@@ -12,7 +12,7 @@ import Testing
     @Test func otherMethodsOnAKnownPathAre405WithAllow() async throws {
         let pool = OpenAPITests.idlePool()
         let app = buildApplication(
-            configuration: try .init(environment: [:]), pool: pool, logger: Logger(label: "test"), backgroundWork: false)
+            configuration: try .init(environment: [:]), pool: pool, logger: TestRunLog.logger(), backgroundWork: false)
         try await app.test(.router) { client in
             try await client.execute(uri: "/v1/articles/3f1c2b7e-0000-4000-8000-000000000000/claims", method: .delete) { response in
                 #expect(response.status == .methodNotAllowed)

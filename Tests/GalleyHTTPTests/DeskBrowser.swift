@@ -28,6 +28,7 @@ final class DeskBrowser: @unchecked Sendable {
     }
 
     func signIn(_ name: String, password: String) async throws -> APIHarness.Reply {
+        TestRunLog.secret(password)
         _ = try await get("/desk/login")
         return try await post("/desk/login", ["name": name, "password": password])
     }
@@ -44,6 +45,7 @@ final class DeskBrowser: @unchecked Sendable {
     func post(_ path: String, _ fields: [String: String], csrf: String? = nil) async throws -> APIHarness.Reply {
         var all = fields
         if all["_csrf"] == nil { all["_csrf"] = csrf ?? Self.csrfToken(in: lastPage) ?? "" }
+        for (name, value) in all where name == "_csrf" || name.contains("password") { TestRunLog.secret(value) }
         let body = all.sorted { $0.key < $1.key }.map { "\(Self.encode($0.key))=\(Self.encode($0.value))" }.joined(separator: "&")
         let reply = try await send(.post, path, body: body)
         if reply.status == .ok || reply.status.code >= 400 { lastPage = reply.text }
@@ -61,6 +63,7 @@ final class DeskBrowser: @unchecked Sendable {
             let pair = field.value.split(separator: ";")[0].split(separator: "=", maxSplits: 1).map(String.init)
             guard pair.count == 2 else { continue }
             if pair[1].isEmpty || field.value.contains("Max-Age=0") { cookies[pair[0]] = nil } else { cookies[pair[0]] = pair[1] }
+            TestRunLog.secret(pair[1])
         }
         return reply
     }

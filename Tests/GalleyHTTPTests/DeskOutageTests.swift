@@ -11,7 +11,7 @@ import Testing
 @Suite struct DeskOutageTests {
     @Test func aDeskPageOverADeadDatabaseShowsFixedWordsNotTheConnectionString() async throws {
         let pool = PostgresPool(configuration: .init(connectionString: "host=127.0.0.1 port=1 connect_timeout=2", maxConnections: 1))
-        let app = buildApplication(configuration: try .init(environment: [:]), pool: pool, logger: Logger(label: "test"), backgroundWork: false)
+        let app = buildApplication(configuration: try .init(environment: [:]), pool: pool, logger: TestRunLog.logger(), backgroundWork: false)
         try await app.test(.router) { client in
             // A visitor who is not signed in, with a stale cookie: the session look-up fails.
             try await client.execute(uri: "/desk", method: .get, headers: [.cookie: "galley_session=stale"]) { response in

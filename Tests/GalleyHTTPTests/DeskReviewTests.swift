@@ -296,7 +296,7 @@ import Testing
                 let services = GalleyServices(pool: pool)
                 let demo = try await services.demo.load(by: Caller(principal: .operator(osUser: "test")))
                 let draft = try #require(demo.articles.first { $0.article.origin == .ai })
-                let app = Application(router: buildRouter(services: services, pool: pool, metrics: HTTPMetrics()), logger: Logger(label: "test"))
+                let app = Application(router: buildRouter(services: services, pool: pool, metrics: HTTPMetrics()), logger: TestRunLog.logger())
                 try await app.test(.router) { client in
                     let api = APIHarness(services: services, pool: pool, ownerPool: ownerPool, client: client, tokens: [:])
                     let editor = try await DeskBrowser.signedIn("eli", on: api)

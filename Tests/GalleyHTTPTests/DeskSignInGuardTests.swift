@@ -131,7 +131,7 @@ import Testing
         try await APIHarness.with { api in
             try await api.services.actors.setPassword(for: .name("eddie"), to: DeskBrowser.password, by: Self.operatorCaller)
             let router = buildRouter(services: api.services, pool: api.pool, metrics: HTTPMetrics(), desk: DeskSettings(publicURLIsHTTPS: true))
-            try await Application(router: router, logger: Logger(label: "test")).test(.router) { client in
+            try await Application(router: router, logger: TestRunLog.logger()).test(.router) { client in
                 let form = try await client.execute(uri: "/desk/login", method: .get) { $0 }
                 let loginCookie = try #require(form.headers[values: .setCookie].first { $0.hasPrefix("galley_login=") })
                 #expect(loginCookie.contains("Secure"))

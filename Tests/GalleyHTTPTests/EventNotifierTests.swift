@@ -12,8 +12,8 @@ import Testing
 @Suite struct EventNotifierTests {
     @Test func aWaitEndsOnANotificationAtItsTimeoutOrWhenCancelled() async throws {
         try await TestDatabase.withMigratedDatabase { pool, _ in
-            let notifier = EventNotifier(connectionString: pool.configuration.connectionString, logger: Logger(label: "test"))
-            let group = ServiceGroup(configuration: .init(services: [notifier], logger: Logger(label: "test")))
+            let notifier = EventNotifier(connectionString: pool.configuration.connectionString, logger: TestRunLog.logger())
+            let group = ServiceGroup(configuration: .init(services: [notifier], logger: TestRunLog.logger()))
             let running = Task { try await group.run() }
             // Listening counts as something that may have happened: the generation moves.
             for _ in 0..<500 where notifier.current == 0 { try await Task.sleep(for: .milliseconds(10)) }

@@ -122,13 +122,13 @@ struct LiveGalley {
     let client: HTTPClient
 
     static func start(_ api: APIHarness) async throws -> LiveGalley {
-        let notifier = EventNotifier(connectionString: api.pool.configuration.connectionString, logger: Logger(label: "notifier"))
+        let notifier = EventNotifier(connectionString: api.pool.configuration.connectionString, logger: TestRunLog.logger("notifier"))
         let router = buildRouter(services: api.services, pool: api.pool, metrics: HTTPMetrics(), notifier: notifier)
         let port = Mutex<Int?>(nil)
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), services: [notifier],
-            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } }, logger: Logger(label: "live"))
-        let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "live")))
+            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } }, logger: TestRunLog.logger("live"))
+        let group = ServiceGroup(configuration: .init(services: [app], logger: TestRunLog.logger("live")))
         let task = Task { try await group.run() }
         for _ in 0..<500 where port.withLock({ $0 == nil }) { try await Task.sleep(for: .milliseconds(10)) }
         return LiveGalley(port: port.withLock { $0 ?? 0 }, group: group, task: task, client: WebhookDispatcher.makeClient())

@@ -16,7 +16,7 @@ import Testing
 @Suite struct HealthTests {
     @Test func readyWhileTheDatabaseAnswers() async throws {
         try await TestDatabase.withMigratedDatabase { pool, _ in
-            let app = buildApplication(configuration: try .init(environment: [:]), pool: pool, logger: Logger(label: "test"))
+            let app = buildApplication(configuration: try .init(environment: [:]), pool: pool, logger: TestRunLog.logger())
             try await app.test(.router) { client in
                 try await client.execute(uri: "/healthz", method: .get) { response in
                     #expect(response.status == .ok)
@@ -30,7 +30,7 @@ import Testing
 
     @Test func metricsCountRequestsByRouteAndStatusWithTheirDurations() async throws {
         try await TestDatabase.withMigratedDatabase { pool, _ in
-            let app = buildApplication(configuration: try .init(environment: [:]), pool: pool, logger: Logger(label: "test"))
+            let app = buildApplication(configuration: try .init(environment: [:]), pool: pool, logger: TestRunLog.logger())
             try await app.test(.router) { client in
                 for _ in 0..<3 { try await client.execute(uri: "/healthz", method: .get) { _ in } }
                 try await client.execute(uri: "/readyz", method: .get) { _ in }
@@ -57,7 +57,7 @@ import Testing
 
     @Test func notReadyAsProblemJSONWhenTheDatabaseIsGone() async throws {
         let pool = PostgresPool(configuration: .init(connectionString: "host=127.0.0.1 port=1 connect_timeout=2", maxConnections: 1))
-        let app = buildApplication(configuration: try .init(environment: [:]), pool: pool, logger: Logger(label: "test"))
+        let app = buildApplication(configuration: try .init(environment: [:]), pool: pool, logger: TestRunLog.logger())
         try await app.test(.router) { client in
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
@@ -82,7 +82,7 @@ import Testing
     /// The tables that grow, by size (read from the catalog), and the last pruning run.
     @Test func metricsShowTableSizesAndTheLastPrune() async throws {
         try await TestDatabase.withMigratedDatabase { pool, _ in
-            let app = buildApplication(configuration: try .init(environment: [:]), pool: pool, logger: Logger(label: "test"))
+            let app = buildApplication(configuration: try .init(environment: [:]), pool: pool, logger: TestRunLog.logger())
             try await app.test(.live) { client in
                 var lines: [Substring] = []
                 // The server prunes as it starts; its metrics show the run once it is done.
@@ -113,7 +113,7 @@ import Testing
     @Test func aClientThatSendsHalfARequestIsDisconnected() async throws {
         let pool = PostgresPool(configuration: .init(connectionString: "host=127.0.0.1 port=1 connect_timeout=2", maxConnections: 1))
         let configuration = try GalleyConfiguration(environment: ["GALLEY_HTTP_IDLE_TIMEOUT": "1"])
-        let app = buildApplication(configuration: configuration, pool: pool, logger: Logger(label: "test"), backgroundWork: false)
+        let app = buildApplication(configuration: configuration, pool: pool, logger: TestRunLog.logger(), backgroundWork: false)
         try await app.test(.live) { client in
             let port = try #require(client.port)
             let outcome = await HalfRequest.send(port: port, waitingAtMost: 6)

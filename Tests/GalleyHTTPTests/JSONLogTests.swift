@@ -2,6 +2,7 @@ import Foundation
 import Galley
 import GalleyCore
 import Logging
+import TestSupport
 import Testing
 
 @testable import GalleyHTTP
@@ -61,6 +62,39 @@ import Testing
         let requests = lines.filter { $0.contains(#""msg":"request""#) }
         #expect(requests.contains { $0.contains(#""route":"/desk/login""#) && $0.contains(#""status":303"#) })
         #expect(requests.allSatisfy { $0.contains(#""request_id":""#) && $0.contains(#""duration_ms":"#) })
+    }
+
+    /// scripts/check-test-log, which a whole `scripts/test` run ends with (TestRunLog).
+    @Test func theWholeRunsCheckNamesEachLineHoldingASecretOrNotJSONButNeverTheSecret() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("galley-run-log-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let token = "glly_" + String(repeating: "x7", count: 21) + "Q"
+        let password = #"a "quoted" password"#
+        func check(_ lines: [String]) async throws -> GalleyBinary.Outcome {
+            try (lines.map { $0 + "\n" }.joined()).write(to: folder.appendingPathComponent("server.jsonl"), atomically: true, encoding: .utf8)
+            try "\(token)\n\(password)\nnope\n".write(to: folder.appendingPathComponent("secrets.txt"), atomically: true, encoding: .utf8)
+            return try await GalleyBinary.start(URL(fileURLWithPath: "scripts/check-test-log"), [folder.path]).finish()
+        }
+        let fine =
+            #"{"ts":"2026-12-07T09:00:00.000Z","level":"info","logger":"test","msg":"request","route":"/v1/articles","metadata":{"test":"A/b()"}}"#
+        let passed = try await check([fine, fine.replacingOccurrences(of: "request", with: "nope, not a secret")])
+        #expect(passed.status == 0, "\(passed.stderr)")
+        #expect(passed.stdout.contains("2 lines from 1 tests"), "\(passed.stdout)")
+
+        let failed = try await check([
+            fine,
+            #"{"ts":"2026-12-07T09:00:00.000Z","level":"info","logger":"test","msg":"request","route":"/v1/actors/{id}/tokens","metadata":{"test":"TokenTests/issue()","echo":"\#(token)"}}"#,
+            #"{"ts":"2026-12-07T09:00:00.000Z","level":"info","logger":"test","msg":"sign-in","metadata":{"test":"Desk/signIn()","form":"a \"quoted\" password"}}"#,
+            "plain text holding \(token)",
+        ])
+        #expect(failed.status == 1)
+        #expect(
+            failed.stderr.contains("line 2 holds a secret") && failed.stderr.contains("test TokenTests/issue(), route /v1/actors/{id}/tokens"),
+            "\(failed.stderr)")
+        #expect(failed.stderr.contains("line 3 holds a secret") && failed.stderr.contains("test Desk/signIn()"), "\(failed.stderr)")
+        #expect(failed.stderr.contains("line 4 is not JSON: plain text holding ***"), "\(failed.stderr)")
+        #expect(!failed.stderr.contains(token) && !failed.stderr.contains("quoted"), "\(failed.stderr)")
     }
 
     @Test func theRequestsFieldsStandAtTheTopWithNumbersAsNumbers() throws {

@@ -71,7 +71,7 @@ import Testing
     @Test func theDocumentIsServedAsIs() async throws {
         let pool = Self.idlePool()
         let app = buildApplication(
-            configuration: try .init(environment: [:]), pool: pool, logger: Logger(label: "test"), backgroundWork: false)
+            configuration: try .init(environment: [:]), pool: pool, logger: TestRunLog.logger(), backgroundWork: false)
         let expected = try OpenAPIDocument.bytes()
         #expect(String(decoding: expected, as: UTF8.self).hasPrefix("openapi: 3.1.0\n"))
         try await app.test(.router) { client in

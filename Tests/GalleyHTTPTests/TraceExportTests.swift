@@ -13,20 +13,7 @@
     /// operation → each database round trip, with their timings.
     @Suite struct TraceExportTests {
         @Test func anApprovalIsOneTraceFromTheRequestThroughTheDomainToEachStatement() async throws {
-            let collector = try await WebhookReceiver.start()
-            collector.answer(.status(.ok, body: Array("{}".utf8)))
-            var configuration = OTel.Configuration.default
-            configuration.serviceName = "galley-test"
-            configuration.logs.enabled = false
-            configuration.metrics.enabled = false
-            configuration.traces.otlpExporter.protocol = .httpJSON
-            configuration.traces.otlpExporter.endpoint = collector.url  // used as given: the receiver answers on its one path
-            configuration.traces.batchSpanProcessor.scheduleDelay = .milliseconds(100)
-            // Tracing is bootstrapped once per process; this is the only test that does it.
-            let exporter = try OTel.bootstrap(configuration: configuration)
-            let exporting = Task { try await exporter.run() }
-            defer { exporting.cancel() }
-
+            let collector = try await Collector.started.value
             let traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
             let callerSpan = "00f067aa0ba902b7"
             let articleID = LockedBox<String>("")
@@ -43,12 +30,8 @@
                 #expect(approved.status == .ok, "\(approved.text)")
             }
 
-            var spans: [Span] = []
-            let deadline = ContinuousClock.now + .seconds(30)
-            while ContinuousClock.now < deadline {
-                spans = collector.received.flatMap { Span.all(in: $0.body) }.filter { $0.traceID == traceID }
-                if spans.contains(where: { $0.name == "transition.approve" }) && spans.count >= 3 { break }
-                try await Task.sleep(for: .milliseconds(100))
+            let spans = try await Collector.spans(of: traceID, from: collector) { spans in
+                spans.contains { $0.name == "transition.approve" } && spans.count >= 3
             }
             let request = try #require(spans.first { $0.parentID == callerSpan }, "no request span under the caller's: \(spans)")
             let domain = try #require(spans.first { $0.name == "transition.approve" }, "\(spans)")
@@ -63,7 +46,89 @@
             }
             #expect(request.start <= domain.start && domain.end <= request.end)
             #expect(request.end > request.start)
-            await collector.stop()
+        }
+
+        /// A webhook delivery joins the trace of the request whose change caused its event,
+        /// and its receiver gets that trace id; a request sampled out leaves nothing behind.
+        @Test func aDeliveryJoinsTheTraceOfTheRequestThatCausedItsEvent() async throws {
+            let collector = try await Collector.started.value
+            let traceID = "5d0f2c1e8a7b4c3d9e6f1a2b3c4d5e6f"
+            let sampledOutID = "0af7651916cd43dd8448eb211c80319c"
+            try await WebhookRoom.with(tracing: true) { room in
+                _ = try await room.subscribe()
+                let api = room.api
+                /// Publishes a new article in a request under the caller's trace `trace`; its id.
+                func publish(inTrace trace: String, flags: String) async throws -> String {
+                    let id = try await api.createArticle()
+                    try api.expectSuccess(await api.transition(id, "submit", as: "wendy"))
+                    try api.expectSuccess(
+                        await api.call(
+                            .post, "/v1/articles/\(id)/checkpoints", as: "fiona",
+                            json: ["checkpoint": "source_check", "verdict": "passed", "revision": 1, "note": "ok"]))
+                    try api.expectSuccess(await api.transition(id, "approve", as: "eddie"))
+                    try api.expectSuccess(
+                        await api.call(
+                            .post, "/v1/articles/\(id)/transitions", as: "eddie", json: ["action": "publish"],
+                            headers: [HTTPField.Name("traceparent")!: "00-\(trace)-00f067aa0ba902b7-\(flags)"]))
+                    return id
+                }
+                let tracedArticle = try await publish(inTrace: traceID, flags: "01")
+                let sampledOutArticle = try await publish(inTrace: sampledOutID, flags: "00")
+                try await room.drain(room.dispatcher()) { room.receiver.received.count >= 2 }
+
+                /// The one `traceparent` the receiver got with the article's delivery, split at its dashes.
+                func traceparent(of article: String) throws -> [Substring] {
+                    let delivery = try #require(room.receiver.received.first { String(decoding: $0.body, as: UTF8.self).contains(article) })
+                    let headers = delivery.headers[values: HTTPField.Name("traceparent")!]
+                    #expect(headers.count == 1, "\(headers)")
+                    return try #require(headers.first).split(separator: "-")
+                }
+                let traced = try traceparent(of: tracedArticle)
+                #expect(traced.count == 4 && traced[1] == traceID && traced[3] == "01", "\(traced)")
+                let sampledOut = try traceparent(of: sampledOutArticle)
+                #expect(sampledOut.count == 4 && sampledOut[1] != sampledOutID, "a trace of its own: \(sampledOut)")
+                #expect(try await room.count("SELECT count(*) FROM webhook_deliveries WHERE traceparent IS NOT NULL") == 1)
+
+                let spans = try await Collector.spans(of: traceID, from: collector) { spans in
+                    spans.contains { $0.name == "webhook.deliver" } && spans.contains { $0.name == "transition.publish" }
+                }
+                let delivery = try #require(spans.first { $0.name == "webhook.deliver" }, "\(spans)")
+                let publish = try #require(spans.first { $0.name == "transition.publish" }, "\(spans)")
+                #expect(delivery.parentID == publish.spanID, "\(spans)")
+                #expect(delivery.spanID == traced[2], "the receiver's traceparent names the delivery's span: \(delivery)")
+                #expect(delivery.attributes["galley.webhook.event"] == "article.published")
+            }
+        }
+    }
+
+    /// The OTLP/HTTP receiver this suite's tests export to. Tracing is bootstrapped once per
+    /// process, by the first test that asks; each test reads the spans of its own trace ids.
+    private enum Collector {
+        static let started = Task<WebhookReceiver, any Error> {
+            let collector = try await WebhookReceiver.start()
+            collector.answer(.status(.ok, body: Array("{}".utf8)))
+            var configuration = OTel.Configuration.default
+            configuration.serviceName = "galley-test"
+            configuration.logs.enabled = false
+            configuration.metrics.enabled = false
+            configuration.traces.otlpExporter.protocol = .httpJSON
+            configuration.traces.otlpExporter.endpoint = collector.url  // used as given: the receiver answers on its one path
+            configuration.traces.batchSpanProcessor.scheduleDelay = .milliseconds(100)
+            let exporter = try OTel.bootstrap(configuration: configuration)
+            Task { try await exporter.run() }  // until the test process ends
+            return collector
+        }
+
+        /// The spans of `traceID` received, once `complete` holds of them or 30 seconds passed.
+        static func spans(of traceID: String, from collector: WebhookReceiver, until complete: ([Span]) -> Bool) async throws -> [Span] {
+            var spans: [Span] = []
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline {
+                spans = collector.received.flatMap { Span.all(in: $0.body) }.filter { $0.traceID == traceID }
+                if complete(spans) { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return spans
         }
     }
 

@@ -14,11 +14,13 @@ struct WebhookRoom {
 
     static let allowLoopback = try! WebhookAddressPolicy(allowList: "127.0.0.1")
 
-    static func with(metrics: HTTPMetrics = HTTPMetrics(), _ body: @Sendable (WebhookRoom) async throws -> Void) async throws {
+    static func with(
+        metrics: HTTPMetrics = HTTPMetrics(), tracing: Bool = false, _ body: @Sendable (WebhookRoom) async throws -> Void
+    ) async throws {
         let receiver = try await WebhookReceiver.start()
         let client = WebhookDispatcher.makeClient()
         do {
-            try await APIHarness.with(webhookPolicy: allowLoopback, metrics: metrics) { api in
+            try await APIHarness.with(webhookPolicy: allowLoopback, metrics: metrics, tracing: tracing) { api in
                 try await body(WebhookRoom(api: api, receiver: receiver, client: client))
             }
         } catch {
@@ -37,7 +39,7 @@ struct WebhookRoom {
         settings.timeout = timeout
         settings.batchSize = batchSize
         settings.retry = WebhookRetryPolicy(maxAttempts: 100, retryWindow: 600, baseDelay: 0.01, maxDelay: 0.05, pauseAfter: pauseAfter)
-        return WebhookDispatcher(services: api.services, settings: settings, metrics: metrics, logger: Logger(label: "dispatcher"))
+        return WebhookDispatcher(services: api.services, settings: settings, metrics: metrics, logger: TestRunLog.logger("dispatcher"))
     }
 
     /// Runs the dispatcher until `done` holds, for at most 30 seconds (room for a loaded run).

@@ -49,7 +49,9 @@ public final class EventWakeUp: Sendable {
                 state = .sendingWithMoreToSend
                 return false
             }
-            if start { Task { await self.sendWhileCommitted(spacing: spacing) } }
+            // Detached: the sender serves later commits too and may outlive this one's
+            // operation, so its NOTIFY must not be traced under that operation's span.
+            if start { Task.detached { await self.sendWhileCommitted(spacing: spacing) } }
         }
     }
 

@@ -20,6 +20,9 @@ public struct WebhookOutbox: Sendable {
         /// This attempt's number, 1 for the first.
         public let attempt: Int
         public let eventAt: Date
+        /// The W3C `traceparent` of the change that caused the event, when it was traced: each
+        /// attempt's span joins that trace.
+        public let traceparent: String?
     }
 
     /// How much of a receiver's answer is read and kept.

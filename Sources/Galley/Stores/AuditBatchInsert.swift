@@ -15,7 +15,7 @@ extension AuditStore {
                         \(column { $0.fromState })::text[], \(column { $0.toState })::text[], \(column { $0.reason })::text[],
                         \(column { $0.details })::jsonb[], \(column { $0.requestID })::text[], \(column { $0.at })::timestamptz[])
                 WITH ORDINALITY AS e(chain, actor_id, actor_name, action, article_id, revision, from_state, to_state, reason,
-                                     details, request_id, at, position)
+                                     details, request_id, at, position)\(tracing(after: " WHERE"))
             ORDER BY e.position
             """
     }

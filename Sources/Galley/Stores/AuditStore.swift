@@ -32,14 +32,24 @@ enum AuditStore {
         StoreRead(sql: insert(entry)) { _ in }
     }
 
+    /// The event's INSERT. In a recorded trace it also hands the trace on to the webhook
+    /// deliveries the event causes (`ChangeTrace`); otherwise it is the plain INSERT.
     static func insert(_ entry: AuditEntry) -> SQL {
-        "\(insertColumns) VALUES (\(values(entry)))"
+        guard let trace = ChangeTrace.current else { return "\(insertColumns) VALUES (\(values(entry)))" }
+        return "\(insertColumns) SELECT \(values(entry)) WHERE \(ChangeTrace.handingOn(trace))"
     }
 
     /// The event's INSERT, writing a row only when the query `source` (a name in the same
     /// statement's WITH list) yields one: the event of a change that happened.
     static func insert(_ entry: AuditEntry, onlyAfter source: String) -> SQL {
-        "\(insertColumns) SELECT \(values(entry)) FROM \(SQL(stringLiteral: source))"
+        "\(insertColumns) SELECT \(values(entry)) FROM \(SQL(stringLiteral: source))\(tracing(after: " WHERE"))"
+    }
+
+    /// `keyword` and the condition that hands the current trace on (`ChangeTrace`), or
+    /// nothing outside a recorded trace.
+    static func tracing(after keyword: SQL) -> SQL {
+        guard let trace = ChangeTrace.current else { return "" }
+        return keyword + " " + ChangeTrace.handingOn(trace)
     }
 
     /// The INSERT's head, shared by one event (`insert(_:)`) and many (`insert(_ entries:)`).

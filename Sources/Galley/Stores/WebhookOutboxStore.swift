@@ -29,14 +29,14 @@ enum WebhookOutboxStore {
             FROM due, webhooks w
             WHERE d.id = due.id AND w.id = d.webhook_id
             RETURNING d.id, d.webhook_id, w.url, w.secret, d.event_type, d.article_id, d.payload, d.body, d.attempts,
-                      d.created_at, d.seq
+                      d.created_at, d.seq, d.traceparent
             """
         ).map { row in
             WebhookOutbox.Claimed(
                 id: try row.decode("id"), webhookID: try row.decode("webhook_id"), url: try row.decode("url"),
                 secret: try row.decode("secret"), eventType: try row.decode("event_type"), articleID: try row.decode("article_id"),
                 payload: try row.decode("payload"), body: try row.decode("body"), attempt: try row.decode("attempts"),
-                eventAt: try row.decode("created_at"))
+                eventAt: try row.decode("created_at"), traceparent: try row.decode("traceparent"))
         }
     }
 

@@ -109,14 +109,15 @@ enum WebhookStore {
         }
     }
 
-    /// A new pending delivery of the same event and body, sent again from scratch.
+    /// A new pending delivery of the same event and body, sent again from scratch, in the
+    /// trace of the change that caused the event.
     static func redeliver(_ conn: PostgresConnection, webhookID: UUID, deliveryID: UUID, at: Date) throws -> WebhookDelivery {
         guard
             let row = try conn.query(
                 """
                 INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, article_id, payload, body, redelivery_of,
-                                                next_attempt_at, created_at, updated_at)
-                SELECT webhook_id, event_id, event_type, article_id, payload, body, id, \(at), \(at), \(at)
+                                                next_attempt_at, created_at, updated_at, traceparent)
+                SELECT webhook_id, event_id, event_type, article_id, payload, body, id, \(at), \(at), \(at), traceparent
                 FROM webhook_deliveries WHERE id = \(deliveryID) AND webhook_id = \(webhookID)
                 RETURNING \(deliveryColumns)
                 """

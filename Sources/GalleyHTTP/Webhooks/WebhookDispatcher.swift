@@ -44,10 +44,12 @@ public struct WebhookDispatcher: Service {
     }
 
     /// A client that never follows redirects: a redirect could point at an address the
-    /// destination check refuses.
+    /// destination check refuses. It makes no spans of its own: `webhook.deliver` is the
+    /// attempt's client span, and its `traceparent` the only one sent (two would be invalid).
     public static func makeClient() -> HTTPClient {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
         configuration.timeout = .init(connect: .seconds(5))
+        configuration.tracing.tracer = nil
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
@@ -143,10 +145,10 @@ public struct WebhookDispatcher: Service {
         return bodies
     }
 
-    /// One HTTP attempt, with its outcome logged; a trace of its own when tracing is on, whose
-    /// `traceparent` the receiver gets.
+    /// One HTTP attempt, with its outcome logged; a span when tracing is on, in the trace of
+    /// the change that caused the event (`DeliveryTrace`), whose `traceparent` the receiver gets.
     private func attempt(_ claimed: WebhookOutbox.Claimed, body: Result<String, any Error>, client: HTTPClient) async -> WebhookOutbox.Outcome {
-        await withSpan("webhook.deliver", context: .topLevel, ofKind: .client) { span in
+        await withSpan("webhook.deliver", context: DeliveryTrace.context(of: claimed), ofKind: .client) { span in
             span.attributes["galley.webhook.event"] = claimed.eventType
             span.attributes["galley.webhook.attempt"] = claimed.attempt
             let outcome = await attemptInSpan(claimed, body: body, client: client)
