@@ -14,8 +14,11 @@ public struct DatabaseSpans: PostgresObserver {
         let nanoseconds =
             UInt64(max(0, duration.components.seconds)) * 1_000_000_000 + UInt64(max(0, duration.components.attoseconds)) / 1_000_000_000
         let start = SpanInstant(nanosecondsSinceEpoch: end.nanosecondsSinceEpoch &- min(nanoseconds, end.nanosecondsSinceEpoch))
+        let span = InstrumentationSystem.tracer.startSpan("db", context: context, ofKind: .client, at: start)
+        // Most requests are sampled out: naming the statements is most of a span's cost.
+        guard span.isRecording else { return span.end() }
         let name = DatabaseMetrics.name(of: statements)
-        let span = InstrumentationSystem.tracer.startSpan(name, context: context, ofKind: .client, at: start)
+        span.operationName = name
         span.attributes["db.system"] = "postgresql"
         span.attributes["db.operation.name"] = name
         span.attributes["db.response.returned_rows"] = rows
