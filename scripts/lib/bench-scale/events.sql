@@ -2,9 +2,8 @@
 -- articles :lo to :hi, as the app writes them along the lifecycle below, numbered and linked
 -- into their chains exactly as the linking trigger (galley_audit_link) does: `seq` 1, 2, 3…,
 -- `prev_hash` the previous event's hash, `hash` the SHA-256 of galley_audit_canonical. The
--- trigger links one row at a time (two updates of the chain's head each: ~45 minutes for
--- 20,000,000 events on a loaded machine); here each step of every chain in the chunk is
--- hashed by one statement. The session runs with session_replication_role = replica, so
+-- trigger links one row at a time, updating the chain's head twice an event; here each step
+-- of every chain in the chunk is hashed by one statement, and chunks run side by side. The session runs with session_replication_role = replica, so
 -- neither the trigger nor foreign keys nor the outbox fire; the chains' heads are written at
 -- the end as the trigger leaves them, and `galley audit verify` recomputes everything.
 \set ON_ERROR_STOP 1
