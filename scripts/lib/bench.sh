@@ -1,6 +1,6 @@
-# Shared by scripts/bench, scripts/bench-domain and scripts/bench-cli: a release build, a
-# throwaway cluster (fsync off) removed on every exit path, and small helpers. Source it
-# after scripts/lib/postgres.sh; do not run it.
+# Shared by scripts/bench, scripts/bench-domain, scripts/bench-cli and scripts/bench-scale: a
+# release build, a throwaway cluster (fsync off) removed on every exit path, wrk's runs, and
+# small helpers. Source it after scripts/lib/postgres.sh; do not run it.
 
 # bench_build NAME: a release build of every product; sets $bin to the folder of the binaries.
 bench_build() {
@@ -70,4 +70,54 @@ bench_positive() {
         echo "$1 must be a whole number above zero, not '$2'" >&2
         exit 2
     fi
+}
+
+# server_cpu_ticks: the CPU time (user and system, in clock ticks) the process $server has used so far.
+server_cpu_ticks() {
+    awk '{ print $14 + $15 }' "/proc/$server/stat"
+}
+# wrk_run NAME WRK-ARGS…: runs wrk ($threads threads, $connections connections, $seconds s) and
+# leaves its output in $cluster/NAME.wrk and the server's CPU ticks over the run in
+# $cluster/NAME.cpu; prints the load and the peak RSS of the process $server.
+wrk_run() {
+    local name=$1
+    shift
+    bench_load
+    # The arguments hold a token: show them up to "--" or the header, not beyond.
+    local shown=() arg
+    for arg in "$@"; do
+        case $arg in --|Authorization:*|Cookie:*) shown+=("…"); break ;; esac
+        shown+=("$arg")
+    done
+    echo "bench: $name: wrk -t$threads -c$connections -d${seconds}s --latency ${shown[*]}" >&2
+    local cpu_before
+    cpu_before=$(server_cpu_ticks)
+    wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency "$@" >"$cluster/$name.wrk"
+    echo $(($(server_cpu_ticks) - cpu_before)) >"$cluster/$name.cpu"
+    echo "bench: $name: server peak RSS so far $(awk '/^VmHWM:/ { printf "%.1f MB", $2 / 1024 }' "/proc/$server/status")" >&2
+}
+
+# wrk_field FILE: "rate p50_ms p99_ms errors" from wrk's output.
+wrk_field() {
+    awk '
+        function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+        /Requests\/sec:/ { rate = $2 }
+        /^ +50%/ { p50 = ms($2) }
+        /^ +99%/ { p99 = ms($2) }
+        /Non-2xx or 3xx responses:/ { errors = $5 }
+        /Socket errors:/ { errors += 0 }
+        END { printf "%s %.2f %.2f %d\n", rate, p50, p99, errors }' "$1"
+}
+
+# bench_ensure_wrk: installs wrk and checks for curl.
+bench_ensure_wrk() {
+    if ! command -v wrk >/dev/null; then
+        # A new machine's package lists are empty until updated.
+        echo "bench: installing wrk" >&2
+        local sudo=""
+        [ "$(id -u)" -ne 0 ] && sudo="sudo"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk >/dev/null
+    fi
+    command -v curl >/dev/null || { echo "bench: curl is needed" >&2; exit 1; }
 }

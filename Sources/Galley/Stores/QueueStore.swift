@@ -136,12 +136,19 @@ enum QueueStore {
         if let step = filter.waitingFor { sql.append(" AND s.step = \(step)") }
         if let section = filter.section { sql.append(" AND s.section = \(section)") }
         if let cursor, cursor.rank == rank {
-            let overdue: SQL = rank == 1 ? "false" : "COALESCE(x.due_at < \(now), false)"
-            sql.append(
-                """
-                 AND (NOT \(overdue), s.waiting_since, s.article_id, s.step)
-                     > (\(!cursor.overdue), \(cursor.waitingSince), \(cursor.articleID), \(cursor.step))
-                """)
+            if rank == 1 {
+                // Unassigned steps are never overdue: the position alone, a range of
+                // queue_steps_waiting, so a deep page starts where the last one ended.
+                if !cursor.overdue {
+                    sql.append(" AND (s.waiting_since, s.article_id, s.step) > (\(cursor.waitingSince), \(cursor.articleID), \(cursor.step))")
+                }
+            } else {
+                sql.append(
+                    """
+                     AND (NOT COALESCE(x.due_at < \(now), false), s.waiting_since, s.article_id, s.step)
+                         > (\(!cursor.overdue), \(cursor.waitingSince), \(cursor.articleID), \(cursor.step))
+                    """)
+            }
         }
         let order: SQL = rank == 1 ? "" : "COALESCE(x.due_at < \(now), false) DESC, "
         sql.append(" ORDER BY \(order)s.waiting_since, s.article_id, s.step LIMIT \(limit))")

@@ -1,3 +1,5 @@
+-- Shared by the wrk scripts of scripts/bench and scripts/bench-scale: each thread learns its
+-- number (tid), and read_ids reads a file of one value a line.
 local next_thread = 0
 function setup(thread)
     thread:set("tid", next_thread)

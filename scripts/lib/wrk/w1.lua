@@ -1,3 +1,4 @@
+-- W1: drafts of ~3 KB, each with a title of its own. Arguments: a token, a run id.
 dofile(os.getenv("BENCH_LUA_DIR") .. "/common.lua")
 local counter = 0
 function init(args)

@@ -1,6 +1,7 @@
--- W3: each thread cycles over its own share of the drafts: spike on odd passes, restore on
--- even ones. A share is far larger than a thread's connections, so an article's previous
--- transition has completed before its next one is sent.
+-- W3: transitions. Each thread cycles over its own share of the drafts in args[2]: spike on
+-- odd passes, restore on even ones. A share is far larger than a thread's connections, so an
+-- article's previous transition has completed before its next one is sent.
+-- Arguments: a token, the file of draft ids, the number of wrk threads.
 dofile(os.getenv("BENCH_LUA_DIR") .. "/common.lua")
 local i = 0
 function init(args)
