@@ -32,8 +32,8 @@ struct WebhookRoom {
         await receiver.stop()
     }
 
-    /// A slow answer is a failure only in tests that set their own timeout: a whole run on two
-    /// cores has seen a loopback answer take over 5 s.
+    /// A slow answer is a failure only in tests that set their own timeout: under a whole run's
+    /// load a loopback answer can outlast a short one.
     func dispatcher(pauseAfter: Int = 50, batchSize: Int = 20, timeout: TimeInterval = 30, metrics: HTTPMetrics? = nil) -> WebhookDispatcher {
         var settings = WebhookDispatcher.Settings()
         settings.timeout = timeout
