@@ -1,8 +1,8 @@
 -- What verification has vouched for, so that `GET /v1/audit/verification` checks only what
 -- changed since (docs/audit.md, "Verifying what changed").
 --
--- A full verification reads every event: ~20,000,000 of them in a large newsroom, a minute
--- or more. Each one is recorded here; the last one that found the log intact, and each
+-- A full verification reads every event, which grows without end in a newsroom that keeps
+-- its history (docs/benchmarks.md has its rate). Each one is recorded here; the last one that found the log intact, and each
 -- increment since that found it intact, move on how far the log has been verified: per chain
 -- the position (seq, hash) verified up to, the last seal checked, and the oldest transaction
 -- that could still have been running when that verification took its snapshot (`xmin_bound`,
