@@ -65,7 +65,7 @@ public func buildRouter(
     desk: DeskSettings = .init(), tracing: Bool = false, content: ContentSettings = .init()
 ) -> Router<GalleyRequestContext> {
     let router = Router(context: GalleyRequestContext.self)
-    if tracing { router.add(middleware: TracingMiddleware(recordingHeaders: [.requestID])) }
+    if tracing { router.add(middleware: RequestSpanMiddleware()) }
     router.add(middleware: RequestEnvelopeMiddleware(metrics: metrics))
     if let limit = content.rateLimit { router.add(middleware: PublicRateLimitMiddleware(limiter: AddressRateLimiter(limit: limit))) }
     router.add(middleware: ProblemMiddleware())

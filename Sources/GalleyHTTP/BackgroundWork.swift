@@ -57,7 +57,9 @@ struct BackgroundWork: Service {
     private func every(_ interval: Duration, _ name: String, span: String, _ work: () async throws -> Void) async {
         while !Task.isCancelled {
             do {
-                try await withSpan(span, context: .topLevel, ofKind: .internal) { _ in try await work() }
+                try await withSpan(span, context: .topLevel, ofKind: .internal) { span in
+                    try await TraceRecording.$isOn.withValue(span.isRecording) { try await work() }
+                }
             } catch {
                 logger.warning("\(name) failed; will retry", metadata: ["error": "\(error)"])
             }

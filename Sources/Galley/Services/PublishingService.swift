@@ -29,9 +29,8 @@ public struct PublishingService: Sendable {
     public func publish(
         _ ids: [UUID], atomic: Bool, correctionNote: String? = nil, dryRun: Bool = false, by caller: Caller
     ) async throws -> BatchResult {
-        try await withSpan("publish_batch", ofKind: .internal) { span in
-            span.attributes["galley.batch.size"] = ids.count
-            return try await publishBatch(ids, atomic: atomic, correctionNote: correctionNote, dryRun: dryRun, by: caller)
+        try await withOperationSpan("publish_batch", attributes: ["galley.batch.size": .int64(Int64(ids.count))]) {
+            try await publishBatch(ids, atomic: atomic, correctionNote: correctionNote, dryRun: dryRun, by: caller)
         }
     }
 

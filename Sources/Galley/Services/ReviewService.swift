@@ -1,7 +1,6 @@
 import Foundation
 import GalleyCore
 import Postgres
-import Tracing
 
 /// Checkpoints, verdicts and claims: the human verification of a revision.
 public struct ReviewService: Sendable {
@@ -35,7 +34,7 @@ public struct ReviewService: Sendable {
 
     /// Records a verdict on the current revision's exact text.
     public func record(_ input: VerdictInput, on id: UUID, expectedVersion: ExpectedVersion? = nil, by caller: Caller) async throws -> Verification {
-        try await withSpan("verdict.record", ofKind: .internal) { _ in
+        try await withOperationSpan("verdict.record") {
             try await env.tallies.counting("verdict", input.verdict.rawValue) {
                 try await write(input, on: id, expectedVersion: expectedVersion, by: caller)
             }

@@ -1,7 +1,6 @@
 import Foundation
 import GalleyCore
 import Postgres
-import Tracing
 
 /// Every change of an article's state: check permission, gather facts, let `Workflow`
 /// decide, write the change and its audit event, all in one transaction.
@@ -33,7 +32,7 @@ public struct TransitionService: Sendable {
     /// (`ArticleReads`, which may answer them from memory and then writes only while they
     /// hold) → `Workflow` decides → the change is written with its audit event.
     public func perform(_ request: Request, on id: UUID, by caller: Caller) async throws -> ArticleDetail {
-        try await withSpan("transition.\(request.action.rawValue)", ofKind: .internal) { _ in
+        try await withOperationSpan("transition.\(request.action.rawValue)") {
             try await env.tallies.counting("transition", request.action.rawValue) { try await write(request, on: id, by: caller) }
         }
     }

@@ -8,7 +8,7 @@ enum ChangeTrace {
     /// its trace is being recorded; nil without a tracer, outside a span, or when the trace is
     /// sampled out: then nothing is stored and the statements are the untraced ones.
     static var current: String? {
-        guard let context = ServiceContext.current else { return nil }
+        guard let context = ServiceContext.current, TraceRecording.isOn else { return nil }
         var carrier: [String: String] = [:]
         InstrumentationSystem.instrument.inject(context, into: &carrier, using: DictionaryInjector())
         guard let traceparent = carrier["traceparent"], isSampled(traceparent) else { return nil }

@@ -1,4 +1,5 @@
 import Foundation
+import Galley
 import Postgres
 import Tracing
 
@@ -9,7 +10,8 @@ public struct DatabaseSpans: PostgresObserver {
     public init() {}
 
     public func roundTrip(statements: [String], rows: Int, duration: Duration, failed: Bool) {
-        guard let context = ServiceContext.current else { return }  // not part of a traced operation
+        // Not part of a traced operation, or of one sampled out.
+        guard let context = ServiceContext.current, TraceRecording.isOn else { return }
         let end = DefaultTracerClock.now
         let nanoseconds =
             UInt64(max(0, duration.components.seconds)) * 1_000_000_000 + UInt64(max(0, duration.components.attoseconds)) / 1_000_000_000
