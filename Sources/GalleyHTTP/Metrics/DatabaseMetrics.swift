@@ -47,13 +47,22 @@ public final class DatabaseMetrics: PostgresObserver {
         poolWait.record(duration)
     }
 
+    /// Round trips' names already made, by their statements' texts: naming parses each text,
+    /// a lookup only hashes it, and a recorded trace names every round trip it holds.
+    private static let names = Mutex<[[String]: String]>([:])
+
     /// A round trip's name: its statements' names, each once, in order (`BEGIN + UPDATE articles + INSERT audit_events`).
     static func name(of statements: [String]) -> String {
-        var names: [String] = []
+        if let known = names.withLock({ $0[statements] }) { return known }
+        var parts: [String] = []
         for statement in statements {
-            let name = StatementName.of(statement)
-            if !names.contains(name) { names.append(name) }
+            let part = StatementName.of(statement)
+            if !parts.contains(part) { parts.append(part) }
         }
-        return names.joined(separator: " + ")
+        let name = parts.joined(separator: " + ")
+        names.withLock { names in
+            if names.count < remembered { names[statements] = name }
+        }
+        return name
     }
 }
