@@ -66,9 +66,11 @@ enum AuditStore {
         """
     }
 
+    /// `details` once: its text is PostgreSQL's print of the jsonb, the text the hash covers,
+    /// and the parsed value is read from the same bytes.
     static let columns: SQL = """
         id, chain, seq, actor_id, actor_name, action, article_id, revision, from_state, to_state, reason, details,
-        details::text AS details_text, request_id, at, prev_hash, hash
+        request_id, at, prev_hash, hash
         """
 
     static func event(_ row: PostgresRow) throws -> AuditEvent {
@@ -77,7 +79,7 @@ enum AuditStore {
             actorID: try row.decode("actor_id"), actor: try row.decode("actor_name"), action: try row.decode("action"),
             articleID: try row.decode("article_id"), revision: try row.decode("revision"),
             fromState: try row.decode("from_state"), toState: try row.decode("to_state"),
-            reason: try row.decode("reason"), details: try row.decode("details"), detailsText: try row.decode("details_text"),
+            reason: try row.decode("reason"), details: try row.decode("details"), detailsText: try row.decode("details"),
             requestID: try row.decode("request_id"), at: try row.decode("at"), prevHash: try row.decode("prev_hash"),
             hash: try row.decode("hash"))
     }
