@@ -11,5 +11,30 @@ public enum CSVCell {
         return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
+    /// `escape(text)` appended as UTF-8. ASCII text (nearly every cell) is escaped byte by
+    /// byte, where a character is a byte and the rule reads the same; other text goes through
+    /// `escape` itself.
+    public static func append(_ text: String, to bytes: inout [UInt8]) {
+        let utf8 = text.utf8
+        guard utf8.allSatisfy({ $0 < 0x80 }) else {
+            bytes.append(contentsOf: escape(text).utf8)
+            return
+        }
+        let quoted = utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+        if quoted { bytes.append(UInt8(ascii: "\"")) }
+        if let first = utf8.first, formulaStartBytes.contains(first) { bytes.append(UInt8(ascii: "'")) }
+        if quoted {
+            for byte in utf8 {
+                if byte == UInt8(ascii: "\"") { bytes.append(byte) }
+                bytes.append(byte)
+            }
+            bytes.append(UInt8(ascii: "\""))
+        } else {
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    private static let formulaStartBytes: [UInt8] = [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D]
+
     private static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
 }

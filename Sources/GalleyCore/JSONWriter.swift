@@ -10,6 +10,18 @@ public struct JSONWriter {
 
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 
+    /// Forgets what was written but keeps the buffer, so one writer serves a stream of lines.
+    public mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        needsComma = false
+    }
+
+    /// Ends a JSON Lines record: a line feed, after which the next value starts a new line.
+    public mutating func lineFeed() {
+        bytes.append(0x0A)
+        needsComma = false
+    }
+
     // MARK: Structure
 
     public mutating func object(_ members: (inout JSONWriter) -> Void) {
@@ -174,7 +186,8 @@ public struct JSONWriter {
 }
 
 extension JSONValue {
-    /// Compact JSON with object keys sorted, as `JSONEncoder` with `.sortedKeys` wrote it.
+    /// Compact JSON with object keys sorted by their UTF-8 bytes, as `JSONEncoder` with
+    /// `.sortedKeys` writes it (Swift's `<` orders some non-ASCII keys otherwise).
     public var jsonText: String {
         var writer = JSONWriter()
         write(to: &writer)
@@ -190,7 +203,9 @@ extension JSONValue {
         case .array(let values): writer.array { writer in for value in values { value.write(to: &writer) } }
         case .object(let members):
             writer.object { writer in
-                for key in members.keys.sorted() { writer.member(key, members[key]!) }
+                for key in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+                    writer.member(key, members[key]!)
+                }
             }
         }
     }

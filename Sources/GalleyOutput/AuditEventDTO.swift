@@ -44,3 +44,29 @@ public struct AuditEventDTO: Encodable, Sendable {
         hash = event.hash
     }
 }
+
+extension AuditEventDTO: JSONWritable {
+    public func write(to writer: inout JSONWriter) {
+        writer.object { out in
+            out.member("action", action)
+            out.member("actor", actor)
+            out.memberIfPresent("actor_id", actor_id)
+            out.memberIfPresent("article_id", article_id)
+            out.member("at", at)
+            out.member("chain", chain)
+            out.member("details", details)
+            out.member("details_text", details_text)
+            out.memberIfPresent("from_state", from_state)
+            out.member("hash", hash)
+            out.member("id", id)
+            out.member("prev_hash", prev_hash)
+            out.memberIfPresent("reason", reason)
+            out.memberIfPresent("request_id", request_id)
+            out.memberIfPresent("revision", revision)
+            out.member("seq", seq)
+            out.memberIfPresent("to_state", to_state)
+        }
+    }
+
+    public var estimatedJSONBytes: Int { 2 * details_text.utf8.count + (reason?.utf8.count ?? 0) + 640 }
+}

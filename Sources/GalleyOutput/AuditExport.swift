@@ -7,6 +7,10 @@ import GalleyCore
 /// JSON Lines (an `AuditEventDTO` a line, `\n`), and CSV (RFC 4180: a header, CRLF line ends,
 /// cells by `CSVCell`, `details` as its compact JSON text).
 public enum AuditExport {
+    public enum Format: String, Sendable, CaseIterable {
+        case jsonl, csv
+    }
+
     public static let csvColumns = [
         "id", "at", "chain", "seq", "actor", "action", "article_id", "revision", "from_state", "to_state", "reason",
         "request_id", "details", "hash",
@@ -14,17 +18,50 @@ public enum AuditExport {
 
     public static let csvHeader = csvColumns.joined(separator: ",") + "\r\n"
 
-    public static func jsonLine(_ event: AuditEvent) throws -> String {
-        String(decoding: try WireJSON.encoder.encode(AuditEventDTO(event)), as: UTF8.self) + "\n"
-    }
+    /// Lines of one format written as UTF-8 into one buffer, which a stream empties after
+    /// each batch and refills: an export of millions allocates it once.
+    public struct Writer {
+        public let format: Format
+        private var json = JSONWriter(capacity: 1 << 20)
+        private var csv: [UInt8] = []
 
-    public static func csvLine(_ event: AuditEvent) throws -> String {
-        let details = String(decoding: try WireJSON.encoder.encode(event.details), as: UTF8.self)
-        let cells: [String] = [
-            String(event.id), RFC3339.format(event.at), event.chain, String(event.seq), event.actor, event.action,
-            event.articleID.wire ?? "", event.revision.map(String.init) ?? "", event.fromState ?? "",
-            event.toState ?? "", event.reason ?? "", event.requestID ?? "", details, event.hash,
-        ]
-        return cells.map(CSVCell.escape).joined(separator: ",") + "\r\n"
+        public init(format: Format) {
+            self.format = format
+            if format == .csv { csv.reserveCapacity(1 << 20) }
+        }
+
+        /// What comes before the first line: the CSV header, nothing for JSON Lines.
+        public var header: String { format == .csv ? csvHeader : "" }
+
+        /// The lines appended since the last `removeAll`.
+        public var bytes: [UInt8] { format == .csv ? csv : json.bytes }
+
+        public mutating func removeAll() {
+            json.removeAll()
+            csv.removeAll(keepingCapacity: true)
+        }
+
+        public mutating func append(_ event: AuditEvent) {
+            switch format {
+            case .jsonl:
+                AuditEventDTO(event).write(to: &json)
+                json.lineFeed()
+            case .csv:
+                Self.appendCSVLine(event, to: &csv)
+            }
+        }
+
+        private static func appendCSVLine(_ event: AuditEvent, to line: inout [UInt8]) {
+            let cells: [String] = [
+                String(event.id), RFC3339.format(event.at), event.chain, String(event.seq), event.actor, event.action,
+                event.articleID.wire ?? "", event.revision.map(String.init) ?? "", event.fromState ?? "",
+                event.toState ?? "", event.reason ?? "", event.requestID ?? "", event.details.jsonText, event.hash,
+            ]
+            for (index, cell) in cells.enumerated() {
+                if index > 0 { line.append(UInt8(ascii: ",")) }
+                CSVCell.append(cell, to: &line)
+            }
+            line.append(contentsOf: [0x0D, 0x0A])
+        }
     }
 }

@@ -39,6 +39,14 @@ public struct PostgresRows: Sendable, RandomAccessCollection {
 
     /// The first row, or a `notFound`-style nil for callers that use `find…` semantics.
     public var single: PostgresRow? { isEmpty ? nil : self[0] }
+
+    /// A column's position, found once for decoding every row by position (`decode(at:)`).
+    public func position(of column: String) throws -> Int {
+        guard let position = columns.firstIndex(where: { $0.name == column }) else {
+            throw PostgresError(kind: .decoding, message: "the result has no column \"\(column)\"", statement: statement)
+        }
+        return position
+    }
 }
 
 /// One row; decode its columns by name or position.

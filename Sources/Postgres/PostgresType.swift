@@ -56,6 +56,6 @@ public struct PostgresType: RawRepresentable, Hashable, Sendable, CustomStringCo
         }
     }
 
-    static let textLike: Set<PostgresType> = [.text, .varchar, .bpchar, .name, .unknown]
-    static let integers: Set<PostgresType> = [.int2, .int4, .int8, .oid]
+    static let textLike: [PostgresType] = [.text, .varchar, .bpchar, .name, .unknown]
+    static let integers: [PostgresType] = [.int2, .int4, .int8, .oid]
 }

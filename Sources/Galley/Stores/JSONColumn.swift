@@ -5,8 +5,14 @@ import Postgres
 extension JSONValue: PostgresCodable {
     public static var postgresType: PostgresType { .jsonb }
     public var postgresText: String? { jsonText }
+    /// The common shapes read directly (`JSONValue(simpleJSON:)`), the rest by `JSONDecoder`.
     public init(postgresText bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure) {
-        self = try JSONB<JSONValue>(postgresText: bytes, type: type).value
+        guard type == .jsonb || type == .json else { throw .typeMismatch }
+        if let value = JSONValue(simpleJSON: bytes) {
+            self = value
+        } else {
+            self = try JSONB<JSONValue>(postgresText: bytes, type: type).value
+        }
     }
 }
 

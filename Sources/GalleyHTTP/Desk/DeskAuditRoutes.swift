@@ -1,6 +1,7 @@
 import Foundation
 import Galley
 import GalleyCore
+import GalleyOutput
 import Hummingbird
 
 /// `/desk/audit` (audit.read): the audit log filtered a page at a time, the chain's
@@ -164,7 +165,7 @@ struct DeskAuditRoutes {
     private func export(_ request: Request, _ context: GalleyRequestContext) throws -> Response {
         let visit = try context.requireDesk()
         let form = try DeskForm(query: request)
-        guard let format = AuditExportFormat(rawValue: form["format"] ?? "") else {
+        guard let format = AuditExport.Format(rawValue: form["format"] ?? "") else {
             throw GalleyError.validation([.init(field: "format", message: "must be csv or jsonl")])
         }
         let query = try Filters(form).query()

@@ -37,23 +37,22 @@ struct AuditRoutes {
 
     @Sendable func export(_ request: Request, context: GalleyRequestContext) async throws -> Response {
         let format = request.typedQuery("format") ?? "jsonl"
-        guard let format = AuditExportFormat(rawValue: format) else { throw Problem.invalid("format", "must be jsonl or csv") }
+        guard let format = AuditExport.Format(rawValue: format) else { throw Problem.invalid("format", "must be jsonl or csv") }
         return try Self.export(format, try query(request), by: try context.requireCaller(), services: services)
     }
 
     /// Streams every matching event, a batch at a time, so memory stays flat however many;
     /// refused before it starts if the caller may not read the audit log. The desk's export
     /// (`/desk/audit/export`) is this one with the session's caller.
-    static func export(_ format: AuditExportFormat, _ query: AuditService.Query, by caller: Caller, services: GalleyServices) throws -> Response {
+    static func export(_ format: AuditExport.Format, _ query: AuditService.Query, by caller: Caller, services: GalleyServices) throws -> Response {
         let batches = try services.audit.stream(query, by: caller)
         let body = ResponseBody { writer in
-            if format == .csv { try await writer.write(ByteBuffer(string: AuditExport.csvHeader)) }
+            var lines = AuditExport.Writer(format: format)
+            if !lines.header.isEmpty { try await writer.write(ByteBuffer(string: lines.header)) }
             for try await batch in batches {
-                var buffer = ByteBuffer()
-                for event in batch {
-                    buffer.writeString(format == .csv ? try AuditExport.csvLine(event) : try AuditExport.jsonLine(event))
-                }
-                try await writer.write(buffer)
+                lines.removeAll()
+                for event in batch { lines.append(event) }
+                try await writer.write(ByteBuffer(bytes: lines.bytes))
             }
             try await writer.finish(nil)
         }
@@ -88,9 +87,4 @@ struct AuditRoutes {
             "events_checked": .number(Double(full.eventsChecked)), "seals_checked": .number(Double(full.sealsChecked)), "ok": .bool(full.ok),
         ]
     }
-}
-
-/// The audit log's export formats.
-enum AuditExportFormat: String {
-    case csv, jsonl
 }

@@ -9,11 +9,7 @@ extension Audit {
         static let configuration = CommandConfiguration(
             abstract: "Stream audit events as JSON Lines or CSV, in constant memory, byte for byte as the API exports them.")
 
-        enum Format: String, ExpressibleByArgument, CaseIterable {
-            case jsonl, csv
-        }
-
-        @Option(help: "jsonl or csv.") var format: Format
+        @Option(help: "jsonl or csv.") var format: AuditExport.Format
         @Option(help: ArgumentHelp("Write to this file instead of stdout.", valueName: "file")) var out: String?
         @OptionGroup var filter: Filter
         @OptionGroup var identity: Identity
@@ -27,13 +23,12 @@ extension Audit {
                 if progress.enabled { progress.setTotal(try await session.services.audit.count(filter.query, by: caller)) }
                 defer { progress.finish() }
                 var written = 0
-                if format == .csv { handle.write(Data(AuditExport.csvHeader.utf8)) }
+                var lines = AuditExport.Writer(format: format)
+                try handle.write(contentsOf: Data(lines.header.utf8))
                 for try await batch in try session.services.audit.stream(filter.query, by: caller) {
-                    var text = ""
-                    for event in batch {
-                        text += format == .csv ? try AuditExport.csvLine(event) : try AuditExport.jsonLine(event)
-                    }
-                    handle.write(Data(text.utf8))
+                    lines.removeAll()
+                    for event in batch { lines.append(event) }
+                    try handle.write(contentsOf: lines.bytes)
                     written += batch.count
                     progress.update(written)
                 }

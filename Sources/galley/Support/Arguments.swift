@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GalleyCore
+import GalleyOutput
 
 // How command-line text becomes values. A value that does not parse is a usage error that
 // names the argument (ArgumentParser reports "The value 'x' is invalid for '<id>'").
@@ -29,5 +30,6 @@ extension TokenLifetime: ExpressibleByArgument {
 extension ArticleState: ExpressibleByArgument {}
 extension Origin: ExpressibleByArgument {}
 extension Role: ExpressibleByArgument {}
+extension AuditExport.Format: ExpressibleByArgument {}
 extension GenerationStatus: ExpressibleByArgument {}
 extension ClaimStatus: ExpressibleByArgument {}
