@@ -21,17 +21,17 @@ struct AuditBatch: Sendable {
         return (try last.decode(at: Column.chain), try last.decode(at: Column.seq))
     }
 
-    /// Whether a column's bytes are the same text as `other`. Equal bytes are equal text;
-    /// unequal bytes are compared as Strings, as the checks always did, so canonically
-    /// equivalent text still counts as equal.
+    /// Whether a column's bytes are the same text as `other` (`sameText`).
     func same(_ row: Int, _ column: Int, as other: [UInt8]) -> Bool {
-        rows.withBytes(row: row, column: column) { bytes in
-            let bytes = bytes ?? UnsafeBufferPointer(start: nil, count: 0)
-            let equal = other.withUnsafeBufferPointer { other in
-                bytes.count == other.count && (bytes.isEmpty || memcmp(bytes.baseAddress!, other.baseAddress!, bytes.count) == 0)
-            }
-            return equal || String(decoding: bytes, as: UTF8.self) == String(decoding: other, as: UTF8.self)
-        }
+        other.withUnsafeBufferPointer { other in same(row, column, as: other) }
+    }
+
+    func same(_ row: Int, _ column: Int, as other: String) -> Bool {
+        withUTF8(other) { other in same(row, column, as: other) }
+    }
+
+    private func same(_ row: Int, _ column: Int, as other: UnsafeBufferPointer<UInt8>) -> Bool {
+        rows.withBytes(row: row, column: column) { sameText($0 ?? UnsafeBufferPointer(start: nil, count: 0), other) }
     }
 
     /// Replaces `out` with a column's bytes, reusing its storage.

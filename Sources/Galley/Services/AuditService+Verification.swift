@@ -19,21 +19,25 @@ extension AuditService {
         let startedAt = env.now()
         let (report, point) = try await env.transaction(isolation: .readOnlySnapshot, recordsEvents: false) { conn in
             let seals = try AuditStore.seals(conn)
-            var verifier = AuditVerifier(seals: AuditVerifier.checkSeals(seals))
+            let checks = AuditOverlappedChecks(AuditVerifier(seals: AuditVerifier.checkSeals(seals)), progress: progress)
+            defer { _ = try? checks.finish() }
             var after = (chain: "", seq: 0)
             while true {
                 let batch = try AuditStore.chainOrderBatch(conn, after: after, before: nil, limit: AuditBatch.limit)
-                try verifier.check(batch, hashMatches: batch.hashMatches())
-                progress?(verifier.eventsChecked)
+                checks.submit(batch)
                 guard batch.count == AuditBatch.limit, let end = try batch.end() else { break }
                 after = end
             }
+            // Read while the last batches are checked.
             let heads = try AuditStore.chainHeads(conn)
             let point = AuditStore.VerifiedPoint(
                 continuesVersion: try AuditStore.verifiedThrough(conn)?.version, verifiedAt: startedAt,
                 xminBound: try AuditStore.snapshotBound(conn), sealID: seals.last?.id ?? 0, sealHash: seals.last?.hash ?? "",
-                positions: heads.unverified)
-            return (verifier.finish(heads: heads.all), point)
+                positions: try heads.unverified())
+            var verifier = try checks.finish()
+            verifier.endEvents()
+            try Self.checkSealHeads(verifier.unmetSealHeads, conn, into: &verifier)
+            return (try verifier.finish(heads: heads), point)
         }
         let full = try await env.transaction(recordsEvents: false) { conn in
             let full = try AuditStore.recordFullVerification(conn, report, startedAt: startedAt, finishedAt: env.now(), by: caller.principal.name)
@@ -73,25 +77,31 @@ extension AuditService {
             let verifiedSeq = Dictionary(moved.map { ($0.head.chain, $0.verified?.seq ?? 0) }, uniquingKeysWith: { first, _ in first })
             // A head a new seal lists beyond a moved chain's verified position is checked as its
             // events are read; any other is looked up.
-            let (ahead, elsewhere) = sealed.heads.reduce(into: ([AuditVerifier.Head](), [AuditVerifier.Head]())) { split, head in
-                if let seq = verifiedSeq[head.chain], head.seq > seq { split.0.append(head) } else { split.1.append(head) }
-            }
+            func isAhead(_ head: AuditVerifier.Head) -> Bool { verifiedSeq[head.chain].map { head.seq > $0 } ?? false }
+            let ahead = sealed.heads.map { $0.filter(isAhead) }
             var verifier = AuditVerifier(seals: (sealed.checked, ahead, sealed.problem), from: moved.compactMap(\.verified))
             try Self.checkEvents(conn, after: moved, into: &verifier)
-            for (head, stored) in zip(elsewhere, try AuditStore.eventHashes(conn, at: elsewhere)) where stored.hash != head.hash {
-                let problem =
-                    stored.hash == nil ? "a seal vouches for this event but it is missing" : "a seal vouches for different content at this position"
-                verifier.note(.init(eventID: stored.id, chain: head.chain, seq: head.seq, problem: problem))
-            }
+            verifier.endEvents()
+            try Self.checkSealHeads(sealed.heads.joined().filter { !isAhead($0) } + verifier.unmetSealHeads, conn, into: &verifier)
             let point = AuditStore.VerifiedPoint(
                 continuesVersion: through.version, verifiedAt: startedAt, xminBound: try AuditStore.snapshotBound(conn),
                 sealID: seals.last?.id ?? through.sealID, sealHash: seals.last?.hash ?? through.sealHash,
                 positions: moved.filter { $0.verified?.seq != $0.head.seq || $0.verified?.hash != $0.head.hash }.map(\.head))
-            return (verifier.finish(heads: moved.map(\.head)), point, full, through.verifiedAt)
+            return (try verifier.finish(heads: moved.map(\.head)), point, full, through.verifiedAt)
         }
         guard let (report, point, full, since) = found else { return nil }
         if report.ok { try await env.transaction(recordsEvents: false) { conn in try AuditStore.moveVerifiedThrough(conn, to: point) } }
         return AuditVerification(scope: .incremental, report: report, full: full, since: since, checkedAt: env.now())
+    }
+
+    /// Looks up the events at heads that seals list (those the events read in order did not
+    /// meet) and notes each that is missing or different.
+    private static func checkSealHeads(_ heads: [AuditVerifier.Head], _ conn: PostgresConnection, into verifier: inout AuditVerifier) throws {
+        for (head, stored) in zip(heads, try AuditStore.eventHashes(conn, at: heads)) where stored.hash != head.hash {
+            let problem =
+                stored.hash == nil ? "a seal vouches for this event but it is missing" : "a seal vouches for different content at this position"
+            verifier.note(.init(eventID: stored.id, chain: head.chain, seq: head.seq, problem: problem))
+        }
     }
 
     /// Reads the moved chains' events after their verified positions, a batch of chains at a

@@ -29,25 +29,33 @@ public struct AuditVerifier: Sendable {
     private(set) var eventsChecked = 0
     private var sealsChecked = 0
     private var broken: [Broken] = []
-    private var currentChain = ""
-    private var currentChainBytes: [UInt8] = []
+    private var currentChain: [UInt8] = []
+    private var inChain = false
     private var lastSeq = 0
     private var lastHash: [UInt8] = []
-    private var lastOfChain: [String: (Int, String)] = [:]
-    /// (chain, seq) → hash that some seal vouches for; removed as the events are seen.
-    private var sealed: [String: [Int: String]] = [:]
-    /// The current chain's entries of `sealed`, taken out while its events are checked.
-    private var sealedInChain: [Int: String] = [:]
+    /// Where each chain read ended, in the order read: the chains' bytes and last hashes in
+    /// one buffer, so that a million chains cost two allocations, not two million.
+    private var ends = ChainEnds()
+    /// Each seal's heads in chain order, with how far the chains read have matched them.
+    private var seals: [SealCursor]
+    /// Heads a seal lists that the chains read did not meet in order: `AuditService` looks
+    /// them up once the events are read (`unmetSealHeads`).
+    private(set) var unmetSealHeads: [Head] = []
+    /// The current chain's positions that some seal vouches for, until its events meet them.
+    private var sealedInChain: [(seq: Int, hash: String)] = []
+    /// Positions a seal vouches for beyond the end of their chain.
+    private var sealedMissing: [Head] = []
     /// Per chain, the event an earlier verification checked up to: its next event links to
     /// it. Empty for a full verification, whose chains start at their first event.
     private let start: [String: Head]
 
-    /// `start`: the positions an incremental verification continues from (its chains' events
-    /// up to there were checked before); the seals' heads must lie beyond them.
-    init(seals: (checked: Int, heads: [Head], problem: Broken?), from start: [Head] = []) {
+    /// `seals`: every seal's heads, each in chain order (as they are stored). `start`: the
+    /// positions an incremental verification continues from (its chains' events up to there
+    /// were checked before); the seals' heads must lie beyond them.
+    init(seals: (checked: Int, heads: [[Head]], problem: Broken?), from start: [Head] = []) {
         sealsChecked = seals.checked
         if let problem = seals.problem { broken.append(problem) }
-        for head in seals.heads { sealed[head.chain, default: [:]][head.seq] = head.hash }
+        self.seals = seals.heads.map { SealCursor(heads: $0) }
         self.start = Dictionary(start.map { ($0.chain, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -56,17 +64,11 @@ public struct AuditVerifier: Sendable {
     mutating func check(_ batch: AuditBatch, hashMatches: [Bool]) throws {
         for row in 0..<batch.count {
             eventsChecked += 1
-            if !batch.same(row, AuditBatch.Column.chain, as: currentChainBytes) {
+            if !inChain || !batch.same(row, AuditBatch.Column.chain, as: currentChain) {
                 endChain()
-                currentChain = try batch.rows[row].decode(at: AuditBatch.Column.chain)
-                batch.copy(row, AuditBatch.Column.chain, into: &currentChainBytes)
-                sealedInChain = sealed.removeValue(forKey: currentChain) ?? [:]
-                lastSeq = 0
-                lastHash.removeAll(keepingCapacity: true)
-                if !start.isEmpty, let from = start[currentChain] {
-                    lastSeq = from.seq
-                    lastHash.append(contentsOf: from.hash.utf8)
-                }
+                batch.copy(row, AuditBatch.Column.chain, into: &currentChain)
+                inChain = true
+                startChain()
             }
             let seq: Int = try batch.rows[row].decode(at: AuditBatch.Column.seq)
             if seq != lastSeq + 1 {
@@ -76,22 +78,48 @@ public struct AuditVerifier: Sendable {
             } else if !hashMatches[row] {
                 try fail(batch, row, "its content does not match its hash: the event was altered")
             }
-            if !sealedInChain.isEmpty, let vouched = sealedInChain.removeValue(forKey: seq),
-                !batch.same(row, AuditBatch.Column.hash, as: Array(vouched.utf8))
-            {
-                try fail(batch, row, "a seal vouches for different content at this position")
+            if !sealedInChain.isEmpty {
+                // Two seals may list the same position: each must vouch for this event.
+                var index = 0
+                while index < sealedInChain.count {
+                    guard sealedInChain[index].seq == seq else {
+                        index += 1
+                        continue
+                    }
+                    if !batch.same(row, AuditBatch.Column.hash, as: sealedInChain[index].hash) {
+                        try fail(batch, row, "a seal vouches for different content at this position")
+                    }
+                    sealedInChain.remove(at: index)
+                }
             }
             lastSeq = seq
             batch.copy(row, AuditBatch.Column.hash, into: &lastHash)
         }
     }
 
+    /// Positions the chain from where an earlier verification left it, and takes the seals'
+    /// heads for it: each seal's next ones when they name it. A seal's heads that this chain
+    /// skips over are looked up later, so a chain whose events are all gone cannot hide the
+    /// rest of that seal's heads.
+    private mutating func startChain() {
+        lastSeq = 0
+        lastHash.removeAll(keepingCapacity: true)
+        if !start.isEmpty, let from = start[String(decoding: currentChain, as: UTF8.self)] {
+            lastSeq = from.seq
+            lastHash.append(contentsOf: from.hash.utf8)
+        }
+        for index in seals.indices {
+            seals[index].take(currentChain, into: &sealedInChain, skipped: &unmetSealHeads)
+        }
+    }
+
     /// Remembers where the current chain ended, and what seals vouch for beyond that.
     private mutating func endChain() {
-        guard !currentChain.isEmpty else { return }
-        lastOfChain[currentChain] = (lastSeq, String(decoding: lastHash, as: UTF8.self))
-        if !sealedInChain.isEmpty { sealed[currentChain] = sealedInChain }
-        sealedInChain = [:]
+        guard inChain else { return }
+        ends.append(chain: currentChain, seq: lastSeq, hash: lastHash)
+        let chain = sealedInChain.isEmpty ? "" : String(decoding: currentChain, as: UTF8.self)
+        for (seq, hash) in sealedInChain { sealedMissing.append(Head(chain: chain, seq: seq, hash: hash)) }
+        sealedInChain.removeAll(keepingCapacity: true)
     }
 
     /// Records a problem found outside the events checked in order (a seal's head looked up).
@@ -99,32 +127,61 @@ public struct AuditVerifier: Sendable {
         broken.append(problem)
     }
 
-    mutating func finish(heads: [Head]) -> Report {
+    /// Ends the events read (`unmetSealHeads` is then complete).
+    mutating func endEvents() {
         endChain()
-        for head in heads {
-            guard let last = lastOfChain[head.chain] ?? start[head.chain].map({ ($0.seq, $0.hash) }) else {
-                broken.append(Broken(eventID: nil, chain: head.chain, seq: head.seq, problem: "the chain's events are missing"))
-                continue
-            }
-            if last.0 == head.seq && last.1 != head.hash {
-                broken.append(
-                    Broken(
-                        eventID: nil, chain: head.chain, seq: head.seq,
-                        problem: "the chain's head records another hash for event \(head.seq) than the event's: the head was rewritten"))
-            } else if last.0 != head.seq {
-                broken.append(
-                    Broken(
-                        eventID: nil, chain: head.chain, seq: min(last.0, head.seq) + 1,
-                        problem: "the chain ends at event \(last.0) but its head records event \(head.seq): events were removed"))
+        inChain = false
+        for index in seals.indices { unmetSealHeads += seals[index].rest }
+        seals = []
+    }
+
+    /// Checks each chain's end against its head: `heads` in chain order, as the events were
+    /// read, so that a head meets its chain's end in turn; from the first that does not, the
+    /// rest are matched by name.
+    mutating func finish(heads: some ChainHeadList) throws -> Report {
+        endEvents()
+        var next = 0
+        var index = 0
+        while index < heads.count, next < ends.count, ends.withChain(next, { heads.sameChain(index, as: $0) }) {
+            try compare(heads, index, toEnd: (ends.seq(next), ends.withHash(next) { heads.sameHash(index, as: $0) }))
+            index += 1
+            next += 1
+        }
+        if index < heads.count {
+            var byChain: [String: Int] = [:]
+            for position in next..<ends.count { byChain[ends.chain(position)] = position }
+            while index < heads.count {
+                let head = try heads.head(index)
+                if let position = byChain[head.chain] {
+                    try compare(heads, index, toEnd: (ends.seq(position), ends.hash(position) == head.hash))
+                } else if let from = start[head.chain] {
+                    try compare(heads, index, toEnd: (from.seq, from.hash == head.hash))
+                } else {
+                    broken.append(Broken(eventID: nil, chain: head.chain, seq: head.seq, problem: "the chain's events are missing"))
+                }
+                index += 1
             }
         }
-        for (chain, positions) in sealed {
-            for (seq, _) in positions {
-                broken.append(Broken(eventID: nil, chain: chain, seq: seq, problem: "a seal vouches for this event but it is missing"))
-            }
+        for head in sealedMissing {
+            broken.append(Broken(eventID: nil, chain: head.chain, seq: head.seq, problem: "a seal vouches for this event but it is missing"))
         }
         // Broken events are found chain by chain in order, so the first is the earliest break.
         return Report(ok: broken.isEmpty, eventsChecked: eventsChecked, sealsChecked: sealsChecked, firstBroken: broken.first)
+    }
+
+    private mutating func compare(_ heads: some ChainHeadList, _ index: Int, toEnd end: (seq: Int, sameHash: Bool)) throws {
+        let seq = try heads.seq(index)
+        if end.seq == seq && !end.sameHash {
+            broken.append(
+                Broken(
+                    eventID: nil, chain: try heads.head(index).chain, seq: seq,
+                    problem: "the chain's head records another hash for event \(seq) than the event's: the head was rewritten"))
+        } else if end.seq != seq {
+            broken.append(
+                Broken(
+                    eventID: nil, chain: try heads.head(index).chain, seq: min(end.seq, seq) + 1,
+                    problem: "the chain ends at event \(end.seq) but its head records event \(seq): events were removed"))
+        }
     }
 
     private mutating func fail(_ batch: AuditBatch, _ row: Int, _ problem: String) throws {
@@ -160,26 +217,24 @@ public struct AuditVerifier: Sendable {
     }
 
     /// Checks the chain of seals, the first linking to `previous` (the hash of the seal before
-    /// them, "" when they start at the first), and returns every head they vouch for.
-    static func checkSeals(_ seals: [AuditStore.Seal], after previous: String = "") -> (checked: Int, heads: [Head], problem: Broken?) {
+    /// them, "" when they start at the first), and returns each seal's heads (those of events).
+    static func checkSeals(_ seals: [AuditStore.Seal], after previous: String = "") -> (checked: Int, heads: [[Head]], problem: Broken?) {
         var previous = previous
-        var heads: [Head] = []
+        var heads: [[Head]] = []
         var checked = 0
         for seal in seals {
             checked += 1
-            let id = seal.id
-            let entries = seal.heads.compactMap { entry -> Head? in
-                guard case .array(let parts) = entry, parts.count == 3, case .string(let chain) = parts[0],
-                    case .number(let seq) = parts[1], case .string(let hash) = parts[2]
-                else { return nil }
-                return Head(chain: chain, seq: Int(seq), hash: hash)
+            var hasher = SHA256()
+            hasher.update(data: Array("galley-seal/1\n\(previous)\n".utf8))
+            guard seal.prevHash == previous, let entries = SealHeads.parse(seal.heads, hashing: &hasher), hex(hasher.finalize()) == seal.hash
+            else {
+                return (
+                    checked, heads,
+                    Broken(eventID: nil, chain: "seal", seq: seal.id, problem: "seal \(seal.id) was altered or a seal before it removed")
+                )
             }
-            let stored = seal.hash
-            if seal.prevHash != previous || sealHash(previous: previous, heads: entries) != stored {
-                return (checked, heads, Broken(eventID: nil, chain: "seal", seq: id, problem: "seal \(id) was altered or a seal before it removed"))
-            }
-            heads += entries.filter { $0.seq > 0 }
-            previous = stored
+            heads.append(entries.filter { $0.seq > 0 })
+            previous = seal.hash
         }
         return (checked, heads, nil)
     }

@@ -64,23 +64,17 @@ extension AuditStore {
         try conn.query("SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xid").single?.decode("xid") ?? "0"
     }
 
-    /// Every chain's last event, and those whose verified position differs from it.
-    static func chainHeads(_ conn: PostgresConnection) throws -> (all: [AuditVerifier.Head], unverified: [AuditVerifier.Head]) {
-        var all: [AuditVerifier.Head] = []
-        var unverified: [AuditVerifier.Head] = []
-        let rows = try conn.query(
-            """
-            SELECT h.chain, h.seq, h.hash, v.seq IS NOT DISTINCT FROM h.seq AND v.hash IS NOT DISTINCT FROM h.hash AS verified
-            FROM audit_chain_heads h LEFT JOIN audit_verified_heads v ON v.chain = h.chain
-            WHERE h.seq > 0
-            """)
-        all.reserveCapacity(rows.count)
-        for row in rows {
-            let head = AuditVerifier.Head(chain: try row.decode("chain"), seq: try row.decode("seq"), hash: try row.decode("hash"))
-            all.append(head)
-            if !(try row.decode("verified", as: Bool.self)) { unverified.append(head) }
-        }
-        return (all, unverified)
+    /// Every chain's last event in chain order (the order events are verified in), and
+    /// whether its verified position is that event.
+    static func chainHeads(_ conn: PostgresConnection) throws -> ChainHeadRows {
+        ChainHeadRows(
+            rows: try conn.query(
+                """
+                SELECT h.chain, h.seq, h.hash, v.seq IS NOT DISTINCT FROM h.seq AND v.hash IS NOT DISTINCT FROM h.hash AS verified
+                FROM audit_chain_heads h LEFT JOIN audit_verified_heads v ON v.chain = h.chain
+                WHERE h.seq > 0
+                ORDER BY h.chain
+                """))
     }
 
     /// A chain moved since a verification: its head now, and the position verified (nil for
