@@ -42,9 +42,10 @@ struct WebhookRoom {
         return WebhookDispatcher(services: api.services, settings: settings, metrics: metrics, logger: TestRunLog.logger("dispatcher"))
     }
 
-    /// Runs the dispatcher until `done` holds, for at most 30 seconds (room for a loaded run).
+    /// Runs the dispatcher until `done` holds, for at most 90 seconds: room for a loaded run,
+    /// and longer than an attempt's timeout, so one answer stalled under load is retried in it.
     func drain(_ dispatcher: WebhookDispatcher, until done: @Sendable () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(90)
         while try await !done() {
             guard ContinuousClock.now < deadline else { throw HarnessError("the dispatcher did not get there in time") }
             if await dispatcher.deliverDue(client: client) == 0 { try await Task.sleep(for: .milliseconds(20)) }
