@@ -102,11 +102,13 @@ import Testing
             at: Date(timeIntervalSince1970: 951_782_400.5), level: .info, label: "galley.serve",
             metadata: [
                 "request_id": "r-1", "actor": "eddie", "route": "/v1/articles/{id}", "status": "200", "duration_ms": "1.25",
+                "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736", "span_id": "00f067aa0ba902b7", "trace_flags": "1",
                 "note": "say \"hi\"\n", "nested": ["a": ["1", "2"]],
             ], source: "GalleyHTTP", message: "request")
         #expect(
             String(decoding: line, as: UTF8.self)
                 == #"{"ts":"2000-02-29T00:00:00.500Z","level":"info","logger":"galley.serve","msg":"request","request_id":"r-1","#
+                + #""trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7","trace_flags":"1","#
                 + #""actor":"eddie","route":"/v1/articles/{id}","status":200,"duration_ms":1.25,"source":"GalleyHTTP","#
                 + #""metadata":{"nested":{"a":["1","2"]},"note":"say \"hi\"\n"}}"# + "\n")
     }

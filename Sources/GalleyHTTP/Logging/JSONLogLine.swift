@@ -8,11 +8,14 @@ import Logging
 ///      "request_id":"…","actor":"eddie","method":"GET","route":"/v1/articles/{id}",
 ///      "path":"/v1/articles/…","status":200,"duration_ms":1.25,"source":"GalleyHTTP"}
 ///
-/// The request's fields (and `trace_id` and `span_id` when tracing) stand at the top level,
-/// where a pipeline indexes them; any other metadata goes under `metadata`.
+/// The request's fields (and `trace_id`, `span_id` and `trace_flags` when tracing) stand at the
+/// top level, where a pipeline indexes them; any other metadata goes under `metadata`.
 enum JSONLogLine {
     /// Metadata keys lifted to the top level, in this order.
-    static let topLevelKeys = ["request_id", "trace_id", "span_id", "actor", "method", "route", "path", "status", "duration_ms"]
+    static let topLevelKeys = [
+        "request_id", "trace_id", "span_id", "trace_flags", "actor", "method", "route", "path", "status", "duration_ms",
+    ]
+    private static let topLevelKeySet = Set(topLevelKeys)
     /// Top-level keys whose values are numbers.
     private static let numericKeys: Set<String> = ["status", "duration_ms"]
 
@@ -38,10 +41,16 @@ enum JSONLogLine {
                 }
             }
             object.member("source", source)
-            let rest = metadata.filter { !topLevelKeys.contains($0.key) }
+            // One line a request: its usual fields are all lifted, and nothing is copied for them.
+            let rest = metadata.keys.filter { !topLevelKeySet.contains($0) }
             if !rest.isEmpty {
                 object.key("metadata")
-                write(.dictionary(rest), to: &object)
+                object.object { members in
+                    for key in rest.sorted() {
+                        members.key(key)
+                        write(metadata[key]!, to: &members)
+                    }
+                }
             }
         }
         var bytes = writer.bytes

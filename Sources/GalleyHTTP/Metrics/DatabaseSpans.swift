@@ -7,7 +7,10 @@ import Tracing
 /// its statements (`StatementName`), with its row count and whether it failed, never a
 /// parameter's value. Made once the round trip is over, dated back to its start.
 public struct DatabaseSpans: PostgresObserver {
-    public init() {}
+    // Read once, after tracing is bootstrapped: the system's accessor locks and casts each call.
+    private let tracer: any Tracer
+
+    public init() { tracer = InstrumentationSystem.tracer }
 
     public func roundTrip(statements: [String], rows: Int, duration: Duration, failed: Bool) {
         // Not part of a traced operation, or of one sampled out.
@@ -16,7 +19,7 @@ public struct DatabaseSpans: PostgresObserver {
         let nanoseconds =
             UInt64(max(0, duration.components.seconds)) * 1_000_000_000 + UInt64(max(0, duration.components.attoseconds)) / 1_000_000_000
         let start = SpanInstant(nanosecondsSinceEpoch: end.nanosecondsSinceEpoch &- min(nanoseconds, end.nanosecondsSinceEpoch))
-        let span = InstrumentationSystem.tracer.startSpan("db", context: context, ofKind: .client, at: start)
+        let span = tracer.startSpan("db", context: context, ofKind: .client, at: start)
         // Most requests are sampled out: naming the statements is most of a span's cost.
         guard span.isRecording else { return span.end() }
         let name = DatabaseMetrics.name(of: statements)

@@ -10,10 +10,15 @@ import Tracing
 struct RequestSpanMiddleware: RouterMiddleware {
     typealias Context = GalleyRequestContext
 
+    // Read once: the system's accessors take a lock and cast on every call. Made after
+    // tracing is bootstrapped (`galley serve` starts the exporter before building the router).
+    private let instrument = InstrumentationSystem.instrument
+    private let tracer = InstrumentationSystem.tracer
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var parent = ServiceContext.current ?? .topLevel
-        InstrumentationSystem.instrument.extract(request.headers, into: &parent, using: HeaderExtractor())
-        let span = InstrumentationSystem.tracer.startSpan("HTTP \(request.method.rawValue)", context: parent, ofKind: .server)
+        instrument.extract(request.headers, into: &parent, using: HeaderExtractor())
+        let span = tracer.startSpan("HTTP \(request.method.rawValue)", context: parent, ofKind: .server)
         guard span.isRecording else {
             defer { span.end() }
             return try await ServiceContext.$current.withValue(span.context) {
