@@ -24,10 +24,12 @@ public struct DatabaseSpans: PostgresObserver {
         guard span.isRecording else { return span.end() }
         let name = DatabaseMetrics.name(of: statements)
         span.operationName = name
-        span.attributes["db.system"] = "postgresql"
-        span.attributes["db.operation.name"] = name
-        span.attributes["db.response.returned_rows"] = rows
-        span.attributes["db.statement.count"] = statements.count
+        span.updateAttributes { attributes in  // one copy under the span's lock, not four
+            attributes["db.system"] = "postgresql"
+            attributes["db.operation.name"] = name
+            attributes["db.response.returned_rows"] = rows
+            attributes["db.statement.count"] = statements.count
+        }
         if failed { span.setStatus(SpanStatus(code: .error)) }
         span.end(at: SpanInstant(nanosecondsSinceEpoch: end.nanosecondsSinceEpoch))
     }

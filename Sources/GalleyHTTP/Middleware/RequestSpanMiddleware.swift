@@ -25,15 +25,18 @@ struct RequestSpanMiddleware: RouterMiddleware {
                 try await TraceRecording.$isOn.withValue(false) { try await next(request, context) }
             }
         }
-        span.attributes["http.request.method"] = request.method.rawValue
-        span.attributes["url.path"] = request.uri.path
-        span.attributes["user_agent.original"] = request.headers[.userAgent]
-        span.attributes["http.request.header.x_request_id"] = request.headers[.requestID]
-        span.attributes["client.address"] = context.peerAddress
+        // In one update: a recording span's attributes sit behind a lock, and each single set
+        // copies them all.
+        span.updateAttributes { attributes in
+            attributes["http.request.method"] = request.method.rawValue
+            attributes["url.path"] = request.uri.path
+            attributes["user_agent.original"] = request.headers[.userAgent]
+            attributes["http.request.header.x_request_id"] = request.headers[.requestID]
+            attributes["client.address"] = context.peerAddress
+        }
         do {
             var response = try await ServiceContext.$current.withValue(span.context) { try await next(request, context) }
-            finish(span, request, route: context.endpointPath, status: Int(response.status.code))
-            span.attributes["http.response.body.size"] = response.body.contentLength
+            finish(span, request, route: context.endpointPath, status: Int(response.status.code), bodySize: response.body.contentLength)
             // The span ends when the body has been written, or when the response is dropped unsent.
             let ending = SpanEnding(span)
             let body = response.body
@@ -51,12 +54,13 @@ struct RequestSpanMiddleware: RouterMiddleware {
         }
     }
 
-    private func finish(_ span: any Span, _ request: Request, route: String?, status: Int) {
-        if let route {
-            span.operationName = "\(request.method.rawValue) \(route)"
-            span.attributes["http.route"] = route
+    private func finish(_ span: any Span, _ request: Request, route: String?, status: Int, bodySize: Int? = nil) {
+        if let route { span.operationName = "\(request.method.rawValue) \(route)" }
+        span.updateAttributes { attributes in
+            attributes["http.route"] = route
+            attributes["http.response.status_code"] = status
+            attributes["http.response.body.size"] = bodySize
         }
-        span.attributes["http.response.status_code"] = status
         if status >= 500 { span.setStatus(SpanStatus(code: .error)) }
     }
 }
