@@ -1,10 +1,14 @@
 -- galley: no-transaction
--- Lists walk articles newest first and test their filter on each entry they pass; a tag's list
--- tests it on the index entry alone (its tags are in it), never reading the row, so a tag on
--- one article in a hundred costs a short walk of the index however many articles there are.
--- Ordered as the lists order (id descending too), so no sort follows the walk. It replaces
--- articles_updated (updated_at DESC, id), which it covers: a write keeps as many indexes as before.
--- Run again whole if it fails half-way (docs/operations.md, "Migrations").
+-- A list picks its page's ids on one of these, in the list's own order (id descending too, so
+-- no sort follows), testing its filter on the index entries it passes without reading their
+-- rows: the tags of every article are in articles_newest, the section in articles_state_newest.
+-- A tag on one article in a hundred, or a section among twelve, costs a walk of index entries
+-- instead of one of rows. They replace articles_updated (updated_at DESC, id) and
+-- articles_state_updated (state, updated_at DESC, id), so a write maintains as many indexes as
+-- before. Run again whole if it fails half-way (docs/operations.md, "Migrations").
 DROP INDEX CONCURRENTLY IF EXISTS articles_newest;
 CREATE INDEX CONCURRENTLY articles_newest ON articles (updated_at DESC, id DESC) INCLUDE (tags);
 DROP INDEX CONCURRENTLY IF EXISTS articles_updated;
+DROP INDEX CONCURRENTLY IF EXISTS articles_state_newest;
+CREATE INDEX CONCURRENTLY articles_state_newest ON articles (state, updated_at DESC, id DESC) INCLUDE (section);
+DROP INDEX CONCURRENTLY IF EXISTS articles_state_updated;
