@@ -99,7 +99,9 @@ import Testing
 
             try await room.passCheckpoints(id)
             #expect(try await room.services.articles.get(id, by: room.writer).assignments.map(\.id) == [approval.id])
-            #expect(try await queue(room, room.otherEditor).first?.waitingFor == "approval")
+            let approvalItem = try await queue(room, room.otherEditor).first
+            #expect(approvalItem?.waitingFor == "approval")
+            #expect(approvalItem?.assignedTo?.name == "erin", "the step opened after its assignment and is hers")
             _ = try await room.act(.approve, id, by: room.otherEditor)
             #expect(try await room.services.articles.get(id, by: room.writer).assignments.isEmpty)
             let endings = try await room.pool.withConnection { conn in

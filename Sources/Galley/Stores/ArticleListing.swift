@@ -17,8 +17,13 @@ extension ArticleStore {
 
     /// Newest first by `updated_at`, keyset-paginated by (updated_at, id).
     static func list(_ filter: ListFilter, after cursor: (Date, UUID)?, limit: Int) -> StoreRead<[Article]> {
-        StoreRead(sql: "\(select) WHERE true\(listConditions(filter, after: cursor, limit: limit))") { rows in try rows.map(article) }
+        StoreRead(sql: "\(columns) FROM \(page(filter, after: cursor, limit: limit)) \(newestFirst)") { rows in try rows.map(article) }
     }
+
+    /// The rows of a page, joined to `k` (`page`), in the list's order.
+    private static let newestFirst: SQL = """
+        JOIN articles a ON a.id = k.id LEFT JOIN actors e ON e.id = a.responsible_editor_id ORDER BY a.updated_at DESC, a.id DESC
+        """
 
     /// `list` reading only the columns of `fields` (with the id and `updated_at` a cursor
     /// needs) and decoding only those: the current revision's title is joined in only for
@@ -29,10 +34,10 @@ extension ArticleStore {
         let columns = fields.subtracting([.id, .updated_at, .current_revision]).sorted()
         var sql: SQL = "SELECT a.id, a.updated_at"
         for field in columns { sql.append(SQL(stringLiteral: ", \(column(field))")) }
-        sql.append(" FROM articles a")
+        sql.append(" FROM \(page(filter, after: cursor, limit: limit)) JOIN articles a ON a.id = k.id")
         if fields.contains(.responsible_editor) { sql.append(" LEFT JOIN actors e ON e.id = a.responsible_editor_id") }
         if fields.contains(.title) { sql.append(" JOIN revisions r ON r.article_id = a.id AND r.number = a.current_revision") }
-        sql.append(" WHERE true\(listConditions(filter, after: cursor, limit: limit))")
+        sql.append(" ORDER BY a.updated_at DESC, a.id DESC")
         return StoreRead(sql: sql) { rows in
             try rows.map { row in
                 var listed = ListedArticle(id: try row.decode("id"), updatedAt: try row.decode("updated_at"))
@@ -68,9 +73,11 @@ extension ArticleStore {
         }
     }
 
-    /// The filter, the cursor, the order and the limit of a list, after its `WHERE true`.
-    private static func listConditions(_ filter: ListFilter, after cursor: (Date, UUID)?, limit: Int) -> SQL {
-        var sql: SQL = ""
+    /// The ids of a page's articles as `k`: the filter, the cursor, the order and the limit,
+    /// reading no more than the filter needs, so that a walk of `articles_newest` tests a tag
+    /// on its index entries alone; only the page's rows are read whole, by the caller's join.
+    private static func page(_ filter: ListFilter, after cursor: (Date, UUID)?, limit: Int) -> SQL {
+        var sql: SQL = "(SELECT a.id FROM articles a WHERE true"
         if let state = filter.state { sql.append(" AND a.state = \(state.rawValue)") }
         if let section = filter.section { sql.append(" AND a.section = \(section)") }
         if let origin = filter.origin { sql.append(" AND a.origin = \(origin.rawValue)") }
@@ -81,7 +88,7 @@ extension ArticleStore {
             sql.append(" AND a.id IN (SELECT article_id FROM article_search WHERE search @@ websearch_to_tsquery('english', \(query)))")
         }
         if let (updatedAt, id) = cursor { sql.append(" AND (a.updated_at, a.id) < (\(updatedAt), \(id))") }
-        sql.append(" ORDER BY a.updated_at DESC, a.id DESC LIMIT \(limit)")
+        sql.append(" ORDER BY a.updated_at DESC, a.id DESC LIMIT \(limit)) k")
         return sql
     }
 }

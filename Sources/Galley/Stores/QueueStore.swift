@@ -81,7 +81,11 @@ enum QueueStore {
             case .mineAndUnassigned: [0, 1]
             case .any: [0, 1, 2]
             }
-        let selects = groups.filter { $0 >= (cursor?.rank ?? 0) }.map { group(rank: $0, taker, filter, now: now, after: cursor, limit: limit) }
+        let selects = groups.flatMap { rank in
+            (rank == 1 ? [false] : [true, false]).compactMap { overdue in
+                group(rank: rank, overdue: overdue, taker, filter, now: now, after: cursor, limit: limit)
+            }
+        }
         guard !selects.isEmpty else { return StoreRead(sql: "SELECT 1 WHERE false") { _ in [] } }
         return StoreRead(
             sql: """
@@ -110,48 +114,37 @@ enum QueueStore {
         }
     }
 
-    /// One group of the queue in its order: rank 1 walks `queue_steps_waiting`, the others
-    /// start from the open assignments.
-    private static func group(rank: Int, _ taker: Taker, _ filter: Filter, now: Date, after cursor: Position?, limit: Int) -> SQL {
-        let openAssignment = "x.article_id = s.article_id AND x.step = s.step AND x.ended_at IS NULL"
-        var sql: SQL
+    /// One group of the queue, its overdue steps or the others, in its order, as a walk of
+    /// the index of its steps (`queue_steps_assigned` for the caller's, `queue_steps_due` for
+    /// overdue ones, `queue_steps_waiting` for the rest): each step carries its open
+    /// assignment's assignee and due date (sql/0033). Nil when the cursor is past the group.
+    private static func group(
+        rank: Int, overdue: Bool, _ taker: Taker, _ filter: Filter, now: Date, after cursor: Position?, limit: Int
+    ) -> SQL? {
+        // Overdue steps come first in a rank, so a cursor at an on-time step is past them.
+        if let cursor, cursor.rank > rank || (cursor.rank == rank && overdue && !cursor.overdue) { return nil }
+        var sql: SQL = """
+            (SELECT \(SQL(stringLiteral: "\(rank)"))::int AS rank, \(SQL(stringLiteral: "\(overdue)")) AS overdue, s.article_id, s.step,
+                    s.waiting_since, s.assignee_id, s.due_at
+             FROM queue_steps s
+            """
         switch rank {
-        case 1:
-            sql = """
-                (SELECT 1 AS rank, false AS overdue, s.article_id, s.step, s.waiting_since, NULL::uuid AS assignee_id,
-                        NULL::timestamptz AS due_at
-                 FROM queue_steps s
-                 WHERE NOT EXISTS (SELECT 1 FROM assignments x WHERE \(SQL(stringLiteral: openAssignment)))
-                """
-        default:
-            let whose: SQL = rank == 0 ? "x.assignee_id = \(taker.actorID)" : "x.assignee_id <> \(taker.actorID)"
-            sql = """
-                (SELECT \(rank)::int AS rank, COALESCE(x.due_at < \(now), false) AS overdue, s.article_id, s.step, s.waiting_since,
-                        x.assignee_id, x.due_at
-                 FROM assignments x JOIN queue_steps s ON \(SQL(stringLiteral: openAssignment))
-                 WHERE \(whose)
-                """
+        case 0: sql.append(" WHERE s.assignee_id = \(taker.actorID)")
+        case 1: sql.append(" WHERE s.assignee_id IS NULL")
+        default: sql.append(" WHERE s.assignee_id <> \(taker.actorID)")
+        }
+        if overdue {
+            sql.append(" AND s.due_at < \(now)")
+        } else if rank != 1 {
+            sql.append(" AND NOT COALESCE(s.due_at < \(now), false)")
         }
         sql.append(" AND \(eligible(taker))")
         if let step = filter.waitingFor { sql.append(" AND s.step = \(step)") }
         if let section = filter.section { sql.append(" AND s.section = \(section)") }
-        if let cursor, cursor.rank == rank {
-            if rank == 1 {
-                // Unassigned steps are never overdue: the position alone, a range of
-                // queue_steps_waiting, so a deep page starts where the last one ended.
-                if !cursor.overdue {
-                    sql.append(" AND (s.waiting_since, s.article_id, s.step) > (\(cursor.waitingSince), \(cursor.articleID), \(cursor.step))")
-                }
-            } else {
-                sql.append(
-                    """
-                     AND (NOT COALESCE(x.due_at < \(now), false), s.waiting_since, s.article_id, s.step)
-                         > (\(!cursor.overdue), \(cursor.waitingSince), \(cursor.articleID), \(cursor.step))
-                    """)
-            }
+        if let cursor, cursor.rank == rank, cursor.overdue == overdue {
+            sql.append(" AND (s.waiting_since, s.article_id, s.step) > (\(cursor.waitingSince), \(cursor.articleID), \(cursor.step))")
         }
-        let order: SQL = rank == 1 ? "" : "COALESCE(x.due_at < \(now), false) DESC, "
-        sql.append(" ORDER BY \(order)s.waiting_since, s.article_id, s.step LIMIT \(limit))")
+        sql.append(" ORDER BY s.waiting_since, s.article_id, s.step LIMIT \(limit))")
         return sql
     }
 

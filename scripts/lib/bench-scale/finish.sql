@@ -4,6 +4,10 @@
 \set ON_ERROR_STOP 1
 SET maintenance_work_mem = '1GB';
 SELECT definition FROM bench_scale_indexes \gexec
+-- Each open step's assignee and due date, as the triggers (off while generating) would have
+-- copied them from its open assignment (sql/0033).
+UPDATE queue_steps s SET assignee_id = x.assignee_id, due_at = x.due_at
+FROM assignments x WHERE x.article_id = s.article_id AND x.step = s.step AND x.ended_at IS NULL;
 DROP TABLE bench_scale_indexes;
 INSERT INTO event_stream (event_id, type)
 SELECT id, galley_event_type(action, details) FROM audit_events
