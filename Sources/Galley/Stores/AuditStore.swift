@@ -118,16 +118,18 @@ enum AuditStore {
     }
 
     /// `list`, or nil when `live` (a condition on the reader's token) does not hold: each
-    /// batch of a long export confirms the token in its own statement.
+    /// batch of a long export confirms the token in its own statement. Read in binary
+    /// (`SQL.inBinary`): times, ids and numbers arrive as numbers, which the server need not
+    /// print nor the export parse.
     static func list(_ conn: PostgresConnection, filter: Filter, afterID: Int, limit: Int, whileLive live: SQL) throws -> [AuditEvent]? {
-        let rows = try conn.query(
-            """
+        let sql: SQL = """
             SELECT l.live, x.* FROM (SELECT \(live) AS live) l
             LEFT JOIN LATERAL (
                 SELECT \(columns) FROM audit_events WHERE l.live AND id > \(afterID)\(filter.conditions) ORDER BY id LIMIT \(limit)
             ) x ON true
             ORDER BY x.id
-            """)
+            """
+        let rows = try conn.query(sql.inBinary())
         guard try rows.single?.decode("live", as: Bool.self) == true else { return nil }
         let id = try rows.position(of: "id")
         return try rows.compactMap { row in try row.decode(at: id, as: Int?.self) == nil ? nil : try event(row, at: id) }
