@@ -96,6 +96,11 @@ extension Int64: PostgresCodable {
         guard PostgresType.integers.contains(type) else { throw .typeMismatch }
         self = Int64(try parseInteger(bytes))
     }
+    public init(postgresBinary bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure) {
+        guard PostgresType.integers.contains(type) else { throw .typeMismatch }
+        guard let value = BinaryFormat.integer(bytes), let exact = Int64(exactly: value) else { throw .invalidValue("\(bytes.count) bytes") }
+        self = exact
+    }
 }
 
 extension Int32: PostgresCodable {
@@ -105,6 +110,11 @@ extension Int32: PostgresCodable {
         guard type == .int2 || type == .int4 else { throw .typeMismatch }
         self = Int32(try parseInteger(bytes))
     }
+    public init(postgresBinary bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure) {
+        guard type == .int2 || type == .int4 else { throw .typeMismatch }
+        guard let value = BinaryFormat.integer(bytes), let exact = Int32(exactly: value) else { throw .invalidValue("\(bytes.count) bytes") }
+        self = exact
+    }
 }
 
 extension Int16: PostgresCodable {
@@ -113,6 +123,11 @@ extension Int16: PostgresCodable {
     public init(postgresText bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure) {
         guard type == .int2 else { throw .typeMismatch }
         self = Int16(try parseInteger(bytes))
+    }
+    public init(postgresBinary bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure) {
+        guard type == .int2 else { throw .typeMismatch }
+        guard let value = BinaryFormat.integer(bytes), let exact = Int16(exactly: value) else { throw .invalidValue("\(bytes.count) bytes") }
+        self = exact
     }
 }
 
