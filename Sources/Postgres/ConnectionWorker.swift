@@ -114,8 +114,10 @@ final class ConnectionWorker: EventLoopSlot {
 
     /// Sends `sql` without blocking and waits, off every thread, for `loop` to collect the
     /// answer. Returns nil without sending when the session must first be (re)opened or the
-    /// statement prepared, which block: the caller then uses `run`.
+    /// statement prepared, which block, or its result is wanted in binary: the caller then
+    /// uses `run`.
     func send(_ sql: SQL, loop: EventLoop) async throws -> PostgresRows? {
+        if sql.binaryResults { return nil }
         let key = PreparedStatements.Key(sql)
         return try await observedSend(observer, key.text) { try await send(sql, key: key, loop: loop) }
     }

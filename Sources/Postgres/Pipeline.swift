@@ -45,7 +45,7 @@ extension PostgresConnection {
         for (statement, key) in zip(statements, keys) {
             if !preparesStatements {
                 let sent = try withParameters(statement.parameters) { count, types, values in
-                    PQsendQueryParams(conn, key.text, count, types, values, nil, nil, 0)
+                    PQsendQueryParams(conn, key.text, count, types, values, nil, nil, statement.resultFormat)
                 }
                 guard sent == 1 else { throw connectionError(statement: key.text) }
                 reader.expect(.statement(key.text))
@@ -63,7 +63,7 @@ extension PostgresConnection {
                 preparing[key] = name
             }
             let sent = try withParameters(statement.parameters) { count, _, values in
-                PQsendQueryPrepared(conn, name, count, values, nil, nil, 0)
+                PQsendQueryPrepared(conn, name, count, values, nil, nil, statement.resultFormat)
             }
             guard sent == 1 else { throw connectionError(statement: key.text) }
             reader.expect(.statement(key.text))

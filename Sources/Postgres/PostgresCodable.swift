@@ -12,12 +12,18 @@ public protocol PostgresEncodable: Sendable {
 public protocol PostgresDecodable {
     /// Decodes a non-NULL value given in PostgreSQL's text format.
     init(postgresText bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure)
+    /// Decodes a non-NULL value given in PostgreSQL's binary format (`SQL.inBinary`).
+    init(postgresBinary bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure)
     /// The value for SQL NULL; non-Optional types refuse it.
     static func fromNull() throws(PostgresDecodingFailure) -> Self
 }
 
 extension PostgresDecodable {
     public static func fromNull() throws(PostgresDecodingFailure) -> Self { throw .unexpectedNull }
+    /// Types without a binary reading refuse binary results.
+    public init(postgresBinary bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure) {
+        throw .typeMismatch
+    }
 }
 
 public typealias PostgresCodable = PostgresEncodable & PostgresDecodable
@@ -39,6 +45,9 @@ extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
     public init(postgresText bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure) {
         self = .some(try Wrapped(postgresText: bytes, type: type))
     }
+    public init(postgresBinary bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure) {
+        self = .some(try Wrapped(postgresBinary: bytes, type: type))
+    }
     public static func fromNull() throws(PostgresDecodingFailure) -> Self { .none }
 }
 
@@ -54,6 +63,16 @@ extension String: PostgresCodable {
         guard PostgresType.textLike.contains(type) || type == .json || type == .jsonb else { throw .typeMismatch }
         self = string(bytes)
     }
+    /// Text is its bytes; a `jsonb`'s text follows its version byte.
+    public init(postgresBinary bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure) {
+        if type == .jsonb {
+            guard bytes.first == 1 else { throw .invalidValue("jsonb of an unknown version") }
+            self = string(UnsafeBufferPointer(rebasing: bytes.dropFirst()))
+            return
+        }
+        guard PostgresType.textLike.contains(type) || type == .json else { throw .typeMismatch }
+        self = string(bytes)
+    }
 }
 
 extension Int: PostgresCodable {
@@ -62,6 +81,11 @@ extension Int: PostgresCodable {
     public init(postgresText bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure) {
         guard PostgresType.integers.contains(type) else { throw .typeMismatch }
         self = try parseInteger(bytes)
+    }
+    public init(postgresBinary bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure) {
+        guard PostgresType.integers.contains(type) else { throw .typeMismatch }
+        guard let value = BinaryFormat.integer(bytes) else { throw .invalidValue("\(bytes.count) bytes") }
+        self = value
     }
 }
 
@@ -72,6 +96,11 @@ extension Int64: PostgresCodable {
         guard PostgresType.integers.contains(type) else { throw .typeMismatch }
         self = Int64(try parseInteger(bytes))
     }
+    public init(postgresBinary bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure) {
+        guard PostgresType.integers.contains(type) else { throw .typeMismatch }
+        guard let value = BinaryFormat.integer(bytes), let exact = Int64(exactly: value) else { throw .invalidValue("\(bytes.count) bytes") }
+        self = exact
+    }
 }
 
 extension Int32: PostgresCodable {
@@ -81,6 +110,11 @@ extension Int32: PostgresCodable {
         guard type == .int2 || type == .int4 else { throw .typeMismatch }
         self = Int32(try parseInteger(bytes))
     }
+    public init(postgresBinary bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure) {
+        guard type == .int2 || type == .int4 else { throw .typeMismatch }
+        guard let value = BinaryFormat.integer(bytes), let exact = Int32(exactly: value) else { throw .invalidValue("\(bytes.count) bytes") }
+        self = exact
+    }
 }
 
 extension Int16: PostgresCodable {
@@ -89,6 +123,11 @@ extension Int16: PostgresCodable {
     public init(postgresText bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure) {
         guard type == .int2 else { throw .typeMismatch }
         self = Int16(try parseInteger(bytes))
+    }
+    public init(postgresBinary bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure) {
+        guard type == .int2 else { throw .typeMismatch }
+        guard let value = BinaryFormat.integer(bytes), let exact = Int16(exactly: value) else { throw .invalidValue("\(bytes.count) bytes") }
+        self = exact
     }
 }
 
@@ -127,6 +166,11 @@ extension Bool: PostgresCodable {
         default: throw .invalidValue(string(bytes))
         }
     }
+    public init(postgresBinary bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure) {
+        guard type == .bool else { throw .typeMismatch }
+        guard bytes.count == 1 else { throw .invalidValue("\(bytes.count) bytes") }
+        self = bytes[0] != 0
+    }
 }
 
 extension Double: PostgresCodable {
@@ -151,6 +195,15 @@ extension UUID: PostgresCodable {
         guard let value = UUIDFormat.parse(bytes) else { throw .invalidValue(string(bytes)) }
         self = value
     }
+    public init(postgresBinary bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure) {
+        guard type == .uuid else { throw .typeMismatch }
+        guard bytes.count == 16 else { throw .invalidValue("\(bytes.count) bytes") }
+        self = UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
+    }
 }
 
 extension Date: PostgresCodable {
@@ -160,6 +213,12 @@ extension Date: PostgresCodable {
         guard type == .timestamptz || type == .timestamp else { throw .typeMismatch }
         guard let value = TimestampFormat.parse(bytes) else { throw .invalidValue(string(bytes)) }
         self = value
+    }
+    /// Whole microseconds, as the text form has them (`TimestampFormat`).
+    public init(postgresBinary bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure) {
+        guard type == .timestamptz || type == .timestamp else { throw .typeMismatch }
+        guard let micros = BinaryFormat.microsecondsSince1970(bytes) else { throw .invalidValue("\(bytes.count) bytes") }
+        self = TimestampFormat.date(microsecondsSince1970: micros)
     }
 }
 

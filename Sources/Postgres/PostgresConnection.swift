@@ -89,7 +89,7 @@ public final class PostgresConnection {
         let started = observer == nil ? nil : ContinuousClock.now
         let outcome = Result {
             let result = try withParameters(sql.parameters) { count, _, values in
-                PQexecPrepared(try conn, name, count, values, nil, nil, 0)
+                PQexecPrepared(try conn, name, count, values, nil, nil, sql.resultFormat)
             }
             return try rows(from: result, statement: key.text)
         }

@@ -20,6 +20,8 @@ public struct PostgresRows: Sendable, RandomAccessCollection {
     public let count: Int
     /// Rows inserted, updated, deleted, … as reported by the command tag.
     public let affectedRows: Int
+    /// Whether the values are in PostgreSQL's binary format (`SQL.inBinary`).
+    public let binary: Bool
     let statement: String
 
     init(_ box: ResultBox, statement: String) {
@@ -31,6 +33,7 @@ public struct PostgresRows: Sendable, RandomAccessCollection {
             Column(name: String(cString: PQfname(result, index)), type: PostgresType(rawValue: PQftype(result, index)))
         }
         affectedRows = Int(String(cString: PQcmdTuples(result))) ?? 0
+        binary = PQnfields(result) > 0 && PQfformat(result, 0) == 1
     }
 
     public var startIndex: Int { 0 }
@@ -74,14 +77,16 @@ public struct PostgresRow: Sendable {
             let length = Int(PQgetlength(result, row, column))
             return try PQgetvalue(result, row, column).withMemoryRebound(to: UInt8.self, capacity: length) {
                 pointer throws(PostgresDecodingFailure) in
-                try Value(postgresText: UnsafeBufferPointer(start: pointer, count: length), type: pgType)
+                let bytes = UnsafeBufferPointer(start: pointer, count: length)
+                return rows.binary ? try Value(postgresBinary: bytes, type: pgType) : try Value(postgresText: bytes, type: pgType)
             }
         } catch {
             let name = rows.columns[position].name
             let message: String
             switch error {
             case .typeMismatch:
-                message = "column \"\(name)\": cannot decode PostgreSQL type \(pgType) as Swift type \(Value.self)"
+                let format = rows.binary ? " in binary" : ""
+                message = "column \"\(name)\": cannot decode PostgreSQL type \(pgType)\(format) as Swift type \(Value.self)"
             case .unexpectedNull:
                 message = "column \"\(name)\": NULL cannot be decoded as non-optional Swift type \(Value.self)"
             case .invalidValue(let text):
@@ -107,6 +112,31 @@ extension PostgresRows {
         if length == 0, PQgetisnull(result, row, column) == 1 { return try body(nil) }
         return try PQgetvalue(result, row, column).withMemoryRebound(to: UInt8.self, capacity: length) {
             try body(UnsafeBufferPointer(start: $0, count: length))
+        }
+    }
+
+    /// A binary integer column's value (`SQL.inBinary`), nil for NULL, read without decoding
+    /// a value through `PostgresDecodable`.
+    public func integer(row: Int, column: Int) throws -> Int? {
+        try withBytes(row: row, column: column) { bytes in
+            guard let bytes else { return nil }
+            guard binary, let value = BinaryFormat.integer(bytes) else {
+                throw PostgresError(
+                    kind: .decoding, message: "column \"\(columns[column].name)\": not a binary integer", statement: statement)
+            }
+            return value
+        }
+    }
+
+    /// A binary `timestamptz` column's value (`SQL.inBinary`) as whole microseconds since
+    /// 1970, nil for NULL: the exact number, without making a `Date`.
+    public func microsecondsSince1970(row: Int, column: Int) throws -> Int? {
+        try withBytes(row: row, column: column) { bytes in
+            guard let bytes else { return nil }
+            guard binary, let value = BinaryFormat.microsecondsSince1970(bytes) else {
+                throw PostgresError(kind: .decoding, message: "column \"\(columns[column].name)\": not a binary time", statement: statement)
+            }
+            return value
         }
     }
 }

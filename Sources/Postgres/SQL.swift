@@ -13,6 +13,8 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
 
     private(set) var parts: [Part]
     public private(set) var parameters: [PostgresParameter]
+    /// Whether the server sends the result in its binary format (`inBinary()`).
+    public private(set) var binaryResults = false
 
     public init(stringLiteral value: String) {
         parts = [.text(value)]
@@ -37,6 +39,19 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
     }
 
     public var description: String { text }
+
+    /// The statement with its result in PostgreSQL's binary format: integers and times arrive
+    /// as fixed-size numbers the server need not print nor the reader parse; text columns
+    /// arrive as the same bytes. For reads of millions of rows; `PostgresRow.decode` reads
+    /// both formats, `PostgresRows.integer` reads a binary integer without decoding a value.
+    public func inBinary() -> SQL {
+        var copy = self
+        copy.binaryResults = true
+        return copy
+    }
+
+    /// libpq's `resultFormat` for the statement.
+    var resultFormat: Int32 { binaryResults ? 1 : 0 }
 
     public mutating func append(_ other: SQL) {
         let offset = parameters.count

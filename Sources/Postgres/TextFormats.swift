@@ -57,7 +57,17 @@ enum TimestampFormat {
         else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
-        return Date(timeIntervalSince1970: Double(seconds) + Double(micros) / 1_000_000)
+        return date(seconds: seconds, micros: micros)
+    }
+
+    /// The time of a binary value (`BinaryFormat`), the same `Date` as its text gives.
+    static func date(microsecondsSince1970 value: Int) -> Date {
+        let (seconds, micros) = value.quotientAndRemainder(dividingBy: 1_000_000)
+        return micros < 0 ? date(seconds: seconds - 1, micros: micros + 1_000_000) : date(seconds: seconds, micros: micros)
+    }
+
+    private static func date(seconds: Int, micros: Int) -> Date {
+        Date(timeIntervalSince1970: Double(seconds) + Double(micros) / 1_000_000)
     }
 
     private static func digit(_ byte: UInt8) -> Int? {

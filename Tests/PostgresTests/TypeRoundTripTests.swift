@@ -133,4 +133,43 @@ import Testing
             #expect(negative.constraint == "things_size_check")
         }
     }
+
+    /// A result in binary decodes to the same values as its text, prepared or not, through
+    /// `query` and a pipeline; times to the same `Date` and the exact microseconds, before
+    /// 1970 too.
+    @Test func binaryResultsDecodeAsTheirText() async throws {
+        try await TestDatabase.withMigratedDatabase(poolSize: 1) { pool, _ in
+            let sql: SQL = """
+                SELECT 'Zoë 🗞️'::text AS text, \(Int.max) AS int, \(Int64.min) AS big, \(Int32(-7)) AS int4, \(Int16(12)) AS int2,
+                       true AS yes, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid AS id, '{"b": [1, "x"], "a": null}'::jsonb AS doc,
+                       '2026-11-25 21:42:17.123456+00'::timestamptz AS at, '1969-12-31 23:59:59.5+00'::timestamptz AS before,
+                       NULL::bigint AS none
+                """
+            let (text, binary, again, piped) = try await pool.withConnection { conn in
+                (try conn.query(sql), try conn.query(sql.inBinary()), try conn.query(sql.inBinary()), try conn.pipeline([sql.inBinary()])[0])
+            }
+            #expect(!text.binary && binary.binary && again.binary && piped.binary)
+            for rows in [binary, again, piped] {
+                let row = try #require(rows.single)
+                let expected = try #require(text.single)
+                #expect(try row.decode("text", as: String.self) == expected.decode("text", as: String.self))
+                #expect(try row.decode("int", as: Int.self) == Int.max)
+                #expect(try row.decode("big", as: Int64.self) == Int64.min)
+                #expect(try row.decode("int4", as: Int32.self) == -7)
+                #expect(try row.decode("int4", as: Int.self) == -7)
+                #expect(try row.decode("int2", as: Int16.self) == 12)
+                #expect(try row.decode("yes", as: Bool.self) == true)
+                #expect(try row.decode("id", as: UUID.self) == expected.decode("id", as: UUID.self))
+                #expect(try row.decode("doc", as: String.self) == expected.decode("doc", as: String.self))
+                #expect(try row.decode("at", as: Date.self) == expected.decode("at", as: Date.self))
+                #expect(try row.decode("before", as: Date.self) == expected.decode("before", as: Date.self))
+                #expect(try row.decode("none", as: Int?.self) == nil)
+                #expect(try rows.integer(row: 0, column: 1) == Int.max)
+                #expect(try rows.integer(row: 0, column: 10) == nil)
+                #expect(try rows.microsecondsSince1970(row: 0, column: 8) == 1_795_642_937_123_456)
+                #expect(try rows.microsecondsSince1970(row: 0, column: 9) == -500_000)
+            }
+            #expect(throws: PostgresError.self) { try text.integer(row: 0, column: 1) }
+        }
+    }
 }

@@ -54,6 +54,10 @@ public struct Caller: Sendable {
         return "true"
     }
 
+    /// Whether `stillLive` can ever stop holding: not for the operator, who has no token,
+    /// session or actor to lose.
+    var canLapse: Bool { token != nil || session != nil || namedActor != nil }
+
     /// Whether the database has yet to confirm the caller's token.
     public var isPending: Bool { credential?.isPending ?? false }
 }
@@ -214,6 +218,15 @@ extension GalleyEnvironment {
     func settle(_ credential: Credential, live: Bool) throws {
         if !live { caches.tokens.remove(credential.tokenHash) }
         try credential.settle(live: live)
+    }
+
+    /// Confirms on the primary that the caller of a long answer is still live
+    /// (`Caller.stillLive`); throws `deadToken` when not.
+    func confirmStillLive(_ caller: Caller) async throws {
+        guard caller.canLapse else { return }
+        guard try await query(confirmingCredentialItself: ActorStore.holds(caller.stillLive(at: now()))) else {
+            throw deadToken(of: caller)
+        }
     }
 
     /// The refusal of a caller whose token a long answer found dead; the token is forgotten,

@@ -18,7 +18,15 @@ struct AuditBatch: Sendable {
     /// Where the next batch starts; nil when this one is empty.
     func end() throws -> (chain: String, seq: Int)? {
         guard let last = rows.last else { return nil }
-        return (try last.decode(at: Column.chain), try last.decode(at: Column.seq))
+        return (try last.decode(at: Column.chain), try seq(count - 1))
+    }
+
+    /// An event's position in its chain.
+    func seq(_ row: Int) throws -> Int {
+        guard let seq = try rows.integer(row: row, column: Column.seq) else {
+            throw PostgresError(kind: .decoding, message: "an audit event without seq", statement: nil)
+        }
+        return seq
     }
 
     /// Whether a column's bytes are the same text as `other` (`sameText`).
@@ -67,11 +75,12 @@ struct AuditBatch: Sendable {
     }
 
     /// `galley-audit/1`, then each field as `<UTF-8 byte count>:<text>` or `~` for NULL, one a
-    /// line, as `galley_audit_canonical` in sql/0003_audit.sql. seq and the time are bigint
-    /// columns, whose text is their decimal number.
+    /// line, as `galley_audit_canonical` in sql/0003_audit.sql. seq and the time (whole
+    /// microseconds since 1970) arrive as binary numbers, written as their decimal text;
+    /// one that cannot be read is left out, so the event does not match its hash.
     func appendCanonical(_ row: Int, to out: inout [UInt8]) {
-        func raw(_ column: Int) {
-            rows.withBytes(row: row, column: column) { out.append(contentsOf: $0 ?? UnsafeBufferPointer(start: nil, count: 0)) }
+        func number(_ value: Int?) {
+            if let value { appendDecimal(value, to: &out) }
         }
         func field(_ column: Int) {
             rows.withBytes(row: row, column: column) { bytes in
@@ -87,28 +96,38 @@ struct AuditBatch: Sendable {
         }
         out.append(contentsOf: Self.version)
         field(Column.chain)
-        raw(Column.seq)
+        number(try? rows.integer(row: row, column: Column.seq))
         out.append(UInt8(ascii: "\n"))
         field(Column.prevHash)
         for column in Column.fields { field(column) }
-        raw(Column.atMicros)
+        number(try? rows.microsecondsSince1970(row: row, column: Column.at))
     }
 
     private static let version = Array("galley-audit/1\n".utf8)
 
     private func appendDecimal(_ value: Int, to out: inout [UInt8]) {
         // Most fields are shorter than 1,000 bytes.
-        if value < 10 {
+        if value >= 0 && value < 10 {
             out.append(UInt8(ascii: "0") + UInt8(value))
-        } else if value < 100 {
+        } else if value >= 0 && value < 100 {
             out.append(UInt8(ascii: "0") + UInt8(value / 10))
             out.append(UInt8(ascii: "0") + UInt8(value % 10))
-        } else if value < 1000 {
-            out.append(UInt8(ascii: "0") + UInt8(value / 100))
-            out.append(UInt8(ascii: "0") + UInt8(value / 10 % 10))
-            out.append(UInt8(ascii: "0") + UInt8(value % 10))
         } else {
-            out.append(contentsOf: String(value).utf8)
+            // Digits from the last, of the magnitude (which Int.min's would overflow as an Int).
+            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            var count = 0
+            var rest = value.magnitude
+            withUnsafeMutableBytes(of: &digits) { buffer in
+                repeat {
+                    buffer[count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                    count += 1
+                } while rest > 0
+            }
+            if value < 0 { out.append(UInt8(ascii: "-")) }
+            withUnsafeBytes(of: &digits) { buffer in
+                for index in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[index]) }
+            }
         }
     }
 }

@@ -12,12 +12,19 @@ extension AuditService {
     /// Seals, events and heads are read in one read-only snapshot: events and heads written
     /// meanwhile are not seen at all, so a head is never ahead of the events read (which
     /// would look like removed events), and a verification running during normal writes
-    /// reports what it saw.
+    /// reports what it saw. The heads are read on a second session sharing that snapshot
+    /// while this one reads the seals and events (on this one when that session cannot be
+    /// had).
     public func verify(by caller: Caller, progress: (@Sendable (Int) -> Void)? = nil) async throws -> AuditVerification {
         try caller.principal.require(.readAudit)
         let env = self.env
         let startedAt = env.now()
+        let database = env.pool.configuration
         let (report, point) = try await env.transaction(isolation: .readOnlySnapshot, recordsEvents: false) { conn in
+            let sideHeads = SnapshotSideRead(
+                connectionString: database.connectionString, preparesStatements: database.preparesStatements,
+                snapshot: try conn.exportSnapshot()
+            ) { try AuditStore.chainHeads($0) }
             let seals = try AuditStore.seals(conn)
             let checks = AuditOverlappedChecks(AuditVerifier(seals: AuditVerifier.checkSeals(seals)), progress: progress)
             defer { _ = try? checks.finish() }
@@ -28,8 +35,7 @@ extension AuditService {
                 guard batch.count == AuditBatch.limit, let end = try batch.end() else { break }
                 after = end
             }
-            // Read while the last batches are checked.
-            let heads = try AuditStore.chainHeads(conn)
+            let heads = try (try? sideHeads.value()) ?? AuditStore.chainHeads(conn)
             let point = AuditStore.VerifiedPoint(
                 continuesVersion: try AuditStore.verifiedThrough(conn)?.version, verifiedAt: startedAt,
                 xminBound: try AuditStore.snapshotBound(conn), sealID: seals.last?.id ?? 0, sealHash: seals.last?.hash ?? "",

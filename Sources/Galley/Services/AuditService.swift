@@ -2,7 +2,6 @@ import Crypto
 import Foundation
 import GalleyCore
 import Postgres
-import Synchronization
 
 /// Reading the audit log, sealing it, and proving it intact.
 public struct AuditService: Sendable {
@@ -66,29 +65,37 @@ public struct AuditService: Sendable {
     }
 
     /// Every matching event in id order, a batch at a time, so that exports of millions of
-    /// events run in constant memory. Each batch confirms in its statement that the caller's
-    /// token is still live: an export whose token is revoked or expired, or whose actor is
-    /// deactivated, fails at its next batch (`unauthenticated`), cut short, never complete-looking.
+    /// events run in constant memory. Each batch is read while the one before is written
+    /// (`AuditPrefetch`), in a statement that confirms the caller's token is still live; a
+    /// batch read ahead is handed out only once the token is confirmed again after the one
+    /// before was handed out. An export whose token is revoked or expired, or whose actor is
+    /// deactivated, fails at its next batch (`unauthenticated`), cut short, never
+    /// complete-looking.
     public func stream(_ query: Query, batchSize: Int = 5_000, by caller: Caller) throws -> AsyncThrowingStream<[AuditEvent], any Error> {
         try caller.principal.require(.readAudit)
         let filter = query.filter
         let env = self.env
-        let position = Position()
-        return AsyncThrowingStream {
-            let after = position.lastID.withLock { $0 }
+        @Sendable func batch(after: Int) async throws -> [AuditEvent] {
             let live = caller.stillLive(at: env.now())
             let found = try await env.replicaRead(for: caller) { conn in
                 try AuditStore.list(conn, filter: filter, afterID: after, limit: batchSize, whileLive: live)
             }
             guard let batch = found else { throw env.deadToken(of: caller) }
-            guard let last = batch.last else { return nil }
-            position.lastID.withLock { $0 = last.id }
             return batch
         }
-    }
-
-    private final class Position: Sendable {
-        let lastID = Mutex(0)
+        let prefetch = AuditPrefetch()
+        return AsyncThrowingStream {
+            let next: [AuditEvent]
+            if let ahead = prefetch.take() {
+                next = try await ahead.value
+                try await env.confirmStillLive(caller)
+            } else {
+                next = try await batch(after: 0)
+            }
+            guard let last = next.last else { return nil }
+            prefetch.start { try await batch(after: last.id) }
+            return next
+        }
     }
 
     static func decodeCursor(_ cursor: String) throws -> Int {

@@ -70,7 +70,7 @@ public struct AuditVerifier: Sendable {
                 inChain = true
                 startChain()
             }
-            let seq: Int = try batch.rows[row].decode(at: AuditBatch.Column.seq)
+            let seq = try batch.seq(row)
             if seq != lastSeq + 1 {
                 try fail(batch, row, "expected event \(lastSeq + 1) of the chain, found \(seq): events were removed or inserted")
             } else if !batch.same(row, AuditBatch.Column.prevHash, as: lastHash) {

@@ -147,6 +147,11 @@ enum ActorStore {
         }
     }
 
+    /// Whether a caller's liveness condition (`Caller.stillLive`) holds now.
+    static func holds(_ condition: SQL) -> StoreRead<Bool> {
+        StoreRead(sql: "SELECT \(condition) AS live") { rows in try rows.single?.decode("live", as: Bool.self) ?? false }
+    }
+
     /// A condition that holds while the remembered token is live and its actor is at the
     /// version remembered (any change to the actor — roles, desk, activity — moves it), for
     /// a statement that confirms a remembered token in passing.

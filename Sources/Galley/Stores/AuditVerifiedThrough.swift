@@ -107,15 +107,14 @@ extension AuditStore {
     /// Up to `limit` events of the given chains after the given positions, in chain order
     /// (the chains listed in that order), as `chainOrderBatch`'s.
     static func eventsAfter(_ conn: PostgresConnection, _ positions: [(chain: String, seq: Int)], limit: Int) throws -> AuditBatch {
-        let rows = try conn.query(
-            """
+        let sql: SQL = """
             SELECT e.* FROM unnest(\(TextArray(positions.map(\.chain)))::text[], \(TextArray(positions.map(\.seq)))::bigint[]) AS m(chain, after_seq)
             CROSS JOIN LATERAL (
                 SELECT \(batchColumns) FROM audit_events WHERE chain = m.chain AND seq > m.after_seq ORDER BY seq LIMIT \(limit)
             ) e
             ORDER BY e.chain, e.seq LIMIT \(limit)
-            """)
-        return AuditBatch(rows: rows)
+            """
+        return AuditBatch(rows: try conn.query(sql.inBinary()))
     }
 
     /// The id and stored hash of the event at each position, nil for those missing.

@@ -14,6 +14,12 @@ extension JSONValue: PostgresCodable {
             self = try JSONB<JSONValue>(postgresText: bytes, type: type).value
         }
     }
+    /// A `jsonb`'s text follows its version byte (1).
+    public init(postgresBinary bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure) {
+        guard type == .jsonb else { throw .typeMismatch }
+        guard bytes.first == 1 else { throw .invalidValue("jsonb of an unknown version") }
+        try self.init(postgresText: UnsafeBufferPointer(rebasing: bytes.dropFirst()), type: type)
+    }
 }
 
 extension PostgresRow {
