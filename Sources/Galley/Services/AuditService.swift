@@ -71,7 +71,7 @@ public struct AuditService: Sendable {
     /// before was handed out. An export whose token is revoked or expired, or whose actor is
     /// deactivated, fails at its next batch (`unauthenticated`), cut short, never
     /// complete-looking.
-    public func stream(_ query: Query, batchSize: Int = 5_000, by caller: Caller) throws -> AsyncThrowingStream<[AuditEvent], any Error> {
+    public func stream(_ query: Query, batchSize: Int = 2_000, by caller: Caller) throws -> AsyncThrowingStream<[AuditEvent], any Error> {
         try caller.principal.require(.readAudit)
         let filter = query.filter
         let env = self.env
