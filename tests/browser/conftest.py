@@ -17,8 +17,8 @@ import urllib.request
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 
@@ -110,7 +110,22 @@ def press_and_wait(driver, element):
         element.click()
     else:
         element.submit()
-    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 10).until(lambda _: replaced(page))
+
+
+def replaced(page):
+    """Whether the page `page` belongs to has been replaced. Asked in the middle of the
+    navigation, chromedriver sometimes answers for the old node that it "does not belong to
+    the document" instead of calling it stale: that is the same answer."""
+    try:
+        page.is_enabled()
+        return False
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" in (error.msg or ""):
+            return True
+        raise
 
 
 def sign_in(driver, base_url, name):
