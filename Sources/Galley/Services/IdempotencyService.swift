@@ -91,7 +91,9 @@ public struct IdempotencyService: Sendable {
         let renewal = Task {
             while !Task.isCancelled {
                 try await Task.sleep(for: .seconds(env.idempotencyLease / 3))
-                try await env.query(
+                // A renewal that fails (a busy pool, a dropped connection) is tried again at the
+                // next turn, which the lease leaves room for; only the end of the work stops them.
+                _ = try? await env.query(
                     IdempotencyStore.renewing(actorID: reservation.actorID, key: reservation.key, reservation: reservation.id, at: env.now()))
             }
         }
