@@ -76,7 +76,8 @@ import Testing
     /// runs, so a duplicate is told to retry rather than taking the key over and running too.
     @Test func aLongRequestKeepsItsKeyPastTheLease() async throws {
         try await APIHarness.with { api in
-            let services = GalleyServices(environment: GalleyEnvironment(pool: api.pool, idempotencyLease: 3))
+            // A lease of 6 s renews every 2 s; a loaded full run stalled renewals past a 3 s lease.
+            let services = GalleyServices(environment: GalleyEnvironment(pool: api.pool, idempotencyLease: 6))
             let actorID: UUID = try await api.pool.query("SELECT id FROM actors WHERE name = 'wendy'")[0].decode(at: 0)
             guard case .reserved(let reservation) = try await services.idempotency.claim(actorID: actorID, key: "long", fingerprint: "f")
             else {
@@ -84,7 +85,7 @@ import Testing
                 return
             }
             try await services.idempotency.holding(reservation) {
-                try await Task.sleep(for: .seconds(6.5))
+                try await Task.sleep(for: .seconds(13))
                 let duplicate = try await services.idempotency.claim(actorID: actorID, key: "long", fingerprint: "f", patience: .zero)
                 guard case .inProgress(_) = duplicate else {
                     Issue.record("a duplicate took over the key of a request still running: \(duplicate)")
