@@ -4,7 +4,7 @@ import Foundation
 import Postgres
 import Synchronization
 
-/// One batch of audit events in chain order, read as the server's bytes. Verification hashes
+/// One batch of audit events, read as the server's bytes. Verification hashes
 /// every event, and making Strings of sixteen columns per event cost more than the hashing,
 /// so the canonical form is built from the result's bytes and hashed on every core.
 struct AuditBatch: Sendable {
@@ -15,7 +15,7 @@ struct AuditBatch: Sendable {
 
     var count: Int { rows.count }
 
-    /// Where the next batch starts; nil when this one is empty.
+    /// Where the next batch in chain order starts; nil when this one is empty.
     func end() throws -> (chain: String, seq: Int)? {
         guard let last = rows.last else { return nil }
         return (try last.decode(at: Column.chain), try seq(count - 1))
@@ -34,18 +34,19 @@ struct AuditBatch: Sendable {
         other.withUnsafeBufferPointer { other in same(row, column, as: other) }
     }
 
-    func same(_ row: Int, _ column: Int, as other: String) -> Bool {
-        withUTF8(other) { other in same(row, column, as: other) }
-    }
-
     private func same(_ row: Int, _ column: Int, as other: UnsafeBufferPointer<UInt8>) -> Bool {
         rows.withBytes(row: row, column: column) { sameText($0 ?? UnsafeBufferPointer(start: nil, count: 0), other) }
     }
 
-    /// Replaces `out` with a column's bytes, reusing its storage.
-    func copy(_ row: Int, _ column: Int, into out: inout [UInt8]) {
-        out.removeAll(keepingCapacity: true)
-        rows.withBytes(row: row, column: column) { out.append(contentsOf: $0 ?? UnsafeBufferPointer(start: nil, count: 0)) }
+    /// A column's bytes, empty for NULL.
+    func bytes(_ row: Int, _ column: Int) -> [UInt8] {
+        rows.withBytes(row: row, column: column) { Array($0 ?? UnsafeBufferPointer(start: nil, count: 0)) }
+    }
+
+    /// The id of the last event, where the next batch in id order starts; nil when empty.
+    func lastID() throws -> Int? {
+        guard count > 0 else { return nil }
+        return try rows.integer(row: count - 1, column: Column.id)
     }
 
     /// For each event, whether its stored hash matches its content, computed on every core

@@ -28,12 +28,12 @@ extension AuditService {
             let seals = try AuditStore.seals(conn)
             let checks = AuditOverlappedChecks(AuditVerifier(seals: AuditVerifier.checkSeals(seals)), progress: progress)
             defer { _ = try? checks.finish() }
-            var after = (chain: "", seq: 0)
+            var afterID = 0
             while true {
-                let batch = try AuditStore.chainOrderBatch(conn, after: after, before: nil, limit: AuditBatch.limit)
+                let batch = try AuditStore.idOrderBatch(conn, afterID: afterID, limit: AuditBatch.limit)
                 checks.submit(batch)
-                guard batch.count == AuditBatch.limit, let end = try batch.end() else { break }
-                after = end
+                guard batch.count == AuditBatch.limit, let last = try batch.lastID() else { break }
+                afterID = last
             }
             let heads = try (try? sideHeads.value()) ?? AuditStore.chainHeads(conn)
             let point = AuditStore.VerifiedPoint(
@@ -41,8 +41,6 @@ extension AuditService {
                 xminBound: try AuditStore.snapshotBound(conn), sealID: seals.last?.id ?? 0, sealHash: seals.last?.hash ?? "",
                 positions: try heads.unverified())
             var verifier = try checks.finish()
-            verifier.endEvents()
-            try Self.checkSealHeads(verifier.unmetSealHeads, conn, into: &verifier)
             return (try verifier.finish(heads: heads), point)
         }
         let full = try await env.transaction(recordsEvents: false) { conn in
@@ -87,8 +85,7 @@ extension AuditService {
             let ahead = sealed.heads.map { $0.filter(isAhead) }
             var verifier = AuditVerifier(seals: (sealed.checked, ahead, sealed.problem), from: moved.compactMap(\.verified))
             try Self.checkEvents(conn, after: moved, into: &verifier)
-            verifier.endEvents()
-            try Self.checkSealHeads(sealed.heads.joined().filter { !isAhead($0) } + verifier.unmetSealHeads, conn, into: &verifier)
+            try Self.checkSealHeads(sealed.heads.joined().filter { !isAhead($0) }, conn, into: &verifier)
             let point = AuditStore.VerifiedPoint(
                 continuesVersion: through.version, verifiedAt: startedAt, xminBound: try AuditStore.snapshotBound(conn),
                 sealID: seals.last?.id ?? through.sealID, sealHash: seals.last?.hash ?? through.sealHash,
@@ -100,8 +97,8 @@ extension AuditService {
         return AuditVerification(scope: .incremental, report: report, full: full, since: since, checkedAt: env.now())
     }
 
-    /// Looks up the events at heads that seals list (those the events read in order did not
-    /// meet) and notes each that is missing or different.
+    /// Looks up the events at heads that seals list (those before the events read) and notes
+    /// each that is missing or different.
     private static func checkSealHeads(_ heads: [AuditVerifier.Head], _ conn: PostgresConnection, into verifier: inout AuditVerifier) throws {
         for (head, stored) in zip(heads, try AuditStore.eventHashes(conn, at: heads)) where stored.hash != head.hash {
             let problem =

@@ -26,170 +26,214 @@ public struct AuditVerifier: Sendable {
         let hash: String
     }
 
-    private(set) var eventsChecked = 0
-    private var sealsChecked = 0
-    private var broken: [Broken] = []
-    private var currentChain: [UInt8] = []
-    private var inChain = false
-    private var lastSeq = 0
-    private var lastHash: [UInt8] = []
-    /// Where each chain read ended, in the order read: the chains' bytes and last hashes in
-    /// one buffer, so that a million chains cost two allocations, not two million.
-    private var ends = ChainEnds()
-    /// Each seal's heads in chain order, with how far the chains read have matched them.
-    private var seals: [SealCursor]
-    /// Heads a seal lists that the chains read did not meet in order: `AuditService` looks
-    /// them up once the events are read (`unmetSealHeads`).
-    private(set) var unmetSealHeads: [Head] = []
-    /// The current chain's positions that some seal vouches for, until its events meet them.
-    private var sealedInChain: [(seq: Int, hash: String)] = []
-    /// Positions a seal vouches for beyond the end of their chain.
-    private var sealedMissing: [Head] = []
-    /// Per chain, the event an earlier verification checked up to: its next event links to
-    /// it. Empty for a full verification, whose chains start at their first event.
-    private let start: [String: Head]
-
-    /// `seals`: every seal's heads, each in chain order (as they are stored). `start`: the
-    /// positions an incremental verification continues from (its chains' events up to there
-    /// were checked before); the seals' heads must lie beyond them.
-    init(seals: (checked: Int, heads: [[Head]], problem: Broken?), from start: [Head] = []) {
-        sealsChecked = seals.checked
-        if let problem = seals.problem { broken.append(problem) }
-        self.seals = seals.heads.map { SealCursor(heads: $0) }
-        self.start = Dictionary(start.map { ($0.chain, $0) }, uniquingKeysWith: { first, _ in first })
+    /// An event that came before its predecessor in the order read, held until it arrives.
+    private struct Pending: Sendable {
+        let id: Int?
+        let seq: Int
+        let prevHash: [UInt8]
+        let hash: [UInt8]
+        let hashMatches: Bool
     }
 
-    /// Checks a batch in chain order; `hashMatches` says for each event whether its content
-    /// matches its hash (`AuditBatch.hashMatches`).
+    /// How many events may wait for a predecessor at once; past it, the one waiting longest
+    /// is checked as it is (a gap). Events of one chain take ids out of `seq` order only
+    /// while writers wait for the chain, one event each, so an intact log holds a few; a log
+    /// with events removed from many chains would otherwise hold nearly all of them.
+    private static let pendingLimit = 10_000
+
+    private(set) var eventsChecked = 0
+    private var sealsChecked = 0
+    /// The first problem found outside the events (a broken chain of seals is found first).
+    private var firstProblem: Broken?
+    /// Of the problems found in the events themselves, the earliest in chain order.
+    private var earliestBrokenEvent: Broken?
+    /// Every chain met, and how far each is checked.
+    private var chains = ChainTable()
+    /// Events waiting for their predecessor, by chain index; how many; and the positions of
+    /// those held, oldest first (some since checked), with where the oldest is.
+    private var pending: [Int: [Pending]] = [:]
+    private var pendingCount = 0
+    private var held: [(chain: Int, seq: Int)] = []
+    private var heldStart = 0
+    /// Every position a seal vouches for, ordered by chain index and seq; each chain's next
+    /// one to meet, and where its positions end (indexed by chain, for the chains seals name).
+    private var sealed: [(chain: Int, seq: Int, hash: String)] = []
+    private var sealNext: [Int] = []
+    private var sealEnd: [Int] = []
+
+    /// `seals`: every seal's heads (each position a seal vouches for). `start`: the positions
+    /// an incremental verification continues from (its chains' events up to there were
+    /// checked before); the seals' heads given must lie beyond them.
+    init(seals: (checked: Int, heads: [[Head]], problem: Broken?), from start: [Head] = []) {
+        sealsChecked = seals.checked
+        firstProblem = seals.problem
+        for head in start where chains.existingIndex(of: head.chain) == nil {
+            let index = chains.index(of: head.chain)
+            withUTF8(head.hash) { chains.move(index, to: head.seq, hash: $0) }
+        }
+        for head in seals.heads.joined() { sealed.append((chains.index(of: head.chain), head.seq, head.hash)) }
+        // Stable, so that positions listed by several seals are each checked.
+        sealed = sealed.enumerated().sorted { ($0.element.chain, $0.element.seq, $0.offset) < ($1.element.chain, $1.element.seq, $1.offset) }
+            .map(\.element)
+        sealNext = Array(repeating: 0, count: chains.count)
+        sealEnd = Array(repeating: 0, count: chains.count)
+        var index = 0
+        while index < sealed.count {
+            let chain = sealed[index].chain
+            sealNext[chain] = index
+            while index < sealed.count, sealed[index].chain == chain { index += 1 }
+            sealEnd[chain] = index
+        }
+    }
+
+    /// Checks a batch of events in any order in which each chain's events mostly come in
+    /// `seq` order (the log's id order, or chain order); `hashMatches` says for each event
+    /// whether its content matches its hash (`AuditBatch.hashMatches`).
     mutating func check(_ batch: AuditBatch, hashMatches: [Bool]) throws {
         for row in 0..<batch.count {
             eventsChecked += 1
-            if !inChain || !batch.same(row, AuditBatch.Column.chain, as: currentChain) {
-                endChain()
-                batch.copy(row, AuditBatch.Column.chain, into: &currentChain)
-                inChain = true
-                startChain()
-            }
+            let chain = batch.rows.withBytes(row: row, column: AuditBatch.Column.chain) { chains.index(of: $0 ?? .init(start: nil, count: 0)) }
             let seq = try batch.seq(row)
-            if seq != lastSeq + 1 {
-                try fail(batch, row, "expected event \(lastSeq + 1) of the chain, found \(seq): events were removed or inserted")
-            } else if !batch.same(row, AuditBatch.Column.prevHash, as: lastHash) {
-                try fail(batch, row, "its link to the previous event does not match: events were removed, inserted or reordered")
-            } else if !hashMatches[row] {
-                try fail(batch, row, "its content does not match its hash: the event was altered")
+            let id = try batch.rows.integer(row: row, column: AuditBatch.Column.id)
+            if seq > chains.seq(chain) + 1 {
+                hold(
+                    Pending(
+                        id: id, seq: seq, prevHash: batch.bytes(row, AuditBatch.Column.prevHash), hash: batch.bytes(row, AuditBatch.Column.hash),
+                        hashMatches: hashMatches[row]), of: chain)
+                continue
             }
-            if !sealedInChain.isEmpty {
-                // Two seals may list the same position: each must vouch for this event.
-                var index = 0
-                while index < sealedInChain.count {
-                    guard sealedInChain[index].seq == seq else {
-                        index += 1
-                        continue
-                    }
-                    if !batch.same(row, AuditBatch.Column.hash, as: sealedInChain[index].hash) {
-                        try fail(batch, row, "a seal vouches for different content at this position")
-                    }
-                    sealedInChain.remove(at: index)
+            batch.rows.withBytes(row: row, column: AuditBatch.Column.prevHash) { prevHash in
+                batch.rows.withBytes(row: row, column: AuditBatch.Column.hash) { hash in
+                    accept(
+                        chain, id: id, seq: seq, prevHash: prevHash ?? .init(start: nil, count: 0), hash: hash ?? .init(start: nil, count: 0),
+                        hashMatches: hashMatches[row])
                 }
             }
-            lastSeq = seq
-            batch.copy(row, AuditBatch.Column.hash, into: &lastHash)
+            if !pending.isEmpty { release(chain) }
         }
     }
 
-    /// Positions the chain from where an earlier verification left it, and takes the seals'
-    /// heads for it: each seal's next ones when they name it. A seal's heads that this chain
-    /// skips over are looked up later, so a chain whose events are all gone cannot hide the
-    /// rest of that seal's heads.
-    private mutating func startChain() {
-        lastSeq = 0
-        lastHash.removeAll(keepingCapacity: true)
-        if !start.isEmpty, let from = start[String(decoding: currentChain, as: UTF8.self)] {
-            lastSeq = from.seq
-            lastHash.append(contentsOf: from.hash.utf8)
+    /// Checks an event against its chain's position and the seals, and moves the chain on.
+    private mutating func accept(
+        _ chain: Int, id: Int?, seq: Int, prevHash: UnsafeBufferPointer<UInt8>, hash: UnsafeBufferPointer<UInt8>, hashMatches: Bool
+    ) {
+        let expected = chains.seq(chain) + 1
+        if seq != expected {
+            fail(id, chain, seq, "expected event \(expected) of the chain, found \(seq): events were removed or inserted")
+        } else if !chains.withHash(chain, { sameText($0, prevHash) }) {
+            fail(id, chain, seq, "its link to the previous event does not match: events were removed, inserted or reordered")
+        } else if !hashMatches {
+            fail(id, chain, seq, "its content does not match its hash: the event was altered")
         }
-        for index in seals.indices {
-            seals[index].take(currentChain, into: &sealedInChain, skipped: &unmetSealHeads)
+        if chain < sealEnd.count, sealNext[chain] < sealEnd[chain] {
+            var next = sealNext[chain]
+            while next < sealEnd[chain], sealed[next].seq < seq {
+                missing(sealed[next])
+                next += 1
+            }
+            // Two seals may list the same position: each must vouch for this event.
+            while next < sealEnd[chain], sealed[next].seq == seq {
+                if !withUTF8(sealed[next].hash, { sameText($0, hash) }) {
+                    fail(id, chain, seq, "a seal vouches for different content at this position")
+                }
+                next += 1
+            }
+            sealNext[chain] = next
+        }
+        chains.move(chain, to: seq, hash: hash)
+    }
+
+    private mutating func hold(_ event: Pending, of chain: Int) {
+        pending[chain, default: []].append(event)
+        pendingCount += 1
+        held.append((chain, event.seq))
+        while pendingCount > Self.pendingLimit, heldStart < held.count {
+            let oldest = held[heldStart]
+            heldStart += 1
+            if pending[oldest.chain]?.contains(where: { $0.seq == oldest.seq }) == true { release(oldest.chain, upTo: oldest.seq) }
+        }
+        if heldStart > 4_096, heldStart * 2 > held.count {
+            held.removeFirst(heldStart)
+            heldStart = 0
         }
     }
 
-    /// Remembers where the current chain ended, and what seals vouch for beyond that.
-    private mutating func endChain() {
-        guard inChain else { return }
-        ends.append(chain: currentChain, seq: lastSeq, hash: lastHash)
-        let chain = sealedInChain.isEmpty ? "" : String(decoding: currentChain, as: UTF8.self)
-        for (seq, hash) in sealedInChain { sealedMissing.append(Head(chain: chain, seq: seq, hash: hash)) }
-        sealedInChain.removeAll(keepingCapacity: true)
+    /// Checks the chain's held events that now follow its position; first, those up to seq
+    /// `forced` whether they follow or not (a gap before each that does not).
+    private mutating func release(_ chain: Int, upTo forced: Int = 0) {
+        guard var events = pending.removeValue(forKey: chain) else { return }
+        events.sort { $0.seq < $1.seq }
+        var index = 0
+        while index < events.count, events[index].seq <= max(forced, chains.seq(chain) + 1) {
+            let event = events[index]
+            event.prevHash.withUnsafeBufferPointer { prevHash in
+                event.hash.withUnsafeBufferPointer { hash in
+                    accept(chain, id: event.id, seq: event.seq, prevHash: prevHash, hash: hash, hashMatches: event.hashMatches)
+                }
+            }
+            index += 1
+        }
+        pendingCount -= index
+        if index < events.count { pending[chain] = Array(events[index...]) }
     }
 
-    /// Records a problem found outside the events checked in order (a seal's head looked up).
+    /// Records a problem found outside the events checked (a seal's head looked up).
     mutating func note(_ problem: Broken) {
-        broken.append(problem)
+        found(problem)
     }
 
-    /// Ends the events read (`unmetSealHeads` is then complete).
+    /// Ends the events read: held events are checked as they are (each chain's first one a
+    /// gap), and the positions seals vouch for beyond a chain's last event are missing.
     mutating func endEvents() {
-        endChain()
-        inChain = false
-        for index in seals.indices { unmetSealHeads += seals[index].rest }
-        seals = []
+        for chain in pending.keys.sorted() { release(chain, upTo: .max) }
+        held = []
+        for chain in sealNext.indices {
+            for next in sealNext[chain]..<sealEnd[chain] { missing(sealed[next]) }
+            sealNext[chain] = sealEnd[chain]
+        }
     }
 
-    /// Checks each chain's end against its head: `heads` in chain order, as the events were
-    /// read, so that a head meets its chain's end in turn; from the first that does not, the
-    /// rest are matched by name.
+    /// Checks each chain's end against its head.
     mutating func finish(heads: some ChainHeadList) throws -> Report {
         endEvents()
-        var next = 0
-        var index = 0
-        while index < heads.count, next < ends.count, ends.withChain(next, { heads.sameChain(index, as: $0) }) {
-            try compare(heads, index, toEnd: (ends.seq(next), ends.withHash(next) { heads.sameHash(index, as: $0) }))
-            index += 1
-            next += 1
-        }
-        if index < heads.count {
-            var byChain: [String: Int] = [:]
-            for position in next..<ends.count { byChain[ends.chain(position)] = position }
-            while index < heads.count {
-                let head = try heads.head(index)
-                if let position = byChain[head.chain] {
-                    try compare(heads, index, toEnd: (ends.seq(position), ends.hash(position) == head.hash))
-                } else if let from = start[head.chain] {
-                    try compare(heads, index, toEnd: (from.seq, from.hash == head.hash))
-                } else {
-                    broken.append(Broken(eventID: nil, chain: head.chain, seq: head.seq, problem: "the chain's events are missing"))
-                }
-                index += 1
+        for index in 0..<heads.count {
+            let seq = try heads.seq(index)
+            guard let chain = heads.withChain(index, { chains.existingIndex(of: $0) }), chains.seq(chain) > 0 else {
+                found(Broken(eventID: nil, chain: try heads.head(index).chain, seq: seq, problem: "the chain's events are missing"))
+                continue
+            }
+            let end = chains.seq(chain)
+            if end == seq && !chains.withHash(chain, { heads.sameHash(index, as: $0) }) {
+                found(
+                    Broken(
+                        eventID: nil, chain: chains.name(chain), seq: seq,
+                        problem: "the chain's head records another hash for event \(seq) than the event's: the head was rewritten"))
+            } else if end != seq {
+                found(
+                    Broken(
+                        eventID: nil, chain: chains.name(chain), seq: min(end, seq) + 1,
+                        problem: "the chain ends at event \(end) but its head records event \(seq): events were removed"))
             }
         }
-        for head in sealedMissing {
-            broken.append(Broken(eventID: nil, chain: head.chain, seq: head.seq, problem: "a seal vouches for this event but it is missing"))
-        }
-        // Broken events are found chain by chain in order, so the first is the earliest break.
-        return Report(ok: broken.isEmpty, eventsChecked: eventsChecked, sealsChecked: sealsChecked, firstBroken: broken.first)
+        // A broken chain of seals first, then the earliest broken event in chain order
+        // (however the events were read), then what was found after the events.
+        let first = firstProblem?.chain == "seal" ? firstProblem : earliestBrokenEvent ?? firstProblem
+        return Report(ok: first == nil, eventsChecked: eventsChecked, sealsChecked: sealsChecked, firstBroken: first)
     }
 
-    private mutating func compare(_ heads: some ChainHeadList, _ index: Int, toEnd end: (seq: Int, sameHash: Bool)) throws {
-        let seq = try heads.seq(index)
-        if end.seq == seq && !end.sameHash {
-            broken.append(
-                Broken(
-                    eventID: nil, chain: try heads.head(index).chain, seq: seq,
-                    problem: "the chain's head records another hash for event \(seq) than the event's: the head was rewritten"))
-        } else if end.seq != seq {
-            broken.append(
-                Broken(
-                    eventID: nil, chain: try heads.head(index).chain, seq: min(end.seq, seq) + 1,
-                    problem: "the chain ends at event \(end.seq) but its head records event \(seq): events were removed"))
-        }
+    /// Keeps the first problem found outside the events.
+    private mutating func found(_ problem: Broken) {
+        if firstProblem == nil { firstProblem = problem }
     }
 
-    private mutating func fail(_ batch: AuditBatch, _ row: Int, _ problem: String) throws {
-        let event = batch.rows[row]
-        broken.append(
-            Broken(
-                eventID: try event.decode(at: AuditBatch.Column.id), chain: try event.decode(at: AuditBatch.Column.chain),
-                seq: try event.decode(at: AuditBatch.Column.seq), problem: problem))
+    private mutating func missing(_ position: (chain: Int, seq: Int, hash: String)) {
+        found(Broken(eventID: nil, chain: chains.name(position.chain), seq: position.seq, problem: "a seal vouches for this event but it is missing"))
+    }
+
+    private mutating func fail(_ id: Int?, _ chain: Int, _ seq: Int, _ problem: String) {
+        let broken = Broken(eventID: id, chain: chains.name(chain), seq: seq, problem: problem)
+        if let earliest = earliestBrokenEvent, (earliest.chain, earliest.seq) <= (broken.chain, broken.seq) { return }
+        earliestBrokenEvent = broken
     }
 
     static func sealHash(previous: String, heads: [Head]) -> String {

@@ -97,14 +97,12 @@ extension AuditStore {
         }
     }
 
-    /// Up to `limit` events after `after` in chain order, before chain `upper` if given, as
-    /// the server's bytes in `AuditBatch.Column` order.
-    static func chainOrderBatch(
-        _ conn: PostgresConnection, after: (chain: String, seq: Int), before upper: String?, limit: Int
-    ) throws -> AuditBatch {
-        var sql: SQL = "SELECT \(batchColumns) FROM audit_events WHERE (chain, seq) > (\(after.chain), \(after.seq))"
-        if let upper { sql.append(" AND chain < \(upper)") }
-        sql.append(" ORDER BY chain, seq LIMIT \(limit)")
+    /// Up to `limit` events after the event `afterID` in id order, as the server's bytes in
+    /// `AuditBatch.Column` order. Id order is the table's physical order: each page read
+    /// once. In chain order a newsroom's chains interleave, and every event read a page of
+    /// its own (19,886 pages for 20,000 events at 1,000,000 articles, against 1,234).
+    static func idOrderBatch(_ conn: PostgresConnection, afterID: Int, limit: Int) throws -> AuditBatch {
+        let sql: SQL = "SELECT \(batchColumns) FROM audit_events WHERE id > \(afterID) ORDER BY id LIMIT \(limit)"
         return AuditBatch(rows: try conn.query(sql.inBinary()))
     }
 
@@ -120,7 +118,7 @@ extension AuditStore {
 }
 
 extension AuditBatch {
-    /// Column positions in `AuditStore.chainOrderBatch`'s result.
+    /// Column positions in `AuditStore.idOrderBatch`'s result.
     enum Column {
         static let id = 0, chain = 1, seq = 2, prevHash = 3, hash = 4
         /// actor_id … request_id, in canonical order.

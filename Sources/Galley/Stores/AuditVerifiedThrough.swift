@@ -64,8 +64,7 @@ extension AuditStore {
         try conn.query("SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xid").single?.decode("xid") ?? "0"
     }
 
-    /// Every chain's last event in chain order (the order events are verified in), and
-    /// whether its verified position is that event.
+    /// Every chain's last event, and whether its verified position is that event.
     static func chainHeads(_ conn: PostgresConnection) throws -> ChainHeadRows {
         ChainHeadRows(
             rows: try conn.query(
@@ -105,7 +104,7 @@ extension AuditStore {
     }
 
     /// Up to `limit` events of the given chains after the given positions, in chain order
-    /// (the chains listed in that order), as `chainOrderBatch`'s.
+    /// (the chains listed in that order), as `idOrderBatch`'s.
     static func eventsAfter(_ conn: PostgresConnection, _ positions: [(chain: String, seq: Int)], limit: Int) throws -> AuditBatch {
         let sql: SQL = """
             SELECT e.* FROM unnest(\(TextArray(positions.map(\.chain)))::text[], \(TextArray(positions.map(\.seq)))::bigint[]) AS m(chain, after_seq)
