@@ -98,9 +98,10 @@ public struct PostgresRow: Sendable {
 }
 
 extension PostgresRows {
-    /// Calls `body` with one value's bytes exactly as the server sent them (text format), or
-    /// nil for NULL, without making a String or any other Swift value: for loops over many
-    /// rows that only compare or hash values, where decoding each one would cost the most.
+    /// Calls `body` with one value's bytes exactly as the server sent them (text, or binary
+    /// for `SQL.inBinary`), or nil for NULL, without making a String or any other Swift
+    /// value: for loops over many rows that only compare or hash values, where decoding each
+    /// one would cost the most.
     /// The bytes are valid only inside `body`.
     public func withBytes<Result>(
         row: Int, column: Int, _ body: (UnsafeBufferPointer<UInt8>?) throws -> Result
