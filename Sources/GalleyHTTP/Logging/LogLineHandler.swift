@@ -42,16 +42,18 @@ public struct LogLineHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
+        let provided = metadataProvider?.get()
         let line =
             switch format {
             case .text:
                 Self.line(
-                    at: Date(), level: event.level, label: label, metadata: merged(event.metadata), source: event.source,
+                    at: Date(), level: event.level, label: label, metadata: merged(provided, event.metadata), source: event.source,
                     message: event.message.description)
             case .json:
+                // Every request writes one: the layers are read in place, not merged into a copy.
                 JSONLogLine.line(
-                    at: Date(), level: event.level, label: label, metadata: merged(event.metadata), source: event.source,
-                    message: event.message.description)
+                    at: Date(), level: event.level, label: label, metadata: metadata, provided: provided, event: event.metadata,
+                    source: event.source, message: event.message.description)
             }
         line.withUnsafeBytes { bytes in
             var offset = 0
@@ -68,9 +70,9 @@ public struct LogLineHandler: LogHandler {
         }
     }
 
-    private func merged(_ explicit: Logger.Metadata?) -> Logger.Metadata {
+    private func merged(_ provided: Logger.Metadata?, _ explicit: Logger.Metadata?) -> Logger.Metadata {
         var all = metadata
-        if let provided = metadataProvider?.get(), !provided.isEmpty { all.merge(provided) { _, new in new } }
+        if let provided, !provided.isEmpty { all.merge(provided) { _, new in new } }
         if let explicit, !explicit.isEmpty { all.merge(explicit) { _, new in new } }
         return all
     }
@@ -125,10 +127,16 @@ public struct LogLineHandler: LogHandler {
         out.append(UInt8(ascii: "\""))
     }
 
+    static func appendTimestamp(_ date: Date, to out: inout [UInt8]) {
+        out.append(contentsOf: timestamp(date).utf8)
+    }
+
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ`: the API's timestamp (`RFC3339.format`, which works
     /// on bytes rather than `localtime`/`strftime`) cut to milliseconds.
-    static func appendTimestamp(_ date: Date, to out: inout [UInt8]) {
-        out.append(contentsOf: RFC3339.format(date).utf8.dropLast(4))
-        out.append(UInt8(ascii: "Z"))
+    static func timestamp(_ date: Date) -> String {
+        var text = RFC3339.format(date)
+        text.removeLast(4)  // in place: the string is ours alone
+        text.append("Z")
+        return text
     }
 }
