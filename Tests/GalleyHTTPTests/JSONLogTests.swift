@@ -133,13 +133,13 @@ import Testing
         logger.info("request", metadata: ["request_id": "r-2", "status": "201", "duration_ms": "0.50", "shared": "event"])
         try pipe.fileHandleForWriting.close()
         let line = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let expected: String =
+            #","level":"info","logger":"galley.serve","msg":"request","request_id":"r-2","#
+            + #""trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7","trace_flags":"0","#
+            + #""status":201,"duration_ms":0.5,"source":"GalleyHTTPTests","#
+            + #""metadata":{"hb.request.id":"h-1","kept":"provider","shared":"event"}}"# + "\n"
         #expect(line.hasPrefix(#"{"ts":""#))
-        #expect(
-            line.drop { $0 != "," }
-                == #","level":"info","logger":"galley.serve","msg":"request","request_id":"r-2","#
-                + #""trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7","trace_flags":"0","#
-                + #""status":201,"duration_ms":0.5,"source":"GalleyHTTPTests","#
-                + #""metadata":{"hb.request.id":"h-1","kept":"provider","shared":"event"}}"# + "\n")
+        #expect(String(line.drop { $0 != "," }) == expected)
     }
 
     @Test func connectionStringPasswordsAreMaskedInEitherFormat() {
