@@ -113,6 +113,35 @@ import Testing
                 + #""metadata":{"nested":{"a":["1","2"]},"note":"say \"hi\"\n"}}"# + "\n")
     }
 
+    /// The logger's metadata, the provider's (the trace) and the event's meet in one line; a
+    /// key in a later one wins, lifted to the top or kept under `metadata` alike.
+    @Test func theEventsMetadataWinsOverTheProvidersWhichWinsOverTheLoggers() throws {
+        let pipe = Pipe()
+        let descriptor = pipe.fileHandleForWriting.fileDescriptor
+        let provider = Logger.MetadataProvider {
+            [
+                "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736", "span_id": "00f067aa0ba902b7", "trace_flags": "0", "shared": "provider",
+                "kept": "provider",
+            ]
+        }
+        var logger = Logger(label: "galley.serve") { LogLineHandler(label: $0, descriptor: descriptor, format: .json, metadataProvider: provider) }
+        logger[metadataKey: "request_id"] = "r-1"
+        logger[metadataKey: "span_id"] = "0000000000000001"
+        logger[metadataKey: "hb.request.id"] = "h-1"
+        logger[metadataKey: "shared"] = "logger"
+        logger[metadataKey: "kept"] = "logger"
+        logger.info("request", metadata: ["request_id": "r-2", "status": "201", "duration_ms": "0.50", "shared": "event"])
+        try pipe.fileHandleForWriting.close()
+        let line = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let expected: String =
+            #","level":"info","logger":"galley.serve","msg":"request","request_id":"r-2","#
+            + #""trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7","trace_flags":"0","#
+            + #""status":201,"duration_ms":0.5,"source":"GalleyHTTPTests","#
+            + #""metadata":{"hb.request.id":"h-1","kept":"provider","shared":"event"}}"# + "\n"
+        #expect(line.hasPrefix(#"{"ts":""#))
+        #expect(String(line.drop { $0 != "," }) == expected)
+    }
+
     @Test func connectionStringPasswordsAreMaskedInEitherFormat() {
         let error = #"could not connect to postgresql://galley:s3cr3t@db.internal:5432/galley?sslmode=require (host=db password=hunter2 user=galley)"#
         for line in [

@@ -13,8 +13,9 @@ public struct DatabaseSpans: PostgresObserver {
     public init() { tracer = InstrumentationSystem.tracer }
 
     public func roundTrip(statements: [String], rows: Int, duration: Duration, failed: Bool) {
-        // Not part of a traced operation, or of one sampled out.
-        guard let context = ServiceContext.current, TraceRecording.isOn else { return }
+        // Part of a request sampled out (most are; asked first, it spares the context's
+        // look-up), or not of a traced operation.
+        guard TraceRecording.isOn, let context = ServiceContext.current else { return }
         let end = DefaultTracerClock.now
         let nanoseconds =
             UInt64(max(0, duration.components.seconds)) * 1_000_000_000 + UInt64(max(0, duration.components.attoseconds)) / 1_000_000_000

@@ -81,7 +81,15 @@ private final class SpanEnding: @unchecked Sendable {
 }
 
 private struct HeaderExtractor: Extractor {
+    // Asked for on every request; a name made from a string is checked and lowercased each time.
+    private static let traceparent = HTTPField.Name("traceparent")!
+    private static let tracestate = HTTPField.Name("tracestate")!
+
     func extract(key name: String, from headers: HTTPFields) -> String? {
-        HTTPField.Name(name).flatMap { headers[$0] }
+        switch name {
+        case "traceparent": headers[Self.traceparent]
+        case "tracestate": headers[Self.tracestate]
+        default: HTTPField.Name(name).flatMap { headers[$0] }
+        }
     }
 }
