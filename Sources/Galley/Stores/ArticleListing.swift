@@ -19,9 +19,10 @@ extension ArticleStore {
         var ids: [UUID]?
     }
 
-    /// A text search's window: a word on one article in two hundred fills a page of 50 within
-    /// it, and walking it is ~10,000 probes of `article_search` at most (docs/decisions.md).
-    static let searchWindow = 10_000
+    /// A text search's window: a word on one article in four hundred fills a page of 50 within
+    /// it if it is spread evenly; walking it is 20,000 probes of `article_search` at most
+    /// (docs/decisions.md, "A full-text list").
+    static let searchWindow = 20_000
 
     /// Newest first by `updated_at`, keyset-paginated by (updated_at, id).
     static func list(_ filter: ListFilter, after cursor: (Date, UUID)?, limit: Int) -> StoreRead<[Article]> {
