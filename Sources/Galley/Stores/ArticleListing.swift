@@ -26,7 +26,17 @@ extension ArticleStore {
 
     /// Newest first by `updated_at`, keyset-paginated by (updated_at, id).
     static func list(_ filter: ListFilter, after cursor: (Date, UUID)?, limit: Int) -> StoreRead<[Article]> {
-        StoreRead(sql: "\(columns) FROM \(page(filter, after: cursor, limit: limit)) \(newestFirst)") { rows in try rows.map(article) }
+        StoreRead(sql: planned("\(columns) FROM \(page(filter, after: cursor, limit: limit)) \(newestFirst)", filter)) { rows in
+            try rows.map(article)
+        }
+    }
+
+    /// A search planned for its words every time (`SQL.plannedEachTime`): whether the planner
+    /// walks the window or reads the words' matches from the index depends on how common they
+    /// are, which a generic plan does not know (it chose a nested loop over every pair of
+    /// article and match). Other lists keep their prepared plans.
+    private static func planned(_ sql: SQL, _ filter: ListFilter) -> SQL {
+        filter.query == nil ? sql : sql.plannedEachTime()
     }
 
     /// The rows of a page, joined to `k` (`page`), in the list's order.
@@ -47,7 +57,7 @@ extension ArticleStore {
         if fields.contains(.responsible_editor) { sql.append(" LEFT JOIN actors e ON e.id = a.responsible_editor_id") }
         if fields.contains(.title) { sql.append(" JOIN revisions r ON r.article_id = a.id AND r.number = a.current_revision") }
         sql.append(" ORDER BY a.updated_at DESC, a.id DESC")
-        return StoreRead(sql: sql) { rows in
+        return StoreRead(sql: planned(sql, filter)) { rows in
             try rows.map { row in
                 var listed = ListedArticle(id: try row.decode("id"), updatedAt: try row.decode("updated_at"))
                 for field in columns {
@@ -95,7 +105,9 @@ extension ArticleStore {
     /// articles (the planner walks them testing each, or takes the word's matches from its
     /// index and keeps those in the window, as its statistics of the words say is cheaper);
     /// only when they do not fill the page and the list goes on past the window (`edge`, its
-    /// last article), the rest from `older`, every match, read from the index and sorted.
+    /// last article), the rest from `older`, every match, read from the index and sorted. The
+    /// last LIMIT changes no answer; it tells the planner the page is small (it took the
+    /// fallback's size for the page's and joined it to every article).
     private static func searched(_ text: String, _ filter: ListFilter, after cursor: (Date, UUID)?, limit: Int) -> SQL {
         let window = conditions(filter, after: cursor)
         return """
@@ -113,7 +125,8 @@ extension ArticleStore {
             SELECT id FROM newest
             UNION ALL
             (SELECT id FROM older WHERE EXISTS (SELECT FROM edge) AND (updated_at, id) < (SELECT updated_at, id FROM edge)
-             ORDER BY updated_at DESC, id DESC LIMIT \(limit) - (SELECT count(*) FROM newest))) k
+             ORDER BY updated_at DESC, id DESC LIMIT \(limit) - (SELECT count(*) FROM newest))
+            LIMIT \(limit)) k
             """
     }
 
