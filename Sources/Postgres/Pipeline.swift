@@ -30,7 +30,10 @@ extension PostgresConnection {
     }
 
     private func pipeline(_ statements: [SQL], keys: [PreparedStatements.Key]) throws -> [PostgresRows] {
-        if preparesStatements { try makeRoomForPrepared(Set(keys.filter { prepared.name(for: $0) == nil }).count) }
+        if preparesStatements {
+            let new = zip(statements, keys).filter { !$0.0.isPlannedEachTime && prepared.name(for: $0.1) == nil }.map(\.1)
+            try makeRoomForPrepared(Set(new).count)
+        }
         let conn = try rawHandle
         guard PQenterPipelineMode(conn) == 1, PQsetnonblocking(conn, 1) == 0 else {
             throw connectionError(statement: nil)
@@ -43,7 +46,7 @@ extension PostgresConnection {
         // Statements first seen in this pipeline are prepared in it, just before their first use.
         var preparing: [PreparedStatements.Key: String] = [:]
         for (statement, key) in zip(statements, keys) {
-            if !preparesStatements {
+            if !preparesStatements || statement.isPlannedEachTime {
                 let sent = try withParameters(statement.parameters) { count, types, values in
                     PQsendQueryParams(conn, key.text, count, types, values, nil, nil, statement.resultFormat)
                 }

@@ -15,6 +15,8 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
     public private(set) var parameters: [PostgresParameter]
     /// Whether the server sends the result in its binary format (`inBinary()`).
     public private(set) var binaryResults = false
+    /// Whether the statement is planned for its values at every execution (`plannedEachTime()`).
+    public private(set) var isPlannedEachTime = false
 
     public init(stringLiteral value: String) {
         parts = [.text(value)]
@@ -47,6 +49,15 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
     public func inBinary() -> SQL {
         var copy = self
         copy.binaryResults = true
+        return copy
+    }
+
+    /// The statement sent unprepared, so that the server plans it for its parameters' values
+    /// every time: for a statement whose best plan depends on them (how common a searched word
+    /// is), which a prepared statement's generic plan, made for any values, cannot know.
+    public func plannedEachTime() -> SQL {
+        var copy = self
+        copy.isPlannedEachTime = true
         return copy
     }
 

@@ -32,4 +32,23 @@ import Testing
             await pool.close()
         }
     }
+
+    /// A statement planned each time is never prepared, so the server never settles on a
+    /// generic plan for it, while the session goes on preparing the others.
+    @Test func aStatementPlannedEachTimeIsNeverPrepared() async throws {
+        try await TestDatabase.withEmptyDatabase { connectionString in
+            let pool = PostgresPool(configuration: .init(connectionString: connectionString, maxConnections: 1, sharedSessions: 0))
+            // Past the five executions after which a prepared statement may keep a generic plan.
+            for n in 0..<7 {
+                let sql: SQL = "SELECT \(Int32(n)) + \(Int32(2)) AS sum"
+                #expect(try await pool.query(sql.plannedEachTime()).single?.decode("sum", as: Int.self) == n + 2)
+                #expect(try await pool.withConnection { conn in try conn.query(sql.plannedEachTime()).single?.decode("sum", as: Int.self) } == n + 2)
+            }
+            let named = try await pool.query("SELECT array_agg(statement)::text AS named FROM pg_prepared_statements").single?.decode(
+                "named", as: String.self)
+            #expect(named?.contains("AS sum") == false)
+            #expect(named?.contains("pg_prepared_statements") == true)
+            await pool.close()
+        }
+    }
 }
