@@ -57,8 +57,9 @@ final class SharedSession: EventLoopSlot {
     /// overtake a later one (which may ask for writability) nor reach a socket that a drop
     /// has closed and the system has given to another session.
     func send(_ sql: SQL, loop: EventLoop) async throws -> PostgresRows? {
-        // A binary result is for long reads, which this session is not for.
-        if sql.binaryResults { return nil }
+        // A binary result is for long reads, and a statement planned each time is never
+        // prepared: neither is what this session is for.
+        if sql.binaryResults || sql.isPlannedEachTime { return nil }
         let key = PreparedStatements.Key(sql)
         return try await observedSend(observer, key.text) { try await send(sql, key: key, loop: loop) }
     }
