@@ -184,7 +184,7 @@ public struct AuditVerifier: Sendable {
 
     /// Ends the events read: held events are checked as they are (each chain's first one a
     /// gap), and the positions seals vouch for beyond a chain's last event are missing.
-    mutating func endEvents() {
+    private mutating func endEvents() {
         for chain in pending.keys.sorted() { release(chain, upTo: .max) }
         held = []
         for chain in sealNext.indices {

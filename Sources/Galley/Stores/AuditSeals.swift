@@ -99,8 +99,8 @@ extension AuditStore {
 
     /// Up to `limit` events after the event `afterID` in id order, as the server's bytes in
     /// `AuditBatch.Column` order. Id order is the table's physical order: each page read
-    /// once. In chain order a newsroom's chains interleave, and every event read a page of
-    /// its own (19,886 pages for 20,000 events at 1,000,000 articles, against 1,234).
+    /// once. A newsroom's chains interleave, so in chain order nearly every event read a page
+    /// of its own (docs/decisions.md).
     static func idOrderBatch(_ conn: PostgresConnection, afterID: Int, limit: Int) throws -> AuditBatch {
         let sql: SQL = "SELECT \(batchColumns) FROM audit_events WHERE id > \(afterID) ORDER BY id LIMIT \(limit)"
         return AuditBatch(rows: try conn.query(sql.inBinary()))
