@@ -83,8 +83,6 @@ struct ChainTable: Sendable {
         }
     }
 
-    func hash(_ index: Int) -> String { withHash(index) { String(decoding: $0, as: UTF8.self) } }
-
     /// Moves the chain on to the event at `seq` with `hash`.
     mutating func move(_ index: Int, to seq: Int, hash: UnsafeBufferPointer<UInt8>) {
         seqs[index] = seq
