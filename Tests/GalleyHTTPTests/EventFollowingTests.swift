@@ -3,6 +3,7 @@ import Foundation
 import Galley
 import GalleyCore
 import Postgres
+import TestSupport
 import Testing
 
 /// `GET /v1/events?for=me`, and streams and exports that end when their token stops
@@ -14,13 +15,9 @@ import Testing
         _ api: APIHarness, as name: String, count: Int, filter: EventStreamService.Filter
     ) async throws -> [EventStreamService.Event] {
         let caller = try await api.services.actors.caller(bearing: try #require(api.tokens[name]), requestID: nil)
-        var events: [EventStreamService.Event] = []
-        for _ in 0..<100 {
-            events = try await api.services.events.read(after: .start, limit: 100, filter: filter, by: caller)
-            if events.count >= count { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return events
+        return try await eventually {
+            try await api.services.events.read(after: .start, limit: 100, filter: filter, by: caller)
+        } until: { $0.count >= count }
     }
 
     @Test func forMeStreamsOnlyTheArticlesTheCallerCommentedOnOrIsAssignedTo() async throws {

@@ -9,6 +9,7 @@ import NIOCore
 import Postgres
 import ServiceLifecycle
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite struct EventStreamTests {
@@ -34,11 +35,9 @@ import Testing
             try open.runScript("COMMIT")
             // Transaction ids are cluster-wide: a transaction of a test running in parallel
             // (another database) holds events back too, until it ends.
-            var events = try await room.api.services.events.read(after: .start, limit: 10, by: ada)
-            for _ in 0..<100 where events.count < 2 {
-                try await Task.sleep(for: .milliseconds(50))
-                events = try await room.api.services.events.read(after: .start, limit: 10, by: ada)
-            }
+            let events = try await eventually {
+                try await room.api.services.events.read(after: .start, limit: 10, by: ada)
+            } until: { $0.count >= 2 }
             #expect(events.map(\.type) == ["article.spiked", "article.submitted"])
             #expect(events[0].position.eventID < events[1].position.eventID)
             #expect(try await room.api.services.events.read(after: events[1].position, limit: 10, by: ada).isEmpty)
@@ -53,11 +52,7 @@ import Testing
             let first = try await room.publishArticle()
             let second = try await room.publishArticle()
             let events = room.api.services.events
-            var all: [EventStreamService.Event] = []
-            for _ in 0..<100 where all.count < 8 {
-                all = try await events.read(after: .start, limit: 100, by: ada)
-                if all.count < 8 { try await Task.sleep(for: .milliseconds(50)) }
-            }
+            let all = try await eventually { try await events.read(after: .start, limit: 100, by: ada) } until: { $0.count >= 8 }
             let published = try await events.read(after: .start, limit: 100, filter: .init(types: ["article.published"]), by: ada)
             #expect(published.map { $0.payload["article_id"]?.stringValue } == [first, second])
             #expect(Set(published.map(\.type)) == ["article.published"])

@@ -48,14 +48,14 @@ import Testing
             // A stream row goes once every reader can see it: a transaction still running
             // anywhere in the cluster (another test's) holds it back for a moment.
             var report = RetentionService.Report()
-            for _ in 0..<50 where report.eventStream < 2 {
+            _ = try await eventually {
                 let run = try await services.retention.prune()
                 #expect(!run.skipped)
                 report.eventStream += run.eventStream
                 report.webhookDeliveries += run.webhookDeliveries
                 report.webhookAttempts += run.webhookAttempts
-                if report.eventStream < 2 { try await Task.sleep(for: .milliseconds(100)) }
-            }
+                return report.eventStream
+            } until: { $0 >= 2 }
             #expect(report.eventStream == 2)
             #expect(report.webhookDeliveries == 1)
             #expect(report.webhookAttempts == 1)
