@@ -17,7 +17,9 @@ import Testing
         let caller = try await api.services.actors.caller(bearing: try #require(api.tokens[name]), requestID: nil)
         return try await eventually {
             try await api.services.events.read(after: .start, limit: 100, filter: filter, by: caller)
-        } until: { $0.count >= count }
+        } until: {
+            $0.count >= count
+        }
     }
 
     @Test func forMeStreamsOnlyTheArticlesTheCallerCommentedOnOrIsAssignedTo() async throws {

@@ -37,7 +37,9 @@ import Testing
             // (another database) holds events back too, until it ends.
             let events = try await eventually {
                 try await room.api.services.events.read(after: .start, limit: 10, by: ada)
-            } until: { $0.count >= 2 }
+            } until: {
+                $0.count >= 2
+            }
             #expect(events.map(\.type) == ["article.spiked", "article.submitted"])
             #expect(events[0].position.eventID < events[1].position.eventID)
             #expect(try await room.api.services.events.read(after: events[1].position, limit: 10, by: ada).isEmpty)
@@ -52,7 +54,11 @@ import Testing
             let first = try await room.publishArticle()
             let second = try await room.publishArticle()
             let events = room.api.services.events
-            let all = try await eventually { try await events.read(after: .start, limit: 100, by: ada) } until: { $0.count >= 8 }
+            let all = try await eventually {
+                try await events.read(after: .start, limit: 100, by: ada)
+            } until: {
+                $0.count >= 8
+            }
             let published = try await events.read(after: .start, limit: 100, filter: .init(types: ["article.published"]), by: ada)
             #expect(published.map { $0.payload["article_id"]?.stringValue } == [first, second])
             #expect(Set(published.map(\.type)) == ["article.published"])

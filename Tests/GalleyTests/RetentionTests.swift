@@ -55,7 +55,9 @@ import Testing
                 report.webhookDeliveries += run.webhookDeliveries
                 report.webhookAttempts += run.webhookAttempts
                 return report.eventStream
-            } until: { $0 >= 2 }
+            } until: {
+                $0 >= 2
+            }
             #expect(report.eventStream == 2)
             #expect(report.webhookDeliveries == 1)
             #expect(report.webhookAttempts == 1)
