@@ -20,10 +20,9 @@ RUN swift package resolve
 COPY . .
 # The Swift runtime and Foundation are linked into the binary, so the runtime image needs no
 # Swift libraries; swift-backtrace-static symbolicates crashes without the toolchain.
-# With OTelTracing the server exports traces when OTEL_EXPORTER_OTLP_ENDPOINT is set.
-RUN swift build -c release --traits OTelTracing --product galley --static-swift-stdlib \
+RUN swift build -c release --product galley --static-swift-stdlib \
     && mkdir /staging \
-    && cp "$(swift build -c release --traits OTelTracing --show-bin-path)/galley" /staging/ \
+    && cp "$(swift build -c release --show-bin-path)/galley" /staging/ \
     && cp /usr/libexec/swift/linux/swift-backtrace-static /staging/ \
     && cp -R sql /staging/sql
 

@@ -105,10 +105,6 @@ public struct GalleyConfiguration: Sendable {
     /// `GALLEY_SEAL_KEY`: the path of the file holding the key that signs audit seals
     /// (`galley keys init` creates it); unset, seals are recorded unsigned.
     public var sealKeyPath: String?
-    /// Whether traces are to be exported: an OTLP endpoint is set (`OTEL_EXPORTER_OTLP_ENDPOINT`
-    /// or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) and neither `OTEL_SDK_DISABLED=true` nor
-    /// `OTEL_TRACES_EXPORTER=none` says otherwise. The other `OTEL_*` variables are swift-otel's.
-    public var tracesExported: Bool
 
     public static let defaultIdempotencyTTL: TimeInterval = 24 * 3600
     public static let defaultEventRetention: TimeInterval = 30 * 24 * 3600
@@ -187,11 +183,6 @@ public struct GalleyConfiguration: Sendable {
         }
         articleURL = try Self.articleURL(environment["GALLEY_ARTICLE_URL"])
         sealKeyPath = environment["GALLEY_SEAL_KEY"].flatMap { $0.isEmpty ? nil : $0 }
-        let endpoint = [environment["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"], environment["OTEL_EXPORTER_OTLP_ENDPOINT"]].contains {
-            !($0 ?? "").isEmpty
-        }
-        tracesExported =
-            endpoint && environment["OTEL_SDK_DISABLED"]?.lowercased() != "true" && environment["OTEL_TRACES_EXPORTER"]?.lowercased() != "none"
         if let level = environment["GALLEY_LOG_LEVEL"], !level.isEmpty {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw ConfigurationError(

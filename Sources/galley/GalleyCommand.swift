@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GalleyHTTP
+import GalleyTracing
 import Logging
 
 @main
@@ -32,7 +33,7 @@ struct GalleyCommand: AsyncParsableCommand {
             let format = try LogFormat(environment: ProcessInfo.processInfo.environment, standardErrorIsTerminal: isatty(2) == 1)
             LoggingSystem.bootstrap(
                 { label, provider in LogLineHandler(label: label, format: format, metadataProvider: provider) },
-                metadataProvider: TraceExport.logMetadata)
+                metadataProvider: GalleyTracing.logMetadata)
             var command = try parseAsRoot()
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()

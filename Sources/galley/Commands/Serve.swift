@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Galley
 import GalleyCore
 import GalleyHTTP
@@ -38,7 +39,8 @@ struct Serve: AsyncParsableCommand {
         }
         setHTTPThreads(configuration.httpThreads)
         let logger = makeLogger(configuration, label: "galley.serve")
-        let traceExport = try TraceExport.start(configuration, logger: logger)
+        let traceExport = try TraceExport.start(
+            environment: ProcessInfo.processInfo.environment, logger: makeLogger(configuration, label: "galley.traces"))
         let metrics = HTTPMetrics.forProcess()
         let observer: any PostgresObserver = traceExport == nil ? metrics.database : PostgresObservers([metrics.database, DatabaseSpans()])
         var postgres = configuration.postgres

@@ -1,0 +1,79 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// Sends recorded spans to the OTLP/HTTP endpoint in batches: when a batch is ready, every
+/// `OTEL_BSP_SCHEDULE_DELAY`, and once more at shutdown. A batch the endpoint refuses is
+/// dropped and logged, once for a run of failures, in the server's own log format.
+public struct OTLPExporter: Service {
+    let configuration: TracingConfiguration
+    let buffer: SpanBuffer
+    let logger: Logger
+
+    public func run() async {
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: configuration.scheduleDelay)
+                        buffer.requestExport()
+                    }
+                }
+                var failing = false
+                for await _ in buffer.wakeUps { await exportAll(failing: &failing) }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            buffer.close()
+        }
+        var failing = false
+        await exportAll(failing: &failing)
+    }
+
+    private func exportAll(failing: inout Bool) async {
+        let dropped = buffer.takeDropped()
+        if dropped > 0 {
+            logger.warning(
+                "spans dropped: the export queue was full", metadata: ["spans": "\(dropped)", "queue": "\(configuration.maxQueueSize)"])
+        }
+        while true {
+            let batch = buffer.takeBatch()
+            guard !batch.isEmpty else { return }
+            do {
+                try await send(batch)
+                if failing { logger.notice("traces are exported again", metadata: ["endpoint": "\(configuration.endpoint)"]) }
+                failing = false
+            } catch {
+                if !failing {
+                    logger.warning(
+                        "traces not exported; spans are dropped until the endpoint takes them",
+                        metadata: ["endpoint": "\(configuration.endpoint)", "spans": "\(batch.count)", "error": "\(error)"])
+                }
+                failing = true
+            }
+        }
+    }
+
+    private func send(_ batch: [FinishedSpan]) async throws {
+        var request = HTTPClientRequest(url: configuration.endpoint)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-protobuf")
+        for header in configuration.headers { request.headers.add(name: header.name, value: header.value) }
+        request.body = .bytes(ByteBuffer(bytes: OTLPEncoding.request(batch, resource: configuration.resource)))
+        let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(configuration.timeout.nanoseconds))
+        _ = try await response.body.collect(upTo: 1 << 20)
+        guard (200..<300).contains(response.status.code) else { throw ExportRefused(status: Int(response.status.code)) }
+    }
+}
+
+private struct ExportRefused: Error, CustomStringConvertible {
+    let status: Int
+    var description: String { "the endpoint answered \(status)" }
+}
+
+extension Duration {
+    fileprivate var nanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+}
