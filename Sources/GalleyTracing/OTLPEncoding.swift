@@ -7,7 +7,7 @@ enum OTLPEncoding {
     /// some (a path, a user agent).
     static let longestValue = 1024
 
-    static func request(_ spans: [FinishedSpan], resource: [(key: String, value: String)]) -> [UInt8] {
+    static func request(_ spans: ArraySlice<FinishedSpan>, resource: [(key: String, value: String)]) -> [UInt8] {
         var request = ProtobufWriter()
         request.message(1) { resourceSpans in  // ResourceSpans
             resourceSpans.message(1) { message in  // Resource

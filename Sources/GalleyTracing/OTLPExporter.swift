@@ -12,6 +12,12 @@ public struct OTLPExporter: Service {
     let logger: Logger
 
     public func run() async {
+        // Its own client, untraced: a client that traced its exports would record a span for
+        // each, to be exported in turn.
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.tracing.tracer = nil
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        var failing = false
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -20,28 +26,26 @@ public struct OTLPExporter: Service {
                         buffer.requestExport()
                     }
                 }
-                var failing = false
-                for await _ in buffer.wakeUps { await exportAll(failing: &failing) }
+                for await _ in buffer.wakeUps { await exportWaiting(client, failing: &failing) }
                 group.cancelAll()
             }
         } onGracefulShutdown: {
             buffer.close()
         }
-        var failing = false
-        await exportAll(failing: &failing)
+        await exportWaiting(client, failing: &failing)
+        try? await client.shutdown()
     }
 
-    private func exportAll(failing: inout Bool) async {
+    /// Sends the spans waiting now, in batches; those that end meanwhile wait for the next turn.
+    private func exportWaiting(_ client: HTTPClient, failing: inout Bool) async {
         let dropped = buffer.takeDropped()
         if dropped > 0 {
             logger.warning(
                 "spans dropped: the export queue was full", metadata: ["spans": "\(dropped)", "queue": "\(configuration.maxQueueSize)"])
         }
-        while true {
-            let batch = buffer.takeBatch()
-            guard !batch.isEmpty else { return }
+        for batch in buffer.takeAll().chunks(of: configuration.maxExportBatchSize) {
             do {
-                try await send(batch)
+                try await send(batch, with: client)
                 if failing { logger.notice("traces are exported again", metadata: ["endpoint": "\(configuration.endpoint)"]) }
                 failing = false
             } catch {
@@ -55,13 +59,13 @@ public struct OTLPExporter: Service {
         }
     }
 
-    private func send(_ batch: [FinishedSpan]) async throws {
+    private func send(_ batch: ArraySlice<FinishedSpan>, with client: HTTPClient) async throws {
         var request = HTTPClientRequest(url: configuration.endpoint)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-protobuf")
         for header in configuration.headers { request.headers.add(name: header.name, value: header.value) }
         request.body = .bytes(ByteBuffer(bytes: OTLPEncoding.request(batch, resource: configuration.resource)))
-        let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(configuration.timeout.nanoseconds))
+        let response = try await client.execute(request, timeout: .nanoseconds(configuration.timeout.nanoseconds))
         _ = try await response.body.collect(upTo: 1 << 20)
         guard (200..<300).contains(response.status.code) else { throw ExportRefused(status: Int(response.status.code)) }
     }
@@ -70,6 +74,12 @@ public struct OTLPExporter: Service {
 private struct ExportRefused: Error, CustomStringConvertible {
     let status: Int
     var description: String { "the endpoint answered \(status)" }
+}
+
+extension Array {
+    fileprivate func chunks(of size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
 }
 
 extension Duration {

@@ -33,12 +33,11 @@ final class SpanBuffer: Sendable {
         if batchReady { wakeUp.yield() }
     }
 
-    /// The oldest spans, at most a batch of them.
-    func takeBatch() -> [FinishedSpan] {
+    /// Every span waiting, oldest first.
+    func takeAll() -> [FinishedSpan] {
         state.withLock { state in
-            guard state.spans.count > batchSize else { return state.spans.take() }
-            defer { state.spans.removeFirst(batchSize) }
-            return Array(state.spans.prefix(batchSize))
+            defer { state.spans.removeAll(keepingCapacity: true) }
+            return state.spans
         }
     }
 
@@ -54,11 +53,4 @@ final class SpanBuffer: Sendable {
 
     /// Ends `wakeUps`: the exporter sends what is left and stops.
     func close() { wakeUp.finish() }
-}
-
-extension Array {
-    fileprivate mutating func take() -> [Element] {
-        defer { self = [] }
-        return self
-    }
 }
