@@ -18,11 +18,19 @@ public struct AuditEventRows: Sendable {
     /// The position of `id`; the other fields follow it.
     let first: Int
     public let count: Int
+    /// Whether the rows are in binary and each field has its column's type (`sql/`), which
+    /// the readers below take for granted.
+    private let asStored: Bool
+
+    private static let types: [PostgresType] = [
+        .int8, .text, .int8, .uuid, .text, .text, .uuid, .int4, .text, .text, .text, .jsonb, .text, .timestamptz, .text, .text,
+    ]
 
     init(_ rows: PostgresRows, first: Int, count: Int) {
         self.rows = rows
         self.first = first
         self.count = count
+        asStored = rows.binary && rows.columns.dropFirst(first).map(\.type).starts(with: Self.types)
     }
 
     /// The event of a row, decoded as every reader of the audit log decodes it.
@@ -49,32 +57,39 @@ public struct AuditEventRows: Sendable {
         get throws { try count == 0 ? nil : integer(count - 1, .id) }
     }
 
-    // The readers below decode a field as `event(_:)` does, and throw where it throws.
+    // The readers below decode a field with the decoder `event(_:)` uses for it, and throw
+    // where it throws (and where the rows are not as stored).
 
     public func integer(_ row: Int, _ field: Field) throws -> Int? {
-        try rows[row].decode(at: first + field.rawValue)
+        try value(row, field) { try Int(postgresBinary: $0, type: $1) }
     }
 
     public func uuid(_ row: Int, _ field: Field) throws -> UUID? {
-        try rows[row].decode(at: first + field.rawValue)
+        try value(row, field) { try UUID(postgresBinary: $0, type: $1) }
     }
 
     public func date(_ row: Int, _ field: Field) throws -> Date? {
-        try rows[row].decode(at: first + field.rawValue)
+        try value(row, field) { try Date(postgresBinary: $0, type: $1) }
     }
 
     /// A text field's bytes, the ones its String is decoded from (`details`: its jsonb's
-    /// text), nil for NULL. Throws when the field is not `text` (`jsonb` for `details`) in
-    /// binary, whose bytes are its text.
+    /// text), nil for NULL.
     public func withText<Result>(_ row: Int, _ field: Field, _ body: (UnsafeBufferPointer<UInt8>?) throws -> Result) throws -> Result {
-        let column = first + field.rawValue
-        guard rows.binary, rows.columns[column].type == (field == .details ? PostgresType.jsonb : .text) else {
-            throw PostgresError(kind: .decoding, message: "audit event field \(field) is not text", statement: nil)
-        }
-        return try rows.withBytes(row: row, column: column) { bytes in
+        guard asStored else { throw Self.notAsStored }
+        return try rows.withBytes(row: row, column: first + field.rawValue) { bytes in
             guard field == .details, let bytes else { return try body(bytes) }
             guard bytes.first == 1 else { throw PostgresError(kind: .decoding, message: "jsonb of an unknown version", statement: nil) }
             return try body(UnsafeBufferPointer(rebasing: bytes.dropFirst()))
         }
     }
+
+    private func value<Value>(
+        _ row: Int, _ field: Field, _ decode: (UnsafeBufferPointer<UInt8>, PostgresType) throws -> Value
+    ) throws -> Value? {
+        guard asStored else { throw Self.notAsStored }
+        let column = first + field.rawValue
+        return try rows.withBytes(row: row, column: column) { bytes in try bytes.map { try decode($0, rows.columns[column].type) } }
+    }
+
+    private static let notAsStored = PostgresError(kind: .decoding, message: "audit events not read as stored", statement: nil)
 }
