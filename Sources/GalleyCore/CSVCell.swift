@@ -20,6 +20,20 @@ public enum CSVCell {
             bytes.append(contentsOf: escape(text).utf8)
             return
         }
+        appendASCII(utf8, to: &bytes)
+    }
+
+    /// What `append(String(decoding: utf8, as: UTF8.self))` appends: ASCII (that String's
+    /// very bytes) escaped from the bytes, other text through that String.
+    public static func append(utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
+        if utf8.isASCII {
+            appendASCII(utf8, to: &bytes)
+        } else {
+            append(String(decoding: utf8, as: UTF8.self), to: &bytes)
+        }
+    }
+
+    private static func appendASCII(_ utf8: some Collection<UInt8>, to bytes: inout [UInt8]) {
         let quoted = utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
         if quoted { bytes.append(UInt8(ascii: "\"")) }
         if let first = utf8.first, formulaStartBytes.contains(first) { bytes.append(UInt8(ascii: "'")) }

@@ -22,21 +22,27 @@ public struct JSONWriter {
         needsComma = false
     }
 
+    /// Takes back what was written after the first `count` bytes, where a line started.
+    public mutating func rollBack(to count: Int) {
+        bytes.removeSubrange(count...)
+        needsComma = false
+    }
+
     // MARK: Structure
 
-    public mutating func object(_ members: (inout JSONWriter) -> Void) {
-        enclose(UInt8(ascii: "{"), UInt8(ascii: "}"), members)
+    public mutating func object(_ members: (inout JSONWriter) throws -> Void) rethrows {
+        try enclose(UInt8(ascii: "{"), UInt8(ascii: "}"), members)
     }
 
-    public mutating func array(_ elements: (inout JSONWriter) -> Void) {
-        enclose(UInt8(ascii: "["), UInt8(ascii: "]"), elements)
+    public mutating func array(_ elements: (inout JSONWriter) throws -> Void) rethrows {
+        try enclose(UInt8(ascii: "["), UInt8(ascii: "]"), elements)
     }
 
-    private mutating func enclose(_ open: UInt8, _ close: UInt8, _ contents: (inout JSONWriter) -> Void) {
+    private mutating func enclose(_ open: UInt8, _ close: UInt8, _ contents: (inout JSONWriter) throws -> Void) rethrows {
         separate()
         bytes.append(open)
         needsComma = false
-        contents(&self)
+        try contents(&self)
         bytes.append(close)
         needsComma = true
     }
@@ -54,6 +60,26 @@ public struct JSONWriter {
     public mutating func string(_ value: String) {
         separate()
         appendString(value)
+        needsComma = true
+    }
+
+    /// What `string(String(decoding: utf8, as: UTF8.self))` writes: ASCII (that String's
+    /// very bytes) from the bytes, other text through that String.
+    public mutating func string(utf8: UnsafeBufferPointer<UInt8>) {
+        separate()
+        if utf8.isASCII {
+            Self.appendQuoted(utf8, to: &bytes)
+        } else {
+            appendString(String(decoding: utf8, as: UTF8.self))
+        }
+        needsComma = true
+    }
+
+    /// A value whose JSON text `write` appends itself, for text made elsewhere (an export's
+    /// `details`, rewritten from PostgreSQL's): one whole value, or a throw.
+    public mutating func rawValue(_ write: (inout [UInt8]) throws -> Void) rethrows {
+        separate()
+        try write(&bytes)
         needsComma = true
     }
 
@@ -96,6 +122,11 @@ public struct JSONWriter {
         string(value)
     }
 
+    public mutating func member(_ name: String, utf8 value: UnsafeBufferPointer<UInt8>) {
+        key(name)
+        string(utf8: value)
+    }
+
     public mutating func member(_ name: String, _ value: Int) {
         key(name)
         int(value)
@@ -128,27 +159,30 @@ public struct JSONWriter {
 
     private static let hex = Array("0123456789abcdef".utf8)
 
+    private mutating func appendString(_ value: String) {
+        var value = value
+        value.withUTF8 { Self.appendQuoted($0, to: &bytes) }
+    }
+
     /// Quotes and escapes: `"` and `\`, and the control characters below U+0020 (as `\n`,
     /// `\r`, `\t`, `\b`, `\f` or `\u00XX`); everything else is copied as UTF-8, in runs.
     /// Article bodies are long runs without any of these, so the scan skips eight bytes at a
     /// time while a word holds none of them.
-    private mutating func appendString(_ value: String) {
+    static func appendQuoted(_ utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
-        var value = value
-        value.withUTF8 { utf8 in
-            guard let base = utf8.baseAddress else { return }
+        if let base = utf8.baseAddress {
             let raw = UnsafeRawPointer(base)
             var start = 0
             var index = 0
             while index < utf8.count {
-                if index + 8 <= utf8.count, !Self.mayNeedEscaping(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                if index + 8 <= utf8.count, !mayNeedEscaping(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
                     index += 8
                     continue
                 }
                 let byte = utf8[index]
                 if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
                     bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
-                    appendEscaped(byte)
+                    appendEscaped(byte, to: &bytes)
                     start = index + 1
                 }
                 index += 1
@@ -158,7 +192,7 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    private mutating func appendEscaped(_ byte: UInt8) {
+    private static func appendEscaped(_ byte: UInt8, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\\"))
         switch byte {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
@@ -169,8 +203,8 @@ public struct JSONWriter {
         case 0x0C: bytes.append(UInt8(ascii: "f"))
         default:
             bytes.append(contentsOf: "u00".utf8)
-            bytes.append(Self.hex[Int(byte >> 4)])
-            bytes.append(Self.hex[Int(byte & 0x0F)])
+            bytes.append(hex[Int(byte >> 4)])
+            bytes.append(hex[Int(byte & 0x0F)])
         }
     }
 

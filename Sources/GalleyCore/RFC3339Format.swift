@@ -11,8 +11,27 @@ extension RFC3339 {
     /// own `infinity` or `-infinity` instead of overflowing the conversion. Clients' times
     /// are refused long before (`parse`); this only keeps a mistake from trapping the process.
     public static func format(_ date: Date) -> String {
+        String(unsafeUninitializedCapacity: maximumLength) { write(date, into: $0) }
+    }
+
+    /// `format(date)` appended as UTF-8, without making a String: an export writes millions.
+    public static func append(_ date: Date, to bytes: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maximumLength) { buffer in
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<write(date, into: buffer)]))
+        }
+    }
+
+    /// The longest `format` writes: a sign, a year of up to six digits (PostgreSQL's latest
+    /// is 294276) and 23 more characters.
+    private static let maximumLength = 30
+
+    /// Writes `format(date)` at the start of `out` (at least `maximumLength` bytes); answers
+    /// how many bytes it wrote.
+    private static func write(_ date: Date, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let interval = date.timeIntervalSince1970
-        guard interval.magnitude < representableSeconds else { return interval < 0 ? "-infinity" : "infinity" }
+        guard interval.magnitude < representableSeconds else {
+            return out.initialize(fromContentsOf: (interval < 0 ? "-infinity" : "infinity").utf8)
+        }
         let totalMicros = Int((interval * 1_000_000).rounded())
         var days = totalMicros / 86_400_000_000
         var rest = totalMicros % 86_400_000_000
@@ -32,37 +51,35 @@ extension RFC3339 {
             yearDigits += 1
         }
         let yearWidth = max(4, yearDigits)
-        return String(unsafeUninitializedCapacity: 24 + yearWidth) { out in
-            var index = 0
-            func put(_ value: Int, _ width: Int) {
-                var value = value
-                for position in stride(from: index + width - 1, through: index, by: -1) {
-                    out[position] = UInt8(ascii: "0") + UInt8(value % 10)
-                    value /= 10
-                }
-                index += width
+        var index = 0
+        func put(_ value: Int, _ width: Int) {
+            var value = value
+            for position in stride(from: index + width - 1, through: index, by: -1) {
+                out[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
             }
-            func put(_ char: Unicode.Scalar) {
-                out[index] = UInt8(ascii: char)
-                index += 1
-            }
-            if year < 0 { put("-") }
-            put(abs(year), yearWidth)
-            put("-")
-            put(month, 2)
-            put("-")
-            put(day, 2)
-            put("T")
-            put(seconds / 3600, 2)
-            put(":")
-            put(seconds / 60 % 60, 2)
-            put(":")
-            put(seconds % 60, 2)
-            put(".")
-            put(micros, 6)
-            put("Z")
-            return index
+            index += width
         }
+        func put(_ char: Unicode.Scalar) {
+            out[index] = UInt8(ascii: char)
+            index += 1
+        }
+        if year < 0 { put("-") }
+        put(abs(year), yearWidth)
+        put("-")
+        put(month, 2)
+        put("-")
+        put(day, 2)
+        put("T")
+        put(seconds / 3600, 2)
+        put(":")
+        put(seconds / 60 % 60, 2)
+        put(":")
+        put(seconds % 60, 2)
+        put(".")
+        put(micros, 6)
+        put("Z")
+        return index
     }
 
     /// (year, month, day) of a day counted from 1970-01-01 (Howard Hinnant's algorithm).

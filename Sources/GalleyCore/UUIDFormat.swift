@@ -32,20 +32,30 @@ public enum UUIDFormat {
 
     /// Lowercase, as RFC 9562 recommends.
     public static func format(_ uuid: UUID) -> String {
+        String(unsafeUninitializedCapacity: 36) { write(uuid, into: $0) }
+    }
+
+    /// `format(uuid)` appended as UTF-8, without making a String.
+    public static func append(_ uuid: UUID, to bytes: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { buffer in
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<write(uuid, into: buffer)]))
+        }
+    }
+
+    /// Writes the 36 bytes of `format(uuid)` at the start of `out`; answers 36.
+    private static func write(_ uuid: UUID, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
         withUnsafeBytes(of: uuid.uuid) { raw in
-            String(unsafeUninitializedCapacity: 36) { out in
-                var index = 0
-                for position in 0..<16 {
-                    if position == 4 || position == 6 || position == 8 || position == 10 {
-                        out[index] = UInt8(ascii: "-")
-                        index += 1
-                    }
-                    out[index] = HexDigit.lowercase[Int(raw[position] >> 4)]
-                    out[index + 1] = HexDigit.lowercase[Int(raw[position] & 0x0F)]
-                    index += 2
+            var index = 0
+            for position in 0..<16 {
+                if position == 4 || position == 6 || position == 8 || position == 10 {
+                    out[index] = UInt8(ascii: "-")
+                    index += 1
                 }
-                return 36
+                out[index] = HexDigit.lowercase[Int(raw[position] >> 4)]
+                out[index + 1] = HexDigit.lowercase[Int(raw[position] & 0x0F)]
+                index += 2
             }
+            return 36
         }
     }
 }

@@ -24,6 +24,7 @@ public enum AuditExport {
         public let format: Format
         private var json = JSONWriter(capacity: 1 << 20)
         private var csv: [UInt8] = []
+        private var fromBytes = AuditLineWriter()
 
         public init(format: Format) {
             self.format = format
@@ -48,6 +49,31 @@ public enum AuditExport {
                 json.lineFeed()
             case .csv:
                 Self.appendCSVLine(event, to: &csv)
+            }
+        }
+
+        /// A batch's lines, written from the rows' bytes (`AuditLineWriter`); a row that cannot
+        /// be written so is written from its decoded event, and one that does not decode throws.
+        public mutating func append(_ rows: AuditEventRows) throws {
+            for row in 0..<rows.count {
+                switch format {
+                case .jsonl:
+                    let start = json.bytes.count
+                    do {
+                        try fromBytes.jsonLine(rows, row, to: &json)
+                    } catch {
+                        json.rollBack(to: start)
+                        append(try rows.event(row))
+                    }
+                case .csv:
+                    let start = csv.count
+                    do {
+                        try fromBytes.csvLine(rows, row, to: &csv)
+                    } catch {
+                        csv.removeSubrange(start...)
+                        append(try rows.event(row))
+                    }
+                }
             }
         }
 

@@ -1,13 +1,16 @@
 import Foundation
 import GalleyCore
 import GalleyOutput
+import Postgres
+import TestSupport
 import Testing
 
 @testable import Galley
 
 /// The export's lines are written by hand into a reused buffer; they must be byte for byte
 /// what `JSONEncoder` (JSON Lines) and the String-built CSV line wrote before, for events
-/// of every shape: unicode, quotes, control characters, formulas, nested details.
+/// of every shape: unicode, quotes, control characters, formulas, nested details. Lines
+/// written from the rows' bytes must be the lines of the decoded events.
 @Suite struct AuditExportLineTests {
     @Test func handWrittenLinesMatchTheEncoderAndTheStringBuiltCSV() throws {
         var jsonl = AuditExport.Writer(format: .jsonl)
@@ -49,6 +52,159 @@ import Testing
             }
         }
         #expect(direct == 9)
+    }
+
+    /// Texts beyond those PostgreSQL prints: what the rewriter rewrites is the text of the value
+    /// `JSONValue(postgresText:)` reads, and it rewrites only what it means to.
+    @Test func rewrittenDetailsAreTheTextOfTheParsedValue() throws {
+        let texts = [
+            #"{}"#, #"[]"#, #"-0"#, #"0"#, #"-7"#, #"123456789012345"#, #"{"b": 1, "a": [true, false, null]}"#,
+            #" { "x" : [ 1 , 2 ] } "#, #""\u001f""#, #"["naïve"]"#,
+            #"1234567890123456"#, #"01"#, #"1.0"#, #"1e5"#, #"-"#, #"+1"#, #"[1,]"#, #"[1 2]"#, #"{"a": 1, "a": 2}"#, #"{"a" 1}"#,
+            #""\u001F""#, #""\u0020""#, #""\u000a""#, #""\/""#, "\"raw\ttab\"", #"tru"#, #"truex"#, #"{"k": "v"} x"#, #""open"#,
+            #"{"é": 1}"#,
+        ]
+        var rewrittenTexts: [String] = []
+        for text in texts {
+            let bytes = Array(text.utf8)
+            let parsed = bytes.withUnsafeBufferPointer { try? JSONValue(postgresText: $0, type: .jsonb) }
+            var rewriter = JSONBRewriter()
+            var out: [UInt8] = []
+            guard bytes.withUnsafeBufferPointer({ rewriter.append($0, to: &out) }) else { continue }
+            rewrittenTexts.append(text)
+            #expect(String(decoding: out, as: UTF8.self) == parsed?.jsonText, "\(text)")
+        }
+        #expect(rewrittenTexts == Array(texts.prefix(10)))
+    }
+
+    /// Events stored by PostgreSQL with every optional field NULL or set and `details` of
+    /// every shape: the export written from the rows' bytes is byte for byte the export
+    /// written from the decoded events, in both formats; `details` is rewritten from its
+    /// bytes exactly where `JSONBRewriter` says it can be, into the text of the parsed value.
+    @Test func linesFromRowBytesAreTheLinesOfTheDecodedEvents() async throws {
+        try await TestDatabase.withMigratedDatabase(poolSize: 2) { pool, _ in
+            let services = GalleyServices(environment: GalleyEnvironment(pool: pool, webhookPolicy: WebhookAddressPolicy()))
+            let operatorCaller = Caller(principal: .operator(osUser: "test"))
+            let wendy = try await services.actors.add(.init(name: "wendy", kind: .person, roles: [.writer]), by: operatorCaller)
+            let content = try ArticleContent(title: "Ferries", dek: "", body: "Body", sources: [])
+            let article = try await services.articles.create(.init(content: content, section: "local"), by: Caller(principal: wendy.principal))
+                .article.id
+            for (index, details) in Self.storedDetails.enumerated() {
+                try await Self.insert(pool, action: "test.shape", details: details.text, index: index, actor: wendy.id, article: article)
+            }
+            for (index, details) in Self.edgeDetails.enumerated() {
+                try await Self.insert(pool, action: "test.edge.\(index)", details: details, index: index, actor: wendy.id, article: article)
+            }
+
+            var shapes = AuditService.Query()
+            shapes.action = "test.shape"
+            for format in AuditExport.Format.allCases {
+                let fromBytes = try await Self.export(format, shapes, services, by: operatorCaller)
+                let decoded = try await Self.exportDecoded(format, shapes, services, by: operatorCaller)
+                #expect(String(decoding: try fromBytes.get(), as: UTF8.self) == String(decoding: try decoded.get(), as: UTF8.self))
+                #expect(try fromBytes.get() == decoded.get())
+            }
+            var events: [AuditEvent] = []
+            for try await batch in try services.audit.stream(shapes, by: operatorCaller) { events += batch }
+            #expect(events.count == Self.storedDetails.count)
+            for (event, details) in zip(events, Self.storedDetails) {
+                var rewriter = JSONBRewriter()
+                var text: [UInt8] = []
+                let rewritten = Array(event.detailsText.utf8).withUnsafeBufferPointer { rewriter.append($0, to: &text) }
+                #expect(rewritten == details.fromBytes, "\(event.detailsText)")
+                if rewritten { #expect(String(decoding: text, as: UTF8.self) == event.details.jsonText, "\(event.detailsText)") }
+            }
+
+            // Details the decoded path may refuse: both paths refuse them, or both write the same.
+            for index in Self.edgeDetails.indices {
+                var edge = AuditService.Query()
+                edge.action = "test.edge.\(index)"
+                for format in AuditExport.Format.allCases {
+                    let fromBytes = try await Self.export(format, edge, services, by: operatorCaller)
+                    let decoded = try await Self.exportDecoded(format, edge, services, by: operatorCaller)
+                    switch (fromBytes, decoded) {
+                    case (.success(let a), .success(let b)): #expect(a == b, "\(Self.edgeDetails[index])")
+                    case (.failure(let a), .failure(let b)): #expect("\(a)" == "\(b)", "\(Self.edgeDetails[index])")
+                    default: Issue.record("\(Self.edgeDetails[index]): \(format) from bytes \(fromBytes), decoded \(decoded)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// `details` as given to PostgreSQL, and whether its stored text is rewritten from bytes.
+    private static let storedDetails: [(text: String, fromBytes: Bool)] = [
+        (#"{}"#, true), (#"[]"#, true), (#"null"#, true), (#"true"#, true), (#""just text, \"quoted\"""#, true), (#"-7"#, true),
+        (#"{"bb": 1, "a": 2, "ab": [3, -0, 0, 999999999999999, -999999999999999], "b": {"zz": null, "z": false, "": {}}}"#, true),
+        (#"{"q": "say \"hi\" \\ back/slash \/", "c": "\u0001\u0008\t\n\u000b\f\r\u001f\u007f", "u": "🗞️ naïve עברית 中文 \u2028"}"#, true),
+        (#"{"deep": [[[[{"x": [{"y": "z"}]}]]]], "empty": [{}, []], "A": "upper before lower", "_": 1}"#, true),
+        (String(repeating: "[", count: 32) + "1" + String(repeating: "]", count: 32), true),
+        (String(repeating: "[", count: 33) + "1" + String(repeating: "]", count: 33), false),
+        (#"{"n": 1.50}"#, false), (#"{"n": -0.0}"#, false), (#"{"n": 1e20}"#, false), (#"{"n": 1234567890123456}"#, false),
+        (#"{"n": -2.5e-7}"#, false), (#"{"é": 1, "e": 2}"#, false), (#"{"a\"b": 1, "a!": 2}"#, false),
+        (#"{"s": "naïve \"quoted\""}"#, false), (#"["naïve\ttab"]"#, false),
+    ]
+
+    /// `details` that `JSONDecoder` may refuse: a number beyond `Double`, and two keys that
+    /// are different bytes but equal Swift Strings (é precomposed and decomposed).
+    private static let edgeDetails = [#"{"n": 1e400}"#, "{\"\u{E9}\": 1, \"e\u{301}\": 2}"]
+
+    /// An event whose other fields take turns at being NULL, empty, or text a CSV or JSON
+    /// writer must escape; its time takes turns too (a year before 1, one of six digits).
+    private static func insert(_ pool: PostgresPool, action: String, details: String, index: Int, actor: UUID, article: UUID) async throws {
+        let set = index % 3 == 1
+        let empty = index % 3 == 2
+        let times = [
+            "2026-12-07 21:00:00.123456+00", "4000-01-01 00:00:00+00 BC", "200000-06-01 12:00:00.000001+00", "1970-01-01 00:00:00+00",
+        ]
+        let chain = set ? "article:" + article.lowercasedString : "system"
+        let reason: String? = set ? "=SUM(A1), \"quoted\"\nsecond line — ✓" : empty ? "" : nil
+        let requestID: String? = set ? "req-\u{1}x" : empty ? "" : nil
+        let name = ["eddie", "@wendy, \"w\"", "-ünïcode\tname"][index % 3]
+        _ = try await pool.execute(
+            """
+            INSERT INTO audit_events (chain, seq, prev_hash, hash, actor_id, actor_name, action, article_id, revision, from_state,
+                                      to_state, reason, details, request_id, at)
+            VALUES (\(chain), 0, '', '', \(set ? actor : nil)::uuid, \(name), \(action), \(set ? article : nil)::uuid,
+                    \(set ? index : nil)::int, \(set ? "draft" : empty ? "+plus" : nil)::text, \(set ? "in_review" : nil)::text,
+                    \(reason)::text, \(details)::jsonb, \(requestID)::text, \(times[index % times.count])::timestamptz)
+            """)
+    }
+
+    /// The export as `galley audit export` writes it, from the rows' bytes, in small batches.
+    private static func export(
+        _ format: AuditExport.Format, _ query: AuditService.Query, _ services: GalleyServices, by caller: Caller
+    ) async throws -> Result<[UInt8], any Error> {
+        var lines = AuditExport.Writer(format: format)
+        var bytes = Array(lines.header.utf8)
+        do {
+            for try await rows in try services.audit.streamRows(query, batchSize: 4, by: caller) {
+                lines.removeAll()
+                try lines.append(rows)
+                bytes += lines.bytes
+            }
+            return .success(bytes)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The export written from decoded events, as it was before it was written from bytes.
+    private static func exportDecoded(
+        _ format: AuditExport.Format, _ query: AuditService.Query, _ services: GalleyServices, by caller: Caller
+    ) async throws -> Result<[UInt8], any Error> {
+        var lines = AuditExport.Writer(format: format)
+        var bytes = Array(lines.header.utf8)
+        do {
+            for try await events in try services.audit.stream(query, batchSize: 4, by: caller) {
+                lines.removeAll()
+                for event in events { lines.append(event) }
+                bytes += lines.bytes
+            }
+            return .success(bytes)
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// The CSV line as it was built before the buffered writer, kept as the reference.

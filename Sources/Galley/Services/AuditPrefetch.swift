@@ -2,16 +2,16 @@ import Synchronization
 
 /// The next batch of an export, read while the one before is written: PostgreSQL sending
 /// a batch took about as long as writing one, and each waited for the other.
-final class AuditPrefetch: Sendable {
-    private let pending = Mutex<Task<[AuditEvent], any Error>?>(nil)
+final class AuditPrefetch<Batch: Sendable>: Sendable {
+    private let pending = Mutex<Task<Batch, any Error>?>(nil)
 
     /// Starts reading the next batch.
-    func start(_ read: @escaping @Sendable () async throws -> [AuditEvent]) {
+    func start(_ read: @escaping @Sendable () async throws -> Batch) {
         pending.withLock { $0 = Task(operation: read) }
     }
 
     /// The batch being read, if one was started since the last `take`.
-    func take() -> Task<[AuditEvent], any Error>? {
+    func take() -> Task<Batch, any Error>? {
         pending.withLock { pending in
             defer { pending = nil }
             return pending

@@ -72,29 +72,45 @@ public struct AuditService: Sendable {
     /// deactivated, fails at its next batch (`unauthenticated`), cut short, never
     /// complete-looking.
     public func stream(_ query: Query, batchSize: Int = 2_000, by caller: Caller) throws -> AsyncThrowingStream<[AuditEvent], any Error> {
+        try batches(query, batchSize: batchSize, by: caller) { try $0.events() }
+    }
+
+    /// `stream`'s batches as the rows PostgreSQL sent, for writing the events out from their
+    /// bytes (`AuditEventRows`). Larger batches than `stream`'s: once rows were no longer
+    /// decoded, the server's cost per statement was a large share of an export's time.
+    public func streamRows(_ query: Query, batchSize: Int = 5_000, by caller: Caller) throws -> AsyncThrowingStream<AuditEventRows, any Error> {
+        try batches(query, batchSize: batchSize, by: caller) { $0 }
+    }
+
+    /// The batches of `stream`, each made by `make` from its rows on the connection's thread.
+    private func batches<Batch: Sendable>(
+        _ query: Query, batchSize: Int, by caller: Caller, _ make: @escaping @Sendable (AuditEventRows) throws -> Batch
+    ) throws -> AsyncThrowingStream<Batch, any Error> {
         try caller.principal.require(.readAudit)
         let filter = query.filter
         let env = self.env
-        @Sendable func batch(after: Int) async throws -> [AuditEvent] {
+        @Sendable func batch(after: Int) async throws -> (batch: Batch, lastID: Int?) {
             let live = caller.stillLive(at: env.now())
             let found = try await env.replicaRead(for: caller) { conn in
-                try AuditStore.list(conn, filter: filter, afterID: after, limit: batchSize, whileLive: live)
+                try AuditStore.list(conn, filter: filter, afterID: after, limit: batchSize, whileLive: live).map { rows in
+                    (batch: try make(rows), lastID: try rows.lastID)
+                }
             }
-            guard let batch = found else { throw env.deadToken(of: caller) }
-            return batch
+            guard let found else { throw env.deadToken(of: caller) }
+            return found
         }
-        let prefetch = AuditPrefetch()
+        let prefetch = AuditPrefetch<(batch: Batch, lastID: Int?)>()
         return AsyncThrowingStream {
-            let next: [AuditEvent]
+            let next: (batch: Batch, lastID: Int?)
             if let ahead = prefetch.take() {
                 next = try await ahead.value
                 try await env.confirmStillLive(caller)
             } else {
                 next = try await batch(after: 0)
             }
-            guard let last = next.last else { return nil }
-            prefetch.start { try await batch(after: last.id) }
-            return next
+            guard let last = next.lastID else { return nil }
+            prefetch.start { try await batch(after: last) }
+            return next.batch
         }
     }
 

@@ -1,8 +1,6 @@
-import Dispatch
 import Foundation
 import GalleyCore
 import Postgres
-import Synchronization
 
 /// One change to record; the database numbers it and links it into its chain.
 struct AuditEntry: Sendable {
@@ -119,11 +117,11 @@ enum AuditStore {
         return try events(conn.query(sql))
     }
 
-    /// `list`, or nil when `live` (a condition on the reader's token) does not hold: each
-    /// batch of a long export confirms the token in its own statement. Read in binary
+    /// `list`'s rows, or nil when `live` (a condition on the reader's token) does not hold:
+    /// each batch of a long export confirms the token in its own statement. Read in binary
     /// (`SQL.inBinary`): times, ids and numbers arrive as numbers, which the server need not
     /// print nor the export parse.
-    static func list(_ conn: PostgresConnection, filter: Filter, afterID: Int, limit: Int, whileLive live: SQL) throws -> [AuditEvent]? {
+    static func list(_ conn: PostgresConnection, filter: Filter, afterID: Int, limit: Int, whileLive live: SQL) throws -> AuditEventRows? {
         let sql: SQL = """
             SELECT l.live, x.* FROM (SELECT \(live) AS live) l
             LEFT JOIN LATERAL (
@@ -135,23 +133,8 @@ enum AuditStore {
         guard try rows.single?.decode("live", as: Bool.self) == true else { return nil }
         let id = try rows.position(of: "id")
         // No event: the one row says only that the token is live.
-        if try rows[0].decode(at: id, as: Int?.self) == nil { return [] }
-        return try eventsOnEveryCore(rows, at: id)
-    }
-
-    /// The rows' events, decoded on every core (Dispatch's threads: this runs on a
-    /// connection's thread): an export's batch took as long to decode as the server took to
-    /// send it, and only one core decoded it.
-    private static func eventsOnEveryCore(_ rows: PostgresRows, at id: Int) throws -> [AuditEvent] {
-        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows.count / 500))
-        let size = (rows.count + parts - 1) / parts
-        let decoded = Mutex([Result<[AuditEvent], any Error>](repeating: .success([]), count: parts))
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            let range = (part * size)..<min(rows.count, (part + 1) * size)
-            let events = Result { try range.map { try event(rows[$0], at: id) } }
-            decoded.withLock { $0[part] = events }
-        }
-        return try decoded.withLock { $0 }.flatMap { try $0.get() }
+        let none = try rows[0].decode(at: id, as: Int?.self) == nil
+        return AuditEventRows(rows, first: id, count: none ? 0 : rows.count)
     }
 
     /// Whether the chain holds an event of this action.

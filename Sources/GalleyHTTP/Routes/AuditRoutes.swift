@@ -45,13 +45,13 @@ struct AuditRoutes {
     /// refused before it starts if the caller may not read the audit log. The desk's export
     /// (`/desk/audit/export`) is this one with the session's caller.
     static func export(_ format: AuditExport.Format, _ query: AuditService.Query, by caller: Caller, services: GalleyServices) throws -> Response {
-        let batches = try services.audit.stream(query, by: caller)
+        let batches = try services.audit.streamRows(query, by: caller)
         let body = ResponseBody { writer in
             var lines = AuditExport.Writer(format: format)
             if !lines.header.isEmpty { try await writer.write(ByteBuffer(string: lines.header)) }
             for try await batch in batches {
                 lines.removeAll()
-                for event in batch { lines.append(event) }
+                try lines.append(batch)
                 try await writer.write(ByteBuffer(bytes: lines.bytes))
             }
             try await writer.finish(nil)

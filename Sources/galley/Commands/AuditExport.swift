@@ -25,9 +25,9 @@ extension Audit {
                 var written = 0
                 var lines = AuditExport.Writer(format: format)
                 try handle.write(contentsOf: Data(lines.header.utf8))
-                for try await batch in try session.services.audit.stream(filter.query, by: caller) {
+                for try await batch in try session.services.audit.streamRows(filter.query, by: caller) {
                     lines.removeAll()
-                    for event in batch { lines.append(event) }
+                    try lines.append(batch)
                     try handle.write(contentsOf: lines.bytes)
                     written += batch.count
                     progress.update(written)
