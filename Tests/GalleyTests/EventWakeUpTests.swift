@@ -98,8 +98,9 @@ import Testing
             try await poll { self.count >= expected }
         }
 
+        /// Up to 30 s: a whole run's parallel tests have stalled a wake-up past 5 s.
         private func poll(_ done: () -> Bool) async throws {
-            let deadline = ContinuousClock.now + .seconds(5)
+            let deadline = ContinuousClock.now + .seconds(30)
             while !done() {
                 guard ContinuousClock.now < deadline else { throw CancellationError() }
                 try await Task.sleep(for: .milliseconds(10))
