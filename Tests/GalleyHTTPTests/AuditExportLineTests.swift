@@ -99,8 +99,8 @@ import Testing
             var shapes = AuditService.Query()
             shapes.action = "test.shape"
             for format in AuditExport.Format.allCases {
-                let fromBytes = try await Self.export(format, shapes, services, by: operatorCaller)
-                let decoded = try await Self.exportDecoded(format, shapes, services, by: operatorCaller)
+                let fromBytes = await Self.export(format, shapes, services, by: operatorCaller)
+                let decoded = await Self.exportDecoded(format, shapes, services, by: operatorCaller)
                 #expect(String(decoding: try fromBytes.get(), as: UTF8.self) == String(decoding: try decoded.get(), as: UTF8.self))
                 #expect(try fromBytes.get() == decoded.get())
             }
@@ -120,8 +120,8 @@ import Testing
                 var edge = AuditService.Query()
                 edge.action = "test.edge.\(index)"
                 for format in AuditExport.Format.allCases {
-                    let fromBytes = try await Self.export(format, edge, services, by: operatorCaller)
-                    let decoded = try await Self.exportDecoded(format, edge, services, by: operatorCaller)
+                    let fromBytes = await Self.export(format, edge, services, by: operatorCaller)
+                    let decoded = await Self.exportDecoded(format, edge, services, by: operatorCaller)
                     switch (fromBytes, decoded) {
                     case (.success(let a), .success(let b)): #expect(a == b, "\(Self.edgeDetails[index])")
                     case (.failure(let a), .failure(let b)): #expect("\(a)" == "\(b)", "\(Self.edgeDetails[index])")
@@ -174,31 +174,30 @@ import Testing
     /// The export as `galley audit export` writes it, from the rows' bytes, in small batches.
     private static func export(
         _ format: AuditExport.Format, _ query: AuditService.Query, _ services: GalleyServices, by caller: Caller
-    ) async throws -> Result<[UInt8], any Error> {
-        var lines = AuditExport.Writer(format: format)
-        var bytes = Array(lines.header.utf8)
-        do {
-            for try await rows in try services.audit.streamRows(query, batchSize: 4, by: caller) {
-                lines.removeAll()
-                try lines.append(rows)
-                bytes += lines.bytes
-            }
-            return .success(bytes)
-        } catch {
-            return .failure(error)
-        }
+    ) async -> Result<[UInt8], any Error> {
+        await written(format, batches: { try services.audit.streamRows(query, batchSize: 4, by: caller) }, append: { try $0.append($1) })
     }
 
     /// The export written from decoded events, as it was before it was written from bytes.
     private static func exportDecoded(
         _ format: AuditExport.Format, _ query: AuditService.Query, _ services: GalleyServices, by caller: Caller
-    ) async throws -> Result<[UInt8], any Error> {
+    ) async -> Result<[UInt8], any Error> {
+        await written(
+            format, batches: { try services.audit.stream(query, batchSize: 4, by: caller) },
+            append: { lines, events in for event in events { lines.append(event) } })
+    }
+
+    /// The header and every batch's lines, or the error that stopped the stream.
+    private static func written<Batch>(
+        _ format: AuditExport.Format, batches: () throws -> AsyncThrowingStream<Batch, any Error>,
+        append: (inout AuditExport.Writer, Batch) throws -> Void
+    ) async -> Result<[UInt8], any Error> {
         var lines = AuditExport.Writer(format: format)
         var bytes = Array(lines.header.utf8)
         do {
-            for try await events in try services.audit.stream(query, batchSize: 4, by: caller) {
+            for try await batch in try batches() {
                 lines.removeAll()
-                for event in events { lines.append(event) }
+                try append(&lines, batch)
                 bytes += lines.bytes
             }
             return .success(bytes)
