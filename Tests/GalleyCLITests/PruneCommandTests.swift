@@ -1,9 +1,10 @@
 import Foundation
 import Galley
+import TestSupport
 import Testing
 
 /// `galley prune run-once`: one pruning run from the shell, with the server's settings.
-@Suite struct PruneCommandTests {
+@Suite(.ownTransactionHorizon) struct PruneCommandTests {
     @Test func pruneRunOnceRemovesWhatIsPastTheConfiguredTime() async throws {
         try await CLIRoom.with { room in
             try await room.pool.execute(

@@ -8,7 +8,7 @@ import Testing
 
 /// `GET /v1/events?for=me`, and streams and exports that end when their token stops
 /// authenticating.
-@Suite struct EventFollowingTests {
+@Suite(.ownTransactionHorizon) struct EventFollowingTests {
     /// Reads the caller's own events until `count` are there (a transaction of a test running
     /// in parallel holds events back until it ends).
     private func events(

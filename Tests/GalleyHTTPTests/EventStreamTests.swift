@@ -12,7 +12,17 @@ import Synchronization
 import TestSupport
 import Testing
 
-@Suite struct EventStreamTests {
+@Suite(.ownTransactionHorizon) struct EventStreamTests {
+    /// Under scripts/test, the stream's suites run on the cluster of their own it starts, where
+    /// no other suite's transaction holds their events back.
+    @Test func theSuitesDatabasesAreOnTheirOwnCluster() async throws {
+        let horizon = try #require(ProcessInfo.processInfo.environment["GALLEY_TEST_HORIZON_PGHOST"], "run under scripts/test")
+        try await TestDatabase.withMigratedDatabase { pool, _ in
+            let sockets: String = try await pool.query("SELECT current_setting('unix_socket_directories') AS s")[0].decode("s")
+            #expect(sockets == horizon)
+        }
+    }
+
     /// An event whose transaction commits late is not skipped by a reader that has already
     /// read events with higher ids: it is held back until no older transaction is running.
     @Test func aLateCommittingEventIsNotSkipped() async throws {
@@ -40,7 +50,7 @@ import Testing
             } until: {
                 $0.count >= 2
             }
-            #expect(events.map(\.type) == ["article.spiked", "article.submitted"])
+            try #require(events.map(\.type) == ["article.spiked", "article.submitted"])
             #expect(events[0].position.eventID < events[1].position.eventID)
             #expect(try await room.api.services.events.read(after: events[1].position, limit: 10, by: ada).isEmpty)
         }

@@ -15,8 +15,15 @@ import Testing
         let descriptor = pipe.fileHandleForWriting.fileDescriptor
         var logger = Logger(label: "galley.serve") { LogLineHandler(label: $0, descriptor: descriptor, format: .json) }
         logger.logLevel = .trace
-        // Read while the server writes, so a long log cannot fill the pipe and stall it.
-        let reader = Task.detached { pipe.fileHandleForReading.readDataToEndOfFile() }
+        // Read while the server writes, so a long log cannot fill the pipe and stall it; on a
+        // thread of its own, as a blocking read would take one of a small machine's few
+        // cooperative threads from every other test for the whole run of `body`.
+        let reading = pipe.fileHandleForReading
+        let reader = Task {
+            await withCheckedContinuation { continuation in
+                Thread { continuation.resume(returning: reading.readDataToEndOfFile()) }.start()
+            }
+        }
         try await APIHarness.with(webhookPolicy: try WebhookAddressPolicy(allowList: "127.0.0.1"), logger: logger, body)
         try pipe.fileHandleForWriting.close()
         return String(decoding: await reader.value, as: UTF8.self).split(separator: "\n")

@@ -2,13 +2,14 @@ import CoreMetrics
 import Foundation
 import Galley
 import GalleyCore
+import TestSupport
 import Testing
 
 @testable import GalleyHTTP
 
 /// `/metrics` beyond the request counts: the database, the read cache, the domain's outcomes,
 /// the queue, the audit log, webhooks, and whatever libraries report through swift-metrics.
-@Suite struct MetricsTests {
+@Suite(.ownTransactionHorizon) struct MetricsTests {
     /// The value of the first sample of `name` whose labels include every one of `labels`.
     private static func sample(_ text: String, _ name: String, _ labels: [String] = []) -> Double? {
         text.split(separator: "\n").first { line in

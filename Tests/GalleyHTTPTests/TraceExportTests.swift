@@ -6,11 +6,12 @@ import GalleyTracing
 import HTTPTypes
 import Logging
 import ServiceLifecycle
+import TestSupport
 import Testing
 
 /// Traces as an OpenTelemetry collector receives them over OTLP/HTTP: one approval is one trace, the request → the domain
 /// operation → each database round trip, with their timings.
-@Suite struct TraceExportTests {
+@Suite(.ownTransactionHorizon) struct TraceExportTests {
     @Test func anApprovalIsOneTraceFromTheRequestThroughTheDomainToEachStatement() async throws {
         let collector = try await Collector.started.value
         let traceID = "4bf92f3577b34da6a3ce929d0e0e4736"

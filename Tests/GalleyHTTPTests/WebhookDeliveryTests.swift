@@ -2,9 +2,10 @@ import Foundation
 import GalleyCore
 import HTTPTypes
 import Postgres
+import TestSupport
 import Testing
 
-@Suite struct WebhookDeliveryTests {
+@Suite(.ownTransactionHorizon) struct WebhookDeliveryTests {
     @Test func aPublishDeliversOneSignedRequestThatTheDocumentedCheckAccepts() async throws {
         try await WebhookRoom.with { room in
             let hook = try await room.subscribe()

@@ -7,7 +7,7 @@ import Testing
 
 /// Bounded growth: what is past its retention goes, in batches, by one server at a time;
 /// nothing else does, and the audit log never.
-@Suite struct RetentionTests {
+@Suite(.ownTransactionHorizon) struct RetentionTests {
     private static let day: TimeInterval = 86400
 
     @Test func pruningRemovesOnlyOldDeliveredEventsAndFinishedDeliveriesAndNeverTheAuditLog() async throws {

@@ -18,7 +18,7 @@ public enum TestDatabase {
 
     /// Makes sure `appLogin` exists, for a test that starts from an empty database.
     public static func ensureAppLogin() async throws {
-        _ = try await TemplateCache.shared.templateName()
+        _ = try await TemplateCache.shared.templateName(on: .current)
     }
 
     /// Runs `body` with a pool on `connectionString`'s database logged in as `appLogin`,
@@ -60,7 +60,7 @@ public enum TestDatabase {
             try conn.runScript("CREATE DATABASE " + conn.quoteIdentifier(name))
         }
         do {
-            let result = try await body("dbname=\(name)")
+            let result = try await body(TestCluster.current.connectionString(database: name))
             try await drop(name)
             return result
         } catch {
@@ -75,12 +75,12 @@ public enum TestDatabase {
         acquireTimeout: Duration = .seconds(60),
         _ body: (PostgresPool, _ connectionString: String) async throws -> Result
     ) async throws -> Result {
-        let template = try await TemplateCache.shared.templateName()
+        let template = try await TemplateCache.shared.templateName(on: .current)
         let name = "galley_t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         try await admin { conn in
             try conn.runScript("CREATE DATABASE \(try conn.quoteIdentifier(name)) TEMPLATE \(try conn.quoteIdentifier(template))")
         }
-        let connectionString = "dbname=\(name)"
+        let connectionString = TestCluster.current.connectionString(database: name)
         let pool = PostgresPool(
             // One shared session, as `galley serve` has by default (GALLEY_DB_SHARED_SESSIONS).
             configuration: .init(connectionString: connectionString, maxConnections: poolSize, acquireTimeout: acquireTimeout, sharedSessions: 1))
@@ -112,22 +112,22 @@ public enum TestDatabase {
 
     /// Runs `body` on a short-lived connection to the maintenance database.
     static func admin<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> Result) async throws -> Result {
-        let pool = PostgresPool(configuration: .init(connectionString: "dbname=postgres", maxConnections: 1))
+        let pool = PostgresPool(configuration: .init(connectionString: TestCluster.current.connectionString(database: "postgres"), maxConnections: 1))
         defer { Task { await pool.close() } }
         return try await pool.withConnection(body)
     }
 }
 
-/// Builds the migrated template once per process. Its name carries a digest of the
-/// migrations, so a changed `sql/` gets a new template instead of a stale one.
+/// Builds the migrated template once per process and cluster. Its name carries a digest of
+/// the migrations, so a changed `sql/` gets a new template instead of a stale one.
 actor TemplateCache {
     static let shared = TemplateCache()
-    private var ready: Task<String, any Error>?
+    private var ready: [TestCluster: Task<String, any Error>] = [:]
 
-    func templateName() async throws -> String {
-        if let ready { return try await ready.value }
-        let task = Task { try await Self.build() }
-        ready = task
+    func templateName(on cluster: TestCluster) async throws -> String {
+        if let task = ready[cluster] { return try await task.value }
+        let task = Task { try await TestCluster.$current.withValue(cluster) { try await Self.build() } }
+        ready[cluster] = task
         return try await task.value
     }
 
@@ -145,7 +145,7 @@ actor TemplateCache {
         try await TestDatabase.admin { conn in
             try conn.runScript("CREATE DATABASE " + conn.quoteIdentifier(building))
         }
-        let pool = PostgresPool(configuration: .init(connectionString: "dbname=\(building)", maxConnections: 1))
+        let pool = PostgresPool(configuration: .init(connectionString: TestCluster.current.connectionString(database: building), maxConnections: 1))
         try await Migrator(pool: pool, migrations: migrations).migrate()
         await pool.close()
         try await createAppLogin()

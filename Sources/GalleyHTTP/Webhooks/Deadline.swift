@@ -29,8 +29,10 @@ func withDeadline<Value: Sendable>(
             let timer = eventLoop.scheduleTask(
                 in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
             ) {
-                task.cancel()
+                // The deadline's answer first: the cancelled work may end at once, with a
+                // CancellationError that would otherwise be the attempt's recorded error.
                 race.finish(.failure(DeadlineExceeded(limit: limit)))
+                task.cancel()
             }
             Task {
                 let result = await task.result
