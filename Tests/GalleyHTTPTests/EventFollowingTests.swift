@@ -66,11 +66,13 @@ import Testing
                 let revoked = try await server.secondsUntilEnd(token: api.tokens["lou"]!) {
                     try await api.services.actors.revokeToken(lou.id, by: operatorCaller)
                 }
-                #expect(revoked < 5)
+                // A stream checks its caller at every read, at least once a second; the rest is
+                // room for a loaded run (a fresh CI clone took 6.7 s once). Unchecked, it never ends.
+                #expect(revoked < 10)
                 let deactivated = try await server.secondsUntilEnd(token: api.tokens["eddie"]!) {
                     try await api.ownerPool.execute("UPDATE actors SET active = false WHERE name = 'eddie'")
                 }
-                #expect(deactivated < 5)
+                #expect(deactivated < 10)
                 #expect(try await server.status(token: api.tokens["eddie"]!) == 401)
             } catch {
                 await server.stop()

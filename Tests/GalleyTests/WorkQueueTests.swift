@@ -243,14 +243,12 @@ import Testing
                 try await room.services.review.record(
                     .init(checkpoint: "source_check", verdict: .passed, revision: 1, note: "checked"), on: id, by: room.factChecker)
             }
-            while try Self.lockWaits(seenBy: watcher) < 1 { try await Task.sleep(for: .milliseconds(20)) }
+            try await Self.waitForLockWaits(1, seenBy: watcher)
             let policy = WorkflowPolicy(rules: [.init(checkpoint: "legal_review", roles: [.legal], waivableBy: [.legal])])
             let change = Task { try await room.services.policy.replace(with: policy, by: room.admin) }
             // The policy change either commits at once or waits for the verdict.
-            while try Self.lockWaits(seenBy: watcher) < 2,
-                try watcher.query("SELECT max(version)::int AS v FROM workflow_policies")[0].decode("v", as: Int.self) < 2
-            {
-                try await Task.sleep(for: .milliseconds(20))
+            try await Self.waitForLockWaits(2, seenBy: watcher) {
+                try watcher.query("SELECT max(version)::int AS v FROM workflow_policies")[0].decode("v", as: Int.self) == 2
             }
             _ = try blocker.execute("COMMIT")
             _ = try await verdict.value
@@ -278,9 +276,7 @@ import Testing
                 VALUES (2, '[{"checkpoint": "legal_review", "roles": ["legal"]}]', 'test')
                 """)
             let submit = Task { try await room.act(.submit, id, by: room.writer) }
-            while try Self.lockWaits(seenBy: watcher) < 1 {
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            try await Self.waitForLockWaits(1, seenBy: watcher)
             let waitingStatement = try watcher.query(
                 "SELECT query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
             #expect(try waitingStatement[0].decode("query", as: String.self).contains("UPDATE articles"), "the one-statement write waits")
@@ -288,6 +284,18 @@ import Testing
             #expect(try await submit.value.article.state == .inReview)
             #expect(try await queue(room, room.legal).map(\.waitingFor) == ["legal_review"])
             #expect(try await queue(room, room.factChecker).isEmpty, "source_check is the old policy's")
+        }
+    }
+
+    /// Waits until `count` sessions of the test's database wait on a lock, or `instead` holds;
+    /// at most 30 s, so that a statement that no longer blocks fails the test, not hangs it.
+    private static func waitForLockWaits(
+        _ count: Int, seenBy watcher: PostgresConnection, orUntil instead: () throws -> Bool = { false }
+    ) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try lockWaits(seenBy: watcher) < count, try !instead() {
+            try #require(ContinuousClock.now < deadline, "fewer than \(count) sessions waited on a lock within 30 s")
+            try await Task.sleep(for: .milliseconds(20))
         }
     }
 
