@@ -14,9 +14,10 @@ import Testing
 
 @Suite(.ownTransactionHorizon) struct EventStreamTests {
     /// Under scripts/test, the stream's suites run on the cluster of their own it starts, where
-    /// no other suite's transaction holds their events back.
-    @Test func theSuitesDatabasesAreOnTheirOwnCluster() async throws {
-        let horizon = try #require(ProcessInfo.processInfo.environment["GALLEY_TEST_HORIZON_PGHOST"], "run under scripts/test")
+    /// no other suite's transaction holds their events back (a plain `swift test` has one).
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["GALLEY_TEST_HORIZON_PGHOST"] != nil))
+    func theSuitesDatabasesAreOnTheirOwnCluster() async throws {
+        let horizon = try #require(ProcessInfo.processInfo.environment["GALLEY_TEST_HORIZON_PGHOST"])
         try await TestDatabase.withMigratedDatabase { pool, _ in
             let sockets: String = try await pool.query("SELECT current_setting('unix_socket_directories') AS s")[0].decode("s")
             #expect(sockets == horizon)
